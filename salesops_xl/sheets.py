@@ -1,0 +1,124 @@
+"""Format-neutral description of the sheets salesops-xl writes.
+
+The engine produces results as pandas/numpy data; a *door* (the xlsx file
+writer of the batch CLI, or the xlwings adapter of the add-in) renders them.
+This module is the contract between the two: a :class:`SheetSpec` holds
+:class:`TableBlock` s (an Excel Table each), optional free text lines above
+them and :class:`ChartSpec` s whose series point at table columns.
+
+Value conventions for ``TableBlock.data`` (one array per column, all the same
+length):
+
+========== ======================================= ===========================
+kind       array dtype                             blank
+========== ======================================= ===========================
+text       object array of ``str`` (or ``None``)   ``None``
+int        int64, or float64                       NaN (float64 only)
+number     float64                                 NaN
+money      int64 **cents** (exact), or float64     NaN (float64 only)
+percent    float64 (0.25 is shown as 25.0%)        NaN
+rate       float64 (0.0525 is shown as 5.25%)      NaN
+multiple   float64 (1.5 is shown as 1.50x)         NaN
+date       datetime64[D] (or [ns])                 NaT
+========== ======================================= ===========================
+
+Text is always written as a literal string, never as a formula, whatever it
+starts with. Money in cents is written as the exact decimal (``12345`` cents
+-> ``123.45``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+
+ColumnKind = Literal["text", "int", "number", "money", "percent", "rate", "multiple", "date"]
+
+#: Excel number format code for every column kind.
+NUMBER_FORMATS: dict[str, str] = {
+    "text": "@",
+    "int": "#,##0",
+    "number": "#,##0.00",
+    "money": "#,##0.00",
+    "percent": "0.0%",
+    "rate": "0.00%",
+    "multiple": '0.00"x"',
+    "date": "yyyy-mm-dd",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an output table: its header and how values are shown."""
+
+    name: str
+    kind: ColumnKind = "text"
+    width: float | None = None  # in Excel character units; None = fitted to content
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """An Excel Table (ListObject) written at ``anchor``; the header is its first row."""
+
+    name: str
+    columns: tuple[Column, ...]
+    data: Mapping[str, np.ndarray]
+    anchor: str = "A1"
+    style: str = "TableStyleMedium2"
+
+    @property
+    def n_rows(self) -> int:
+        if not self.columns:
+            return 0
+        return len(self.data[self.columns[0].name])
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """One chart series: values (and categories / x values) taken from table columns."""
+
+    name: str
+    table: str
+    values: str  # column name of the y values
+    categories: str | None = None  # column name of categories (bar/line) or x values (scatter)
+    color: str | None = None  # RRGGBB
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native Excel chart placed on the sheet."""
+
+    kind: Literal["bar", "column", "line", "scatter"]
+    title: str
+    series: tuple[SeriesRef, ...]
+    anchor: str  # top-left cell of the chart frame
+    x_title: str = ""
+    y_title: str = ""
+    width_cols: int = 8
+    height_rows: int = 16
+    y_format: str | None = None  # number format of the value axis, e.g. '0%'
+    x_format: str | None = None
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A whole sheet owned by salesops-xl: replaced as a unit on every run."""
+
+    name: str
+    tables: tuple[TableBlock, ...] = ()
+    charts: tuple[ChartSpec, ...] = ()
+    freeze: str | None = None  # e.g. "A2": rows above / columns left of it stay visible
+    notes: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (cell, text) written as plain text
+    tab_color: str | None = None  # RRGGBB
+    validations: Sequence["ListValidation"] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ListValidation:
+    """A drop-down list (data validation) on a table column."""
+
+    table: str
+    column: str
+    choices: tuple[str, ...]
