@@ -1,0 +1,142 @@
+"""The exceptions salesops-xl raises, and the :class:`Problem` record they carry.
+
+Every problem with a user's input names where it is (workbook, sheet, table,
+row, column, cell), what was found there and what was expected, so an analyst
+can go straight to the cell and fix it. Validation collects all problems of a
+run before raising, so one run reports them together.
+
+Hierarchy::
+
+    SalesopsError
+    ├── WorkbookError      the file itself: not a workbook, unreadable, missing table
+    ├── InputError         one or more Problems in the input tables
+    └── ComputationError   inputs were valid but a rule cannot be applied
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+
+class SalesopsError(Exception):
+    """Base class of every error salesops-xl raises on purpose."""
+
+
+class WorkbookError(SalesopsError):
+    """The file cannot be used as a workbook (not a zip, .xls/.xlsb, encrypted, missing table...)."""
+
+
+class ComputationError(SalesopsError):
+    """A rule cannot be applied to otherwise valid input."""
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "a blank cell"
+    if isinstance(value, str):
+        if value == "":
+            return "a blank cell"
+        text = value if len(value) <= 60 else value[:57] + "..."
+        return f'"{text}"' 
+    if isinstance(value, float) and value.is_integer():
+        return repr(int(value)) if abs(value) < 1e15 else repr(value)
+    return repr(value) if not hasattr(value, "isoformat") else value.isoformat()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    message: str  # what is wrong, in words a user can act on
+    expected: str = ""  # what would have been accepted
+    value: Any = None  # what was found (None: not applicable / blank)
+    workbook: str | None = None
+    sheet: str | None = None
+    table: str | None = None
+    row: int | None = None  # Excel row number on the sheet (1-based)
+    column: str | None = None  # column header in the table
+    cell: str | None = None  # A1 reference, when known
+    show_value: bool = True
+
+    def location(self) -> str:
+        parts = []
+        if self.workbook:
+            parts.append(self.workbook)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.table:
+            parts.append(f"table {self.table}")
+        where = ", ".join(parts)
+        cellbits = []
+        if self.row is not None:
+            cellbits.append(f"row {self.row}")
+        if self.column:
+            cellbits.append(f"column {self.column}")
+        if self.cell:
+            cellbits.append(f"cell {self.cell}")
+        if cellbits:
+            where = f"{where}: {', '.join(cellbits)}" if where else ", ".join(cellbits)
+        return where
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.show_value:
+            text += f"; found {_show(self.value)}"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        where = self.location()
+        return f"{where}: {text}" if where else text
+
+
+class InputError(SalesopsError):
+    """The input tables hold one or more problems; nothing was written.
+
+    ``problems`` lists every problem found (up to a cap per kind), in the order
+    of the tables; ``str(error)`` renders them one per line.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, omitted: int = 0):
+        self.problems: list[Problem] = list(problems)
+        self.omitted = omitted
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        n = len(self.problems) + self.omitted
+        head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written:"
+        lines = [head] + [f"  - {p}" for p in self.problems]
+        if self.omitted:
+            lines.append(f"  ... and {self.omitted} more of the same kinds (fix these first)")
+        return "\n".join(lines)
+
+    def __reduce__(self):  # picklable despite the custom __init__
+        return (self.__class__, (self.problems,), {"omitted": self.omitted})
+
+
+class ProblemCollector:
+    """Collects problems across tables; caps how many of each kind are listed."""
+
+    def __init__(self, per_kind: int = 20):
+        self.per_kind = per_kind
+        self.problems: list[Problem] = []
+        self.omitted = 0
+        self._counts: dict[tuple, int] = {}
+
+    def add(self, problem: Problem) -> None:
+        key = (problem.table, problem.column, problem.message)
+        n = self._counts.get(key, 0)
+        self._counts[key] = n + 1
+        if n < self.per_kind:
+            self.problems.append(problem)
+        else:
+            self.omitted += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.add(p)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems, omitted=self.omitted)

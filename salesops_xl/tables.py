@@ -1,0 +1,521 @@
+"""Input tables: their declared schema, and typed reading with located errors.
+
+A door (the xlsx reader, the xlwings adapter, a test) hands over a
+:class:`RawTable`: the header and the cell values of one Excel Table as they
+came out of the spreadsheet (numbers, strings, dates, ``None``/``""`` for
+blanks, error literals such as ``"#N/A"``). :func:`read_table` checks it
+against a :class:`TableSchema` and returns a :class:`Table`: a pandas
+DataFrame with one typed column per field, plus what is needed to point at a
+cell when a later rule fails. All problems found are added to a
+:class:`~salesops_xl.errors.ProblemCollector`, never raised one at a time.
+
+Conversions (stated in docs/schema.md):
+
+* **text / id** - numbers are accepted and written as text without a decimal
+  part when whole (a RepID typed as 1001 is "1001"); leading and trailing
+  spaces are removed; an id may not be blank.
+* **number / money / percent** - a real number; text (even "100" stored as
+  text), booleans and error cells are refused. Percent fields hold fractions:
+  25% is 0.25.
+* **date** - an Excel date (or a serial number, as xlwings Lite passes it);
+  a date typed as text ("2026-01-05") is refused: Excel would not compute with
+  it either. A time of day is ignored.
+* **choice** - one of the listed words, case-insensitive.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem, ProblemCollector
+
+FieldType = Literal["text", "id", "number", "money", "percent", "int", "date", "choice"]
+
+#: Excel's error values, as spreadsheets and xlwings render them.
+EXCEL_ERRORS = frozenset(
+    "#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! "
+    "#FIELD! #BLOCKED! #CONNECT! #BUSY! #UNKNOWN! #EXTERNAL! #PYTHON!".split()
+)
+
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column of an input table."""
+
+    name: str
+    type: FieldType
+    description: str
+    required: bool = True  # the column must be present in the table
+    blank: bool = False  # blank cells are allowed (become None / NaN / NaT)
+    minimum: float | None = None
+    maximum: float | None = None
+    min_exclusive: bool = False
+    choices: tuple[str, ...] = ()
+    default: Any = None  # value used for a blank cell when blank is allowed
+    example: str = ""
+
+    def expected(self) -> str:
+        base = {
+            "text": "text",
+            "id": "an identifier (text or a whole number)",
+            "number": "a number",
+            "money": "an amount (a number)",
+            "percent": "a percentage (25% or 0.25)",
+            "int": "a whole number",
+            "date": "a date (an Excel date, not text)",
+            "choice": "one of " + ", ".join(self.choices),
+        }[self.type]
+        rng = self.range_text()
+        return f"{base} {rng}".strip()
+
+    def range_text(self) -> str:
+        if self.type not in ("number", "money", "percent", "int"):
+            return ""
+        fmt = (lambda v: f"{v:.0%}") if self.type == "percent" else (lambda v: f"{v:g}")
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and hi is not None:
+            return f"between {fmt(lo)} and {fmt(hi)}" + (f" (above {fmt(lo)})" if self.min_exclusive else "")
+        if lo is not None:
+            return f"greater than {fmt(lo)}" if self.min_exclusive else f"of at least {fmt(lo)}"
+        if hi is not None:
+            return f"of at most {fmt(hi)}"
+        return ""
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """An input table: its Excel Table name, the sheet it lives on in the template, its fields."""
+
+    name: str
+    sheet: str
+    description: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...] = ()  # columns whose combination must be unique
+    required: bool = True  # the table must exist in the workbook
+    min_rows: int = 1
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+@dataclass
+class RawTable:
+    """One Excel Table as a door read it: header names and columns of raw cell values."""
+
+    name: str
+    columns: list[str]
+    data: dict[str, Sequence[Any]]  # header -> values, one per data row
+    sheet: str | None = None
+    workbook: str | None = None
+    header_row: int = 1  # Excel row number of the header
+    first_col: int = 0  # 0-based column index of the table's first column
+    errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (column, data row index) -> "#N/A"
+
+    @property
+    def n_rows(self) -> int:
+        if not self.columns:
+            return 0
+        return len(self.data[self.columns[0]])
+
+    def excel_row(self, i: int) -> int:
+        return self.header_row + 1 + int(i)
+
+    def cell(self, column: str, i: int) -> str | None:
+        if column not in self.columns:
+            return None
+        j = self.first_col + self.columns.index(column)
+        return f"{col_letter(j)}{self.excel_row(i)}"
+
+
+@dataclass
+class Table:
+    """A validated input table: typed frame plus the location of every row."""
+
+    schema: TableSchema
+    frame: pd.DataFrame  # one column per schema field, in schema order; index = data row index
+    raw: RawTable
+
+    def problem(self, i: int | None, column: str | None, message: str, *, value: Any = None,
+                expected: str = "", show_value: bool = True) -> Problem:
+        raw = self.raw
+        return Problem(
+            message=message,
+            expected=expected,
+            value=value,
+            workbook=raw.workbook,
+            sheet=raw.sheet,
+            table=raw.name,
+            row=None if i is None else raw.excel_row(i),
+            column=column,
+            cell=None if (i is None or column is None) else raw.cell(column, i),
+            show_value=show_value,
+        )
+
+
+def col_letter(j: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
+
+
+def _as_object_array(values: Sequence[Any]) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values) if not isinstance(values, (list, np.ndarray)) else values
+    return arr
+
+
+def _normalise(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemCollector) -> Table | None:
+    """Validate and type ``raw`` against ``schema``; add every problem found to ``problems``.
+
+    Returns ``None`` when the table cannot be used at all (missing, or a
+    required column missing); otherwise a :class:`Table` whose rows with a bad
+    cell are kept with NaN/None in that cell (the caller must not compute when
+    ``problems`` is non-empty).
+    """
+    if raw is None:
+        if schema.required:
+            problems.add(Problem(
+                message=f"the workbook has no Excel Table named {schema.name}",
+                expected=f"a table named {schema.name} (on sheet {schema.sheet!r} in the template); "
+                         "`salesops-xl schema` lists its columns",
+                show_value=False,
+                table=schema.name,
+            ))
+            return None
+        raw = RawTable(name=schema.name, columns=[f.name for f in schema.fields],
+                       data={f.name: [] for f in schema.fields})
+    present = {c: c for c in raw.columns}
+    by_norm = {_normalise(c): c for c in raw.columns}
+    missing = False
+    colmap: dict[str, str | None] = {}
+    for f in schema.fields:
+        if f.name in present:
+            colmap[f.name] = f.name
+            continue
+        near = by_norm.get(_normalise(f.name))
+        if f.required:
+            missing = True
+            hint = f" (found a column {near!r}: rename it to {f.name!r})" if near else ""
+            problems.add(Problem(
+                message=f"required column {f.name!r} is missing{hint}",
+                expected=f"columns {', '.join(schema.column_names)}",
+                value=", ".join(raw.columns) if raw.columns else None,
+                workbook=raw.workbook, sheet=raw.sheet, table=raw.name, row=raw.header_row,
+            ))
+        colmap[f.name] = None
+    if missing:
+        return None
+    seen: set[str] = set()
+    for c in raw.columns:
+        if c in seen:
+            problems.add(Problem(message=f"column {c!r} appears twice in the header", show_value=False,
+                                 workbook=raw.workbook, sheet=raw.sheet, table=raw.name, row=raw.header_row))
+        seen.add(c)
+    n = raw.n_rows
+    tbl = Table(schema=schema, frame=pd.DataFrame(index=pd.RangeIndex(n)), raw=raw)
+    out: dict[str, Any] = {}
+    for f in schema.fields:
+        src = colmap[f.name]
+        if src is None:
+            values = np.full(n, None, dtype=object)
+        else:
+            values = raw.data[src]
+        errs = {i: e for (c, i), e in raw.errors.items() if c == src} if (raw.errors and src) else {}
+        out[f.name] = _coerce(values, f, tbl, problems, errs, column_present=src is not None)
+    tbl.frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    if n < schema.min_rows:
+        problems.add(tbl.problem(None, None, f"table {schema.name} is empty", show_value=False,
+                                 expected=f"at least {schema.min_rows} row{'s' if schema.min_rows > 1 else ''}"))
+    if schema.key and n:
+        _check_unique(tbl, schema.key, problems)
+    return tbl
+
+
+def _check_unique(tbl: Table, key: tuple[str, ...], problems: ProblemCollector) -> None:
+    frame = tbl.frame[list(key)]
+    dup = frame.duplicated(keep="first").to_numpy() & ~frame.isna().any(axis=1).to_numpy()
+    if not dup.any():
+        return
+    first = frame.drop_duplicates(keep="first")
+    first_row = {tuple(r): i for i, r in zip(first.index, first.itertuples(index=False, name=None))}
+    for i in np.flatnonzero(dup):
+        k = tuple(frame.iloc[i])
+        label = " + ".join(key)
+        val = k[0] if len(k) == 1 else " / ".join(str(x) for x in k)
+        problems.add(tbl.problem(
+            int(i), key[0], f"duplicate {label}", value=val,
+            expected=f"each {label} once (first seen on row {tbl.raw.excel_row(first_row[k])})",
+        ))
+
+
+def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict[int, str],
+            *, column_present: bool) -> np.ndarray | pd.Series:
+    n = len(values)
+    if f.type in ("number", "money", "percent", "int"):
+        arr = _fast_float(values)
+        if arr is None:
+            arr = _slow_float(values, f, tbl, problems, errs)
+        elif errs:
+            for i, e in errs.items():
+                problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+                arr[i] = np.nan
+        _check_range(arr, f, tbl, problems)
+        if not f.blank:
+            for i in np.flatnonzero(np.isnan(arr)):
+                if int(i) not in errs and not _bad_already(values[i]):
+                    problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))
+        elif f.default is not None:
+            arr = np.where(np.isnan(arr), float(f.default), arr)
+        if f.type == "int":
+            bad = ~np.isnan(arr) & (arr != np.round(arr))
+            for i in np.flatnonzero(bad):
+                problems.add(tbl.problem(int(i), f.name, "not a whole number", value=float(arr[i]),
+                                         expected=f.expected()))
+        return arr
+    if f.type == "date":
+        return _coerce_dates(values, f, tbl, problems, errs)
+    # text, id, choice: factorize, check each distinct value once
+    obj = _as_object_array(values)
+    codes, uniques = pd.factorize(obj, use_na_sentinel=True)
+    conv: list[Any] = []
+    bad_unique: dict[int, tuple[str, Any]] = {}
+    lookup = {c.lower(): c for c in f.choices}
+    for k, u in enumerate(uniques):
+        v, why = _text_value(u, f, lookup)
+        conv.append(v)
+        if why:
+            bad_unique[k] = (why, u)
+    conv_arr = np.empty(len(conv) + 1, dtype=object)
+    conv_arr[: len(conv)] = conv
+    conv_arr[-1] = None  # na sentinel (-1) lands here
+    result = conv_arr[codes]
+    if bad_unique:
+        for i in np.flatnonzero(np.isin(codes, list(bad_unique))):
+            why, u = bad_unique[int(codes[i])]
+            if int(i) in errs:
+                continue
+            problems.add(tbl.problem(int(i), f.name, why, value=u, expected=f.expected()))
+    for i, e in errs.items():
+        problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+        result[i] = None
+    blanks = np.flatnonzero(pd.isna(result)) if n else np.zeros(0, dtype=np.int64)
+    if len(blanks):
+        if not f.blank:
+            for i in blanks:
+                if int(i) in errs or (int(codes[i]) in bad_unique):
+                    continue
+                problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))
+        elif f.default is not None:
+            result[blanks] = f.default
+    return result
+
+
+def _bad_already(v: Any) -> bool:
+    return not _is_blank(v)
+
+
+def _text_value(u: Any, f: Field, lookup: dict[str, str]) -> tuple[Any, str]:
+    if u is None or (isinstance(u, float) and math.isnan(u)):
+        return None, ""
+    if isinstance(u, str):
+        s = u.strip()
+        if s in EXCEL_ERRORS:
+            return None, "error value in the cell"
+        if s == "":
+            return None, ""
+    elif isinstance(u, bool):
+        return None, "TRUE/FALSE where text was expected"
+    elif isinstance(u, (int, float, np.integer, np.floating)):
+        x = float(u)
+        if f.type == "choice":
+            return None, "a number where a word was expected"
+        s = str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    elif isinstance(u, (_dt.date, _dt.datetime)):
+        if f.type == "text":
+            return u.isoformat()[:10], ""
+        return None, "a date where text was expected"
+    else:
+        s = str(u).strip()
+    if f.type == "choice":
+        c = lookup.get(s.lower())
+        if c is None:
+            return None, "not an allowed value"
+        return c, ""
+    return s, ""
+
+
+def _fast_float(values) -> np.ndarray | None:
+    """All cells are real numbers: convert in one go; otherwise None (take the slow path)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(np.float64, copy=True)
+    obj = _as_object_array(values)
+    if len(obj) == 0:
+        return np.zeros(0, dtype=np.float64)
+    kinds = set(pd.unique(np.frompyfunc(type, 1, 1)(obj)))
+    if not kinds <= _NUMBER_TYPES:
+        return None
+    return obj.astype(np.float64)
+
+
+_NUMBER_TYPES = {float, int, np.float64, np.int64, np.float32, np.int32}
+
+
+def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict[int, str]) -> np.ndarray:
+    obj = _as_object_array(values)
+    n = len(obj)
+    arr = np.full(n, np.nan)
+    types = np.frompyfunc(type, 1, 1)(obj) if n else np.zeros(0, dtype=object)
+    num = np.isin(types, list(_NUMBER_TYPES))
+    if num.any():
+        arr[num] = obj[num].astype(np.float64)
+    for i in np.flatnonzero(~num):
+        v = obj[i]
+        if _is_blank(v):
+            continue
+        if int(i) in errs:
+            problems.add(tbl.problem(int(i), f.name, "error value in the cell", value=errs[int(i)],
+                                     expected=f.expected()))
+        elif isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+            problems.add(tbl.problem(int(i), f.name, "error value in the cell", value=v.strip(),
+                                     expected=f.expected()))
+        elif isinstance(v, bool):
+            problems.add(tbl.problem(int(i), f.name, "TRUE/FALSE where a number was expected", value=v,
+                                     expected=f.expected()))
+        elif isinstance(v, str):
+            hint = "text in a numeric column"
+            try:
+                float(v.replace(",", "").replace("%", ""))
+                hint = "a number stored as text (convert it to a number in Excel)"
+            except ValueError:
+                pass
+            problems.add(tbl.problem(int(i), f.name, hint, value=v, expected=f.expected()))
+        elif isinstance(v, (_dt.date, _dt.datetime)):
+            problems.add(tbl.problem(int(i), f.name, "a date where a number was expected", value=v,
+                                     expected=f.expected()))
+        else:
+            problems.add(tbl.problem(int(i), f.name, "not a number", value=v, expected=f.expected()))
+    for i, e in errs.items():
+        if num[i] or _is_blank(obj[i]):
+            # the reader reported an error cell that came through as blank or a number
+            if not (isinstance(obj[i], str) and obj[i].strip() in EXCEL_ERRORS):
+                problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+            arr[i] = np.nan
+    return arr
+
+
+def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollector) -> None:
+    ok = ~np.isnan(arr)
+    bad = np.zeros(len(arr), dtype=bool)
+    if not np.isfinite(arr[ok]).all():
+        bad |= ok & ~np.isfinite(arr)
+    if f.minimum is not None:
+        bad |= ok & ((arr <= f.minimum) if f.min_exclusive else (arr < f.minimum))
+    if f.maximum is not None:
+        bad |= ok & (arr > f.maximum)
+    for i in np.flatnonzero(bad):
+        what = "negative" if (f.minimum == 0 and arr[i] < 0) else "out of range"
+        problems.add(tbl.problem(int(i), f.name, what, value=float(arr[i]), expected=f.expected()))
+        arr[i] = np.nan
+
+
+def serial_to_date(serial: np.ndarray) -> np.ndarray:
+    """Excel serial day numbers (1900 system) -> datetime64[D]."""
+    return EXCEL_EPOCH + np.floor(serial).astype("int64").astype("timedelta64[D]")
+
+
+def date_to_serial(dates: np.ndarray) -> np.ndarray:
+    """datetime64 -> Excel serial day numbers (float64, NaN for NaT)."""
+    d = np.asarray(dates).astype("datetime64[D]")
+    out = (d - EXCEL_EPOCH).astype("timedelta64[D]").astype(np.int64).astype(np.float64)
+    out[np.isnat(d)] = np.nan
+    return out
+
+
+def _one_date(u: Any) -> tuple[Any, str]:
+    if u is None or (isinstance(u, float) and math.isnan(u)):
+        return np.datetime64("NaT", "D"), ""
+    if isinstance(u, _dt.datetime):
+        return np.datetime64(u.date(), "D"), ""
+    if isinstance(u, _dt.date):
+        return np.datetime64(u, "D"), ""
+    if isinstance(u, np.datetime64):
+        return u.astype("datetime64[D]"), ""
+    if isinstance(u, pd.Timestamp):
+        return np.datetime64(u.date(), "D"), ""
+    if isinstance(u, bool):
+        return None, "TRUE/FALSE where a date was expected"
+    if isinstance(u, (int, float, np.integer, np.floating)):
+        x = float(u)
+        if not (1 <= x < 2958466):  # 1900-01-01 .. 9999-12-31
+            return None, "a number that is not a valid Excel date"
+        return serial_to_date(np.array([x]))[0], ""
+    if isinstance(u, str):
+        s = u.strip()
+        if s == "":
+            return np.datetime64("NaT", "D"), ""
+        if s in EXCEL_ERRORS:
+            return None, "error value in the cell"
+        return None, "a date typed as text (Excel does not treat it as a date)"
+    return None, "not a date"
+
+
+def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict[int, str]) -> np.ndarray:
+    obj = _as_object_array(values)
+    n = len(obj)
+    if n == 0:
+        return np.zeros(0, dtype="datetime64[D]")
+    codes, uniques = pd.factorize(obj, use_na_sentinel=True)
+    conv = np.empty(len(uniques) + 1, dtype="datetime64[D]")
+    conv[-1] = np.datetime64("NaT")
+    bad: dict[int, tuple[str, Any]] = {}
+    for k, u in enumerate(uniques):
+        d, why = _one_date(u)
+        if why:
+            bad[k] = (why, u)
+            conv[k] = np.datetime64("NaT")
+        else:
+            conv[k] = d
+    out = conv[codes]
+    if bad:
+        for i in np.flatnonzero(np.isin(codes, list(bad))):
+            if int(i) in errs:
+                continue
+            why, u = bad[int(codes[i])]
+            problems.add(tbl.problem(int(i), f.name, why, value=u, expected=f.expected()))
+    for i, e in errs.items():
+        problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+        out[i] = np.datetime64("NaT")
+    if not f.blank:
+        for i in np.flatnonzero(np.isnat(out)):
+            if int(i) in errs or int(codes[i]) in bad:
+                continue
+            problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))
+    return out
