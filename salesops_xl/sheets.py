@@ -113,6 +113,10 @@ class SheetSpec:
     notes: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (cell, text) written as plain text
     tab_color: str | None = None  # RRGGBB
     validations: Sequence["ListValidation"] = field(default_factory=tuple)
+    # (cell, formula without the leading "=") written as native formulas with no cached value, so a
+    # spreadsheet application computes them on open. Only code (templates) sets these: text taken from
+    # user input is never written as a formula.
+    formulas: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
