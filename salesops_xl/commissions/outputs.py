@@ -1,0 +1,180 @@
+"""The sheets a commission run writes back: Payouts, Payout Summary, Statement Lines, Dashboard, Run Log."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from .engine import CommissionResult
+from .tiers import earned
+
+PAYOUT_COLUMNS = (
+    Column("RepID", "text", description="The rep."),
+    Column("RepName", "text"),
+    Column("PlanID", "text"),
+    Column("Measure", "text"),
+    Column("Period", "text", description="Measurement period: 2026-03 (month) or 2026-Q1 (quarter of the plan year)."),
+    Column("PayMonth", "text", description="Month in which the payable is paid: the period's last month."),
+    Column("Basis", "text", description="YTD or Period (see PlanMeasures)."),
+    Column("Currency", "text", description="The rep's payout currency; every amount of the row is in it."),
+    Column("Credit", "money", description="Credit of deals closed in the period, net of those cancelled by its end."),
+    Column("Quota", "money"),
+    Column("Attainment", "percent", description="Credit / Quota of the period."),
+    Column("CreditYTD", "money", description="Credit of the plan year to the end of the period (as known then)."),
+    Column("QuotaYTD", "money"),
+    Column("AttainmentYTD", "percent", description="CreditYTD / QuotaYTD."),
+    Column("Tier", "text", description="Band reached: at AttainmentYTD (YTD basis) or Attainment (Period basis)."),
+    Column("EarnedBeforeCap", "money", description="Cumulative earnings of the year to date before caps."),
+    Column("CapApplied", "money", description="Cumulative earnings removed by the cap."),
+    Column("EarnedToDate", "money", description="Cumulative earnings to date, rounded to cents."),
+    Column("PaidBefore", "money", description="EarnedToDate of the previous period: what was already paid."),
+    Column("Payable", "money", description="EarnedToDate - PaidBefore: paid in PayMonth (negative: recovered)."),
+)
+
+SUMMARY_COLUMNS = (
+    Column("RepID", "text"),
+    Column("RepName", "text"),
+    Column("PlanID", "text"),
+    Column("ManagerID", "text"),
+    Column("PayMonth", "text"),
+    Column("Currency", "text"),
+    Column("Commission", "money", description="Sum of Payouts[Payable] paid in the month."),
+    Column("Adjustments", "money", description="Sum of Adjustments[Amount] of the month."),
+    Column("Total", "money", description="Commission + Adjustments: the amount to pay."),
+)
+
+LINE_COLUMN_SPECS = (
+    Column("RepID", "text"),
+    Column("PayMonth", "text"),
+    Column("Period", "text"),
+    Column("Measure", "text"),
+    Column("LineType", "text", description="Deal, Reversal (cancelled deal), True-up, Adjustment."),
+    Column("DealID", "text"),
+    Column("CloseDate", "date"),
+    Column("Product", "text"),
+    Column("DealCurrency", "text"),
+    Column("SplitPct", "percent"),
+    Column("FXRate", "number", description="Units of the rep's currency per unit of DealCurrency used for this line."),
+    Column("Credit", "money", description="Amount x SplitPct x FXRate, in the rep's currency (negative: reversed)."),
+    Column("AttainmentFrom", "percent", description="Attainment before this line's credit."),
+    Column("AttainmentTo", "percent", description="Attainment after it."),
+    Column("Tier", "text", description="Band(s) the credit fell in."),
+    Column("Rate", "rate", description="Amount / Credit."),
+    Column("Amount", "money", description="This line's share of the payable, in cents-exact currency."),
+    Column("Note", "text"),
+)
+
+
+def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1") -> TableBlock:
+    data = {}
+    for c in columns:
+        v = frame[c.name].to_numpy() if c.name in frame else np.full(len(frame), None, dtype=object)
+        if c.kind == "text" and v.dtype != object:
+            v = v.astype(object)
+        data[c.name] = v
+    return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor)
+
+
+def payout_curve_frame(result: CommissionResult, step: float = 0.05, top: float = 2.0) -> pd.DataFrame:
+    """Payout relative to on-target (payout at 100% attainment = 100%) for each plan measure."""
+    a = np.round(np.arange(0.0, top + step / 2, step), 6)
+    out = {"Attainment": a}
+    for m in result.inputs.measures:
+        e = earned(a, 1.0, 1.0, m.tiers, m.method, m.rate_type, m.threshold)
+        at_target = earned(np.array([1.0]), 1.0, 1.0, m.tiers, m.method, m.rate_type, m.threshold)[0]
+        out[f"{m.plan} {m.measure}"] = e / at_target if at_target > 0 else np.full(len(a), np.nan)
+    return pd.DataFrame(out)
+
+
+def attainment_distribution(result: CommissionResult) -> pd.DataFrame:
+    """Number of reps per band of YTD attainment in the last computed period, per measure."""
+    p = result.payouts
+    if not len(p):
+        return pd.DataFrame({"Band": [], "Reps": []})
+    last = p.groupby(["RepID", "Measure"], sort=False).tail(1)
+    edges = np.round(np.arange(0.0, 2.01, 0.1), 6)
+    labels = [f"{int(lo * 100)}-{int(hi * 100)}%" for lo, hi in zip(edges[:-1], edges[1:])] + ["200%+"]
+    att = last["AttainmentYTD"].to_numpy()
+    k = np.clip(np.searchsorted(edges, np.nan_to_num(att), side="right") - 1, 0, len(labels) - 1)
+    out = {"Band": np.array(labels, dtype=object)}
+    meas = pd.unique(last["Measure"])
+    for m in meas:
+        sel = last["Measure"].to_numpy() == m
+        out[str(m)] = np.bincount(k[sel], minlength=len(labels)).astype(np.float64)
+    return pd.DataFrame(out)
+
+
+def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
+    """The output sheets of a commission run, in the order they appear in the workbook."""
+    run = result.run
+    sheets = [
+        SheetSpec(name="Payouts", tables=(_block("Payouts", PAYOUT_COLUMNS, result.payouts),), freeze="C2",
+                  tab_color="1F4E79"),
+        SheetSpec(name="Payout Summary", tables=(_block("PayoutSummary", SUMMARY_COLUMNS, result.summary),),
+                  freeze="C2", tab_color="1F4E79"),
+        SheetSpec(name="Statement Lines", tables=(_block("StatementLines", LINE_COLUMN_SPECS, result.lines),),
+                  freeze="B2", tab_color="1F4E79"),
+        _dashboard(result),
+        _run_log(result),
+    ]
+    return sheets
+
+
+def _dashboard(result: CommissionResult) -> SheetSpec:
+    dist = attainment_distribution(result)
+    curve = payout_curve_frame(result)
+    dist_cols = (Column("Band", "text"),) + tuple(Column(c, "int") for c in dist.columns[1:])
+    curve_cols = (Column("Attainment", "percent"),) + tuple(Column(c, "percent") for c in curve.columns[1:])
+    t_dist = _block("AttainmentDistribution", dist_cols, dist, anchor="A4")
+    curve_anchor = f"{_col(len(dist_cols) + 1)}4"
+    t_curve = _block("PayoutCurves", curve_cols, curve, anchor=curve_anchor)
+    chart_col = _col(len(dist_cols) + 1 + len(curve_cols) + 1)
+    charts = (
+        ChartSpec(kind="column", title="Attainment distribution (YTD, last period)",
+                  series=tuple(SeriesRef(name=c, table="AttainmentDistribution", values=c, categories="Band")
+                               for c in dist.columns[1:]),
+                  anchor=f"{chart_col}4", x_title="YTD attainment", y_title="Reps", width_cols=10, height_rows=18),
+        ChartSpec(kind="scatter", title="Payout curves (100% = payout at quota)",
+                  series=tuple(SeriesRef(name=c, table="PayoutCurves", values=c, categories="Attainment")
+                               for c in curve.columns[1:]),
+                  anchor=f"{chart_col}24", x_title="Attainment", y_title="Payout vs on-target", width_cols=10,
+                  height_rows=18, x_format="0%", y_format="0%"),
+    )
+    run = result.run
+    as_of = run.as_of.isoformat() if run.as_of else "end of plan year"
+    notes = (("A1", "Commission dashboard"),
+             ("A2", f"Plan year from {run.plan_year_start.isoformat()}, computed through {as_of}; "
+                    f"{run.counts['Reps']} reps."))
+    return SheetSpec(name="Dashboard", tables=(t_dist, t_curve), charts=charts, notes=notes, tab_color="548235")
+
+
+def _run_log(result: CommissionResult) -> SheetSpec:
+    run = result.run
+    items = [
+        ("Computed at (UTC)", run.computed_at),
+        ("Engine version", f"salesops-xl {run.engine_version}"),
+        ("Input fingerprint (SHA-256)", run.fingerprint),
+        ("Plan year start", run.plan_year_start.isoformat()),
+        ("As of", run.as_of.isoformat() if run.as_of else ""),
+        ("Months computed", str(run.months_computed)),
+    ] + [(k, str(v)) for k, v in run.counts.items()]
+    log = pd.DataFrame({"Item": [i for i, _ in items], "Value": [v for _, v in items]})
+    t_log = _block("RunLog", (Column("Item", "text", width=30), Column("Value", "text", width=70)), log)
+    tot = run.totals
+    tot_cols = (Column("Currency", "text"), Column("Commission", "money"), Column("Adjustments", "money"),
+                Column("Total", "money"))
+    start = len(log) + 3
+    t_tot = _block("RunTotals", tot_cols, tot, anchor=f"A{start}")
+    warn = pd.DataFrame({"Warning": run.warnings or ["(none)"]}, dtype=object)
+    t_warn = _block("RunWarnings", (Column("Warning", "text", width=100),), warn,
+                    anchor=f"A{start + max(len(tot), 1) + 3}")
+    return SheetSpec(name="Run Log", tables=(t_log, t_tot, t_warn), tab_color="7F7F7F")
+
+
+def _col(n: int) -> str:
+    """1-based column number -> letters."""
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
