@@ -120,6 +120,13 @@ def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
     return sheets
 
 
+PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF")
+
+
+def _color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
 def _dashboard(result: CommissionResult) -> SheetSpec:
     dist = attainment_distribution(result)
     curve = payout_curve_frame(result)
@@ -131,12 +138,12 @@ def _dashboard(result: CommissionResult) -> SheetSpec:
     chart_col = _col(len(dist_cols) + 1 + len(curve_cols) + 1)
     charts = (
         ChartSpec(kind="column", title="Attainment distribution (YTD, last period)",
-                  series=tuple(SeriesRef(name=c, table="AttainmentDistribution", values=c, categories="Band")
-                               for c in dist.columns[1:]),
+                  series=tuple(SeriesRef(name=c, table="AttainmentDistribution", values=c, categories="Band",
+                                         color=_color(i)) for i, c in enumerate(dist.columns[1:])),
                   anchor=f"{chart_col}4", x_title="YTD attainment", y_title="Reps", width_cols=10, height_rows=18),
-        ChartSpec(kind="scatter", title="Payout curves (100% = payout at quota)",
-                  series=tuple(SeriesRef(name=c, table="PayoutCurves", values=c, categories="Attainment")
-                               for c in curve.columns[1:]),
+        ChartSpec(kind="line", title="Payout curves (100% = payout at quota)",
+                  series=tuple(SeriesRef(name=c, table="PayoutCurves", values=c, categories="Attainment",
+                                         color=_color(i)) for i, c in enumerate(curve.columns[1:])),
                   anchor=f"{chart_col}24", x_title="Attainment", y_title="Payout vs on-target", width_cols=10,
                   height_rows=18, x_format="0%", y_format="0%"),
     )

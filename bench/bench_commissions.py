@@ -1,0 +1,285 @@
+"""Commission benchmark: our recalculation against its baselines, side by side in one run.
+
+    python bench/bench_commissions.py                 # 100k and 1M deals, 5,000 reps
+    python bench/bench_commissions.py --sizes 100000  # quicker
+
+What it measures (whole processes timed with /usr/bin/time -v: wall time and peak RSS):
+
+* ``recalc``     - ``salesops-xl recalc`` on a generated workbook (in place);
+* ``calamine``   - python-calamine just reading the same workbook's tables (the 1M target is 2x this);
+* ``openpyxl``   - openpyxl loading and saving the same workbook (the in-place target is 20x faster);
+* ``libreoffice``- LibreOffice headless recalculating the same plan written as native formulas
+                   (a SUMIFS per rep and a marginal tier formula) on the 100k-deal workbook;
+* ``kernel``     - the engine's kernel alone (credit cube -> earnings), in process, best of 5.
+
+Results go to bench/out/commissions.json and are printed as a table with the ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from salesops_xl.commissions import schema as S  # noqa: E402
+from salesops_xl.templates import table_block  # noqa: E402
+from salesops_xl.sheets import SheetSpec  # noqa: E402
+
+TIERS = [(0.0, 0.5, 0.04), (0.5, 1.0, 0.06), (1.0, None, 0.10)]
+QUOTA_MONTH = 20_000.0
+
+
+def bench_tables(n_deals: int, n_reps: int, seed: int = 1) -> dict[str, pd.DataFrame]:
+    """One plan, one monthly YTD marginal measure with 3 tiers; n_deals single-rep deals over a year."""
+    rng = np.random.default_rng(seed)
+    reps = [f"R{i:05d}" for i in range(n_reps)]
+    roster = pd.DataFrame({"RepID": reps, "RepName": [f"Rep {i}" for i in range(n_reps)],
+                           "ManagerID": [None] * n_reps, "PlanID": "AE", "Currency": "USD",
+                           "HireDate": dt.date(2020, 1, 1), "TermDate": None, "TargetIncentive": 50_000.0})
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    quotas = pd.DataFrame({"RepID": np.repeat(reps, 12), "Measure": "NB", "Period": np.tile(months, n_reps),
+                           "Quota": QUOTA_MONTH})
+    day0 = np.datetime64("2026-01-01")
+    days = rng.integers(0, 365, n_deals)
+    deals = pd.DataFrame({
+        "DealID": [f"D{i:07d}" for i in range(n_deals)],
+        "RepID": np.array(reps, dtype=object)[rng.integers(0, n_reps, n_deals)],
+        "SplitPct": 1.0,
+        "CloseDate": (day0 + days.astype("timedelta64[D]")).astype("datetime64[D]"),
+        "Measure": "NB",
+        "Amount": np.round(rng.gamma(2.0, 120_000.0 * n_reps / n_deals, n_deals), 2),
+        "Currency": "USD",
+        "Status": "Booked",
+        "CancelDate": np.full(n_deals, np.datetime64("NaT"), dtype="datetime64[D]"),
+        "Product": None,
+    })
+    return {
+        "Settings": pd.DataFrame({"Setting": ["PlanYearStart", "AsOfDate"], "Value": [dt.date(2026, 1, 1), None]}),
+        "Roster": roster,
+        "Plans": pd.DataFrame({"PlanID": ["AE"], "PlanName": ["Account Executive"]}),
+        "PlanMeasures": pd.DataFrame([{"PlanID": "AE", "Measure": "NB", "Weight": 1.0, "PeriodType": "Month",
+                                       "Basis": "YTD", "Method": "Marginal", "RateType": "Commission",
+                                       "TierTable": "T", "Threshold": None, "CapType": None, "CapValue": None}]),
+        "Tiers": pd.DataFrame([{"TierTable": "T", "Tier": f"T{i + 1}", "From": f, "To": t, "Rate": r}
+                               for i, (f, t, r) in enumerate(TIERS)]),
+        "Quotas": quotas,
+        "Deals": deals,
+        "Adjustments": pd.DataFrame(columns=["RepID", "Period", "Amount", "Type", "Description"]),
+        "FXRates": pd.DataFrame(columns=["Month", "FromCurrency", "ToCurrency", "Rate"]),
+    }
+
+
+def write_workbook(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    from salesops_xl.xlsx.writer import write_sheets
+
+    sheets = []
+    for sch in S.INPUT_TABLES:
+        block, vals = table_block(sch, tables[sch.name])
+        sheets.append(SheetSpec(name=sch.sheet if sch.name != "PlanMeasures" else "PlanMeasures",
+                                tables=(block,), freeze="A2"))
+    write_sheets(None, path, sheets)
+
+
+def timed(cmd: list[str], env=None) -> dict:
+    """Run a command under /usr/bin/time -v: wall seconds and peak RSS in MiB."""
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stdout}\n{p.stderr[-3000:]}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
+    return {"seconds": round(wall, 3), "peak_mib": round(rss, 1), "stdout": p.stdout.strip()[-400:]}
+
+
+CALAMINE_READ = """
+import sys, python_calamine as pc
+w = pc.CalamineWorkbook.from_path(sys.argv[1], load_tables=True)
+n = 0
+for t in w.table_names:
+    n += len(w.get_table_by_name(t).to_python())
+print(n)
+"""
+
+OPENPYXL_LOAD_SAVE = """
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+wb.save(sys.argv[2])
+"""
+
+
+def kernel_seconds(path: Path, repeat: int = 5) -> float:
+    from salesops_xl.commissions.engine import _deal_arrays, _prepare, kernel
+    from salesops_xl.commissions.inputs import load_inputs
+    from salesops_xl.xlsx.reader import XlsxSource
+
+    inp = load_inputs(XlsxSource(path))
+    plan = _prepare(inp)
+    deals = _deal_arrays(inp, plan, [])
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        kernel(inp, plan, deals)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+# -- the LibreOffice baseline: the same plan as native formulas ------------------------------------
+
+def formula_workbook(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Deals as values; per rep a SUMIFS of annual credit and the marginal tier formula; no cached values."""
+    import xlsxwriter
+
+    deals, roster = tables["Deals"], tables["Roster"]
+    n, r = len(deals), len(roster)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Deals")
+    ws.write_row(0, 0, ["DealID", "RepID", "Amount"])
+    for i, (d, rep, amt) in enumerate(zip(deals.DealID, deals.RepID, deals.Amount), start=1):
+        ws.write_string(i, 0, d)
+        ws.write_string(i, 1, rep)
+        ws.write_number(i, 2, float(amt))
+    tw = wb.add_worksheet("Tiers")
+    tw.write_row(0, 0, ["From", "Rate", "RateStep"])
+    prev = 0.0
+    for i, (f, _, rate) in enumerate(TIERS, start=1):
+        tw.write_row(i, 0, [f, rate, rate - prev])
+        prev = rate
+    rw = wb.add_worksheet("Reps")
+    rw.write_row(0, 0, ["RepID", "Credit", "Quota", "Attainment", "Commission"])
+    annual = QUOTA_MONTH * 12
+    for i, rep in enumerate(roster.RepID, start=1):
+        row = i + 1
+        rw.write_string(i, 0, rep)
+        # value=None + no cached result: xlsxwriter writes <v>0</v>; we strip cached values below
+        rw.write_formula(i, 1, f"=SUMIFS(Deals!$C$2:$C${n + 1},Deals!$B$2:$B${n + 1},A{row})")
+        rw.write_number(i, 2, annual)
+        rw.write_formula(i, 3, f"=B{row}/C{row}")
+        rw.write_formula(i, 4, f"=SUMPRODUCT((B{row}>Tiers!$A$2:$A$4*C{row})*(B{row}-Tiers!$A$2:$A$4*C{row})"
+                               f"*Tiers!$C$2:$C$4)")
+    wb.close()
+
+
+def lo_profile(tmp: Path) -> str:
+    """A LibreOffice user profile that recalculates .xlsx formulas on load (default is 'never')."""
+    prof = tmp / "lo-profile"
+    (prof / "user").mkdir(parents=True, exist_ok=True)
+    (prof / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
+        'oor:op="fuse"><value>0</value></prop></item>\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" '
+        'oor:op="fuse"><value>0</value></prop></item>\n'
+        '</oor:items>\n')
+    return prof.as_uri()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--reps", type=int, default=5000)
+    ap.add_argument("--skip-libreoffice", action="store_true")
+    ap.add_argument("--skip-openpyxl", action="store_true")
+    ap.add_argument("--out", default=str(HERE / "out"))
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "runs": {}}
+    cli = [sys.executable, "-m", "salesops_xl.cli"]
+    with tempfile.TemporaryDirectory(prefix="sxl-bench-") as tmpd:
+        tmp = Path(tmpd)
+        for n in sizes:
+            print(f"== {n:,} deals x {args.reps:,} reps", flush=True)
+            tables = bench_tables(n, args.reps)
+            wbk = tmp / f"deals_{n}.xlsx"
+            t0 = time.perf_counter()
+            write_workbook(wbk, tables)
+            gen = time.perf_counter() - t0
+            r: dict = {"generate_seconds": round(gen, 2), "file_mib": round(wbk.stat().st_size / 2**20, 1)}
+            r["calamine_read"] = timed([sys.executable, "-c", CALAMINE_READ, str(wbk)])
+            work = tmp / f"work_{n}.xlsx"
+            shutil.copy(wbk, work)
+            r["recalc_first"] = timed(cli + ["recalc", "-q", str(work)])
+            r["recalc_again"] = timed(cli + ["recalc", "-q", str(work)])
+            r["kernel_seconds"] = round(kernel_seconds(work), 4)
+            if not args.skip_openpyxl and n <= 100_000:
+                r["openpyxl_load_save"] = timed([sys.executable, "-c", OPENPYXL_LOAD_SAVE, str(work),
+                                                 str(tmp / "openpyxl_out.xlsx")])
+            if not args.skip_libreoffice and n <= 100_000 and shutil.which("soffice"):
+                fwb = tmp / f"formulas_{n}.xlsx"
+                formula_workbook(fwb, tables)
+                _strip_cached_values(fwb)
+                conv = tmp / "lo_out"
+                conv.mkdir(exist_ok=True)
+                r["libreoffice_recalc"] = timed(["soffice", f"-env:UserInstallation={lo_profile(tmp)}",
+                                                 "--headless", "--calc", "--convert-to", "xlsx", "--outdir",
+                                                 str(conv), str(fwb)])
+                r["libreoffice_agrees"] = _check_lo(conv / fwb.name, work)
+            results["runs"][str(n)] = r
+            print(json.dumps(r, indent=1), flush=True)
+    _report(results, out)
+
+
+def _strip_cached_values(path: Path) -> None:
+    """xlsxwriter caches 0 for formulas; remove <v> after <f> so LibreOffice must compute them."""
+    import zipfile
+
+    src = path.with_suffix(".tmp.xlsx")
+    path.rename(src)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", data)
+            zout.writestr(item, data)
+    src.unlink()
+
+
+def _check_lo(lo_xlsx: Path, ours: Path) -> dict:
+    """Compare LibreOffice's annual commission per rep with ours (sum of the year's payables)."""
+    import python_calamine as pc
+
+    rows = pc.CalamineWorkbook.from_path(str(lo_xlsx)).get_sheet_by_name("Reps").to_python()
+    lo = {r[0]: float(r[4]) for r in rows[1:]}
+    t = pc.CalamineWorkbook.from_path(str(ours), load_tables=True).get_table_by_name("PayoutSummary")
+    ours_tot: dict[str, float] = {}
+    for r in t.to_python():
+        ours_tot[r[0]] = ours_tot.get(r[0], 0.0) + float(r[8])
+    diffs = [abs(lo[k] - ours_tot.get(k, 0.0)) for k in lo]
+    changed = sum(1 for v in lo.values() if v != 0.0)
+    return {"reps": len(lo), "nonzero_values_computed_by_libreoffice": changed,
+            "max_abs_difference": round(max(diffs), 4)}
+
+
+def _report(results: dict, out: Path) -> None:
+    (out / "commissions.json").write_text(json.dumps(results, indent=2))
+    print("\n| deals | recalc s (peak MiB) | calamine read s | ratio | openpyxl load+save s | speed-up | "
+          "LibreOffice formulas s | speed-up | kernel ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n, r in results["runs"].items():
+        rc, cal = r["recalc_again"], r["calamine_read"]
+        op = r.get("openpyxl_load_save")
+        lo = r.get("libreoffice_recalc")
+        print(f"| {int(n):,} | {rc['seconds']:.2f} ({rc['peak_mib']:.0f}) | {cal['seconds']:.2f} | "
+              f"{rc['seconds'] / cal['seconds']:.2f}x | {op['seconds'] if op else '-'} | "
+              f"{(op['seconds'] / rc['seconds']) if op else 0:.1f}x | {lo['seconds'] if lo else '-'} | "
+              f"{(lo['seconds'] / rc['seconds']) if lo else 0:.1f}x | {r['kernel_seconds'] * 1000:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

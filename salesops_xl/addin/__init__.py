@@ -1,0 +1,1 @@
+"""What Excel loads: cell functions and scripts, the same modules for desktop xlwings and xlwings Lite."""

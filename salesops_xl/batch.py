@@ -1,0 +1,91 @@
+"""The batch door: workflows run on .xlsx/.xlsm files, without Excel.
+
+Each function here is what one ``salesops-xl`` command does; the CLI only
+parses arguments and prints. Writes are atomic and replace only the sheets
+the workflow owns.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import WorkbookError
+from .workflows import Progress, WorkflowResult, recalc_commissions
+
+SUPPORTED = (".xlsx", ".xlsm")
+
+
+@dataclass
+class RecalcReport:
+    """What ``recalc`` did."""
+
+    source: Path
+    output: Path
+    seconds: float
+    summary: dict
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def check_path(path: str | Path, *, must_exist: bool = True) -> Path:
+    p = Path(path)
+    if p.suffix.lower() in (".xls", ".xlsb", ".ods", ".csv"):
+        raise WorkbookError(f"{p.name}: {p.suffix} files are not supported; save the workbook as .xlsx or .xlsm")
+    if p.suffix.lower() not in SUPPORTED:
+        raise WorkbookError(f"{p.name}: expected an .xlsx or .xlsm workbook")
+    if must_exist and not p.exists():
+        raise WorkbookError(f"{p}: no such file")
+    if must_exist and p.is_dir():
+        raise WorkbookError(f"{p}: is a folder, expected a workbook file")
+    return p
+
+
+def open_source(path: str | Path):
+    """An :class:`~salesops_xl.xlsx.reader.XlsxSource` on a checked path."""
+    from .xlsx.reader import XlsxSource
+
+    return XlsxSource(check_path(path))
+
+
+def recalc(path: str | Path, output: str | Path | None = None, *, progress: Progress | None = None,
+           computed_at: str | None = None, workflow=recalc_commissions) -> RecalcReport:
+    """Recalculate a workbook's outputs and write them into ``output`` (default: in place).
+
+    Input tables are read, validated (an :class:`~salesops_xl.errors.InputError`
+    lists every problem and nothing is written), computed, and the workflow's
+    own sheets are replaced; every other part of the workbook is copied as is.
+    """
+    from .xlsx.writer import write_sheets
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    src = check_path(path)
+    dest = check_path(output, must_exist=False) if output is not None else src
+    if dest.suffix.lower() != src.suffix.lower():
+        raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
+    say = progress or (lambda stage: None)
+    say("opening workbook")
+    with open_source(src) as source:
+        t1 = time.perf_counter()
+        timings["open"] = t1 - t0
+        res: WorkflowResult = workflow(source, computed_at=computed_at, progress=say)
+    t2 = time.perf_counter()
+    timings["read+compute"] = t2 - t1
+    say("writing workbook")
+    write_sheets(src, dest, res.sheets)
+    t3 = time.perf_counter()
+    timings["write"] = t3 - t2
+    say("done")
+    return RecalcReport(source=src, output=dest, seconds=t3 - t0, summary=res.summary, warnings=res.warnings,
+                        timings=timings)
+
+
+def validate(path: str | Path) -> list[str]:
+    """Check a commission workbook's inputs without writing anything; return the warnings."""
+    from .commissions.engine import compute
+    from .commissions.inputs import load_inputs
+
+    with open_source(path) as source:
+        inputs = load_inputs(source)
+    return compute(inputs).run.warnings

@@ -1,0 +1,157 @@
+"""Generate the template workbooks in ``workbooks/`` from code, reproducibly.
+
+``python -m salesops_xl.templates`` (or ``salesops-xl template``) rebuilds
+them: input sheets from the schema and the sample data, then a recalculation
+fills the output sheets. The same code always gives the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .sheets import Column, ListValidation, SheetSpec, TableBlock
+from .tables import TableSchema
+
+KIND_OF_TYPE = {"text": "text", "id": "text", "choice": "text", "number": "number", "money": "money",
+                "percent": "percent", "int": "int", "date": "date"}
+
+#: Fixed timestamp of the sample run, so the template is reproducible.
+SAMPLE_RUN_AT = "2026-01-01T00:00:00+00:00"
+
+
+def table_block(schema: TableSchema, frame: pd.DataFrame, anchor: str = "A1") -> tuple[TableBlock, list]:
+    """An input table as a TableBlock (column formats from the schema) plus its drop-down validations."""
+    cols, data, validations = [], {}, []
+    for f in schema.fields:
+        if f.name not in frame.columns:
+            continue
+        kind = KIND_OF_TYPE[f.type]
+        if schema.name == "Settings" and f.name == "Value":
+            kind = "date"
+        if schema.name == "Tiers" and f.name == "Rate":
+            kind = "number"
+        if schema.name == "PlanMeasures" and f.name == "CapValue":
+            kind = "number"
+        cols.append(Column(f.name, kind, description=f.description))
+        s = frame[f.name]
+        if kind == "date":
+            v = pd.to_datetime(s).to_numpy().astype("datetime64[D]")
+        elif kind in ("money", "number", "percent", "int"):
+            v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
+        else:
+            v = np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x) for x in s],
+                         dtype=object)
+        data[f.name] = v
+        if f.type == "choice":
+            validations.append(ListValidation(table=schema.name, column=f.name, choices=f.choices))
+    return TableBlock(name=schema.name, columns=tuple(cols), data=data, anchor=anchor), validations
+
+
+def _readme_sheet(title: str, lines: list[str]) -> SheetSpec:
+    notes = [("A1", title)] + [(f"A{i + 3}", line) for i, line in enumerate(lines)]
+    return SheetSpec(name="README", notes=tuple(notes), tab_color="C00000")
+
+
+COMMISSION_README = [
+    "This workbook computes commissions with salesops-xl. Fill in the blue input tables; the green/grey sheets",
+    "(Payouts, Payout Summary, Statement Lines, Dashboard, Run Log) are produced by a recalculation and replaced",
+    "every time: do not edit them. Everything else in the workbook (your own sheets, formulas, charts) is kept.",
+    "",
+    "Recalculate:  in Excel, the salesops-xl ribbon > Recalculate payouts;  or from a terminal:",
+    "    salesops-xl recalc commissions.xlsx",
+    "Input tables (salesops-xl schema prints every column and rule):",
+    "  Settings      PlanYearStart, AsOfDate",
+    "  Roster        reps, managers, plans, payout currency, hire/termination dates, annual target incentive",
+    "  Plans / PlanMeasures   plans and their measures: weight, period, basis, method, rate type, tiers, cap",
+    "  Tiers         bands [From, To) of attainment and their rates",
+    "  Quotas        quota per rep, measure and period",
+    "  Deals         one row per deal and credited rep (splits repeat the deal on several rows)",
+    "  Adjustments   amounts added to / taken from a month's payout (SPIFs, bonuses, corrections)",
+    "  FXRates       monthly exchange rates into the reps' payout currencies",
+    "Rules (tiers, true-up, rounding...): docs/commissions.md in the salesops-xl repository.",
+]
+
+
+def _checks_sheet() -> SheetSpec:
+    """A user-style sheet of native formulas over the output tables (kept by recalculations)."""
+    rows = [
+        ("A1", "Checks (native Excel formulas over the output tables; salesops-xl never rewrites this sheet)"),
+        ("A3", "Total payable USD"), ("A4", "Total payable EUR"), ("A5", "Total payable GBP"),
+        ("A6", "Statement lines minus payout summary (must be 0)"),
+        ("A7", "Payable minus (EarnedToDate - PaidBefore), summed (must be 0)"),
+    ]
+    formulas = [
+        ("B3", 'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],"USD")'),
+        ("B4", 'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],"EUR")'),
+        ("B5", 'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],"GBP")'),
+        ("B6", "ROUND(SUM(StatementLines[Amount])-SUM(PayoutSummary[Total]),2)"),
+        ("B7", "ROUND(SUM(Payouts[Payable])-SUM(Payouts[EarnedToDate])+SUM(Payouts[PaidBefore]),2)"),
+    ]
+    return SheetSpec(name="Checks", notes=tuple(rows), formulas=tuple(formulas), tab_color="FFC000")
+
+
+def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
+    from .commissions import schema as S
+
+    def sheet(name, schemas_anchors, freeze="A2"):
+        blocks, vals = [], []
+        for sch, anchor in schemas_anchors:
+            b, v = table_block(sch, tables[sch.name], anchor)
+            blocks.append(b)
+            vals += v
+        return SheetSpec(name=name, tables=tuple(blocks), freeze=freeze, validations=tuple(vals),
+                         tab_color="2F75B5")
+
+    plans_width = len(S.PLANS.fields)
+    return [
+        _readme_sheet("salesops-xl commission workbook", COMMISSION_README),
+        sheet("Settings", [(S.SETTINGS, "A1")]),
+        sheet("Roster", [(S.ROSTER, "A1")]),
+        sheet("Plans", [(S.PLANS, "A1"), (S.MEASURES, f"{_col(plans_width + 2)}1")], freeze=None),
+        sheet("Tiers", [(S.TIERS, "A1")]),
+        sheet("Quotas", [(S.QUOTAS, "A1")]),
+        sheet("Deals", [(S.DEALS, "A1")]),
+        sheet("Adjustments", [(S.ADJUSTMENTS, "A1")]),
+        sheet("FXRates", [(S.FX_RATES, "A1")]),
+        _checks_sheet(),
+    ]
+
+
+def _col(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -> Path:
+    """Write the commission template with sample data and computed outputs to ``path``."""
+    from .batch import recalc
+    from .commissions.sample import sample_tables
+    from .xlsx.writer import write_sheets
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = str(path.with_name(f".building-{path.name}"))
+    try:
+        write_sheets(None, tmp, commission_input_sheets(sample_tables()))
+        recalc(tmp, computed_at=SAMPLE_RUN_AT)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def build_all(folder: str | Path = "workbooks") -> list[Path]:
+    return [build_commission_template(Path(folder) / "commissions.xlsx")]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in build_all():
+        print(f"wrote {p}")

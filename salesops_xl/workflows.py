@@ -1,0 +1,69 @@
+"""Workflows: read a workbook's tables, compute, return the sheets to write.
+
+A workflow knows nothing about files or Excel: it reads through a
+:class:`~salesops_xl.source.TableSource` and returns
+:class:`~salesops_xl.sheets.SheetSpec` s. The batch CLI runs it on an .xlsx
+file; the add-in's scripts run the very same function on the open workbook.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .commissions.engine import CommissionResult, compute
+from .commissions.inputs import load_inputs
+from .commissions.outputs import commission_sheets
+from .sheets import SheetSpec
+from .source import TableSource
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class WorkflowResult:
+    """What a workflow produced: the sheets to write and a short report."""
+
+    sheets: list[SheetSpec]
+    summary: dict
+    warnings: list[str]
+    result: object = None
+
+
+def previous_run(source: TableSource) -> dict[str, str]:
+    """Item -> Value of the workbook's existing Run Log (empty if none)."""
+    raw = source.read("RunLog")
+    if raw is None or "Item" not in raw.columns or "Value" not in raw.columns:
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in zip(raw.data["Item"], raw.data["Value"])
+            if k is not None}
+
+
+def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
+                       progress: Progress | None = None) -> WorkflowResult:
+    """Validate the commission inputs, compute payouts, and build the output sheets.
+
+    If the inputs and the engine version are those of the workbook's last run,
+    the last run's timestamp is kept, so recalculating an unchanged workbook
+    gives back the very same workbook.
+    """
+    say = progress or (lambda stage: None)
+    say("reading tables")
+    prev = previous_run(source)
+    inputs = load_inputs(source)
+    say("computing")
+    from . import __version__
+
+    if computed_at is None and prev.get("Input fingerprint (SHA-256)") == inputs.fingerprint \
+            and prev.get("Engine version") == f"salesops-xl {__version__}":
+        computed_at = prev.get("Computed at (UTC)") or None
+    result: CommissionResult = compute(inputs, computed_at=computed_at)
+    say("building sheets")
+    sheets = commission_sheets(result)
+    totals = {row.Currency: row.Total / 100.0 for row in result.run.totals.itertuples()}
+    return WorkflowResult(sheets=sheets, summary={"totals": totals, **result.run.counts},
+                          warnings=result.run.warnings, result=result)
+
+
+WORKFLOWS: dict[str, Callable[..., WorkflowResult]] = {
+    "commissions": recalc_commissions,
+}
