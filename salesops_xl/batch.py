@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import WorkbookError
-from .workflows import Progress, WorkflowResult, recalc_commissions
+from .workflows import Progress, WorkflowResult
 
 SUPPORTED = (".xlsx", ".xlsm")
 
@@ -49,13 +49,17 @@ def open_source(path: str | Path):
 
 
 def recalc(path: str | Path, output: str | Path | None = None, *, progress: Progress | None = None,
-           computed_at: str | None = None, workflow=recalc_commissions) -> RecalcReport:
+           computed_at: str | None = None, kind: str | None = None) -> RecalcReport:
     """Recalculate a workbook's outputs and write them into ``output`` (default: in place).
 
-    Input tables are read, validated (an :class:`~salesops_xl.errors.InputError`
-    lists every problem and nothing is written), computed, and the workflow's
-    own sheets are replaced; every other part of the workbook is copied as is.
+    The kind of workbook (commissions, quotas...) is recognised from its Excel
+    Tables unless ``kind`` names it. Input tables are read, validated (an
+    :class:`~salesops_xl.errors.InputError` lists every problem and nothing is
+    written), computed, and the workflow's own sheets are replaced; every other
+    part of the workbook is copied as is.
     """
+    from . import capabilities
+
     from .xlsx.writer import write_sheets
 
     t0 = time.perf_counter()
@@ -69,7 +73,8 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
     with open_source(src) as source:
         t1 = time.perf_counter()
         timings["open"] = t1 - t0
-        res: WorkflowResult = workflow(source, computed_at=computed_at, progress=say)
+        cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), src.name)
+        res: WorkflowResult = cap.workflow(source, computed_at=computed_at, progress=say)
     t2 = time.perf_counter()
     timings["read+compute"] = t2 - t1
     say("writing workbook")
@@ -81,11 +86,10 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
                         timings=timings)
 
 
-def validate(path: str | Path) -> list[str]:
-    """Check a commission workbook's inputs without writing anything; return the warnings."""
-    from .commissions.engine import compute
-    from .commissions.inputs import load_inputs
+def validate(path: str | Path, *, kind: str | None = None) -> list[str]:
+    """Check a workbook's inputs (and that they compute) without writing anything; return the warnings."""
+    from . import capabilities
 
     with open_source(path) as source:
-        inputs = load_inputs(source)
-    return compute(inputs).run.warnings
+        cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), Path(path).name)
+        return cap.workflow(source).warnings

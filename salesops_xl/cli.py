@@ -86,30 +86,29 @@ def main() -> None:
               help="Write the result to this file instead of updating WORKBOOK in place.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
-    """Recalculate payouts, statement lines, dashboard and run log of WORKBOOK."""
+@click.option("--kind", help="Kind of workbook (commissions, quotas...); default: recognised from its tables.")
+def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, kind: str | None) -> None:
+    """Recalculate the output sheets of WORKBOOK (payouts, plans, forecasts... by its kind)."""
     from .batch import recalc as do_recalc
 
     show = sys.stderr.isatty() if progress is None else progress
     with _StageBar(show and not quiet) as bar:
-        rep = run_guarded(do_recalc, workbook, output, progress=bar)
+        rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind)
     if quiet:
         return
-    s = rep.summary
-    totals = ", ".join(f"{ccy} {amt:,.2f}" for ccy, amt in s.get("totals", {}).items())
-    click.echo(f"{rep.output}: {s.get('Payout rows', 0):,} payout rows, {s.get('Statement lines', 0):,} statement "
-               f"lines; total payable {totals} ({rep.seconds:.2f} s)")
+    click.echo(f"{rep.output}: {rep.summary.get('headline', 'recalculated')} ({rep.seconds:.2f} s)")
     for w in rep.warnings:
         click.echo(f"warning: {w}", err=True)
 
 
 @main.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-def validate(workbook: Path) -> None:
+@click.option("--kind", help="Kind of workbook; default: recognised from its tables.")
+def validate(workbook: Path, kind: str | None) -> None:
     """Check WORKBOOK's input tables and report every problem; write nothing."""
     from .batch import validate as do_validate
 
-    warnings = run_guarded(do_validate, workbook)
+    warnings = run_guarded(do_validate, workbook, kind=kind)
     click.echo(f"{workbook}: inputs are valid")
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
@@ -117,38 +116,64 @@ def validate(workbook: Path) -> None:
 
 @main.command()
 @click.argument("table", required=False)
+@click.option("--kind", help="Only this kind of workbook (commissions, quotas...).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
-def schema(table: str | None, fmt: str) -> None:
-    """Print the input tables a workbook must hold, their columns and rules."""
+def schema(table: str | None, kind: str | None, fmt: str) -> None:
+    """Print the input tables each kind of workbook holds, their columns and rules."""
     from . import schemadoc
-    from .commissions.schema import INPUT_TABLES
+    from .capabilities import all_capabilities
 
-    tables = INPUT_TABLES
-    if table:
-        tables = tuple(t for t in INPUT_TABLES if t.name.lower() == table.lower())
+    caps = [c for c in all_capabilities() if kind is None or c.name == kind]
+    if not caps:
+        _fail(f"no workbook kind {kind!r}; kinds: {', '.join(c.name for c in all_capabilities())}", 2)
+    chunks, found = [], False
+    for cap in caps:
+        tables = tuple(t for t in cap.input_tables if table is None or t.name.lower() == table.lower())
         if not tables:
-            _fail(f"no table {table!r}; tables: {', '.join(t.name for t in INPUT_TABLES)}", 2)
-    if fmt == "json":
-        click.echo(schemadoc.as_json(tables))
-    elif fmt == "markdown":
-        click.echo(schemadoc.as_markdown(tables))
-    else:
-        click.echo(schemadoc.as_text(tables, "Commission workbook (workbooks/commissions.xlsx)"))
+            continue
+        found = True
+        if fmt == "json":
+            chunks.append(schemadoc.as_json(tables))
+        elif fmt == "markdown":
+            chunks.append(f"## {cap.title} (`workbooks/{cap.template_name}`)\n\n" + schemadoc.as_markdown(tables))
+        else:
+            chunks.append(schemadoc.as_text(tables, f"{cap.title} (workbooks/{cap.template_name})"))
+    if not found:
+        _fail(f"no table {table!r}; tables: "
+              + ", ".join(t.name for c in caps for t in c.input_tables), 2)
+    click.echo("\n".join(chunks))
 
 
 @main.command()
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.argument("kind", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: workbooks/KIND.xlsx).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-def template(output: Path | None, force: bool) -> None:
-    """Write the commission template with its sample data (default: workbooks/commissions.xlsx)."""
-    from .templates import build_commission_template
+def template(kind: str | None, output: Path | None, force: bool) -> None:
+    """Write a template workbook with its sample data (all kinds when KIND is omitted)."""
+    from .capabilities import all_capabilities, get
 
-    out = output or Path("workbooks/commissions.xlsx")
-    if out.exists() and not force and output is not None:
-        _fail(f"{out} exists; use --force to overwrite it", 2)
-    path = run_guarded(build_commission_template, out)
-    click.echo(f"wrote {path}")
+    caps = [run_guarded(get, kind)] if kind else all_capabilities()
+    if output is not None and len(caps) != 1:
+        _fail("--output needs a KIND", 2)
+    for cap in caps:
+        out = output or Path("workbooks") / cap.template_name
+        if output is not None and out.exists() and not force:
+            _fail(f"{out} exists; use --force to overwrite it", 2)
+        path = run_guarded(cap.build_template, out)
+        click.echo(f"wrote {path}")
+
+
+def _register_capability_commands() -> None:
+    from .capabilities import all_capabilities
+
+    for cap in all_capabilities():
+        for cmd in cap.commands:
+            main.add_command(cmd)
+
+
+_register_capability_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -149,7 +149,10 @@ def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -
 
 
 def build_all(folder: str | Path = "workbooks") -> list[Path]:
-    return [build_commission_template(Path(folder) / "commissions.xlsx")]
+    """Rebuild every capability's template in ``folder``."""
+    from .capabilities import all_capabilities
+
+    return [cap.build_template(Path(folder) / cap.template_name) for cap in all_capabilities()]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,10 +60,8 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     say("building sheets")
     sheets = commission_sheets(result)
     totals = {row.Currency: row.Total / 100.0 for row in result.run.totals.itertuples()}
-    return WorkflowResult(sheets=sheets, summary={"totals": totals, **result.run.counts},
+    counts = result.run.counts
+    headline = (f"{counts['Payout rows']:,} payout rows, {counts['Statement lines']:,} statement lines; total "
+                f"payable " + ", ".join(f"{c} {a:,.2f}" for c, a in totals.items()))
+    return WorkflowResult(sheets=sheets, summary={"headline": headline, "totals": totals, **counts},
                           warnings=result.run.warnings, result=result)
-
-
-WORKFLOWS: dict[str, Callable[..., WorkflowResult]] = {
-    "commissions": recalc_commissions,
-}

@@ -53,3 +53,23 @@ def _unwrap(v):
     if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1:
         return v[0][0]
     return v
+
+
+def _import_capability_functions() -> None:
+    """Bring the cell functions of every capability (salesops_xl/addin/<name>_functions.py) into this module.
+
+    Excel's UDF registration (desktop "Import Functions", xlwings Lite) looks at this one module, so
+    each capability's functions appear here under their own names.
+    """
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for mod in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if mod.name.endswith("_functions"):
+            m = importlib.import_module(f"{__package__}.{mod.name}")
+            for name in getattr(m, "__all__", [n for n in dir(m) if n.startswith("sxl_")]):
+                globals()[name] = getattr(m, name)
+
+
+_import_capability_functions()

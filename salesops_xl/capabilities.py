@@ -1,0 +1,78 @@
+"""The registry of capabilities (commissions, quotas, territories, forecasts...).
+
+Each capability is a subpackage ``salesops_xl.<name>`` with a module
+``capability.py`` defining ``CAPABILITY``: its template, input tables, output
+sheets, the workflow that recalculates its workbook, and optionally extra CLI
+commands and cell functions. The CLI (``recalc``, ``schema``, ``template``),
+the docs generator and the add-in discover them here, so adding a capability
+never means editing a shared list.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .errors import WorkbookError
+from .tables import TableSchema
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str  # e.g. "commissions"; also the default template file stem
+    title: str  # e.g. "Commission workbook"
+    input_tables: tuple[TableSchema, ...]
+    output_sheets: tuple[str, ...]
+    workflow: Callable  # (source, *, computed_at=None, progress=None) -> WorkflowResult
+    build_template: Callable[[Path], Path]  # writes the template with sample data to the given path
+    doc: str = ""  # the docs page that states its rules, e.g. "docs/commissions.md"
+    commands: Sequence = field(default_factory=tuple)  # extra click commands/groups
+    order: int = 100  # position in listings
+
+    @property
+    def template_name(self) -> str:
+        return f"{self.name}.xlsx"
+
+    def required_tables(self) -> list[str]:
+        return [t.name for t in self.input_tables if t.required]
+
+
+def all_capabilities() -> list[Capability]:
+    """Every capability package found in salesops_xl, in their stated order."""
+    import salesops_xl
+
+    found = []
+    for mod in pkgutil.iter_modules(salesops_xl.__path__):
+        if not mod.ispkg:
+            continue
+        name = f"salesops_xl.{mod.name}.capability"
+        if importlib.util.find_spec(name) is None:
+            continue
+        found.append(importlib.import_module(name).CAPABILITY)
+    return sorted(found, key=lambda c: (c.order, c.name))
+
+
+def get(name: str) -> Capability:
+    for c in all_capabilities():
+        if c.name == name:
+            return c
+    raise WorkbookError(f"unknown workbook kind {name!r}; known: {', '.join(c.name for c in all_capabilities())}")
+
+
+def detect(table_names: Sequence[str], workbook: str = "the workbook") -> Capability:
+    """The capability whose required input tables the workbook holds (the most specific one)."""
+    have = {t.lower() for t in table_names}
+    best, best_score = None, 0
+    for c in all_capabilities():
+        req = [t.lower() for t in c.required_tables()]
+        if req and all(t in have for t in req) and len(req) > best_score:
+            best, best_score = c, len(req)
+    if best is None:
+        kinds = "; ".join(f"{c.name}: {', '.join(c.required_tables())}" for c in all_capabilities())
+        raise WorkbookError(f"{workbook}: cannot tell which kind of salesops-xl workbook this is; its Excel "
+                            f"Tables are {', '.join(sorted(table_names)) or 'none'}. Expected the tables of one "
+                            f"of: {kinds}")
+    return best

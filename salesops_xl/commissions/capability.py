@@ -1,0 +1,29 @@
+"""Commissions: the capability record the CLI, docs and add-in discover."""
+from pathlib import Path
+
+from ..capabilities import Capability
+from . import schema
+
+
+def _workflow(source, **kwargs):
+    from ..workflows import recalc_commissions
+
+    return recalc_commissions(source, **kwargs)
+
+
+def _build(path: Path) -> Path:
+    from ..templates import build_commission_template
+
+    return build_commission_template(path)
+
+
+CAPABILITY = Capability(
+    name="commissions",
+    title="Commission workbook",
+    input_tables=schema.INPUT_TABLES,
+    output_sheets=schema.OUTPUT_SHEETS,
+    workflow=_workflow,
+    build_template=_build,
+    doc="docs/commissions.md",
+    order=10,
+)
