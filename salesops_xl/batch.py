@@ -78,7 +78,7 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
     t2 = time.perf_counter()
     timings["read+compute"] = t2 - t1
     say("writing workbook")
-    write_sheets(src, dest, res.sheets)
+    write_sheets(src, dest, res.sheets, remove=res.remove)
     t3 = time.perf_counter()
     timings["write"] = t3 - t2
     say("done")

@@ -153,3 +153,16 @@ class PlanCalendar:
     def expected_label(self, ptype: PeriodType) -> str:
         labels = self.period_labels(ptype)
         return f"a period label such as {labels[0]!r} (up to {labels[-1]!r}) or a date inside the period"
+
+    def period_starts_ends(self, ptype: PeriodType) -> tuple[np.ndarray, np.ndarray]:
+        """First and last day (datetime64[D]) of each period of the plan year."""
+        b = [self.period_bounds(p, ptype) for p in range(PERIODS_PER_YEAR[ptype])]
+        return (np.array([np.datetime64(f, "D") for f, _ in b]), np.array([np.datetime64(l, "D") for _, l in b]))
+
+    def active(self, hire: np.ndarray, term: np.ndarray, ptype: PeriodType) -> np.ndarray:
+        """(n, periods) bool: employment [hire, term] (NaT term: still employed) overlaps the period."""
+        first, last = self.period_starts_ends(ptype)
+        h = np.asarray(hire).astype("datetime64[D]")[:, None]
+        t = np.asarray(term).astype("datetime64[D]")[:, None]
+        return (np.isnat(h) | (h <= last[None, :])) & (np.isnat(t) | (t >= first[None, :]))
+

@@ -124,6 +124,7 @@ class RawTable:
     header_row: int = 1  # Excel row number of the header
     first_col: int = 0  # 0-based column index of the table's first column
     errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (column, data row index) -> "#N/A"
+    row_numbers: np.ndarray | None = None  # Excel row of each data row, when not contiguous
 
     @property
     def n_rows(self) -> int:
@@ -132,7 +133,38 @@ class RawTable:
         return len(self.data[self.columns[0]])
 
     def excel_row(self, i: int) -> int:
+        if self.row_numbers is not None:
+            return int(self.row_numbers[int(i)])
         return self.header_row + 1 + int(i)
+
+    def without_blank_rows(self) -> "RawTable":
+        """The table without its entirely blank rows (Excel keeps an empty row in an empty table)."""
+        n = self.n_rows
+        if n == 0 or not self.columns:
+            return self
+        blank = np.ones(n, dtype=bool)
+        for c in dict.fromkeys(self.columns):
+            col = self.data[c]
+            if isinstance(col, np.ndarray) and col.dtype.kind in "fiu":
+                blank &= np.isnan(col) if col.dtype.kind == "f" else False
+            else:
+                obj = _as_object_array(col)
+                blank &= pd.isna(obj) | (obj == "")
+            if not blank.any():
+                return self
+        for i in np.flatnonzero(blank):
+            if any(k[1] == i for k in self.errors):
+                blank[i] = False
+        if not blank.any():
+            return self
+        keep = np.flatnonzero(~blank)
+        new_index = {int(old): new for new, old in enumerate(keep)}
+        data = {c: [self.data[c][i] for i in keep] if not isinstance(self.data[c], np.ndarray)
+                else self.data[c][keep] for c in dict.fromkeys(self.columns)}
+        rows = np.array([self.excel_row(i) for i in keep], dtype=np.int64)
+        errors = {(c, new_index[i]): e for (c, i), e in self.errors.items() if i in new_index}
+        return RawTable(name=self.name, columns=self.columns, data=data, sheet=self.sheet, workbook=self.workbook,
+                        header_row=self.header_row, first_col=self.first_col, errors=errors, row_numbers=rows)
 
     def cell(self, column: str, i: int) -> str | None:
         if column not in self.columns:
@@ -164,6 +196,26 @@ class Table:
             cell=None if (i is None or column is None) else raw.cell(column, i),
             show_value=show_value,
         )
+
+
+def index_of(reference, values) -> np.ndarray:
+    """Position in ``reference`` of each of ``values`` (its first occurrence), -1 where absent."""
+    ref = pd.Index(reference)
+    if ref.is_unique:
+        return ref.get_indexer(values)
+    keep = ~ref.duplicated(keep="first")
+    pos = np.flatnonzero(keep)
+    found = ref[keep].get_indexer(values)
+    return np.where(found >= 0, pos[np.maximum(found, 0)], -1)
+
+
+def take(values, pos: np.ndarray, fill=None) -> np.ndarray:
+    """``values[pos]`` with ``fill`` where ``pos`` is -1 (as returned by :func:`index_of`)."""
+    arr = np.asarray(values)
+    ext = np.empty(len(arr) + 1, dtype=object if arr.dtype.kind in "OUS" or fill is None else arr.dtype)
+    ext[:-1] = arr
+    ext[-1] = fill
+    return ext[pos]
 
 
 def col_letter(j: int) -> str:
@@ -212,6 +264,7 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
             return None
         raw = RawTable(name=schema.name, columns=[f.name for f in schema.fields],
                        data={f.name: [] for f in schema.fields})
+    raw = raw.without_blank_rows()
     present = {c: c for c in raw.columns}
     by_norm = {_normalise(c): c for c in raw.columns}
     missing = False
@@ -305,17 +358,8 @@ def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict
     # text, id, choice: factorize, check each distinct value once
     obj = _as_object_array(values)
     codes, uniques = pd.factorize(obj, use_na_sentinel=True)
-    conv: list[Any] = []
-    bad_unique: dict[int, tuple[str, Any]] = {}
     lookup = {c.lower(): c for c in f.choices}
-    for k, u in enumerate(uniques):
-        v, why = _text_value(u, f, lookup)
-        conv.append(v)
-        if why:
-            bad_unique[k] = (why, u)
-    conv_arr = np.empty(len(conv) + 1, dtype=object)
-    conv_arr[: len(conv)] = conv
-    conv_arr[-1] = None  # na sentinel (-1) lands here
+    conv_arr, bad_unique = _text_uniques(uniques, f, lookup)
     result = conv_arr[codes]
     if bad_unique:
         for i in np.flatnonzero(np.isin(codes, list(bad_unique))):
@@ -336,6 +380,32 @@ def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict
         elif f.default is not None:
             result[blanks] = f.default
     return result
+
+
+def _text_uniques(uniques, f: Field, lookup: dict[str, str]) -> tuple[np.ndarray, dict[int, tuple[str, Any]]]:
+    """Convert the distinct values of a text column; returns (values + trailing None, problems by unique)."""
+    n = len(uniques)
+    conv_arr = np.empty(n + 1, dtype=object)
+    conv_arr[-1] = None  # the NA sentinel (-1) lands here
+    bad: dict[int, tuple[str, Any]] = {}
+    u = pd.Series(np.asarray(uniques, dtype=object))
+    if n and f.type != "choice" and pd.api.types.infer_dtype(u, skipna=True) == "string":
+        # the common case, done column-wise: all distinct values are text
+        stripped = u.str.strip()
+        special = (stripped == "") | stripped.isin(EXCEL_ERRORS)
+        conv_arr[:n] = stripped.to_numpy(dtype=object)
+        for k in np.flatnonzero(special.to_numpy()):
+            v, why = _text_value(uniques[k], f, lookup)
+            conv_arr[k] = v
+            if why:
+                bad[int(k)] = (why, uniques[k])
+        return conv_arr, bad
+    for k, x in enumerate(uniques):
+        v, why = _text_value(x, f, lookup)
+        conv_arr[k] = v
+        if why:
+            bad[k] = (why, x)
+    return conv_arr, bad
 
 
 def _bad_already(v: Any) -> bool:

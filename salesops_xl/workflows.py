@@ -7,12 +7,12 @@ file; the add-in's scripts run the very same function on the open workbook.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .commissions.engine import CommissionResult, compute
 from .commissions.inputs import load_inputs
-from .commissions.outputs import commission_sheets
+from .commissions.outputs import commission_sheets, continuation_sheet_names
 from .sheets import SheetSpec
 from .source import TableSource
 
@@ -27,6 +27,7 @@ class WorkflowResult:
     summary: dict
     warnings: list[str]
     result: object = None
+    remove: list[str] = field(default_factory=list)  # owned sheets of an earlier run that must go
 
 
 def previous_run(source: TableSource) -> dict[str, str]:
@@ -59,9 +60,11 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     result: CommissionResult = compute(inputs, computed_at=computed_at)
     say("building sheets")
     sheets = commission_sheets(result)
+    produced = {sh.name for sh in sheets}
+    stale = [n for n in continuation_sheet_names() if n not in produced]
     totals = {row.Currency: row.Total / 100.0 for row in result.run.totals.itertuples()}
     counts = result.run.counts
     headline = (f"{counts['Payout rows']:,} payout rows, {counts['Statement lines']:,} statement lines; total "
                 f"payable " + ", ".join(f"{c} {a:,.2f}" for c, a in totals.items()))
     return WorkflowResult(sheets=sheets, summary={"headline": headline, "totals": totals, **counts},
-                          warnings=result.run.warnings, result=result)
+                          warnings=result.run.warnings, result=result, remove=stale)

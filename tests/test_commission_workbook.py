@@ -223,3 +223,24 @@ def test_libreoffice_opens_the_workbook_and_its_formulas_compute_our_totals(wb: 
 def test_libreoffice_renders_the_dashboard_to_pdf(wb: Path, libreoffice, tmp_path: Path):
     (pdf,) = libreoffice([wb], "pdf")
     assert pdf.stat().st_size > 10_000 and pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_statement_lines_beyond_excel_rows_continue_on_further_sheets(tmp_path: Path, monkeypatch):
+    from salesops_xl.commissions import outputs
+
+    p = tmp_path / "c.xlsx"
+    shutil.copy(TEMPLATE, p)
+    monkeypatch.setattr(outputs, "LINES_PER_SHEET", 1000)  # as if Excel held 1,000 rows
+    batch.recalc(p)
+    book = pc.CalamineWorkbook.from_path(str(p), load_tables=True)
+    parts = [n for n in book.sheet_names if n.startswith("Statement Lines")]
+    assert parts == ["Statement Lines", "Statement Lines 2", "Statement Lines 3"]
+    total = sum(len(book.get_table_by_name(t).to_python()) for t in ("StatementLines", "StatementLines2",
+                                                                        "StatementLines3"))
+    with XlsxSource(TEMPLATE) as src:
+        assert total == len(compute(load_inputs(src)).lines)
+    # back to one sheet: the continuation sheets of the earlier run are removed
+    monkeypatch.setattr(outputs, "LINES_PER_SHEET", 1_000_000)
+    batch.recalc(p)
+    names = pc.CalamineWorkbook.from_path(str(p)).sheet_names
+    assert [n for n in names if n.startswith("Statement Lines")] == ["Statement Lines"]

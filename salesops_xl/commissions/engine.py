@@ -34,7 +34,6 @@ NP = 12  # period columns
 NEVER = 12  # reversal period of a deal that is never reversed
 
 LINE_DEAL, LINE_REVERSAL, LINE_TRUEUP, LINE_ADJUSTMENT = "Deal", "Reversal", "True-up", "Adjustment"
-_LINE_ORDER = {LINE_TRUEUP: 0, LINE_REVERSAL: 1, LINE_DEAL: 2, LINE_ADJUSTMENT: 3}
 
 
 @dataclass
@@ -124,17 +123,14 @@ def _prepare(inp: CommissionInputs) -> _Plan:
     ptype = np.array([mdefs[k].period_type for k in slot_md], dtype=object)
     is_q = ptype == "Quarter"
     n_comp = np.where(is_q, cal.periods_computed("Quarter"), cal.periods_computed("Month")).astype(np.int64)
-    # period bounds per type
-    firsts = {t: np.array([np.datetime64(cal.period_bounds(p, t)[0], "D") if p < PERIODS_PER_YEAR[t]
-                           else np.datetime64("NaT", "D") for p in range(NP)]) for t in ("Month", "Quarter")}
-    lasts = {t: np.array([np.datetime64(cal.period_bounds(p, t)[1], "D") if p < PERIODS_PER_YEAR[t]
-                          else np.datetime64("NaT", "D") for p in range(NP)]) for t in ("Month", "Quarter")}
-    first = np.where(is_q[:, None], firsts["Quarter"][None, :], firsts["Month"][None, :])
-    last = np.where(is_q[:, None], lasts["Quarter"][None, :], lasts["Month"][None, :])
-    hire = ros["HireDate"].to_numpy().astype("datetime64[D]")[slot_rep][:, None]
-    term = ros["TermDate"].to_numpy().astype("datetime64[D]")[slot_rep][:, None]
-    cols = np.arange(NP)[None, :]
-    active = (cols < n_comp[:, None]) & ~np.isnat(first) & (hire <= last) & (np.isnat(term) | (term >= first))
+    hire = ros["HireDate"].to_numpy().astype("datetime64[D]")[slot_rep]
+    term = ros["TermDate"].to_numpy().astype("datetime64[D]")[slot_rep]
+    active = np.zeros((S, NP), dtype=bool)
+    for t in ("Month", "Quarter"):
+        sel = is_q if t == "Quarter" else ~is_q
+        if sel.any():
+            active[sel, :PERIODS_PER_YEAR[t]] = cal.active(hire[sel], term[sel], t)
+    active &= np.arange(NP)[None, :] < n_comp[:, None]
 
     quota = np.zeros((S, NP))
     q = inp.frame("Quotas")
@@ -232,7 +228,7 @@ def _deal_arrays(inp: CommissionInputs, plan: _Plan, warnings: list[str]) -> _De
 
     fx = _fx_rates(inp, d, rc, mi, inc)
     credit = d["Amount"].to_numpy() * d["SplitPct"].to_numpy() * fx
-    codes, _ = pd.factorize(d["DealID"], sort=True)
+    codes = d["DealOrder"].to_numpy()  # rank of DealID, set by the validation
     idx = np.flatnonzero(inc)
     return _Deals(row=idx, slot=slot[idx], q=q[idx], r=r[idx], credit=credit[idx], fx=fx[idx], close=close[idx],
                   cancel=cancel[idx], deal_code=codes[idx])
@@ -498,10 +494,12 @@ def _payouts(inp, plan: _Plan, ea: _Earnings, lines: _Lines):
     mdefs = inp.measures
     md = plan.slot_md[s_idx]
     rep = plan.slot_rep[s_idx]
-    ptypes = np.array([m.period_type for m in mdefs], dtype=object)[md]
+    is_q = np.array([m.period_type == "Quarter" for m in mdefs], dtype=bool)[md] if mdefs else np.zeros(0, bool)
     basis = np.array([m.basis for m in mdefs], dtype=object)[md]
-    period_label = np.array([cal.period_label(p, t) for p, t in zip(p_idx, ptypes)], dtype=object)
-    pay_month = np.array([cal.pay_month(p, t) for p, t in zip(p_idx, ptypes)], dtype=np.int64)
+    month_labels = np.array(cal.period_labels("Month"), dtype=object)
+    quarter_labels = np.array(cal.period_labels("Quarter") + [""] * 8, dtype=object)
+    period_label = np.where(is_q, quarter_labels[p_idx], month_labels[p_idx])
+    pay_month = np.where(is_q, p_idx * 3 + 2, p_idx).astype(np.int64)
     credit = ea.asof[s_idx, p_idx, p_idx]
     quota = plan.quota[s_idx, p_idx]
     att = _attainment(credit, quota)
@@ -520,7 +518,7 @@ def _payouts(inp, plan: _Plan, ea: _Earnings, lines: _Lines):
         "PlanID": np.array([m.plan for m in mdefs], dtype=object)[md],
         "Measure": np.array([m.measure for m in mdefs], dtype=object)[md],
         "Period": period_label,
-        "PayMonth": np.array([cal.month_label(x) for x in pay_month], dtype=object),
+        "PayMonth": month_labels[pay_month],
         "Basis": basis,
         "Currency": ros["Currency"].to_numpy()[rep],
         "Credit": credit,
@@ -552,8 +550,9 @@ def _cat(parts: list[dict], key: str, dtype=None) -> np.ndarray:
     return np.concatenate(arrs)
 
 
-def _line_frame(inp, plan: _Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataFrame, group_of: np.ndarray):
-    """Deal and reversal lines plus one true-up line per payout row; cents allocated exactly."""
+def _line_frame(inp, plan: _Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataFrame,
+                group_of: np.ndarray) -> dict[str, np.ndarray]:
+    """Deal and reversal lines plus one true-up line per payout row (as column arrays); cents allocated exactly."""
     G = len(payouts)
     parts = lines.parts
     slot = _cat(parts, "slot", np.int64).astype(np.int64)
@@ -579,10 +578,11 @@ def _line_frame(inp, plan: _Plan, ea: _Earnings, lines: _Lines, payouts: pd.Data
     basis = payouts["Basis"].to_numpy()[tu_g]
     tu_note = np.where(basis == "YTD", "YTD true-up: credit of earlier periods re-measured at YTD attainment",
                        "earned without new credit")
-    frame = pd.DataFrame({
+    kind = np.concatenate([np.full(len(p["slot"]), p["kind"], dtype=object) for p in parts]
+                          + [np.full(k, LINE_TRUEUP, dtype=object)])
+    cols = {
         "_g": all_grp,
-        "_kind": np.concatenate([np.full(len(p["slot"]), p["kind"], dtype=object) for p in parts]
-                                + [np.full(k, LINE_TRUEUP, dtype=object)]),
+        "_kind": kind,
         "_row": np.concatenate([_cat(parts, "row", np.int64).astype(np.int64), np.full(k, -1)]),
         "Credit": np.concatenate([_cat(parts, "credit"), np.zeros(k)]),
         "FXRate": np.concatenate([_cat(parts, "fx"), np.full(k, np.nan)]),
@@ -595,12 +595,11 @@ def _line_frame(inp, plan: _Plan, ea: _Earnings, lines: _Lines, payouts: pd.Data
         "Note": np.concatenate([_cat(parts, "note", object), tu_note.astype(object)]),
         "_cancel": np.concatenate([_cat(parts, "cancel"), np.full(k, np.datetime64("NaT", "D"))]) if parts else
         np.full(k, np.datetime64("NaT", "D")),
-    })
+    }
     # drop true-up lines that came to nothing
-    drop = (frame["_kind"].to_numpy() == LINE_TRUEUP) & (cents == 0) & (np.abs(all_exact) < 0.005)
-    frame = frame[~drop]
-    assert n + k >= len(frame)
-    return frame
+    keep = ~((kind == LINE_TRUEUP) & (cents == 0) & (np.abs(all_exact) < 0.005))
+    assert n + k == len(keep)
+    return {c: v[keep] for c, v in cols.items()}
 
 
 def _adjustment_lines(inp) -> pd.DataFrame:
@@ -631,11 +630,7 @@ def _summary(inp, plan: _Plan, payouts: pd.DataFrame, adj: pd.DataFrame) -> pd.D
     if len(adj):
         np.add.at(adjm, (adj["_rep"].to_numpy(), adj["_month"].to_numpy()), adj["Amount"].to_numpy())
     # months in which a rep is employed or has anything to pay
-    hire = ros["HireDate"].to_numpy().astype("datetime64[D]")[:, None]
-    term = ros["TermDate"].to_numpy().astype("datetime64[D]")[:, None]
-    mfirst = np.array([np.datetime64(cal.month_start(m), "D") for m in range(12)])[None, :]
-    mlast = np.array([np.datetime64(cal.month_start(m + 1), "D") - 1 for m in range(12)])[None, :]
-    active = (hire <= mlast) & (np.isnat(term) | (term >= mfirst))
+    active = cal.active(ros["HireDate"].to_numpy(), ros["TermDate"].to_numpy(), "Month")
     keep = (np.arange(12)[None, :] < M) & (active | (comm != 0) | (adjm != 0))
     r_idx, m_idx = np.nonzero(keep)
     return pd.DataFrame({
@@ -656,106 +651,96 @@ LINE_COLUMNS = ("RepID", "PayMonth", "Period", "Measure", "LineType", "DealID", 
                 "Amount", "Note")
 
 
-def _finish_lines(inp, plan: _Plan, lf: pd.DataFrame, payouts: pd.DataFrame, adj: pd.DataFrame) -> pd.DataFrame:
-    """Statement lines with their display columns, sorted for reading."""
+def _finish_lines(inp, plan: _Plan, lf: dict[str, np.ndarray], payouts: pd.DataFrame,
+                  adj: pd.DataFrame) -> pd.DataFrame:
+    """Statement lines with their display columns, sorted for reading (one DataFrame built at the end)."""
     cal = inp.calendar
     ros = inp.frame("Roster")
     d = inp.frame("Deals")
-    g = lf["_g"].to_numpy()
-    row = lf["_row"].to_numpy()
+    g = lf["_g"]
+    row = lf["_row"]
+    kind = lf["_kind"]
     has_deal = row >= 0
     drow = np.where(has_deal, row, 0)
 
-    def deal_col(name, blank=None):
-        col = d[name].to_numpy() if name in d else np.full(len(d), blank, dtype=object)
-        if not len(d):
-            return np.full(len(row), blank, dtype=object)
-        vals = col[drow]
+    def deal_col(name):
+        if name not in d or not len(d):
+            return np.full(len(row), None, dtype=object)
+        vals = d[name].to_numpy()[drow]
         if vals.dtype.kind == "M":
             return np.where(has_deal, vals, np.datetime64("NaT"))
         if vals.dtype.kind == "f":
             return np.where(has_deal, vals, np.nan)
         out = vals.astype(object)
-        out[~has_deal] = blank
+        out[~has_deal] = None
         return out
 
-    t0, t1 = lf["_t0"].to_numpy(), lf["_t1"].to_numpy()
+    t0, t1 = lf["_t0"], lf["_t1"]
     tier = t0.copy()
     diff = t0 != t1
     if diff.any():
         tier[diff] = (pd.Series(t0[diff]) + " → " + pd.Series(t1[diff])).to_numpy()
-    credit = lf["Credit"].to_numpy()
-    exact = lf["_exact"].to_numpy()
+    credit, exact = lf["Credit"], lf["_exact"]
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(credit != 0, exact / np.where(credit != 0, credit, 1.0), np.nan)
-    kind = lf["_kind"].to_numpy()
-    note = lf["Note"].to_numpy().copy()
+    note = lf["Note"].copy()
     rev = kind == LINE_REVERSAL
     if rev.any():
-        when = pd.Series(lf["_cancel"].to_numpy()[rev]).dt.strftime("%Y-%m-%d").to_numpy()
-        note[rev] = ("deal cancelled " + pd.Series(when)).to_numpy()
+        when = pd.Series(lf["_cancel"][rev]).dt.strftime("%Y-%m-%d")
+        note[rev] = ("deal cancelled " + when).to_numpy()
     md_order = {m.index: k for k, m in enumerate(inp.measures)}
     measure_pos = np.array([md_order[x] for x in plan.slot_md], dtype=np.int64)
     slots = np.asarray(payouts.attrs["slot"])
-    rep_idx = plan.slot_rep[slots][g]
-    frame = pd.DataFrame({
+    cols = {
         "RepID": payouts["RepID"].to_numpy()[g],
         "PayMonth": payouts["PayMonth"].to_numpy()[g],
         "Period": payouts["Period"].to_numpy()[g],
         "Measure": payouts["Measure"].to_numpy()[g],
         "LineType": kind,
         "DealID": deal_col("DealID"),
-        "CloseDate": deal_col("CloseDate"),
+        "CloseDate": deal_col("CloseDate").astype("datetime64[D]"),
         "Product": deal_col("Product"),
         "DealCurrency": deal_col("Currency"),
         "SplitPct": deal_col("SplitPct"),
-        "FXRate": lf["FXRate"].to_numpy(),
+        "FXRate": lf["FXRate"],
         "Credit": credit,
-        "AttainmentFrom": lf["AttainmentFrom"].to_numpy(),
-        "AttainmentTo": lf["AttainmentTo"].to_numpy(),
+        "AttainmentFrom": lf["AttainmentFrom"],
+        "AttainmentTo": lf["AttainmentTo"],
         "Tier": tier,
         "Rate": rate,
-        "Amount": lf["Amount"].to_numpy(),
+        "Amount": lf["Amount"],
         "Note": note,
-    })
-    sort_keys = {
-        "_rep": rep_idx,
-        "_month": np.asarray(payouts.attrs["pay_month"])[g],
-        "_measure": measure_pos[slots][g],
-        "_period": np.asarray(payouts.attrs["period"])[g],
-        "_kind": np.array([_LINE_ORDER[k] for k in (LINE_TRUEUP, LINE_REVERSAL, LINE_DEAL)])[
-            np.select([kind == LINE_TRUEUP, kind == LINE_REVERSAL], [0, 1], 2)],
-        "_date": frame["CloseDate"].to_numpy().astype("datetime64[D]").astype(np.int64),
-        "_row": row,
     }
+    kind_rank = np.select([kind == LINE_TRUEUP, kind == LINE_REVERSAL], [0, 1], 2)
+    n_meas = max(len(inp.measures), 1)
+    # one composite key: rep, pay month, measure, period; then kind, date, row
+    major = ((plan.slot_rep[slots][g] * 12 + np.asarray(payouts.attrs["pay_month"])[g]) * (n_meas + 1)
+             + measure_pos[slots][g]) * 13 + np.asarray(payouts.attrs["period"])[g]
+    keys = [row, cols["CloseDate"].astype(np.int64), kind_rank, major]
     if len(adj):
-        a = pd.DataFrame({
-            "RepID": ros["RepID"].to_numpy()[adj["_rep"].to_numpy()],
-            "PayMonth": np.array([cal.month_label(m) for m in range(12)], dtype=object)[adj["_month"].to_numpy()],
-            "LineType": LINE_ADJUSTMENT,
-            "Amount": adj["Amount"].to_numpy(),
-            "Note": [f"{t}: {x}" if x else str(t) for t, x in zip(adj["Type"], adj["Description"])],
-        })
-        a["Period"] = a["PayMonth"]
-        for c in LINE_COLUMNS:
-            if c not in a:
-                a[c] = np.nan if c in ("SplitPct", "FXRate", "Credit", "AttainmentFrom", "AttainmentTo", "Rate") \
-                    else (np.datetime64("NaT", "D") if c == "CloseDate" else None)
-        a = a[list(LINE_COLUMNS)]
-        keys_a = {
-            "_rep": adj["_rep"].to_numpy(), "_month": adj["_month"].to_numpy(),
-            "_measure": np.full(len(a), 10**6), "_period": np.full(len(a), 99),
-            "_kind": np.full(len(a), _LINE_ORDER[LINE_ADJUSTMENT]),
-            "_date": np.zeros(len(a), dtype=np.int64), "_row": adj["_row"].to_numpy(),
-        }
-        frame = pd.DataFrame({c: np.concatenate([frame[c].to_numpy(), a[c].to_numpy().astype(frame[c].dtype)])
-                              for c in LINE_COLUMNS})
-        sort_keys = {k: np.concatenate([v, keys_a[k]]) for k, v in sort_keys.items()}
-    order = np.lexsort(tuple(sort_keys[k] for k in ("_row", "_date", "_kind", "_period", "_measure", "_month",
-                                                     "_rep")))
-    frame = frame.iloc[order].reset_index(drop=True)
-    frame["CloseDate"] = frame["CloseDate"].to_numpy().astype("datetime64[D]")
-    return frame
+        a_n = len(adj)
+        a_rep = adj["_rep"].to_numpy()
+        a_month = adj["_month"].to_numpy()
+        month_labels = np.array(cal.period_labels("Month"), dtype=object)
+        extra = {c: np.full(a_n, None, dtype=object) for c in LINE_COLUMNS}
+        for c in ("SplitPct", "FXRate", "Credit", "AttainmentFrom", "AttainmentTo", "Rate"):
+            extra[c] = np.full(a_n, np.nan)
+        extra["CloseDate"] = np.full(a_n, np.datetime64("NaT"), dtype="datetime64[D]")
+        extra["RepID"] = ros["RepID"].to_numpy()[a_rep]
+        extra["PayMonth"] = month_labels[a_month]
+        extra["Period"] = month_labels[a_month]
+        extra["LineType"] = np.full(a_n, LINE_ADJUSTMENT, dtype=object)
+        extra["Amount"] = adj["Amount"].to_numpy()
+        extra["Note"] = np.array([f"{t}: {x}" if x else str(t) for t, x in zip(adj["Type"], adj["Description"])],
+                                 dtype=object)
+        cols = {c: np.concatenate([cols[c], extra[c]]) for c in LINE_COLUMNS}
+        a_major = ((a_rep * 12 + a_month) * (n_meas + 1) + n_meas) * 13 + 12
+        keys = [np.concatenate([row, adj["_row"].to_numpy()]),
+                np.concatenate([keys[1], np.zeros(a_n, dtype=np.int64)]),
+                np.concatenate([kind_rank, np.full(a_n, 3)]),
+                np.concatenate([major, a_major])]
+    order = np.lexsort(tuple(keys))
+    return pd.DataFrame({c: cols[c][order] for c in LINE_COLUMNS})
 
 
 def _run_info(inp, payouts, summary, lines, deals: _Deals, warnings, computed_at, version) -> RunInfo:
@@ -765,7 +750,7 @@ def _run_info(inp, payouts, summary, lines, deals: _Deals, warnings, computed_at
     counts = {
         "Reps": int(len(inp.frame("Roster"))),
         "Deal rows": int(len(inp.frame("Deals"))),
-        "Deal rows credited": int(len(np.unique(deals.row))),
+        "Deal rows credited": int(len(deals.row)),
         "Payout rows": int(len(payouts)),
         "Statement lines": int(len(lines)),
     }

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import Problem, ProblemCollector
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..tables import Table, read_table, serial_to_date
+from ..tables import Table, index_of, read_table, serial_to_date, take
 from . import schema as S
 from .tiers import TierTable, TierTableError
 
@@ -66,6 +66,8 @@ def load_inputs(source: TableSource) -> CommissionInputs:
     """Read, type and cross-check every input table; raise InputError with all problems found."""
     problems = ProblemCollector()
     tables: dict[str, Table] = {}
+    if hasattr(source, "prefetch"):
+        source.prefetch([t.name for t in S.INPUT_TABLES])
     for sch in S.INPUT_TABLES:
         t = read_table(source.read(sch.name), sch, problems)
         if t is not None:
@@ -92,7 +94,7 @@ def fingerprint(tables: dict[str, Table]) -> str:
     """SHA-256 over the typed content of the input tables (names, columns and values, in order)."""
     h = hashlib.sha256()
     for name in sorted(tables):
-        frame = tables[name].frame
+        frame = tables[name].frame[tables[name].schema.column_names]  # the typed inputs, not derived columns
         h.update(name.encode())
         h.update("\x1f".join(frame.columns).encode())
         if len(frame):
@@ -317,63 +319,68 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
     if tbl is None or roster is None:
         return
     f = tbl.frame
-    rep_plan = dict(zip(roster.frame["RepID"], roster.frame["PlanID"]))
-    pm = _plan_measures(measures)
+    n = len(f)
+    ros = roster.frame
     all_measures = {m.measure for m in measures}
-    pidx = np.full(len(f), -1, dtype=np.int64)
-    cache: dict[tuple[object, str], tuple[int | None, str]] = {}
-    for i, (rep, meas, per) in enumerate(zip(f["RepID"], f["Measure"], f["Period"])):
-        if rep is None or meas is None or per is None:
-            continue
-        if rep not in rep_plan:
-            problems.add(tbl.problem(i, "RepID", "unknown rep", value=rep, expected="a RepID listed in the Roster"))
-            continue
-        m = pm.get((rep_plan[rep], meas))
-        if m is None:
-            why = "the rep's plan has no such measure" if meas in all_measures else "unknown measure"
-            problems.add(tbl.problem(i, "Measure", why, value=meas,
-                                     expected=f"a measure of plan {rep_plan[rep]!r}: " + ", ".join(
-                                         sorted(x.measure for x in measures if x.plan == rep_plan[rep]))))
-            continue
-        key = (per, m.period_type)
-        if key not in cache:
-            cache[key] = cal.parse_period(per, m.period_type)
-        p, why = cache[key]
-        if p is None:
-            problems.add(tbl.problem(i, "Period", why, value=per, expected=cal.expected_label(m.period_type)))
-            continue
-        pidx[i] = p
+    rep_pos = index_of(ros["RepID"], f["RepID"])
+    plan_of_row = take(ros["PlanID"].to_numpy(), rep_pos)
+    md_key = pd.MultiIndex.from_arrays([[m.plan for m in measures], [m.measure for m in measures]]) \
+        if measures else None
+    md_pos = md_key.get_indexer(pd.MultiIndex.from_arrays([plan_of_row, f["Measure"].to_numpy()])) \
+        if (md_key is not None and n) else np.full(n, -1)
+    present = f["RepID"].notna().to_numpy() & f["Measure"].notna().to_numpy() & f["Period"].notna().to_numpy()
+    for i in np.flatnonzero(present & (rep_pos < 0)):
+        problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
+                                 expected="a RepID listed in the Roster"))
+    for i in np.flatnonzero(present & (rep_pos >= 0) & (md_pos < 0)):
+        meas, plan = f["Measure"].iloc[i], plan_of_row[i]
+        why = "the rep's plan has no such measure" if meas in all_measures else "unknown measure"
+        problems.add(tbl.problem(int(i), "Measure", why, value=meas, expected=f"a measure of plan {plan!r}: " +
+                                 ", ".join(sorted(x.measure for x in measures if x.plan == plan))))
+    # parse each distinct (period text, period type) once
+    ptype = np.array([m.period_type for m in measures] + [None], dtype=object)[np.where(md_pos >= 0, md_pos, -1)]
+    ok = present & (md_pos >= 0)
+    pidx = np.full(n, -1, dtype=np.int64)
+    if ok.any():
+        keys = pd.MultiIndex.from_arrays([f["Period"].to_numpy()[ok], ptype[ok]])
+        codes, uniq = pd.factorize(keys)
+        parsed = [cal.parse_period(per, pt) for per, pt in uniq]
+        values = np.array([p if p is not None else -1 for p, _ in parsed], dtype=np.int64)
+        rows = np.flatnonzero(ok)
+        pidx[rows] = values[codes]
+        for k in np.flatnonzero(values[codes] < 0):
+            i = int(rows[k])
+            _, why = parsed[codes[k]]
+            problems.add(tbl.problem(i, "Period", why, value=f["Period"].iloc[i],
+                                     expected=cal.expected_label(ptype[i])))
     f["PeriodIndex"] = pidx
-    # a quota is needed for each active period that is computed
-    dup = f[pidx >= 0].duplicated(["RepID", "Measure", "PeriodIndex"], keep="first")
+    good = pidx >= 0
+    dup = f[good].duplicated(["RepID", "Measure", "PeriodIndex"], keep="first")
     for i in dup.index[dup.to_numpy()]:
         problems.add(tbl.problem(int(i), "Period", "a second quota for the same rep, measure and period",
                                  value=f["Period"].iloc[i], expected="one quota per rep, measure and period"))
-    have = set(zip(f["RepID"][pidx >= 0], f["Measure"][pidx >= 0], pidx[pidx >= 0]))
-    r = roster.frame
-    for rep, plan, hire, term in zip(r["RepID"], r["PlanID"], r["HireDate"], r["TermDate"]):
-        for m in measures:
-            if m.plan != plan:
-                continue
-            for p in range(cal.periods_computed(m.period_type)):
-                if not _active(cal, m.period_type, p, hire, term):
-                    continue
-                if (rep, m.measure, p) not in have:
-                    problems.add(Problem(
-                        message=f"no quota for rep {rep}, measure {m.measure}, period "
-                                f"{cal.period_label(p, m.period_type)}",
-                        expected="a row in Quotas for every period in which the rep is employed",
-                        show_value=False, workbook=tbl.raw.workbook, sheet=tbl.raw.sheet, table=tbl.raw.name,
-                    ))
-
-
-def _active(cal: PlanCalendar, ptype: str, p: int, hire, term) -> bool:
-    first, last = cal.period_bounds(p, ptype)
-    if not pd.isna(hire) and np.datetime64(hire, "D") > np.datetime64(last, "D"):
-        return False
-    if not pd.isna(term) and np.datetime64(term, "D") < np.datetime64(first, "D"):
-        return False
-    return True
+    # a quota is needed for each active period that is computed
+    n_md = max(len(measures), 1)
+    have = np.unique((rep_pos[good] * n_md + md_pos[good]) * 12 + pidx[good])
+    hire = ros["HireDate"].to_numpy().astype("datetime64[D]")
+    term = ros["TermDate"].to_numpy().astype("datetime64[D]")
+    plans = ros["PlanID"].to_numpy()
+    for m in measures:
+        reps = np.flatnonzero(plans == m.plan)
+        if not len(reps):
+            continue
+        act = cal.active(hire[reps], term[reps], m.period_type)[:, :cal.periods_computed(m.period_type)]
+        r_i, p_i = np.nonzero(act)
+        need = (reps[r_i] * n_md + m.index) * 12 + p_i
+        missing = ~np.isin(need, have)
+        for k in np.flatnonzero(missing):
+            rep = ros["RepID"].iloc[reps[r_i[k]]]
+            problems.add(Problem(
+                message=f"no quota for rep {rep}, measure {m.measure}, period "
+                        f"{cal.period_label(int(p_i[k]), m.period_type)}",
+                expected="a row in Quotas for every period in which the rep is employed",
+                show_value=False, workbook=tbl.raw.workbook, sheet=tbl.raw.sheet, table=tbl.raw.name,
+            ))
 
 
 def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalendar,
@@ -409,9 +416,11 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
         problems.add(tbl.problem(int(i), "CancelDate", "cancelled before it closed", value=cancel[i].item(),
                                  expected=f"a date on or after the CloseDate {close[i].item()}"))
     if n == 0:
+        f["DealOrder"] = np.zeros(0, dtype=np.int64)
         return
     # rows of one deal agree on the deal's fields, and their splits total 100%
     codes, uniq = pd.factorize(f["DealID"], sort=True)
+    f["DealOrder"] = codes  # DealID's rank: the engine orders a period's deals by close date, then DealID
     ok = codes >= 0
     first_row = np.full(len(uniq), -1, dtype=np.int64)
     rows_ok = np.flatnonzero(ok)

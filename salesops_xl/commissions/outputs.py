@@ -112,8 +112,7 @@ def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
                   tab_color="1F4E79"),
         SheetSpec(name="Payout Summary", tables=(_block("PayoutSummary", SUMMARY_COLUMNS, result.summary),),
                   freeze="C2", tab_color="1F4E79"),
-        SheetSpec(name="Statement Lines", tables=(_block("StatementLines", LINE_COLUMN_SPECS, result.lines),),
-                  freeze="B2", tab_color="1F4E79"),
+        *_statement_line_sheets(result.lines),
         _dashboard(result),
         _run_log(result),
     ]
@@ -125,6 +124,35 @@ PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2",
 
 def _color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+#: Excel holds 1,048,576 rows; statement lines beyond this many go on continuation sheets.
+LINES_PER_SHEET = 1_000_000
+MAX_CONTINUATION_SHEETS = 20
+
+
+def continuation_sheet_names() -> list[str]:
+    """"Statement Lines 2", "Statement Lines 3"...: owned by recalc, removed when no longer needed."""
+    return [f"Statement Lines {k}" for k in range(2, MAX_CONTINUATION_SHEETS + 1)]
+
+
+def _statement_line_sheets(lines: pd.DataFrame, per_sheet: int | None = None) -> list[SheetSpec]:
+    """Statement lines on one sheet, or split over "Statement Lines", "Statement Lines 2"... beyond Excel's rows."""
+    per_sheet = per_sheet or LINES_PER_SHEET
+    n = len(lines)
+    chunks = max(1, -(-n // per_sheet))
+    if chunks > MAX_CONTINUATION_SHEETS:
+        from ..errors import ComputationError
+
+        raise ComputationError(f"{n:,} statement lines need more than {MAX_CONTINUATION_SHEETS} sheets")
+    out = []
+    for k in range(chunks):
+        part = lines.iloc[k * per_sheet:(k + 1) * per_sheet] if chunks > 1 else lines
+        suffix = "" if k == 0 else f" {k + 1}"
+        out.append(SheetSpec(name=f"Statement Lines{suffix}",
+                             tables=(_block(f"StatementLines{suffix.strip()}", LINE_COLUMN_SPECS, part),),
+                             freeze="B2", tab_color="1F4E79"))
+    return out
 
 
 def _dashboard(result: CommissionResult) -> SheetSpec:

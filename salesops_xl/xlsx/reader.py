@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import threading
+
+import numpy as np
 from pathlib import Path
 
 from ..errors import WorkbookError
 from ..tables import RawTable
 from .package import Package
 
-_ERR_ATTR = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
 _VAL = re.compile(rb"<v>([^<]*)</v>")
 
@@ -28,40 +29,50 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def scan_error_cells(pkg: Package, part: str) -> dict[tuple[int, int], str]:
-    """Error cells of a worksheet part: (0-based row, 0-based column) -> '#N/A'. Streams the XML."""
+def scan_error_cells(pkg: Package, part: str, chunk: int = 1 << 20) -> dict[tuple[int, int], str]:
+    """Error cells of a worksheet part: (0-based row, 0-based column) -> '#N/A'. Streams the XML.
+
+    Error cells are rare: the scan looks for the literal ``t="e"`` with bytes.find
+    (memchr speed) and parses only the few cells found.
+    """
     found: dict[tuple[int, int], str] = {}
-    buf = b""
-    for chunk in pkg.iter_decompressed(part):
-        buf += chunk
+    tail = b""
+    for piece in pkg.iter_decompressed(part, chunk):
+        buf = tail + piece
+        cut = len(buf)  # everything before `cut` is fully handled
         pos = 0
-        keep_from = max(0, len(buf) - 512)
         while True:
-            m = _ERR_ATTR.search(buf, pos)
-            if not m:
+            k = _find_error_attr(buf, pos)
+            if k < 0:
                 break
-            start = buf.rfind(b"<c", 0, m.start())
-            close_tag = buf.find(b">", m.end())
-            if close_tag < 0:
-                keep_from = min(keep_from, start if start >= 0 else m.start())
+            start = buf.rfind(b"<c", 0, k)
+            close_tag = buf.find(b">", k)
+            end = -1
+            if close_tag >= 0:
+                end = close_tag + 1 if buf[close_tag - 1:close_tag] == b"/" else buf.find(b"</c>", close_tag)
+            if start < 0 or close_tag < 0 or end < 0:
+                cut = min(cut, start if start >= 0 else k)  # cell continues in the next chunk
                 break
-            if buf[close_tag - 1:close_tag] == b"/":  # <c ... t="e"/> : no value
-                end = close_tag + 1
-                value = b"#N/A"
-            else:
-                end = buf.find(b"</c>", close_tag)
-                if end < 0:
-                    keep_from = min(keep_from, start if start >= 0 else m.start())
-                    break
+            value = b"#N/A"
+            if buf[close_tag - 1:close_tag] != b"/":
                 vm = _VAL.search(buf, close_tag, end)
-                value = vm.group(1) if vm else b"#N/A"
-            ref = _REF.search(buf, start, close_tag) if start >= 0 else None
+                if vm:
+                    value = vm.group(1)
+            ref = _REF.search(buf, start, close_tag)
             if ref:
                 found[(int(ref.group(2)) - 1, _col_index(ref.group(1)))] = value.decode("utf-8", "replace")
             pos = end
-            keep_from = max(keep_from, min(end, len(buf)))
-        buf = buf[keep_from:] if keep_from < len(buf) else b""
+        keep = min(cut, max(pos, len(buf) - 256))
+        tail = buf[keep:]
     return found
+
+
+def _find_error_attr(buf: bytes, pos: int) -> int:
+    a = buf.find(b't="e"', pos)
+    b = buf.find(b"t='e'", pos)
+    if a < 0:
+        return b
+    return a if b < 0 else min(a, b)
 
 
 class XlsxSource:
@@ -103,11 +114,9 @@ class XlsxSource:
     def prefetch(self, names) -> None:
         """Start scanning the sheets of these tables for error cells in the background."""
         for name in names:
-            real = self._names.get(name.lower())
-            if real is None:
-                continue
-            sheet = self.book.get_table_by_name(real).sheet
-            self._start_scan(sheet)
+            info = self.pkg.table(name)
+            if info is not None:
+                self._start_scan(info.sheet)
 
     def _start_scan(self, sheet: str) -> None:
         if sheet in self._threads:
@@ -138,23 +147,26 @@ class XlsxSource:
         real = self._names.get(name.lower())
         if real is None:
             return None
+        info = self.pkg.table(real)
+        if info is not None:
+            self._start_scan(info.sheet)  # in parallel with calamine's parse below
         t = self.book.get_table_by_name(real)
         header_row0 = t.start[0] - 1  # calamine's start is the first data row
         first_col = t.start[1]
         columns = ["" if c is None else str(c).strip() for c in t.columns]
         rows = t.to_python()
         width = len(columns)
-        if rows:
-            cols = list(zip(*rows))
-            data = {c: list(cols[j]) if j < len(cols) else [None] * len(rows) for j, c in enumerate(columns)}
-        else:
-            data = {c: [] for c in columns}
+        n = len(rows)
+        grid = np.empty((n, width), dtype=object)
+        if n:
+            grid[:, :] = rows  # one C-level pass; columns below are views, no per-cell Python work
         del rows
+        data = {c: grid[:, j] for j, c in enumerate(columns)}
         errs: dict[tuple[str, int], str] = {}
         for (r0, c0), lit in self._errors_of(t.sheet).items():
             i = r0 - header_row0 - 1
             j = c0 - first_col
-            if 0 <= j < width and 0 <= i < (len(data[columns[0]]) if columns else 0):
+            if 0 <= j < width and 0 <= i < n:
                 errs[(columns[j], i)] = lit
                 data[columns[j]][i] = lit
         return RawTable(name=real, columns=columns, data=data, sheet=t.sheet, workbook=self.workbook,

@@ -300,8 +300,9 @@ class _Plan:
         # lay out every sheet (validates the specs, factorises the columns)
         layouts = [layout_sheet(spec, self.styles) for spec in self.specs]
 
-        # allocate part names and ids
-        taken = {n.lower() for n in pkg.names if n not in self.deleted}
+        # allocate part names and ids. Names of parts being deleted stay taken: a replaced sheet reuses its
+        # own old names below, and a fresh name must not grab one of them first.
+        taken = {n.lower() for n in pkg.names}
         old_tables: dict[int, list] = {}
         retained_ids = {t.id for s in kept_sheets for t in pkg.tables_of(s)}
         all_old_ids = set(retained_ids)

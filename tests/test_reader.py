@@ -1,0 +1,65 @@
+"""The file reader: Excel Tables out of an .xlsx, error cells kept as errors, blank rows dropped."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from salesops_xl.xlsx.package import Package
+from salesops_xl.xlsx.reader import XlsxSource, scan_error_cells
+
+from conftest import TEMPLATES
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """The template with error cells typed into the Deals table (as Excel saves a broken lookup)."""
+    p = tmp_path / "broken.xlsx"
+    book = openpyxl.load_workbook(TEMPLATES / "commissions.xlsx")
+    ws = book["Deals"]
+    ws["F2"] = "#N/A"  # Amount of the first deal row
+    ws["D3"] = "#REF!"  # CloseDate of the second
+    book.save(p)
+    return p
+
+
+def test_error_cells_are_found_even_across_chunk_boundaries(broken: Path):
+    with Package(broken) as pkg:
+        part = pkg.sheet_part("Deals")
+        whole = scan_error_cells(pkg, part)
+        for size in (7, 64, 1000):  # tiny chunks split the markup anywhere
+            assert scan_error_cells(pkg, part, chunk=size) == whole
+    assert whole == {(1, 5): "#N/A", (2, 3): "#REF!"}
+
+
+def test_reader_hands_error_cells_over_as_their_literal(broken: Path):
+    with XlsxSource(broken) as src:
+        t = src.read("Deals")
+    assert t.data["Amount"][0] == "#N/A" and t.errors[("Amount", 0)] == "#N/A"
+    assert t.data["CloseDate"][1] == "#REF!"
+
+
+def test_recalc_reports_error_cells_by_cell(broken: Path):
+    r = subprocess.run([sys.executable, "-m", "salesops_xl.cli", "recalc", str(broken)], capture_output=True,
+                       text=True)
+    assert r.returncode == 1
+    assert "table Deals: row 2, column Amount, cell F2: error value in the cell; found \"#N/A\"" in r.stderr
+    assert "table Deals: row 3, column CloseDate, cell D3: error value in the cell; found \"#REF!\"" in r.stderr
+
+
+def test_blank_rows_inside_a_table_are_skipped_and_rows_keep_their_excel_numbers(tmp_path: Path):
+    p = tmp_path / "gaps.xlsx"
+    shutil.copy(TEMPLATES / "commissions.xlsx", p)
+    book = openpyxl.load_workbook(p)
+    ws = book["Deals"]
+    for c in range(1, 11):
+        ws.cell(row=3, column=c).value = None  # blank out the second deal row entirely
+    ws["B5"] = "NOBODY"
+    book.save(p)
+    r = subprocess.run([sys.executable, "-m", "salesops_xl.cli", "recalc", str(p)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "row 5, column RepID, cell B5: unknown rep" in r.stderr
