@@ -21,6 +21,21 @@ from .tables import TableSchema
 
 
 @dataclass(frozen=True)
+class ScriptSpec:
+    """A workflow an analyst runs from Excel (a ribbon button / an xlwings @script) or the CLI.
+
+    ``run(source, *, computed_at=None, progress=None) -> WorkflowResult`` reads every input it
+    needs through ``source`` first, computes, and returns the sheets to write (once).
+    """
+
+    id: str  # stable identifier, used as the ribbon button's tag, e.g. "commissions.recalc"
+    label: str  # button label, e.g. "Recalculate payouts"
+    run: Callable
+    icon: str = "CalculateNow"  # an Office built-in imageMso name for the ribbon
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str  # e.g. "commissions"; also the default template file stem
     title: str  # e.g. "Commission workbook"
@@ -31,6 +46,15 @@ class Capability:
     doc: str = ""  # the docs page that states its rules, e.g. "docs/commissions.md"
     commands: Sequence = field(default_factory=tuple)  # extra click commands/groups
     order: int = 100  # position in listings
+    scripts: Sequence[ScriptSpec] = field(default_factory=tuple)  # extra workflows for the ribbon
+
+    def all_scripts(self) -> list[ScriptSpec]:
+        """The recalculation of the workbook first, then the capability's other workflows."""
+        main_id = f"{self.name}.recalc"
+        main = next((s for s in self.scripts if s.id == main_id), None) or ScriptSpec(
+            id=main_id, label=f"Recalculate ({self.name})", run=self.workflow,
+            description=f"Recalculate the output sheets of the {self.title.lower()}")
+        return [main] + [s for s in self.scripts if s.id != main_id]
 
     @property
     def template_name(self) -> str:
@@ -53,6 +77,11 @@ def all_capabilities() -> list[Capability]:
             continue
         found.append(importlib.import_module(name).CAPABILITY)
     return sorted(found, key=lambda c: (c.order, c.name))
+
+
+def all_scripts() -> list[ScriptSpec]:
+    """Every script of every capability (ribbon buttons, `salesops-xl run SCRIPT`)."""
+    return [s for c in all_capabilities() for s in c.all_scripts()]
 
 
 def get(name: str) -> Capability:

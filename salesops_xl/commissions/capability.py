@@ -1,7 +1,7 @@
 """Commissions: the capability record the CLI, docs and add-in discover."""
 from pathlib import Path
 
-from ..capabilities import Capability
+from ..capabilities import Capability, ScriptSpec
 from . import schema
 
 
@@ -26,4 +26,6 @@ CAPABILITY = Capability(
     build_template=_build,
     doc="docs/commissions.md",
     order=10,
+    scripts=(ScriptSpec(id="commissions.recalc", label="Recalculate payouts", run=_workflow, icon="CalculateNow",
+                        description="Validate the inputs, compute payouts, statement lines, dashboard and run log"),),
 )
