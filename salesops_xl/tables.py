@@ -280,7 +280,7 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
             problems.add(Problem(
                 message=f"required column {f.name!r} is missing{hint}",
                 expected=f"columns {', '.join(schema.column_names)}",
-                value=", ".join(raw.columns) if raw.columns else None,
+                value=", ".join(raw.columns) if raw.columns else None, show_value=bool(raw.columns),
                 workbook=raw.workbook, sheet=raw.sheet, table=raw.name, row=raw.header_row,
             ))
         colmap[f.name] = None

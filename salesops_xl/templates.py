@@ -20,7 +20,8 @@ KIND_OF_TYPE = {"text": "text", "id": "text", "choice": "text", "number": "numbe
                 "percent": "percent", "int": "int", "date": "date"}
 
 #: Fixed timestamp of the sample run, so the template is reproducible.
-SAMPLE_RUN_AT = "2026-01-01T00:00:00+00:00"
+SAMPLE_RUN_AT = "2026-07-01T09:00:00+00:00"
+SAMPLE_RUN_AT_2 = "2026-07-20T09:00:00+00:00"
 
 
 def table_block(schema: TableSchema, frame: pd.DataFrame, anchor: str = "A1") -> tuple[TableBlock, list]:
@@ -30,8 +31,6 @@ def table_block(schema: TableSchema, frame: pd.DataFrame, anchor: str = "A1") ->
         if f.name not in frame.columns:
             continue
         kind = KIND_OF_TYPE[f.type]
-        if schema.name == "Settings" and f.name == "Value":
-            kind = "date"
         if schema.name == "Tiers" and f.name == "Rate":
             kind = "number"
         if schema.name == "PlanMeasures" and f.name == "CapValue":
@@ -43,8 +42,8 @@ def table_block(schema: TableSchema, frame: pd.DataFrame, anchor: str = "A1") ->
         elif kind in ("money", "number", "percent", "int"):
             v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
         else:
-            v = np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x) for x in s],
-                         dtype=object)
+            v = np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else
+                          (x.isoformat()[:10] if hasattr(x, "isoformat") else str(x)) for x in s], dtype=object)
         data[f.name] = v
         if f.type == "choice":
             validations.append(ListValidation(table=schema.name, column=f.name, choices=f.choices))
@@ -107,15 +106,20 @@ def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
                          tab_color="2F75B5")
 
     plans_width = len(S.PLANS.fields)
+    spif_w, bonus_w = len(S.SPIFS.fields), len(S.BONUSES.fields)
     return [
         _readme_sheet("salesops-xl commission workbook", COMMISSION_README),
         sheet("Settings", [(S.SETTINGS, "A1")]),
         sheet("Roster", [(S.ROSTER, "A1")]),
+        sheet("Leaves", [(S.LEAVES, "A1")]),
         sheet("Plans", [(S.PLANS, "A1"), (S.MEASURES, f"{_col(plans_width + 2)}1")], freeze=None),
         sheet("Tiers", [(S.TIERS, "A1")]),
         sheet("Quotas", [(S.QUOTAS, "A1")]),
         sheet("Deals", [(S.DEALS, "A1")]),
+        sheet("Cancellations", [(S.CANCELLATIONS, "A1")]),
         sheet("Adjustments", [(S.ADJUSTMENTS, "A1")]),
+        sheet("Incentives", [(S.SPIFS, "A1"), (S.BONUSES, f"{_col(spif_w + 2)}1"),
+                             (S.DRAWS, f"{_col(spif_w + bonus_w + 3)}1")], freeze=None),
         sheet("FXRates", [(S.FX_RATES, "A1")]),
         _checks_sheet(),
     ]
@@ -132,15 +136,21 @@ def _col(n: int) -> str:
 def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -> Path:
     """Write the commission template with sample data and computed outputs to ``path``."""
     from .batch import recalc
-    from .commissions.sample import sample_tables
+    from .commissions.sample import late_cancellation, sample_tables
     from .xlsx.writer import write_sheets
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = str(path.with_name(f".building-{path.name}"))
     try:
-        write_sheets(None, tmp, commission_input_sheets(sample_tables()))
+        # stage 1: January-June locked as paid, first recorded on the Paid History sheet
+        tables = sample_tables()
+        write_sheets(None, tmp, commission_input_sheets(tables))
         recalc(tmp, computed_at=SAMPLE_RUN_AT)
+        # stage 2: a June cancellation reported after June was paid flows into July as a prior-period adjustment
+        later = late_cancellation(tables)
+        write_sheets(tmp, tmp, [s for s in commission_input_sheets(later) if s.name == "Cancellations"])
+        recalc(tmp, computed_at=SAMPLE_RUN_AT_2)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -12,7 +12,7 @@ from typing import Callable
 
 from .commissions.engine import CommissionResult, compute
 from .commissions.inputs import load_inputs
-from .commissions.outputs import commission_sheets, continuation_sheet_names
+from .commissions.outputs import OPTIONAL_SHEETS, commission_sheets, continuation_sheet_names
 from .sheets import SheetSpec
 from .source import TableSource
 
@@ -61,7 +61,7 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     say("building sheets")
     sheets = commission_sheets(result)
     produced = {sh.name for sh in sheets}
-    stale = [n for n in continuation_sheet_names() if n not in produced]
+    stale = [n for n in continuation_sheet_names() + list(OPTIONAL_SHEETS) if n not in produced]
     totals = {row.Currency: row.Total / 100.0 for row in result.run.totals.itertuples()}
     counts = result.run.counts
     headline = (f"{counts['Payout rows']:,} payout rows, {counts['Statement lines']:,} statement lines; total "

@@ -50,10 +50,12 @@ def workbook(*, reps=None, measures=None, tier_rows=None, quotas=None, deals=(),
     tier_rows = tier_rows if tier_rows is not None else tiers("T", (0, 1.0, 0.05), (1.0, None, 0.10))
     if quotas is None:
         quotas = []
+        done = set()
         for r in reps:
             for m in measures:
-                if m["PlanID"] != r["PlanID"]:
+                if m["PlanID"] != r["PlanID"] or (r["RepID"], m["Measure"]) in done:
                     continue
+                done.add((r["RepID"], m["Measure"]))
                 labels = months() if m["PeriodType"] == "Month" else [f"{YEAR}-Q{q}" for q in range(1, 5)]
                 quotas += [{"RepID": r["RepID"], "Measure": m["Measure"], "Period": p, "Quota": quota}
                            for p in labels]

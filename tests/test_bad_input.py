@@ -49,9 +49,15 @@ def test_date_typed_as_text():
 
 
 def test_duplicate_ids():
+    d = [deal("D1", "A", 10_000, D(2026, 1, 10)), deal("D1", "A", 10_000, D(2026, 1, 10))]
+    text = problems(workbook(deals=d))
+    assert "table Deals: row 3, column DealID, cell A3: duplicate DealID + RepID; found \"D1 / A\"; expected each " \
+           "DealID + RepID once (first seen on row 2)" in text
+
+
+def test_two_roster_rows_of_a_rep_without_effective_dates_overlap():
     text = problems(workbook(reps=[rep("A"), rep("A")], deals=good_deals()))
-    assert "table Roster: row 3, column RepID, cell A3: duplicate RepID; found \"A\"; expected each RepID once " \
-           "(first seen on row 2)" in text
+    assert "table Roster: row 3, column EffectiveFrom: overlapping effective dates for rep A" in text
 
 
 def test_unknown_rep_and_plan():

@@ -6,15 +6,16 @@ stated in docs/commissions.md; the section names below follow it.
 
 Index spaces
 ------------
-* **rep** ``i`` - a row of the Roster.
-* **slot** ``s`` - a (rep, measure of the rep's plan) pair.
+* **rep** ``i`` - a person of the Roster (who may have several effective-dated rows).
+* **slot** ``s`` - a (rep, measure of a plan the rep holds) pair.
 * **period** ``p`` - 0..11 for monthly measures, 0..3 for quarterly ones.
   Arrays indexed by period have 12 columns; quarterly slots use the first 4.
 
 The credit cube ``X[s, q, r]`` holds the credit of deals closed in period
 ``q`` and reversed (cancelled within the clawback window) in period ``r``
 (``r = 12``: never). Credit counted *as of* period ``p`` for closing period
-``q <= p`` is then ``sum(X[s, q, r] for r > p)``.
+``q <= p`` is then ``sum(X[s, q, r] for r > p)``. Preparation (slots,
+proration, credit pieces, team roll-up) lives in :mod:`.prepare`.
 """
 from __future__ import annotations
 
@@ -28,12 +29,14 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..money import allocate_cents, to_cents
 from ..periods import MONTHS_PER_PERIOD, PERIODS_PER_YEAR
 from .inputs import CommissionInputs, MeasureDef
+from .prepare import NEVER, NP, Pieces, Plan, pieces, prepare
+from .extras import (EXTRA_COLUMNS, LINE_BONUS, LINE_DRAW_ADVANCE, LINE_DRAW_RECOVERY, LINE_DRAW_TOPUP, LINE_SPIF,
+                     LINE_SPIF_REVERSAL, bonus_lines, draws, spif_lines)
+from . import locks
 from .tiers import earned
 
-NP = 12  # period columns
-NEVER = 12  # reversal period of a deal that is never reversed
-
 LINE_DEAL, LINE_REVERSAL, LINE_TRUEUP, LINE_ADJUSTMENT = "Deal", "Reversal", "True-up", "Adjustment"
+LINE_TEAM, LINE_TEAM_REVERSAL = "Team credit", "Team reversal"
 
 
 @dataclass
@@ -67,6 +70,7 @@ class CommissionResult:
     lines: pd.DataFrame
     run: RunInfo
     inputs: CommissionInputs
+    draws: pd.DataFrame = field(default_factory=pd.DataFrame)  # rep x month draw balances (when draws exist)
 
     @staticmethod
     def amounts(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
@@ -77,204 +81,11 @@ class CommissionResult:
         return out
 
 
-MONEY_COLUMNS = ("EarnedBeforeCap", "CapApplied", "EarnedToDate", "PaidBefore", "Payable", "Commission",
-                 "Adjustments", "Total", "Amount")
-
-
-# -- preparation ----------------------------------------------------------------------------------
-
-@dataclass
-class _Plan:
-    """Dense per-slot, per-period arrays."""
-
-    slot_rep: np.ndarray
-    slot_md: np.ndarray
-    n_comp: np.ndarray  # periods computed per slot
-    active: np.ndarray  # (S, 12) bool
-    quota: np.ndarray  # (S, 12) float, 0 where inactive
-    target: np.ndarray  # (S, 12) target incentive of the period
-    cap: np.ndarray  # (S, 12) cap of the period (inf: none)
-    slot_lookup: np.ndarray  # (R, n measure names) -> slot or -1
-    measure_names: pd.Index
-
-
-def _prepare(inp: CommissionInputs) -> _Plan:
-    cal = inp.calendar
-    ros = inp.frame("Roster")
-    R = len(ros)
-    mdefs = inp.measures
-    measure_names = pd.Index(sorted({m.measure for m in mdefs}))
-    md_by_plan: dict[str, list[MeasureDef]] = {}
-    for m in mdefs:
-        md_by_plan.setdefault(m.plan, []).append(m)
-    slot_rep, slot_md = [], []
-    plans = ros["PlanID"].to_numpy()
-    for i in range(R):
-        for m in md_by_plan.get(plans[i], ()):
-            slot_rep.append(i)
-            slot_md.append(m.index)
-    slot_rep = np.asarray(slot_rep, dtype=np.int64)
-    slot_md = np.asarray(slot_md, dtype=np.int64)
-    S = len(slot_rep)
-    slot_lookup = np.full((R, max(len(measure_names), 1)), -1, dtype=np.int64)
-    mcode = measure_names.get_indexer([mdefs[k].measure for k in slot_md]) if S else np.zeros(0, dtype=np.int64)
-    slot_lookup[slot_rep, mcode] = np.arange(S)
-
-    ptype = np.array([mdefs[k].period_type for k in slot_md], dtype=object)
-    is_q = ptype == "Quarter"
-    n_comp = np.where(is_q, cal.periods_computed("Quarter"), cal.periods_computed("Month")).astype(np.int64)
-    hire = ros["HireDate"].to_numpy().astype("datetime64[D]")[slot_rep]
-    term = ros["TermDate"].to_numpy().astype("datetime64[D]")[slot_rep]
-    active = np.zeros((S, NP), dtype=bool)
-    for t in ("Month", "Quarter"):
-        sel = is_q if t == "Quarter" else ~is_q
-        if sel.any():
-            active[sel, :PERIODS_PER_YEAR[t]] = cal.active(hire[sel], term[sel], t)
-    active &= np.arange(NP)[None, :] < n_comp[:, None]
-
-    quota = np.zeros((S, NP))
-    q = inp.frame("Quotas")
-    if len(q) and S:
-        rc = pd.Index(ros["RepID"]).get_indexer(q["RepID"])
-        mc = measure_names.get_indexer(q["Measure"])
-        pi = q["PeriodIndex"].to_numpy()
-        ok = (rc >= 0) & (mc >= 0) & (pi >= 0)
-        sl = slot_lookup[rc[ok], mc[ok]]
-        ok2 = sl >= 0
-        quota[sl[ok2], pi[ok][ok2]] = q["Quota"].to_numpy()[ok][ok2]
-    quota = np.where(active, quota, 0.0)
-
-    weight = np.array([mdefs[k].weight for k in slot_md])
-    ppy = np.where(is_q, 4.0, 12.0)
-    ti = ros["TargetIncentive"].to_numpy()[slot_rep] if S else np.zeros(0)
-    target = np.where(active, (ti * weight / ppy)[:, None], 0.0)
-    cap_type = np.array([mdefs[k].cap_type for k in slot_md], dtype=object)
-    cap_value = np.array([mdefs[k].cap_value for k in slot_md])
-    cap = np.full((S, NP), np.inf)
-    pct = cap_type == "PctOfTarget"
-    cap[pct] = cap_value[pct][:, None] * target[pct]
-    amt = cap_type == "Amount"
-    cap[amt] = np.where(active[amt], cap_value[amt][:, None], 0.0)
-    return _Plan(slot_rep, slot_md, n_comp, active, quota, target, cap, slot_lookup, measure_names)
-
-
-@dataclass
-class _Deals:
-    """Deal rows that count, as integer-coded arrays (only included rows)."""
-
-    row: np.ndarray  # row index in the Deals table
-    slot: np.ndarray
-    q: np.ndarray  # closing period
-    r: np.ndarray  # reversal period (NEVER: not reversed)
-    credit: np.ndarray  # in the rep's currency
-    fx: np.ndarray
-    close: np.ndarray  # datetime64[D]
-    cancel: np.ndarray
-    deal_code: np.ndarray  # order of DealID (sorted)
-
-
-def _deal_arrays(inp: CommissionInputs, plan: _Plan, warnings: list[str]) -> _Deals:
-    cal = inp.calendar
-    d = inp.frame("Deals")
-    ros = inp.frame("Roster")
-    n = len(d)
-    rc = pd.Index(ros["RepID"]).get_indexer(d["RepID"])
-    mc = plan.measure_names.get_indexer(d["Measure"])
-    slot = np.where((rc >= 0) & (mc >= 0), plan.slot_lookup[np.maximum(rc, 0), np.maximum(mc, 0)], -1)
-    close = d["CloseDate"].to_numpy().astype("datetime64[D]")
-    cancel = d["CancelDate"].to_numpy().astype("datetime64[D]")
-    mi = cal.month_index(close)
-    is_q = np.zeros(n, dtype=bool)
-    if len(plan.slot_md):
-        md_q = np.array([m.period_type == "Quarter" for m in inp.measures])
-        is_q = np.where(slot >= 0, md_q[plan.slot_md[np.maximum(slot, 0)]], False)
-    per_len = np.where(is_q, 3, 1)
-    q = np.floor_divide(mi, per_len)
-    m_comp = cal.months_computed
-    in_year = (mi >= 0) & (mi < m_comp)
-    if cal.as_of is not None:
-        in_year &= close <= np.datetime64(cal.as_of, "D")
-    not_in_plan = slot < 0
-    active = np.zeros(n, dtype=bool)
-    ok = (slot >= 0) & in_year
-    active[ok] = plan.active[slot[ok], q[ok]]
-    _warn_rows(warnings, d, not_in_plan, "deal rows credit a measure that is not in the rep's plan; not paid")
-    _warn_rows(warnings, d, ~not_in_plan & ~in_year,
-               "deal rows closed outside the computed periods (before the plan year, after it or after "
-               "AsOfDate); not credited in this run", quiet=True)
-    _warn_rows(warnings, d, ok & ~active, "deal rows closed while the rep was not employed; not credited")
-    inc = ok & active
-
-    # reversal period: cancelled within the clawback window and no later than AsOfDate
-    md_claw = np.array([m.clawback_days for m in inp.measures]) if inp.measures else np.zeros(0)
-    claw = np.where(slot >= 0, md_claw[plan.slot_md[np.maximum(slot, 0)]] if len(plan.slot_md) else np.nan, np.nan)
-    cancelled = (d["Status"].to_numpy() == "Cancelled") & ~np.isnat(cancel)
-    days = (cancel - close).astype("timedelta64[D]").astype(np.float64)
-    within = np.isnan(claw) | (days <= claw)
-    if cal.as_of is not None:
-        cancelled &= cancel <= np.datetime64(cal.as_of, "D")
-    outside = inc & cancelled & ~within
-    if outside.any():
-        warnings.append(f"{int(outside.sum())} cancelled deal rows were cancelled after their clawback window; "
-                        "their commission stands")
-    rmi = cal.month_index(np.where(cancelled, cancel, close))
-    r = np.where(cancelled & within, np.floor_divide(rmi, per_len), NEVER)
-    r = np.where(r >= NP, NEVER, r)
-    r = np.minimum(r, NEVER)
-    same_period = inc & (r <= q)
-    if same_period.any():
-        warnings.append(f"{int(same_period.sum())} deal rows were cancelled in the period they closed; not credited")
-    inc &= ~same_period
-
-    fx = _fx_rates(inp, d, rc, mi, inc)
-    credit = d["Amount"].to_numpy() * d["SplitPct"].to_numpy() * fx
-    codes = d["DealOrder"].to_numpy()  # rank of DealID, set by the validation
-    idx = np.flatnonzero(inc)
-    return _Deals(row=idx, slot=slot[idx], q=q[idx], r=r[idx], credit=credit[idx], fx=fx[idx], close=close[idx],
-                  cancel=cancel[idx], deal_code=codes[idx])
-
-
-def _warn_rows(warnings: list[str], d: pd.DataFrame, mask: np.ndarray, text: str, quiet: bool = False) -> None:
-    k = int(mask.sum())
-    if not k:
-        return
-    ids = d["DealID"].to_numpy()[mask][:5]
-    warnings.append(f"{k} {text} (e.g. {', '.join(map(str, ids))})")
-
-
-def _fx_rates(inp: CommissionInputs, d: pd.DataFrame, rc: np.ndarray, mi: np.ndarray, inc: np.ndarray) -> np.ndarray:
-    ros = inp.frame("Roster")
-    rep_ccy = ros["Currency"].to_numpy()[np.maximum(rc, 0)]
-    deal_ccy = d["Currency"].to_numpy()
-    fx = np.ones(len(d))
-    need = inc & (deal_ccy != rep_ccy)
-    if not need.any():
-        return fx
-    f = inp.frame("FXRates")
-    key = pd.MultiIndex.from_arrays([f["MonthIndex"].to_numpy(), f["FromCurrency"].to_numpy(),
-                                     f["ToCurrency"].to_numpy()])
-    want = pd.MultiIndex.from_arrays([mi[need], deal_ccy[need], rep_ccy[need]])
-    pos = key.get_indexer(want) if len(key) else np.full(int(need.sum()), -1)
-    rates = f["Rate"].to_numpy()
-    got = np.where(pos >= 0, rates[np.maximum(pos, 0)] if len(rates) else np.nan, np.nan)
-    fx[need] = got
-    if (pos < 0).any():
-        tbl = inp.tables["Deals"]
-        problems = ProblemCollector(per_kind=10)
-        rows = np.flatnonzero(need)[pos < 0]
-        seen = set()
-        for i in rows:
-            k = (int(mi[i]), deal_ccy[i], rep_ccy[i])
-            if k in seen:
-                continue
-            seen.add(k)
-            month = inp.calendar.month_label(int(mi[i]))
-            problems.add(tbl.problem(int(i), "Currency", f"no FX rate {deal_ccy[i]}->{rep_ccy[i]} for {month}",
-                                     value=deal_ccy[i],
-                                     expected=f"a row in FXRates with Month {month}, FromCurrency {deal_ccy[i]}, "
-                                              f"ToCurrency {rep_ccy[i]} (the rep's payout currency)"))
-        problems.raise_if_any()
-    return fx
+SUMMARY_COMPONENTS = ("Commission", "SPIFs", "Bonuses", "Adjustments", "PriorPeriodAdjustments", "DrawTopUp",
+                      "DrawAdvance", "DrawRecovery")
+MONEY_COLUMNS = ("EarnedBeforeCap", "CapApplied", "EarnedToDate", "PaidBefore", "Payable", "Amount", "Total",
+                 "EarningsBeforeDraw", "TopUp", "Advance", "Recovery", "OpeningBalance", "ClosingBalance",
+                 "WrittenOff", "DrawAmount") + SUMMARY_COMPONENTS
 
 
 # -- the kernel -----------------------------------------------------------------------------------
@@ -302,10 +113,10 @@ def credit_cube(slot: np.ndarray, q: np.ndarray, r: np.ndarray, credit: np.ndarr
     return np.where(tri[None, :, :], asof, 0.0)
 
 
-def kernel(inp: CommissionInputs, plan: _Plan, deals: _Deals) -> _Earnings:
+def kernel(inp: CommissionInputs, plan: Plan, pcs: Pieces) -> _Earnings:
     """Credit cube -> cumulative earnings and payables per slot and period."""
     S = len(plan.slot_rep)
-    asof = credit_cube(deals.slot, deals.q, deals.r, deals.credit, S)
+    asof = credit_cube(pcs.slot, pcs.q, pcs.r, pcs.credit, S)
     ytd_credit = np.einsum("sqp->sp", asof)
     ytd_quota = np.cumsum(plan.quota, axis=1)
     ytd_target = np.cumsum(plan.target, axis=1)
@@ -351,7 +162,7 @@ def _segment_excl_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return (cs - values - before).astype(np.float64)
 
 
-def _f(x, s, p, m: MeasureDef, plan: _Plan, ea: _Earnings, basis_period: bool):
+def _f(x, s, p, m: MeasureDef, plan: Plan, ea: _Earnings, basis_period: bool):
     """Capped, gated cumulative earnings at credit position ``x`` in period (s, p)."""
     if basis_period:
         Q, T, C = plan.quota[s, p], plan.target[s, p], plan.cap[s, p]
@@ -373,38 +184,99 @@ class _Lines:
         self.parts.append(cols)
 
 
-def _deal_lines(inp: CommissionInputs, plan: _Plan, deals: _Deals, ea: _Earnings, out: _Lines) -> None:
+@dataclass
+class Items:
+    """Credit lines before attribution: a deal row's new credit or reversal, or a team roll-up per rep."""
+
+    kind: np.ndarray  # LINE_DEAL, LINE_REVERSAL, LINE_TEAM, LINE_TEAM_REVERSAL
+    slot: np.ndarray
+    q: np.ndarray  # closing period
+    r: np.ndarray  # reversal period (for reversals)
+    credit: np.ndarray  # positive magnitude, in the slot rep's currency
+    fx: np.ndarray
+    date: np.ndarray  # close date (new credit) or cancellation date (reversal), datetime64[D]
+    order: np.ndarray  # DealID rank (own) or source rep (team)
+    row: np.ndarray  # deal row (own) or -1
+    src: np.ndarray  # source rep (team) or -1
+    n_deals: np.ndarray  # deals behind the line
+
+
+def line_items(plan: Plan, pcs: Pieces) -> Items:
+    S = max(len(plan.slot_rep), 1)
+    own = pcs.src < 0
+    new = pcs.r > pcs.q
+    rev = new & (pcs.r < plan.n_comp[pcs.slot]) if len(pcs) else new
+    parts = []
+    # own new credit: one line per deal row and slot (its pieces are counted together at close)
+    sel = np.flatnonzero(own & new)
+    if len(sel):
+        key = pcs.row[sel].astype(np.int64) * S + pcs.slot[sel]
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        f = sel[first]
+        parts.append(dict(kind=np.full(len(f), LINE_DEAL, dtype=object), slot=pcs.slot[f], q=pcs.q[f], r=pcs.q[f],
+                          credit=np.bincount(inv, weights=pcs.credit[sel]), fx=pcs.fx[f], date=pcs.close[f],
+                          order=pcs.deal_code[f], row=pcs.row[f], src=np.full(len(f), -1),
+                          n_deals=np.ones(len(f), dtype=np.int64)))
+    # own reversals: one line per cancelled piece
+    sel = np.flatnonzero(own & rev)
+    if len(sel):
+        parts.append(dict(kind=np.full(len(sel), LINE_REVERSAL, dtype=object), slot=pcs.slot[sel], q=pcs.q[sel],
+                          r=pcs.r[sel], credit=pcs.credit[sel], fx=pcs.fx[sel], date=pcs.event[sel],
+                          order=pcs.deal_code[sel], row=pcs.row[sel], src=np.full(len(sel), -1),
+                          n_deals=np.ones(len(sel), dtype=np.int64)))
+    # team credit and its reversals, rolled up per source rep
+    for kind, mask, with_r in ((LINE_TEAM, ~own & new, False), (LINE_TEAM_REVERSAL, ~own & rev, True)):
+        sel = np.flatnonzero(mask)
+        if not len(sel):
+            continue
+        r = pcs.r[sel] if with_r else np.zeros(len(sel), dtype=np.int64)
+        key = ((pcs.slot[sel].astype(np.int64) * NP + pcs.q[sel]) * (NP + 1) + r) * (len(plan.roster.rep_ids) + 1) \
+            + pcs.src[sel]
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        f = sel[first]
+        rows_per = np.unique(np.stack([inv, pcs.row[sel]]), axis=1)[0]
+        parts.append(dict(kind=np.full(len(f), kind, dtype=object), slot=pcs.slot[f], q=pcs.q[f],
+                          r=pcs.r[f] if with_r else pcs.q[f], credit=np.bincount(inv, weights=pcs.credit[sel]),
+                          fx=np.full(len(f), np.nan), date=np.full(len(f), np.datetime64("NaT"), "datetime64[D]"),
+                          order=pcs.src[f], row=np.full(len(f), -1), src=pcs.src[f],
+                          n_deals=np.bincount(rows_per, minlength=len(f)).astype(np.int64)))
+    if not parts:
+        z = np.zeros(0, dtype=np.int64)
+        return Items(np.zeros(0, dtype=object), z, z, z, np.zeros(0), np.zeros(0),
+                     np.zeros(0, dtype="datetime64[D]"), z, z, z, z)
+    return Items(**{k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
+
+
+def _deal_lines(inp: CommissionInputs, plan: Plan, it: Items, ea: _Earnings, out: _Lines) -> None:
+    is_rev = (it.kind == LINE_REVERSAL) | (it.kind == LINE_TEAM_REVERSAL)
+    is_team = (it.kind == LINE_TEAM) | (it.kind == LINE_TEAM_REVERSAL)
     for m in inp.measures:
-        in_m = plan.slot_md[deals.slot] == m.index if len(deals.slot) else np.zeros(0, dtype=bool)
+        in_m = plan.slot_md[it.slot] == m.index if len(it.slot) else np.zeros(0, dtype=bool)
         if not in_m.any():
             continue
         per_basis = m.basis == "Period"
-        # new credit: deals counted at the end of their closing period
-        idx = np.flatnonzero(in_m & (deals.r > deals.q))
+        # new credit, stacked on the credit already counted: own deals by close date and DealID, then team
+        idx = np.flatnonzero(in_m & ~is_rev)
         if len(idx):
-            s, q = deals.slot[idx], deals.q[idx]
-            order = np.lexsort((deals.row[idx], deals.deal_code[idx], deals.close[idx], q, s))
+            s, q = it.slot[idx], it.q[idx]
+            order = np.lexsort((it.row[idx], it.order[idx], it.date[idx], is_team[idx], q, s))
             idx, s, q = idx[order], s[order], q[order]
-            c = deals.credit[idx]
-            grp = s * NP + q
-            excl = _segment_excl_cumsum(c, grp)
-            if per_basis:
-                base = np.zeros(len(idx))
-            else:  # credit of earlier periods still counted at the end of q
-                base = _base_ytd(ea.asof, s, q)
+            c = it.credit[idx]
+            excl = _segment_excl_cumsum(c, s * NP + q)
+            base = np.zeros(len(idx)) if per_basis else _base_ytd(ea.asof, s, q)
             x0 = base + excl
             x1 = x0 + c
             f0, Q = _f(x0, s, q, m, plan, ea, per_basis)
             f1, _ = _f(x1, s, q, m, plan, ea, per_basis)
-            _emit(out, inp, plan, m, deals, idx, s, q, LINE_DEAL, c, f1 - f0, x0, x1, Q)
-        # reversals: deals cancelled within the window, in a later computed period
-        idx = np.flatnonzero(in_m & (deals.r > deals.q) & (deals.r < plan.n_comp[deals.slot]))
+            _emit(out, m, it, idx, s, q, c, f1 - f0, x0, x1, Q)
+        # reversals, taken off the top of the previous period's stack
+        idx = np.flatnonzero(in_m & is_rev)
         if len(idx):
-            s, q, r = deals.slot[idx], deals.q[idx], deals.r[idx]
-            order = np.lexsort((deals.row[idx], deals.deal_code[idx], deals.cancel[idx], q if per_basis else r * 0,
-                                r, s))
+            s, q, r = it.slot[idx], it.q[idx], it.r[idx]
+            order = np.lexsort((it.row[idx], it.order[idx], it.date[idx], is_team[idx],
+                                q if per_basis else r * 0, r, s))
             idx, s, q, r = idx[order], s[order], q[order], r[order]
-            c = deals.credit[idx]
+            c = it.credit[idx]
             if per_basis:
                 grp = (s * NP + q) * NP + r
                 top = ea.asof[s, q, r - 1]
@@ -418,7 +290,7 @@ def _deal_lines(inp: CommissionInputs, plan: _Plan, deals: _Deals, ea: _Earnings
             x0 = x1 - c
             f0, Q = _f(x0, s, pp, m, plan, ea, per_basis)
             f1, _ = _f(x1, s, pp, m, plan, ea, per_basis)
-            _emit(out, inp, plan, m, deals, idx, s, r, LINE_REVERSAL, -c, f0 - f1, x1, x0, Q)
+            _emit(out, m, it, idx, s, r, -c, f0 - f1, x1, x0, Q)
 
 
 def _base_ytd(asof: np.ndarray, s: np.ndarray, p: np.ndarray, asof_offset: int = 0) -> np.ndarray:
@@ -433,7 +305,7 @@ def _base_ytd(asof: np.ndarray, s: np.ndarray, p: np.ndarray, asof_offset: int =
     return out[inv]
 
 
-def _emit(out: _Lines, inp, plan, m: MeasureDef, deals: _Deals, idx, s, pay_p, kind, credit, amount, x0, x1, Q):
+def _emit(out: _Lines, m: MeasureDef, it: Items, idx, s, pay_p, credit, amount, x0, x1, Q):
     a0, a1 = _attainment(x0, Q), _attainment(x1, Q)
     names = np.array(m.tiers.names, dtype=object)
     t0 = names[m.tiers.band(np.nan_to_num(a0))]
@@ -446,9 +318,9 @@ def _emit(out: _Lines, inp, plan, m: MeasureDef, deals: _Deals, idx, s, pay_p, k
     if np.isfinite(m.cap_value):
         capped = np.abs(amount) < np.abs(_nominal(m, credit, x0, x1, Q)) - 1e-9
         note[capped & (note == None)] = "cap reached"  # noqa: E711
-    out.add(kind=kind, slot=s, period=pay_p, row=deals.row[idx], credit=credit, fx=deals.fx[idx],
-            a0=a0, a1=a1, t0=t0, t1=t1, exact=amount, note=note, measure=m.index,
-            cancel=deals.cancel[idx] if kind == LINE_REVERSAL else None)
+    out.add(kind=it.kind[idx], slot=s, period=pay_p, row=it.row[idx], credit=credit, fx=it.fx[idx],
+            a0=a0, a1=a1, t0=t0, t1=t1, exact=amount, note=note, measure=m.index, cancel=it.date[idx],
+            src=it.src[idx], n_deals=it.n_deals[idx])
 
 
 def _nominal(m: MeasureDef, credit, x0, x1, Q):
@@ -465,25 +337,36 @@ def compute(inp: CommissionInputs, *, computed_at: str | None = None) -> Commiss
     from .. import __version__
 
     warnings: list[str] = list(inp.warnings)
-    plan = _prepare(inp)
-    deals = _deal_arrays(inp, plan, warnings)
-    ea = kernel(inp, plan, deals)
+    problems = ProblemCollector()
+    plan = prepare(inp, problems)
+    pcs = pieces(inp, plan, warnings, problems)
+    problems.raise_if_any()
+    ea = kernel(inp, plan, pcs)
     lines = _Lines()
-    _deal_lines(inp, plan, deals, ea, lines)
+    _deal_lines(inp, plan, line_items(plan, pcs), ea, lines)
     payouts, group_of = _payouts(inp, plan, ea, lines)
     line_frame = _line_frame(inp, plan, ea, lines, payouts, group_of)
-    adj = _adjustment_lines(inp)
-    summary = _summary(inp, plan, payouts, adj)
-    all_lines = _finish_lines(inp, plan, line_frame, payouts, adj)
-    run = _run_info(inp, payouts, summary, all_lines, deals, warnings, computed_at, __version__)
+    extra = pd.concat([_adjustment_lines(inp, plan), spif_lines(inp, plan, pcs),
+                       bonus_lines(inp, plan, ea.ytd_credit)], ignore_index=True)
+    lock = locks.lock_state(inp, plan)
+    if lock is not None:
+        extra = pd.concat([extra, locks.prior_period_lines(inp, plan, lock, payouts, extra, warnings)],
+                          ignore_index=True)
+    summary, extra, draw_table = _summary(inp, plan, payouts, extra, lock)
+    all_lines = _finish_lines(inp, plan, line_frame, payouts, extra)
     for k in ("slot", "period", "pay_month"):
         payouts.attrs.pop(k, None)
-    return CommissionResult(payouts=payouts, summary=summary, lines=all_lines, run=run, inputs=inp)
+    if lock is not None:
+        payouts, summary, all_lines, draw_table = locks.freeze(inp, plan, lock, payouts, summary, all_lines,
+                                                               draw_table)
+    run = _run_info(inp, payouts, summary, all_lines, pcs, warnings, computed_at, __version__)
+    return CommissionResult(payouts=payouts, summary=summary, lines=all_lines, run=run, inputs=inp,
+                            draws=draw_table)
 
 
-def _payouts(inp, plan: _Plan, ea: _Earnings, lines: _Lines):
+def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
     cal = inp.calendar
-    ros = inp.frame("Roster")
+    rd = plan.roster
     S = len(plan.slot_rep)
     has_line = np.zeros((S, NP), dtype=bool)
     for part in lines.parts:
@@ -513,14 +396,16 @@ def _payouts(inp, plan: _Plan, ea: _Earnings, lines: _Lines):
     prev_cents = np.where(p_idx > 0, ea.cents[s_idx, np.maximum(p_idx - 1, 0)], 0)
     e_un_c = to_cents(ea.e_uncapped[s_idx, p_idx])
     frame = pd.DataFrame({
-        "RepID": ros["RepID"].to_numpy()[rep],
-        "RepName": ros["RepName"].to_numpy()[rep],
+        "RepID": rd.rep_ids[rep],
+        "RepName": rd.name[rep],
         "PlanID": np.array([m.plan for m in mdefs], dtype=object)[md],
         "Measure": np.array([m.measure for m in mdefs], dtype=object)[md],
         "Period": period_label,
         "PayMonth": month_labels[pay_month],
         "Basis": basis,
-        "Currency": ros["Currency"].to_numpy()[rep],
+        "Currency": rd.currency[rep],
+        "ActiveShare": plan.active_frac[s_idx, p_idx],
+        "TargetIncentive": plan.target[s_idx, p_idx],
         "Credit": credit,
         "Quota": quota,
         "Attainment": att,
@@ -550,7 +435,7 @@ def _cat(parts: list[dict], key: str, dtype=None) -> np.ndarray:
     return np.concatenate(arrs)
 
 
-def _line_frame(inp, plan: _Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataFrame,
+def _line_frame(inp, plan: Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataFrame,
                 group_of: np.ndarray) -> dict[str, np.ndarray]:
     """Deal and reversal lines plus one true-up line per payout row (as column arrays); cents allocated exactly."""
     G = len(payouts)
@@ -593,8 +478,11 @@ def _line_frame(inp, plan: _Plan, ea: _Earnings, lines: _Lines, payouts: pd.Data
         "Amount": cents,
         "_exact": all_exact,
         "Note": np.concatenate([_cat(parts, "note", object), tu_note.astype(object)]),
-        "_cancel": np.concatenate([_cat(parts, "cancel"), np.full(k, np.datetime64("NaT", "D"))]) if parts else
+        "_cancel": np.concatenate([_cat(parts, "cancel").astype("datetime64[D]"),
+                                   np.full(k, np.datetime64("NaT", "D"))]) if parts else
         np.full(k, np.datetime64("NaT", "D")),
+        "_src": np.concatenate([_cat(parts, "src", np.int64).astype(np.int64), np.full(k, -1)]),
+        "_n": np.concatenate([_cat(parts, "n_deals", np.int64).astype(np.int64), np.zeros(k, dtype=np.int64)]),
     }
     # drop true-up lines that came to nothing
     keep = ~((kind == LINE_TRUEUP) & (cents == 0) & (np.abs(all_exact) < 0.005))
@@ -602,48 +490,107 @@ def _line_frame(inp, plan: _Plan, ea: _Earnings, lines: _Lines, payouts: pd.Data
     return {c: v[keep] for c, v in cols.items()}
 
 
-def _adjustment_lines(inp) -> pd.DataFrame:
+def _adjustment_lines(inp, plan: Plan) -> pd.DataFrame:
     a = inp.frame("Adjustments")
-    ros = inp.frame("Roster")
-    if not len(a):
-        return pd.DataFrame(columns=["_rep", "_month", "Amount", "Type", "Description", "_row"])
-    rep = pd.Index(ros["RepID"]).get_indexer(a["RepID"])
-    month = a["MonthIndex"].to_numpy()
+    rep = pd.Index(plan.roster.rep_ids).get_indexer(a["RepID"]) if len(a) else np.zeros(0, dtype=np.int64)
+    month = a["MonthIndex"].to_numpy() if len(a) else np.zeros(0, dtype=np.int64)
     inside = month < inp.calendar.months_computed
+    note = [f"{t}: {x}" if x else str(t) for t, x in zip(a["Type"], a["Description"])] if len(a) else []
     return pd.DataFrame({
-        "_rep": rep[inside], "_month": month[inside], "Amount": to_cents(a["Amount"].to_numpy())[inside],
-        "Type": a["Type"].to_numpy()[inside], "Description": a["Description"].to_numpy()[inside],
-        "_row": np.flatnonzero(inside),
-    })
+        "_rep": rep[inside].astype(np.int64), "_month": month[inside].astype(np.int64), "LineType": LINE_ADJUSTMENT,
+        "Amount": to_cents(a["Amount"].to_numpy())[inside] if len(a) else np.zeros(0, dtype=np.int64),
+        "Note": np.array(note, dtype=object)[inside] if len(a) else np.zeros(0, dtype=object),
+        "_row": np.full(int(inside.sum()), -1, dtype=np.int64), "Measure": None,
+        "Credit": np.full(int(inside.sum()), np.nan),
+    })[EXTRA_COLUMNS]
 
 
-def _summary(inp, plan: _Plan, payouts: pd.DataFrame, adj: pd.DataFrame) -> pd.DataFrame:
+def month_rows(plan: Plan) -> np.ndarray:
+    """(R, 12) roster row in force on the last employed day of each month; -1 if not employed that month."""
+    rd = plan.roster
+    b = np.r_[np.flatnonzero(np.r_[True, np.diff(plan.day_period["Month"]) != 0]), rd.n_days]
+    out = np.full((len(rd.rep_ids), 12), -1, dtype=np.int64)
+    for m in range(min(12, len(b) - 1)):
+        block = rd.row_on_day[:, b[m]:b[m + 1]]
+        valid = block >= 0
+        last = np.where(valid.any(axis=1), block.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1), -1)
+        out[:, m] = np.where(last >= 0, block[np.arange(len(block)), np.maximum(last, 0)], -1)
+    return out
+
+
+_COMPONENT_OF = {LINE_ADJUSTMENT: "Adjustments", LINE_SPIF: "SPIFs", LINE_SPIF_REVERSAL: "SPIFs",
+                 LINE_BONUS: "Bonuses", LINE_DRAW_TOPUP: "DrawTopUp", LINE_DRAW_ADVANCE: "DrawAdvance",
+                 LINE_DRAW_RECOVERY: "DrawRecovery", "Prior-period adjustment": "PriorPeriodAdjustments"}
+
+
+def _summary(inp, plan: Plan, payouts: pd.DataFrame, extra: pd.DataFrame, lock=None):
+    """Rep x pay month: each component, draws applied month by month, and the total to pay.
+
+    Returns (summary, extra lines including the draw lines, draw balance table).
+    """
     cal = inp.calendar
-    ros = inp.frame("Roster")
-    R = len(ros)
+    rd = plan.roster
+    R = len(rd.rep_ids)
     M = cal.months_computed
     rep_of_row = plan.slot_rep[payouts.attrs["slot"]]
     pm = payouts.attrs["pay_month"]
-    comm = np.bincount(rep_of_row * 12 + pm, weights=payouts["Payable"].to_numpy(), minlength=R * 12)
-    comm = comm.reshape(R, 12).astype(np.int64)
-    adjm = np.zeros((R, 12), dtype=np.int64)
-    if len(adj):
-        np.add.at(adjm, (adj["_rep"].to_numpy(), adj["_month"].to_numpy()), adj["Amount"].to_numpy())
+    comp = {c: np.zeros((R, 12), dtype=np.int64) for c in SUMMARY_COMPONENTS}
+    comp["Commission"] = np.bincount(rep_of_row * 12 + pm, weights=payouts["Payable"].to_numpy(),
+                                     minlength=R * 12).reshape(R, 12).astype(np.int64)
+
+    def add_lines(frame: pd.DataFrame) -> None:
+        for kind, grp in frame.groupby("LineType"):
+            np.add.at(comp[_COMPONENT_OF[kind]], (grp["_rep"].to_numpy(), grp["_month"].to_numpy()),
+                      grp["Amount"].to_numpy())
+
+    extra = extra[extra["_month"] < M]
+    add_lines(extra)
+    rows = month_rows(plan)
+    employed_months = rows >= 0
+    last_month = np.where(employed_months.any(axis=1) & ~employed_months[:, -1],
+                          11 - np.argmax(employed_months[:, ::-1], axis=1), -1)
+    before_draw = sum(comp[c] for c in ("Commission", "SPIFs", "Bonuses", "Adjustments", "PriorPeriodAdjustments"))
+    if lock is not None:
+        draw_lines, draw_table = draws(inp, plan, before_draw, last_month, opening=lock.opening_draw_balance,
+                                       first_month=lock.first_open)
+    else:
+        draw_lines, draw_table = draws(inp, plan, before_draw, last_month)
+    add_lines(draw_lines)
+    extra = pd.concat([extra, draw_lines], ignore_index=True) if len(draw_lines) else extra
+    total = sum(comp.values())
     # months in which a rep is employed or has anything to pay
-    active = cal.active(ros["HireDate"].to_numpy(), ros["TermDate"].to_numpy(), "Month")
-    keep = (np.arange(12)[None, :] < M) & (active | (comm != 0) | (adjm != 0))
+    nonzero = np.zeros((R, 12), dtype=bool)
+    for v in comp.values():
+        nonzero |= v != 0
+    keep = (np.arange(12)[None, :] < M) & (employed_months | nonzero)
     r_idx, m_idx = np.nonzero(keep)
-    return pd.DataFrame({
-        "RepID": ros["RepID"].to_numpy()[r_idx],
-        "RepName": ros["RepName"].to_numpy()[r_idx],
-        "PlanID": ros["PlanID"].to_numpy()[r_idx],
-        "ManagerID": ros["ManagerID"].to_numpy()[r_idx],
-        "PayMonth": np.array([cal.month_label(m) for m in range(12)], dtype=object)[m_idx],
-        "Currency": ros["Currency"].to_numpy()[r_idx],
-        "Commission": comm[r_idx, m_idx],
-        "Adjustments": adjm[r_idx, m_idx],
-        "Total": comm[r_idx, m_idx] + adjm[r_idx, m_idx],
-    })
+    # plan and manager of the month (of the rep's last row when the rep has left)
+    last_row = np.full(R, -1, dtype=np.int64)
+    last_row[rd.row_rep] = np.arange(len(rd.row_rep))
+    k = rows[r_idx, m_idx]
+    k = np.where(k >= 0, k, last_row[r_idx])
+    mgr = rd.row_manager[np.maximum(k, 0)]
+    month_labels = np.array(cal.period_labels("Month"), dtype=object)
+    out = {
+        "RepID": rd.rep_ids[r_idx],
+        "RepName": rd.name[r_idx],
+        "PlanID": rd.row_plan[np.maximum(k, 0)],
+        "ManagerID": np.where(mgr >= 0, rd.rep_ids[np.maximum(mgr, 0)], None),
+        "PayMonth": month_labels[m_idx],
+        "Currency": rd.currency[r_idx],
+    }
+    for c in SUMMARY_COMPONENTS:
+        out[c] = comp[c][r_idx, m_idx]
+    out["Total"] = total[r_idx, m_idx]
+    summary = pd.DataFrame(out)
+    if len(draw_table):
+        draw_table = pd.DataFrame({
+            "RepID": rd.rep_ids[draw_table["_rep"].to_numpy()], "RepName": rd.name[draw_table["_rep"].to_numpy()],
+            "PayMonth": month_labels[draw_table["_month"].to_numpy()],
+            "Currency": rd.currency[draw_table["_rep"].to_numpy()],
+            **{c: draw_table[c].to_numpy() for c in draw_table.columns if not c.startswith("_")},
+        })
+    return summary, extra, draw_table
 
 
 LINE_COLUMNS = ("RepID", "PayMonth", "Period", "Measure", "LineType", "DealID", "CloseDate", "Product",
@@ -651,8 +598,8 @@ LINE_COLUMNS = ("RepID", "PayMonth", "Period", "Measure", "LineType", "DealID", 
                 "Amount", "Note")
 
 
-def _finish_lines(inp, plan: _Plan, lf: dict[str, np.ndarray], payouts: pd.DataFrame,
-                  adj: pd.DataFrame) -> pd.DataFrame:
+def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFrame,
+                  extra: pd.DataFrame) -> pd.DataFrame:
     """Statement lines with their display columns, sorted for reading (one DataFrame built at the end)."""
     cal = inp.calendar
     ros = inp.frame("Roster")
@@ -688,6 +635,15 @@ def _finish_lines(inp, plan: _Plan, lf: dict[str, np.ndarray], payouts: pd.DataF
     if rev.any():
         when = pd.Series(lf["_cancel"][rev]).dt.strftime("%Y-%m-%d")
         note[rev] = ("deal cancelled " + when).to_numpy()
+    team = (kind == LINE_TEAM) | (kind == LINE_TEAM_REVERSAL)
+    if team.any():
+        rd = plan.roster
+        src = lf["_src"][team]
+        who = pd.Series(rd.rep_ids[src]).astype(str) + " " + pd.Series(rd.name[src]).astype(str)
+        n = pd.Series(lf["_n"][team]).astype(str)
+        verb = np.where(kind[team] == LINE_TEAM, "team credit from ", "team cancellations of ")
+        note_more = pd.Series(note[team]).fillna("")
+        note[team] = (verb + who + " (" + n + " deal rows)" + np.where(note_more != "", "; " + note_more, "")).to_numpy()
     md_order = {m.index: k for k, m in enumerate(inp.measures)}
     measure_pos = np.array([md_order[x] for x in plan.slot_md], dtype=np.int64)
     slots = np.asarray(payouts.attrs["slot"])
@@ -711,46 +667,60 @@ def _finish_lines(inp, plan: _Plan, lf: dict[str, np.ndarray], payouts: pd.DataF
         "Amount": lf["Amount"],
         "Note": note,
     }
-    kind_rank = np.select([kind == LINE_TRUEUP, kind == LINE_REVERSAL], [0, 1], 2)
+    kind_rank = np.select([kind == LINE_TRUEUP, kind == LINE_REVERSAL, kind == LINE_TEAM_REVERSAL,
+                           kind == LINE_DEAL], [0, 1, 2, 3], 4)
     n_meas = max(len(inp.measures), 1)
     # one composite key: rep, pay month, measure, period; then kind, date, row
     major = ((plan.slot_rep[slots][g] * 12 + np.asarray(payouts.attrs["pay_month"])[g]) * (n_meas + 1)
              + measure_pos[slots][g]) * 13 + np.asarray(payouts.attrs["period"])[g]
     keys = [row, cols["CloseDate"].astype(np.int64), kind_rank, major]
-    if len(adj):
-        a_n = len(adj)
-        a_rep = adj["_rep"].to_numpy()
-        a_month = adj["_month"].to_numpy()
+    if len(extra):
+        a_n = len(extra)
+        a_rep = extra["_rep"].to_numpy().astype(np.int64)
+        a_month = extra["_month"].to_numpy().astype(np.int64)
+        a_row = extra["_row"].to_numpy().astype(np.int64)
+        a_has = a_row >= 0
         month_labels = np.array(cal.period_labels("Month"), dtype=object)
-        extra = {c: np.full(a_n, None, dtype=object) for c in LINE_COLUMNS}
-        for c in ("SplitPct", "FXRate", "Credit", "AttainmentFrom", "AttainmentTo", "Rate"):
-            extra[c] = np.full(a_n, np.nan)
-        extra["CloseDate"] = np.full(a_n, np.datetime64("NaT"), dtype="datetime64[D]")
-        extra["RepID"] = ros["RepID"].to_numpy()[a_rep]
-        extra["PayMonth"] = month_labels[a_month]
-        extra["Period"] = month_labels[a_month]
-        extra["LineType"] = np.full(a_n, LINE_ADJUSTMENT, dtype=object)
-        extra["Amount"] = adj["Amount"].to_numpy()
-        extra["Note"] = np.array([f"{t}: {x}" if x else str(t) for t, x in zip(adj["Type"], adj["Description"])],
-                                 dtype=object)
-        cols = {c: np.concatenate([cols[c], extra[c]]) for c in LINE_COLUMNS}
+        more = {c: np.full(a_n, None, dtype=object) for c in LINE_COLUMNS}
+        for c in ("SplitPct", "FXRate", "AttainmentFrom", "AttainmentTo", "Rate"):
+            more[c] = np.full(a_n, np.nan)
+        more["CloseDate"] = np.full(a_n, np.datetime64("NaT"), dtype="datetime64[D]")
+        if a_has.any() and len(d):
+            r_ = a_row[a_has]
+            more["DealID"][a_has] = d["DealID"].to_numpy()[r_]
+            more["CloseDate"][a_has] = d["CloseDate"].to_numpy().astype("datetime64[D]")[r_]
+            more["Product"][a_has] = d["Product"].to_numpy()[r_] if "Product" in d else None
+            more["DealCurrency"][a_has] = d["Currency"].to_numpy()[r_]
+            more["SplitPct"][a_has] = d["SplitPct"].to_numpy()[r_]
+        more["RepID"] = plan.roster.rep_ids[a_rep]
+        more["PayMonth"] = month_labels[a_month]
+        more["Period"] = month_labels[a_month]
+        more["Measure"] = extra["Measure"].to_numpy().astype(object)
+        more["LineType"] = extra["LineType"].to_numpy().astype(object)
+        more["Credit"] = extra["Credit"].to_numpy().astype(np.float64)
+        more["Amount"] = extra["Amount"].to_numpy().astype(np.int64)
+        more["Note"] = extra["Note"].to_numpy().astype(object)
+        cols = {c: np.concatenate([cols[c], more[c]]) for c in LINE_COLUMNS}
+        rank = {"Prior-period adjustment": 5, LINE_SPIF: 6, LINE_SPIF_REVERSAL: 6, LINE_BONUS: 7,
+                LINE_ADJUSTMENT: 8, LINE_DRAW_TOPUP: 9, LINE_DRAW_ADVANCE: 9, LINE_DRAW_RECOVERY: 10}
+        a_kind = np.array([rank.get(k, 11) for k in more["LineType"]], dtype=np.int64)
         a_major = ((a_rep * 12 + a_month) * (n_meas + 1) + n_meas) * 13 + 12
-        keys = [np.concatenate([row, adj["_row"].to_numpy()]),
-                np.concatenate([keys[1], np.zeros(a_n, dtype=np.int64)]),
-                np.concatenate([kind_rank, np.full(a_n, 3)]),
+        keys = [np.concatenate([row, a_row]),
+                np.concatenate([keys[1], more["CloseDate"].astype(np.int64)]),
+                np.concatenate([kind_rank, a_kind]),
                 np.concatenate([major, a_major])]
     order = np.lexsort(tuple(keys))
     return pd.DataFrame({c: cols[c][order] for c in LINE_COLUMNS})
 
 
-def _run_info(inp, payouts, summary, lines, deals: _Deals, warnings, computed_at, version) -> RunInfo:
+def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, version) -> RunInfo:
     cal = inp.calendar
     tot = summary.groupby("Currency", sort=True)[["Commission", "Adjustments", "Total"]].sum()
     tot = tot.reset_index()
     counts = {
         "Reps": int(len(inp.frame("Roster"))),
         "Deal rows": int(len(inp.frame("Deals"))),
-        "Deal rows credited": int(len(deals.row)),
+        "Deal rows credited": int(len(np.unique(pcs.row[pcs.src < 0]))),
         "Payout rows": int(len(payouts)),
         "Statement lines": int(len(lines)),
     }

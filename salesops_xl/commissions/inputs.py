@@ -45,6 +45,13 @@ class MeasureDef:
     cap_value: float
     clawback_days: float  # NaN: no window (a cancellation always reverses)
     row: int  # data row index in PlanMeasures
+    credit_source: str = "Own"  # Own | Team (roll-up of everyone below in the hierarchy)
+    source_measure: str = ""  # Team: the deals' measure rolled up
+
+    @property
+    def needs_quota(self) -> bool:
+        """A flat commission rate (one band, no threshold) is paid without a quota; anything else needs one."""
+        return not (self.rate_type == "Commission" and self.tiers.n == 1 and self.threshold == 0)
 
 
 @dataclass
@@ -57,6 +64,9 @@ class CommissionInputs:
     measures: list[MeasureDef]
     fingerprint: str
     warnings: list[str] = field(default_factory=list)
+    locked_through: int | None = None  # month index of Settings[LockedThrough]
+    draw_policy: str = "Forgive"  # Settings[DrawBalanceAtTermination]
+    paid: dict[str, pd.DataFrame] = field(default_factory=dict)  # frozen records of locked months (read back)
 
     def frame(self, name: str) -> pd.DataFrame:
         return self.tables[name].frame
@@ -82,11 +92,17 @@ def load_inputs(source: TableSource) -> CommissionInputs:
         _deals(tables, measures, calendar, problems)
         _adjustments(tables, calendar, problems)
         _fx(tables, calendar, problems)
+        _leaves(tables, problems)
+        _cancellations(tables, problems)
+    if calendar is not None:
+        _incentives(tables, measures, calendar, problems)
+    paid = _read_paid(source, problems)
     problems.raise_if_any()
     assert calendar is not None
+    extras = tables["Settings"].frame.attrs.get("extras", {})
     return CommissionInputs(
         workbook=source.workbook, calendar=calendar, tables=tables, measures=measures,
-        fingerprint=fingerprint(tables),
+        fingerprint=fingerprint(tables), paid=paid, **extras,
     )
 
 
@@ -154,6 +170,27 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> PlanCalendar | N
     if as_of is not None and as_of < cal.start:
         problems.add(tbl.problem(found["AsOfDate"], "Value", "AsOfDate is before the plan year starts",
                                  value=as_of, expected=f"a date on or after {cal.start.isoformat()}"))
+    extras: dict = {}
+    if "LockedThrough" in found:
+        i = found["LockedThrough"]
+        v = f["Value"].iloc[i]
+        if v is not None and str(v).strip():
+            m, why = cal.parse_period(v, "Month")
+            if m is None:
+                problems.add(tbl.problem(i, "Value", f"LockedThrough is {why}", value=v,
+                                         expected=cal.expected_label("Month")))
+            else:
+                extras["locked_through"] = m
+    if "DrawBalanceAtTermination" in found:
+        i = found["DrawBalanceAtTermination"]
+        v = f["Value"].iloc[i]
+        if v is not None and str(v).strip():
+            choice = {"forgive": "Forgive", "recover": "Recover"}.get(str(v).strip().lower())
+            if choice is None:
+                problems.add(tbl.problem(i, "Value", "unknown policy", value=v, expected="Forgive or Recover"))
+            else:
+                extras["draw_policy"] = choice
+    tbl.frame.attrs["extras"] = extras
     return cal
 
 
@@ -206,6 +243,9 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
     known_tiers = set(tier_tbl.frame["TierTable"].dropna()) if tier_tbl is not None else set()
     out: list[MeasureDef] = []
     claw = f["ClawbackDays"] if "ClawbackDays" in f else pd.Series(np.nan, index=f.index)
+    source = f["CreditSource"] if "CreditSource" in f else pd.Series("Own", index=f.index)
+    src_measure = f["SourceMeasure"] if "SourceMeasure" in f else pd.Series(None, index=f.index, dtype=object)
+    own_measures = set(f["Measure"][source.to_numpy() != "Team"].dropna())
     for i, r in enumerate(f.itertuples(index=False)):
         ok = True
         if plans is not None and r.PlanID is not None and r.PlanID not in plan_ids:
@@ -231,8 +271,24 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
             basis=r.Basis, method=r.Method, rate_type=r.RateType, tiers=tiers[r.TierTable],
             threshold=float(r.Threshold), cap_type=r.CapType,
             cap_value=float(r.CapValue) if r.CapValue is not None and not np.isnan(r.CapValue) else np.inf,
-            clawback_days=float(claw.iloc[i]), row=i,
+            clawback_days=float(claw.iloc[i]), row=i, credit_source=source.iloc[i] or "Own",
+            source_measure=(src_measure.iloc[i] or r.Measure) if source.iloc[i] == "Team" else r.Measure,
         ))
+        m = out[-1]
+        if m.credit_source == "Team" and m.source_measure not in own_measures:
+            problems.add(tbl.problem(i, "SourceMeasure", "a Team measure must roll up a measure deals are "
+                                     "credited to", value=m.source_measure,
+                                     expected="one of " + ", ".join(sorted(own_measures))))
+    # one Team measure per plan and rolled-up measure
+    seen_team: dict[tuple[str, str], int] = {}
+    for m in out:
+        if m.credit_source == "Team":
+            k = (m.plan, m.source_measure)
+            if k in seen_team:
+                problems.add(tbl.problem(m.row, "SourceMeasure", f"plan {m.plan!r} rolls up "
+                                         f"{m.source_measure!r} twice", value=m.source_measure,
+                                         expected="one Team measure per rolled-up measure in a plan"))
+            seen_team[k] = m.row
     # weights of a plan total 100%
     if len(f):
         sums = f.groupby("PlanID", dropna=True)["Weight"].sum(min_count=1)
@@ -275,36 +331,97 @@ def _roster(tables: dict[str, Table], problems: ProblemCollector) -> None:
     for i in np.flatnonzero(~np.isnat(term) & ~np.isnat(hire) & (term < hire)):
         problems.add(tbl.problem(int(i), "TermDate", "termination before hire", value=term[i].item(),
                                  expected=f"a date on or after the HireDate {hire[i].item()}"))
+    _effective_rows(tbl, problems)
     _manager_loops(tbl, problems)
 
 
-def _manager_loops(tbl: Table, problems: ProblemCollector) -> None:
+def _effective_rows(tbl: Table, problems: ProblemCollector) -> None:
+    """Several rows of one rep: same person facts, non-overlapping EffectiveFrom..EffectiveTo spans."""
     f = tbl.frame
-    parent = dict(zip(f["RepID"], f["ManagerID"]))
-    row_of = {r: i for i, r in enumerate(f["RepID"])}
-    state: dict[str, int] = {}  # 1 = in progress, 2 = done
-    reported: set[frozenset] = set()
-    for start in parent:
-        if start is None or state.get(start) == 2:
+    n = len(f)
+    if not n:
+        return
+    eff_from = (f["EffectiveFrom"] if "EffectiveFrom" in f else pd.Series([pd.NaT] * n)).to_numpy() \
+        .astype("datetime64[D]")
+    eff_to = (f["EffectiveTo"] if "EffectiveTo" in f else pd.Series([pd.NaT] * n)).to_numpy().astype("datetime64[D]")
+    for i in np.flatnonzero(~np.isnat(eff_from) & ~np.isnat(eff_to) & (eff_to < eff_from)):
+        problems.add(tbl.problem(int(i), "EffectiveTo", "ends before it starts", value=eff_to[i].item(),
+                                 expected=f"a date on or after EffectiveFrom {eff_from[i].item()}"))
+    codes, _ = pd.factorize(f["RepID"])
+    multi = np.bincount(codes[codes >= 0], minlength=codes.max() + 1 if n else 0)[np.maximum(codes, 0)] > 1
+    if not multi.any():
+        return
+    idx = np.flatnonzero(multi & (codes >= 0))
+    first_of = {}
+    for i in idx:
+        first_of.setdefault(codes[i], i)
+    for col in ("Currency", "HireDate", "TermDate"):
+        vals = f[col].to_numpy()
+        for i in idx:
+            j = first_of[codes[i]]
+            a, b = vals[i], vals[j]
+            same = (a == b) or (pd.isna(a) and pd.isna(b))
+            if not same:
+                problems.add(tbl.problem(int(i), col, f"the rows of rep {f['RepID'].iloc[i]} disagree on {col}",
+                                         value=a.item() if hasattr(a, "item") else a,
+                                         expected=f"the same {col} on every row of a rep (row "
+                                                  f"{tbl.raw.excel_row(j)} has {b.item() if hasattr(b, 'item') else b})"))
+    # spans: sorted by start (blank = hire), each must end before the next starts
+    hire = f["HireDate"].to_numpy().astype("datetime64[D]")
+    start = np.where(np.isnat(eff_from), hire, eff_from)
+    order = idx[np.lexsort((start[idx].astype(np.int64), codes[idx]))]
+    for a, b in zip(order[:-1], order[1:]):
+        if codes[a] != codes[b]:
             continue
-        path: list[str] = []
-        node = start
-        while node is not None and node in parent and state.get(node) != 2:
-            if state.get(node) == 1:
-                loop = path[path.index(node):]
+        if np.isnat(eff_from[b]) or (not np.isnat(eff_to[a]) and eff_to[a] >= start[b]) or start[a] == start[b]:
+            problems.add(tbl.problem(int(b), "EffectiveFrom", f"overlapping effective dates for rep "
+                                     f"{f['RepID'].iloc[b]}", value=None if np.isnat(eff_from[b]) else
+                                     eff_from[b].item(), show_value=not np.isnat(eff_from[b]),
+                                     expected=f"a start after row {tbl.raw.excel_row(a)} ends (give each row of a "
+                                              "rep its own EffectiveFrom; EffectiveTo is optional)"))
+
+
+def _manager_loops(tbl: Table, problems: ProblemCollector) -> None:
+    """Report every cycle in the graph rep -> manager (over all effective rows)."""
+    f = tbl.frame
+    edges: dict[str, list[str]] = {}
+    row_of: dict[tuple[str, str], int] = {}
+    for i, (rep, mgr) in enumerate(zip(f["RepID"], f["ManagerID"])):
+        if rep is None or mgr is None or rep == mgr:
+            continue
+        edges.setdefault(rep, [])
+        if mgr not in edges[rep]:
+            edges[rep].append(mgr)
+            row_of[(rep, mgr)] = i
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    reported: set[frozenset] = set()
+    for root in list(edges):
+        if state.get(root):
+            continue
+        stack = [(root, iter(edges.get(root, ())))]
+        path = [root]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if state.get(nxt) == 1:
+                loop = path[path.index(nxt):]
                 key = frozenset(loop)
                 if key not in reported:
                     reported.add(key)
-                    problems.add(tbl.problem(row_of[node], "ManagerID", "manager loop in the roster",
-                                             value=" -> ".join(loop + [node]),
+                    problems.add(tbl.problem(row_of[(node, nxt)], "ManagerID", "manager loop in the roster",
+                                             value=" -> ".join(loop + [nxt]),
                                              expected="a hierarchy where following managers always ends at a "
                                                       "rep with a blank ManagerID"))
-                break
-            state[node] = 1
-            path.append(node)
-            node = parent[node]
-        for p in path:
-            state[p] = 2
+            elif not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(edges.get(nxt, ()))))
 
 
 # -- quotas, deals, adjustments, FX ------------------------------------------------------------
@@ -315,6 +432,7 @@ def _plan_measures(measures: list[MeasureDef]) -> dict[tuple[str, str], MeasureD
 
 def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalendar,
             problems: ProblemCollector) -> None:
+    """Row checks of Quotas; whether every active period has a quota is checked when prorating."""
     tbl, roster = tables.get("Quotas"), tables.get("Roster")
     if tbl is None or roster is None:
         return
@@ -322,24 +440,31 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
     n = len(f)
     ros = roster.frame
     all_measures = {m.measure for m in measures}
-    rep_pos = index_of(ros["RepID"], f["RepID"])
-    plan_of_row = take(ros["PlanID"].to_numpy(), rep_pos)
-    md_key = pd.MultiIndex.from_arrays([[m.plan for m in measures], [m.measure for m in measures]]) \
-        if measures else None
-    md_pos = md_key.get_indexer(pd.MultiIndex.from_arrays([plan_of_row, f["Measure"].to_numpy()])) \
-        if (md_key is not None and n) else np.full(n, -1)
+    # the measures each rep has over the year (one rep may hold several plans), with their period type
+    pm = pd.DataFrame({"PlanID": [m.plan for m in measures], "Measure": [m.measure for m in measures],
+                       "PeriodType": [m.period_type for m in measures]})
+    rm = ros[["RepID", "PlanID"]].drop_duplicates().merge(pm, on="PlanID")
+    types = rm.groupby(["RepID", "Measure"])["PeriodType"].agg(lambda x: "/".join(sorted(set(x))))
+    key = pd.MultiIndex.from_arrays([f["RepID"].to_numpy(), f["Measure"].to_numpy()])
+    pos = types.index.get_indexer(key) if len(types) else np.full(n, -1)
+    ptype = np.where(pos >= 0, types.to_numpy()[np.maximum(pos, 0)] if len(types) else None, None)
+    known_rep = f["RepID"].isin(set(ros["RepID"].dropna())).to_numpy()
     present = f["RepID"].notna().to_numpy() & f["Measure"].notna().to_numpy() & f["Period"].notna().to_numpy()
-    for i in np.flatnonzero(present & (rep_pos < 0)):
+    for i in np.flatnonzero(present & ~known_rep):
         problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
                                  expected="a RepID listed in the Roster"))
-    for i in np.flatnonzero(present & (rep_pos >= 0) & (md_pos < 0)):
-        meas, plan = f["Measure"].iloc[i], plan_of_row[i]
+    for i in np.flatnonzero(present & known_rep & (pos < 0)):
+        meas, rep = f["Measure"].iloc[i], f["RepID"].iloc[i]
         why = "the rep's plan has no such measure" if meas in all_measures else "unknown measure"
-        problems.add(tbl.problem(int(i), "Measure", why, value=meas, expected=f"a measure of plan {plan!r}: " +
-                                 ", ".join(sorted(x.measure for x in measures if x.plan == plan))))
-    # parse each distinct (period text, period type) once
-    ptype = np.array([m.period_type for m in measures] + [None], dtype=object)[np.where(md_pos >= 0, md_pos, -1)]
-    ok = present & (md_pos >= 0)
+        mine = sorted(rm.loc[rm["RepID"] == rep, "Measure"].unique())
+        problems.add(tbl.problem(int(i), "Measure", why, value=meas,
+                                 expected="a measure of the rep's plan: " + ", ".join(mine)))
+    mixed = np.array([isinstance(t, str) and "/" in t for t in ptype], dtype=bool)
+    for i in np.flatnonzero(present & mixed):
+        problems.add(tbl.problem(int(i), "Measure", "the rep's plans measure this monthly in one plan and "
+                                 "quarterly in another", value=f["Measure"].iloc[i],
+                                 expected="one period type per measure for a rep"))
+    ok = present & (pos >= 0) & ~mixed
     pidx = np.full(n, -1, dtype=np.int64)
     if ok.any():
         keys = pd.MultiIndex.from_arrays([f["Period"].to_numpy()[ok], ptype[ok]])
@@ -350,37 +475,23 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
         pidx[rows] = values[codes]
         for k in np.flatnonzero(values[codes] < 0):
             i = int(rows[k])
-            _, why = parsed[codes[k]]
-            problems.add(tbl.problem(i, "Period", why, value=f["Period"].iloc[i],
+            problems.add(tbl.problem(i, "Period", parsed[codes[k]][1], value=f["Period"].iloc[i],
                                      expected=cal.expected_label(ptype[i])))
     f["PeriodIndex"] = pidx
+    if "EffectiveFrom" in f:
+        eff = f["EffectiveFrom"].to_numpy().astype("datetime64[D]")
+        for i in np.flatnonzero((pidx >= 0) & ~np.isnat(eff)):
+            first, last = cal.period_bounds(int(pidx[i]), ptype[i])
+            if not (np.datetime64(first, "D") <= eff[i] <= np.datetime64(last, "D")):
+                problems.add(tbl.problem(int(i), "EffectiveFrom", "a quota change outside its period",
+                                         value=eff[i].item(), expected=f"a date from {first} to {last}"))
+    cols = ["RepID", "Measure", "PeriodIndex"] + (["EffectiveFrom"] if "EffectiveFrom" in f else [])
     good = pidx >= 0
-    dup = f[good].duplicated(["RepID", "Measure", "PeriodIndex"], keep="first")
+    dup = f[good].duplicated(cols, keep="first")
     for i in dup.index[dup.to_numpy()]:
         problems.add(tbl.problem(int(i), "Period", "a second quota for the same rep, measure and period",
-                                 value=f["Period"].iloc[i], expected="one quota per rep, measure and period"))
-    # a quota is needed for each active period that is computed
-    n_md = max(len(measures), 1)
-    have = np.unique((rep_pos[good] * n_md + md_pos[good]) * 12 + pidx[good])
-    hire = ros["HireDate"].to_numpy().astype("datetime64[D]")
-    term = ros["TermDate"].to_numpy().astype("datetime64[D]")
-    plans = ros["PlanID"].to_numpy()
-    for m in measures:
-        reps = np.flatnonzero(plans == m.plan)
-        if not len(reps):
-            continue
-        act = cal.active(hire[reps], term[reps], m.period_type)[:, :cal.periods_computed(m.period_type)]
-        r_i, p_i = np.nonzero(act)
-        need = (reps[r_i] * n_md + m.index) * 12 + p_i
-        missing = ~np.isin(need, have)
-        for k in np.flatnonzero(missing):
-            rep = ros["RepID"].iloc[reps[r_i[k]]]
-            problems.add(Problem(
-                message=f"no quota for rep {rep}, measure {m.measure}, period "
-                        f"{cal.period_label(int(p_i[k]), m.period_type)}",
-                expected="a row in Quotas for every period in which the rep is employed",
-                show_value=False, workbook=tbl.raw.workbook, sheet=tbl.raw.sheet, table=tbl.raw.name,
-            ))
+                                 value=f["Period"].iloc[i], expected="one quota per rep, measure and period "
+                                 "(a change within the period: a row with EffectiveFrom)"))
 
 
 def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalendar,
@@ -490,3 +601,149 @@ def _fx(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCollector)
     for i in dup.index[dup.to_numpy()]:
         problems.add(tbl.problem(int(i), "Month", "a second rate for the same month and currencies",
                                  value=f["Month"].iloc[i], expected="one rate per month, FromCurrency and ToCurrency"))
+
+
+def _leaves(tables: dict[str, Table], problems: ProblemCollector) -> None:
+    tbl, roster = tables.get("Leaves"), tables.get("Roster")
+    if tbl is None or roster is None:
+        return
+    f = tbl.frame
+    known = f["RepID"].isin(set(roster.frame["RepID"].dropna())).to_numpy() | f["RepID"].isna().to_numpy()
+    for i in np.flatnonzero(~known):
+        problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
+                                 expected="a RepID listed in the Roster"))
+    a, b = f["StartDate"].to_numpy(), f["EndDate"].to_numpy()
+    for i in np.flatnonzero(~np.isnat(a) & ~np.isnat(b) & (b < a)):
+        problems.add(tbl.problem(int(i), "EndDate", "a leave that ends before it starts", value=b[i].item(),
+                                 expected=f"a date on or after {a[i].item()}"))
+
+
+def _cancellations(tables: dict[str, Table], problems: ProblemCollector) -> None:
+    tbl, deals = tables.get("Cancellations"), tables.get("Deals")
+    if tbl is None or deals is None:
+        return
+    f, d = tbl.frame, deals.frame
+    if not len(f):
+        return
+    first = d.drop_duplicates("DealID").set_index("DealID")
+    known = f["DealID"].isin(first.index).to_numpy()
+    for i in np.flatnonzero(~known & f["DealID"].notna().to_numpy()):
+        problems.add(tbl.problem(int(i), "DealID", "a cancellation of an unknown deal", value=f["DealID"].iloc[i],
+                                 expected="a DealID listed in the Deals table"))
+    ok = known & ~np.isnat(f["CancelDate"].to_numpy())
+    close = first["CloseDate"].reindex(f["DealID"]).to_numpy()
+    for i in np.flatnonzero(ok & (f["CancelDate"].to_numpy() < close)):
+        problems.add(tbl.problem(int(i), "CancelDate", "cancelled before the deal closed",
+                                 value=f["CancelDate"].iloc[i].date(),
+                                 expected=f"a date on or after the deal's CloseDate {close[i].astype('M8[D]')}"))
+    status = first["Status"].reindex(f["DealID"]).to_numpy()
+    for i in np.flatnonzero(known & (status == "Cancelled")):
+        problems.add(tbl.problem(int(i), "DealID", "a partial cancellation of a deal already cancelled in full "
+                                 "(Status Cancelled)", value=f["DealID"].iloc[i],
+                                 expected="either Status Cancelled on the deal or rows here, not both"))
+    tot = f[known].groupby("DealID")["CancelledPct"].sum()
+    for deal, pct in tot[tot > 1 + 1e-9].items():
+        i = int(np.flatnonzero(f["DealID"].to_numpy() == deal)[-1])
+        problems.add(tbl.problem(i, "CancelledPct", f"the cancellations of deal {deal} total {pct:.2%}",
+                                 show_value=False, expected="at most 100% of a deal cancelled"))
+
+
+def _incentives(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalendar,
+                problems: ProblemCollector) -> None:
+    """Spifs, Bonuses and Draws: references exist, amounts given, months parse, draws do not overlap."""
+    plans = set(tables["Plans"].frame["PlanID"].dropna()) if "Plans" in tables else set()
+    all_measures = {m.measure for m in measures}
+    reps = set(tables["Roster"].frame["RepID"].dropna()) if "Roster" in tables else set()
+    for name, amount_cols in (("Spifs", ("AmountPerDeal", "PctOfCredit")), ("Bonuses", ("Amount", "PctOfTarget"))):
+        tbl = tables.get(name)
+        if tbl is None:
+            continue
+        f = tbl.frame
+        for i in range(len(f)):
+            plan, meas = f["PlanID"].iloc[i], f["Measure"].iloc[i]
+            if plan is not None and plan not in plans:
+                problems.add(tbl.problem(i, "PlanID", "unknown plan", value=plan,
+                                         expected="blank or a PlanID listed in the Plans table"))
+            if meas is not None and meas not in all_measures:
+                problems.add(tbl.problem(i, "Measure", "unknown measure", value=meas,
+                                         expected="one of " + ", ".join(sorted(all_measures))))
+            if all(np.isnan(f[c].iloc[i]) for c in amount_cols):
+                problems.add(tbl.problem(i, amount_cols[0], "no amount", show_value=False,
+                                         expected=f"{amount_cols[0]} or {amount_cols[1]}"))
+        if name == "Spifs":
+            a, b = f["StartDate"].to_numpy(), f["EndDate"].to_numpy()
+            for i in np.flatnonzero(~np.isnat(a) & ~np.isnat(b) & (b < a)):
+                problems.add(tbl.problem(int(i), "EndDate", "ends before it starts", value=b[i].item(),
+                                         expected=f"a date on or after {a[i].item()}"))
+    tbl = tables.get("Draws")
+    if tbl is None:
+        return
+    f = tbl.frame
+    start = np.full(len(f), -1, dtype=np.int64)
+    end = np.full(len(f), -1, dtype=np.int64)
+    for i in range(len(f)):
+        rep = f["RepID"].iloc[i]
+        if rep is not None and rep not in reps:
+            problems.add(tbl.problem(i, "RepID", "unknown rep", value=rep, expected="a RepID listed in the Roster"))
+        for col, out in (("StartMonth", start), ("EndMonth", end)):
+            v = f[col].iloc[i]
+            if v is None:
+                continue
+            m, why = cal.parse_period(v, "Month")
+            if m is None:
+                problems.add(tbl.problem(i, col, why, value=v, expected=cal.expected_label("Month")))
+            else:
+                out[i] = m
+        if start[i] >= 0 and end[i] >= 0 and end[i] < start[i]:
+            problems.add(tbl.problem(i, "EndMonth", "ends before it starts", value=f["EndMonth"].iloc[i],
+                                     expected=f"a month from {f['StartMonth'].iloc[i]} on"))
+    f["StartIndex"], f["EndIndex"] = start, end
+    ok = (start >= 0) & (end >= start)
+    for rep, grp in f[ok].groupby("RepID"):
+        spans = sorted(zip(grp["StartIndex"], grp["EndIndex"], grp.index))
+        for (a0, a1, _), (b0, _, j) in zip(spans[:-1], spans[1:]):
+            if b0 <= a1:
+                problems.add(tbl.problem(int(j), "StartMonth", f"two draws of rep {rep} cover the same month",
+                                         value=f["StartMonth"].iloc[j], expected="one draw per rep and month"))
+
+
+
+#: Owned tables holding the records of locked (paid) months; written by recalc, read back by the next one.
+PAID_TABLES = {"PaidSummary": "SUMMARY_COLUMNS", "PaidPayouts": "PAYOUT_COLUMNS", "PaidLines": "LINE_COLUMN_SPECS",
+               "PaidDraws": "DRAW_COLUMNS"}
+PAID_SHEET = "Paid History"
+
+_FIELD_TYPE = {"text": "text", "money": "money", "percent": "number", "rate": "number", "number": "number",
+               "multiple": "number", "int": "number", "date": "date"}
+
+
+def paid_schema(name: str) -> "TableSchema":
+    from ..tables import Field, TableSchema
+    from . import columns
+
+    cols = getattr(columns, PAID_TABLES[name])
+    return TableSchema(name=name, sheet=PAID_SHEET, description="Record of locked months (owned by recalc).",
+                       fields=tuple(Field(c.name, _FIELD_TYPE[c.kind], c.description, blank=True) for c in cols),
+                       required=False, min_rows=0)
+
+
+def _read_paid(source: TableSource, problems: ProblemCollector) -> dict[str, pd.DataFrame]:
+    """The frozen records of locked months, as written by an earlier run (money in cents)."""
+    from ..money import to_cents
+
+    out: dict[str, pd.DataFrame] = {}
+    for name in PAID_TABLES:
+        raw = source.read(name)
+        if raw is None:
+            continue
+        sch = paid_schema(name)
+        t = read_table(raw, sch, problems)
+        if t is None:
+            continue
+        f = t.frame.copy()
+        for fld in sch.fields:
+            if fld.type == "money":
+                v = f[fld.name].to_numpy(dtype=np.float64)
+                f[fld.name] = np.where(np.isnan(v), 0, to_cents(np.nan_to_num(v)))
+        out[name] = f
+    return out

@@ -5,65 +5,11 @@ import numpy as np
 import pandas as pd
 
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from .columns import DRAW_COLUMNS, LINE_COLUMN_SPECS, PAYOUT_COLUMNS, SUMMARY_COLUMNS
 from .engine import CommissionResult
+from .inputs import PAID_SHEET
+from .locks import paid_history
 from .tiers import earned
-
-PAYOUT_COLUMNS = (
-    Column("RepID", "text", description="The rep."),
-    Column("RepName", "text"),
-    Column("PlanID", "text"),
-    Column("Measure", "text"),
-    Column("Period", "text", description="Measurement period: 2026-03 (month) or 2026-Q1 (quarter of the plan year)."),
-    Column("PayMonth", "text", description="Month in which the payable is paid: the period's last month."),
-    Column("Basis", "text", description="YTD or Period (see PlanMeasures)."),
-    Column("Currency", "text", description="The rep's payout currency; every amount of the row is in it."),
-    Column("Credit", "money", description="Credit of deals closed in the period, net of those cancelled by its end."),
-    Column("Quota", "money"),
-    Column("Attainment", "percent", description="Credit / Quota of the period."),
-    Column("CreditYTD", "money", description="Credit of the plan year to the end of the period (as known then)."),
-    Column("QuotaYTD", "money"),
-    Column("AttainmentYTD", "percent", description="CreditYTD / QuotaYTD."),
-    Column("Tier", "text", description="Band reached: at AttainmentYTD (YTD basis) or Attainment (Period basis)."),
-    Column("EarnedBeforeCap", "money", description="Cumulative earnings of the year to date before caps."),
-    Column("CapApplied", "money", description="Cumulative earnings removed by the cap."),
-    Column("EarnedToDate", "money", description="Cumulative earnings to date, rounded to cents."),
-    Column("PaidBefore", "money", description="EarnedToDate of the previous period: what was already paid."),
-    Column("Payable", "money", description="EarnedToDate - PaidBefore: paid in PayMonth (negative: recovered)."),
-)
-
-SUMMARY_COLUMNS = (
-    Column("RepID", "text"),
-    Column("RepName", "text"),
-    Column("PlanID", "text"),
-    Column("ManagerID", "text"),
-    Column("PayMonth", "text"),
-    Column("Currency", "text"),
-    Column("Commission", "money", description="Sum of Payouts[Payable] paid in the month."),
-    Column("Adjustments", "money", description="Sum of Adjustments[Amount] of the month."),
-    Column("Total", "money", description="Commission + Adjustments: the amount to pay."),
-)
-
-LINE_COLUMN_SPECS = (
-    Column("RepID", "text"),
-    Column("PayMonth", "text"),
-    Column("Period", "text"),
-    Column("Measure", "text"),
-    Column("LineType", "text", description="Deal, Reversal (cancelled deal), True-up, Adjustment."),
-    Column("DealID", "text"),
-    Column("CloseDate", "date"),
-    Column("Product", "text"),
-    Column("DealCurrency", "text"),
-    Column("SplitPct", "percent"),
-    Column("FXRate", "number", description="Units of the rep's currency per unit of DealCurrency used for this line."),
-    Column("Credit", "money", description="Amount x SplitPct x FXRate, in the rep's currency (negative: reversed)."),
-    Column("AttainmentFrom", "percent", description="Attainment before this line's credit."),
-    Column("AttainmentTo", "percent", description="Attainment after it."),
-    Column("Tier", "text", description="Band(s) the credit fell in."),
-    Column("Rate", "rate", description="Amount / Credit."),
-    Column("Amount", "money", description="This line's share of the payable, in cents-exact currency."),
-    Column("Note", "text"),
-)
-
 
 def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1") -> TableBlock:
     data = {}
@@ -71,6 +17,10 @@ def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1") -> Table
         v = frame[c.name].to_numpy() if c.name in frame else np.full(len(frame), None, dtype=object)
         if c.kind == "text" and v.dtype != object:
             v = v.astype(object)
+        elif c.kind == "money" and v.dtype.kind == "f":
+            v = np.round(v, 2)  # credit and quota are shown to the cent (their exact value stays in the engine)
+        elif c.kind == "money" and v.dtype == object:
+            v = pd.to_numeric(pd.Series(v), errors="coerce").to_numpy()
         data[c.name] = v
     return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor)
 
@@ -116,7 +66,27 @@ def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
         _dashboard(result),
         _run_log(result),
     ]
+    if len(result.draws):
+        sheets.insert(len(sheets) - 2, SheetSpec(name="Draws", tables=(_block("DrawBalances", DRAW_COLUMNS,
+                                                                                    result.draws),),
+                                                     freeze="C2", tab_color="1F4E79"))
+    history = paid_history(result, result.inputs.locked_through)
+    if history:
+        blocks, row = [], 1
+        for name, cols in (("PaidSummary", SUMMARY_COLUMNS), ("PaidPayouts", PAYOUT_COLUMNS),
+                           ("PaidDraws", DRAW_COLUMNS), ("PaidLines", LINE_COLUMN_SPECS)):
+            frame = history[name]
+            if name == "PaidDraws" and not len(frame):
+                continue
+            blocks.append(_block(name, cols, frame, anchor=f"A{row}"))
+            row += max(len(frame), 1) + 3
+        sheets.append(SheetSpec(name=PAID_SHEET, tables=tuple(blocks), tab_color="7F7F7F",
+                                notes=()))
     return sheets
+
+
+#: Sheets a commission recalculation owns besides the main five (removed when a run no longer produces them).
+OPTIONAL_SHEETS = ("Draws", "Paid History")
 
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF")

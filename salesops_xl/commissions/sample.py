@@ -1,8 +1,12 @@
 """Realistic, reproducible sample data for the commission template.
 
-50 people (5 managers, 45 reps) on four plans, a year of deals with splits,
-cancellations and three currencies, mid-year hires and a termination. The
-same seed always gives the same tables, so the template is reproducible.
+51 people: a VP, 5 regional managers and 45 reps on five plans; a year of
+deals with splits, full and partial cancellations and three currencies;
+mid-month hires, a leaver, a parental leave, a mid-year plan change and a
+raise (effective-dated roster rows); manager and VP overrides on their teams'
+credit; SPIFs, milestone bonuses, a recoverable and a non-recoverable draw;
+and the first half-year locked as paid. The same seed always gives the same
+tables, so the template is reproducible.
 """
 from __future__ import annotations
 
@@ -14,44 +18,52 @@ import pandas as pd
 FIRST = ["Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kara", "Luis", "Maya",
          "Nikhil", "Olga", "Pablo", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera", "Wes", "Xena", "Yusuf", "Zoe",
          "Amir", "Bea", "Carl", "Dina", "Emil", "Fay", "Gus", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Milo", "Nora",
-         "Omar", "Pia", "Raj", "Sofia", "Theo", "Uma", "Vik", "Wren", "Yara", "Zack"]
+         "Omar", "Pia", "Raj", "Sofia", "Theo", "Uma", "Vik", "Wren", "Yara", "Zack", "Alma"]
 LAST = ["Archer", "Baptiste", "Chen", "Diallo", "Eriksen", "Fontaine", "Garcia", "Haddad", "Ivanova", "Jensen",
         "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe", "Rossi", "Schmidt", "Tanaka",
         "Usman", "Varga", "Weber", "Xu", "Yilmaz", "Zielinski"]
 
 PLAN_YEAR = 2026
+D = _dt.date
+
+#: Stage 2 of the template: a deal paid in a locked month turns out cancelled (a prior-period adjustment).
+LATE_CANCELLATION = {"DealID": None, "CancelDate": D(PLAN_YEAR, 6, 10), "CancelledPct": 1.0,
+                     "Reason": "customer insolvency in June, reported after June was paid"}
 
 
-def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
-    """The input tables of workbooks/commissions.xlsx."""
-    rng = np.random.default_rng(seed)
-    D = _dt.date
-    settings = pd.DataFrame({
-        "Setting": ["PlanYearStart", "AsOfDate"],
-        "Value": [D(PLAN_YEAR, 1, 1), None],
-        "Description": ["First day of the plan year", "Blank: compute the whole plan year"],
-    })
+def _plans() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     plans = pd.DataFrame({
-        "PlanID": ["AE", "AM", "SDR", "MGR"],
-        "PlanName": ["Account Executive", "Account Manager", "Sales Development Rep", "Sales Manager"],
+        "PlanID": ["AE", "AM", "SDR", "MGR", "VP"],
+        "PlanName": ["Account Executive", "Account Manager", "Sales Development Rep", "Sales Manager",
+                     "VP Sales"],
         "Description": [
-            "70% new business (monthly, YTD, marginal with accelerator), 30% renewals (quarterly, retroactive)",
-            "60% renewals, 40% expansion; quarterly payout curves with threshold and cap",
-            "Pipeline generated; monthly payout curve, each month on its own, 50% gate, 200% cap",
-            "Team selling credit; monthly marginal commission",
+            "70% new business (monthly, YTD, marginal with accelerators), 30% renewals (quarterly, retroactive)",
+            "60% renewals (quarterly YTD payout curve, 50% gate, 200% cap), 40% expansion (quarterly step curve)",
+            "Pipeline generated: monthly payout curve, each month on its own, 50% gate, 200% cap",
+            "20% own deals at a flat 4%; 80% team new business against the team quota (override)",
+            "A 0.5% override on all new business below the VP (no quota)",
         ],
     })
+    cols = ["PlanID", "Measure", "Weight", "PeriodType", "Basis", "Method", "RateType", "TierTable", "Threshold",
+            "CapType", "CapValue", "ClawbackDays", "CreditSource", "SourceMeasure"]
     measures = pd.DataFrame([
-        # PlanID, Measure, Weight, PeriodType, Basis, Method, RateType, TierTable, Threshold, CapType, CapValue, Claw
-        ("AE", "NewBusiness", 0.70, "Month", "YTD", "Marginal", "Commission", "AE-NB", None, "PctOfTarget", 3.0, 180),
-        ("AE", "Renewal", 0.30, "Quarter", "YTD", "Retroactive", "Commission", "AE-REN", None, None, None, 180),
-        ("AM", "Renewal", 0.60, "Quarter", "YTD", "Marginal", "Multiple", "AM-CURVE", 0.5, "PctOfTarget", 2.0, 90),
-        ("AM", "Expansion", 0.40, "Quarter", "Period", "Retroactive", "Multiple", "AM-STEP", None, None, None, 90),
+        ("AE", "NewBusiness", 0.70, "Month", "YTD", "Marginal", "Commission", "AE-NB", None, "PctOfTarget", 3.0,
+         180, "Own", None),
+        ("AE", "Renewal", 0.30, "Quarter", "YTD", "Retroactive", "Commission", "AE-REN", None, None, None, 180,
+         "Own", None),
+        ("AM", "Renewal", 0.60, "Quarter", "YTD", "Marginal", "Multiple", "AM-CURVE", 0.5, "PctOfTarget", 2.0, 90,
+         "Own", None),
+        ("AM", "Expansion", 0.40, "Quarter", "Period", "Retroactive", "Multiple", "AM-STEP", None, None, None, 90,
+         "Own", None),
         ("SDR", "Pipeline", 1.00, "Month", "Period", "Marginal", "Multiple", "SDR-CURVE", 0.5, "PctOfTarget", 2.0,
-         None),
-        ("MGR", "NewBusiness", 1.00, "Month", "YTD", "Marginal", "Commission", "MGR-NB", None, None, None, 180),
-    ], columns=["PlanID", "Measure", "Weight", "PeriodType", "Basis", "Method", "RateType", "TierTable",
-                "Threshold", "CapType", "CapValue", "ClawbackDays"])
+         None, "Own", None),
+        ("MGR", "NewBusiness", 0.20, "Month", "YTD", "Marginal", "Commission", "FLAT-4", None, None, None, 180,
+         "Own", None),
+        ("MGR", "TeamNB", 0.80, "Month", "YTD", "Marginal", "Commission", "MGR-TEAM", None, None, None, 180,
+         "Team", "NewBusiness"),
+        ("VP", "OrgNB", 1.00, "Quarter", "YTD", "Marginal", "Commission", "VP-OVR", None, None, None, 180, "Team",
+         "NewBusiness"),
+    ], columns=cols)
     tiers = pd.DataFrame([
         ("AE-NB", "Base", 0.0, 0.5, 0.06),
         ("AE-NB", "Target", 0.5, 1.0, 0.08),
@@ -69,16 +81,22 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
         ("AM-STEP", "Stretch", 1.25, None, 1.4),
         ("SDR-CURVE", "Base", 0.0, 1.0, 1.0),
         ("SDR-CURVE", "Accelerator", 1.0, None, 1.5),
-        ("MGR-NB", "Base", 0.0, 1.0, 0.01),
-        ("MGR-NB", "Accelerator", 1.0, None, 0.02),
+        ("FLAT-4", "Flat", 0.0, None, 0.04),
+        ("MGR-TEAM", "Base", 0.0, 1.0, 0.010),
+        ("MGR-TEAM", "Accelerator", 1.0, None, 0.015),
+        ("VP-OVR", "Override", 0.0, None, 0.005),
     ], columns=["TierTable", "Tier", "From", "To", "Rate"])
+    return plans, measures, tiers
 
-    # -- roster: 5 managers, 45 reps ------------------------------------------------------------
-    names = [f"{FIRST[i]} {LAST[(i * 7) % len(LAST)]}" for i in range(50)]
-    rows = []
+
+def _roster() -> pd.DataFrame:
+    names = [f"{FIRST[i]} {LAST[(i * 7) % len(LAST)]}" for i in range(51)]
+    cols = ["RepID", "RepName", "ManagerID", "PlanID", "Currency", "HireDate", "TermDate", "TargetIncentive",
+            "EffectiveFrom", "EffectiveTo"]
+    rows = [("V01", names[50], None, "VP", "USD", D(2021, 9, 1), None, 80000.0, None, None)]
     regions = [("M01", "USD"), ("M02", "USD"), ("M03", "EUR"), ("M04", "GBP"), ("M05", "USD")]
     for k, (mid, ccy) in enumerate(regions):
-        rows.append((mid, names[k], None, "MGR", ccy, D(2022, 3 + k, 1), None, 40000.0))
+        rows.append((mid, names[k], "V01", "MGR", ccy, D(2022, 3 + k, 1), None, 40000.0, None, None))
     plan_cycle = ["AE"] * 5 + ["AM"] * 2 + ["SDR"] * 2
     for j in range(45):
         rid = f"R{j + 1:03d}"
@@ -87,61 +105,95 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
         hire = D(2023 + (j % 3), 1 + (j % 12), 1)
         term = None
         if j == 7:
-            hire = D(PLAN_YEAR, 3, 16)  # mid-month hire
+            hire = D(PLAN_YEAR, 3, 16)  # a mid-month hire
         if j == 16:
             hire = D(PLAN_YEAR, 6, 1)
         if j == 25:
-            term = D(PLAN_YEAR, 8, 31)  # leaves after August
+            term = D(PLAN_YEAR, 8, 14)  # leaves mid-August
         ti = {"AE": 60000.0, "AM": 40000.0, "SDR": 24000.0}[plan] * (1.0 if ccy == "USD" else 0.9)
-        rows.append((rid, names[5 + j], mid, plan, ccy, hire, term, ti))
-    roster = pd.DataFrame(rows, columns=["RepID", "RepName", "ManagerID", "PlanID", "Currency", "HireDate",
-                                         "TermDate", "TargetIncentive"])
+        name = names[5 + j]
+        if j == 4:  # R005 moves from AE to AM on 1 July (plan change, new target)
+            rows.append((rid, name, mid, "AE", ccy, hire, term, ti, None, D(PLAN_YEAR, 6, 30)))
+            rows.append((rid, name, mid, "AM", ccy, hire, term, 45000.0, D(PLAN_YEAR, 7, 1), None))
+        elif j == 9:  # R010 gets a raise on 16 April (same plan, target incentive prorated by days)
+            rows.append((rid, name, mid, plan, ccy, hire, term, ti, None, D(PLAN_YEAR, 4, 15)))
+            rows.append((rid, name, mid, plan, ccy, hire, term, ti * 1.2, D(PLAN_YEAR, 4, 16), None))
+        else:
+            rows.append((rid, name, mid, plan, ccy, hire, term, ti, None, None))
+    return pd.DataFrame(rows, columns=cols)
 
-    # -- quotas ------------------------------------------------------------------------------------
-    season = np.array([0.7, 0.8, 1.1, 0.8, 0.9, 1.2, 0.7, 0.8, 1.1, 0.9, 1.0, 1.5])
-    season = season / season.mean()
-    qrows = []
-    plan_meas = measures.groupby("PlanID")
-    base_annual = {("AE", "NewBusiness"): 600000, ("AE", "Renewal"): 300000, ("AM", "Renewal"): 800000,
-                   ("AM", "Expansion"): 250000, ("SDR", "Pipeline"): 1200000, ("MGR", "NewBusiness"): 2400000}
+
+BASE_ANNUAL = {("AE", "NewBusiness"): 600000, ("AE", "Renewal"): 300000, ("AM", "Renewal"): 800000,
+               ("AM", "Expansion"): 250000, ("SDR", "Pipeline"): 1200000, ("MGR", "NewBusiness"): 300000}
+SEASON = np.array([0.7, 0.8, 1.1, 0.8, 0.9, 1.2, 0.7, 0.8, 1.1, 0.9, 1.0, 1.5])
+SEASON = SEASON / SEASON.mean()
+
+
+def _spans(roster: pd.DataFrame):
+    """(row, first day, last day) of each roster row within the plan year."""
+    y0, y1 = D(PLAN_YEAR, 1, 1), D(PLAN_YEAR, 12, 31)
     for r in roster.itertuples():
-        scale = 0.9 if r.Currency != "USD" else 1.0
-        for m in plan_meas.get_group(r.PlanID).itertuples():
-            annual = base_annual[(r.PlanID, m.Measure)] * scale
-            if m.PeriodType == "Month":
-                for mo in range(12):
-                    qrows.append((r.RepID, m.Measure, f"{PLAN_YEAR}-{mo + 1:02d}",
-                                  round(annual / 12 * season[mo], -2)))
-            else:
-                for qi in range(4):
-                    qrows.append((r.RepID, m.Measure, f"{PLAN_YEAR}-Q{qi + 1}",
-                                  round(annual / 4 * season[qi * 3:qi * 3 + 3].mean(), -2)))
-    quotas = pd.DataFrame(qrows, columns=["RepID", "Measure", "Period", "Quota"])
+        a = max(y0, r.HireDate, r.EffectiveFrom or y0)
+        b = min(y1, r.TermDate or y1, r.EffectiveTo or y1)
+        if a <= b:
+            yield r, a, b
 
-    # -- deals ---------------------------------------------------------------------------------------
+
+def _quotas(roster: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    rows, seen = [], set()
+    nb_annual = {}
+    for r, a, b in _spans(roster):
+        scale = 0.9 if r.Currency != "USD" else 1.0
+        for m in measures[measures.PlanID == r.PlanID].itertuples():
+            if m.Measure in ("TeamNB", "OrgNB"):
+                continue
+            annual = BASE_ANNUAL[(r.PlanID, m.Measure)] * scale
+            if m.Measure == "NewBusiness":
+                nb_annual[r.RepID] = nb_annual.get(r.RepID, 0) + annual
+            k = 1 if m.PeriodType == "Month" else 3
+            for p in range(12 // k):
+                first = D(PLAN_YEAR, p * k + 1, 1)
+                last = D(PLAN_YEAR + (p * k + k) // 12, (p * k + k) % 12 + 1, 1) - _dt.timedelta(days=1)
+                if last < a or first > b or (r.RepID, m.Measure, p, k) in seen:
+                    continue
+                seen.add((r.RepID, m.Measure, p, k))
+                label = f"{PLAN_YEAR}-{p + 1:02d}" if k == 1 else f"{PLAN_YEAR}-Q{p + 1}"
+                rows.append((r.RepID, m.Measure, label, round(annual / 12 * k * SEASON[p * k:p * k + k].mean(), -2)))
+    # managers: a team quota of 90% of their reps' new-business quotas (under-assigned)
+    team = roster[roster.PlanID.isin(["AE", "MGR"])].drop_duplicates("RepID")
+    for mid in sorted(set(roster.loc[roster.PlanID == "MGR", "RepID"])):
+        members = team[team.ManagerID == mid].RepID
+        annual = 0.9 * sum(nb_annual.get(x, 0) for x in members)
+        for p in range(12):
+            rows.append((mid, "TeamNB", f"{PLAN_YEAR}-{p + 1:02d}", round(annual / 12 * SEASON[p], -2)))
+    return pd.DataFrame(rows, columns=["RepID", "Measure", "Period", "Quota"])
+
+
+def _deals(roster: pd.DataFrame, measures: pd.DataFrame, rng) -> pd.DataFrame:
     products = {"NewBusiness": ["Platform", "Analytics", "Payments"], "Renewal": ["Platform renewal",
                 "Support renewal"], "Expansion": ["Seats", "Add-on"], "Pipeline": ["Qualified pipeline"]}
-    drows = []
-    did = 10000
-    for r in roster.itertuples():
-        skill = rng.lognormal(0.0, 0.25)
-        for m in plan_meas.get_group(r.PlanID).itertuples():
+    ae = roster[roster.PlanID == "AE"]
+    rows, did = [], 10000
+    skill = {}
+    for r, a, b in _spans(roster):
+        skill.setdefault(r.RepID, rng.lognormal(0.0, 0.25))
+        share = ((b - a).days + 1) / 365.0
+        for m in measures[(measures.PlanID == r.PlanID) & (measures.CreditSource == "Own")].itertuples():
             if r.PlanID == "MGR":
                 n_deals, avg = 6, 60000.0
             else:
-                annual = base_annual[(r.PlanID, m.Measure)]
+                annual = BASE_ANNUAL[(r.PlanID, m.Measure)]
                 n_deals = {"NewBusiness": 26, "Renewal": 20, "Expansion": 14, "Pipeline": 40}[m.Measure]
-                avg = annual / n_deals * skill
-            days = np.sort(rng.integers(0, 365, n_deals))
-            for dd in days:
-                close = D(PLAN_YEAR, 1, 1) + _dt.timedelta(days=int(dd))
-                if close < r.HireDate or (r.TermDate is not None and close > r.TermDate):
-                    continue
+                avg = annual / n_deals * skill[r.RepID]
+            n = int(round(n_deals * share))
+            span = (b - a).days + 1
+            for dd in np.sort(rng.integers(0, span, n)):
+                close = a + _dt.timedelta(days=int(dd))
                 did += 1
                 amount = float(np.round(avg * rng.gamma(4.0, 0.25), -1))
                 ccy = r.Currency if rng.random() > 0.15 else ("EUR" if r.Currency != "EUR" else "USD")
                 status, cancel = "Booked", None
-                if rng.random() < 0.04:
+                if rng.random() < 0.035:
                     status = "Cancelled"
                     cancel = close + _dt.timedelta(days=int(rng.integers(10, 240)))
                     if cancel.year > PLAN_YEAR:
@@ -151,25 +203,68 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
                             Status=status, CancelDate=cancel, Product=product)
                 partner = None
                 if r.PlanID == "AE" and rng.random() < 0.12:
-                    same = roster[(roster.PlanID == "AE") & (roster.RepID != r.RepID)]
-                    partner = same.iloc[int(rng.integers(0, len(same)))]
-                    if partner.HireDate > close or (partner.TermDate is not None and close > partner.TermDate):
-                        partner = None
+                    same = ae[(ae.RepID != r.RepID) & (ae.HireDate <= close)
+                              & ae.TermDate.map(lambda t: t is None or t >= close)
+                              & ae.EffectiveFrom.map(lambda t: t is None or t <= close)
+                              & ae.EffectiveTo.map(lambda t: t is None or t >= close)]
+                    if len(same):
+                        partner = same.iloc[int(rng.integers(0, len(same)))]
                 if partner is not None:
-                    drows.append(dict(base, RepID=r.RepID, SplitPct=0.6))
-                    drows.append(dict(base, RepID=partner.RepID, SplitPct=0.4))
+                    rows.append(dict(base, RepID=r.RepID, SplitPct=0.6))
+                    rows.append(dict(base, RepID=partner.RepID, SplitPct=0.4))
                 else:
-                    drows.append(dict(base, RepID=r.RepID, SplitPct=1.0))
-    deals = pd.DataFrame(drows)[["DealID", "RepID", "SplitPct", "CloseDate", "Measure", "Amount", "Currency",
-                                 "Status", "CancelDate", "Product"]]
+                    rows.append(dict(base, RepID=r.RepID, SplitPct=1.0))
+    return pd.DataFrame(rows)[["DealID", "RepID", "SplitPct", "CloseDate", "Measure", "Amount", "Currency",
+                               "Status", "CancelDate", "Product"]]
 
+
+def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
+    """The input tables of workbooks/commissions.xlsx (stage 1: before the late cancellation)."""
+    rng = np.random.default_rng(seed)
+    settings = pd.DataFrame({
+        "Setting": ["PlanYearStart", "AsOfDate", "LockedThrough", "DrawBalanceAtTermination"],
+        "Value": [D(PLAN_YEAR, 1, 1), None, f"{PLAN_YEAR}-06", "Forgive"],
+        "Description": ["First day of the plan year", "Blank: compute the whole plan year",
+                        "January to June are paid: their numbers are kept; changes flow into July",
+                        "A recoverable draw balance left at termination is written off"],
+    })
+    plans, measures, tiers = _plans()
+    roster = _roster()
+    quotas = _quotas(roster, measures)
+    deals = _deals(roster, measures, rng)
+    # partial cancellations: a downsell on a few booked, uncancelled deals
+    booked = deals[(deals.Status == "Booked") & (deals.Measure == "NewBusiness")].drop_duplicates("DealID")
+    pick = booked.iloc[[5, 40, 90, 150]]
+    cancellations = pd.DataFrame({
+        "DealID": pick.DealID.to_numpy(),
+        "CancelDate": [c + _dt.timedelta(days=45) for c in pick.CloseDate],
+        "CancelledPct": [0.25, 0.5, 0.3, 0.4],
+        "Reason": ["downsell", "seats reduced", "scope cut", "downsell"],
+    })
+    leaves = pd.DataFrame({"RepID": ["R012"], "StartDate": [D(PLAN_YEAR, 7, 1)], "EndDate": [D(PLAN_YEAR, 8, 31)],
+                           "Reason": ["parental leave"]})
     adjustments = pd.DataFrame([
-        ("R001", f"{PLAN_YEAR}-03", 500.0, "SPIF", "Q1 Analytics launch SPIF"),
-        ("R010", f"{PLAN_YEAR}-06", 1000.0, "Bonus", "President's club qualifier"),
-        ("R004", f"{PLAN_YEAR}-04", -250.0, "Correction", "Duplicate SPIF paid in March"),
-        ("R020", f"{PLAN_YEAR}-09", 750.0, "SPIF", "Payments push"),
+        ("R001", f"{PLAN_YEAR}-03", 500.0, "Correction", "Missed split credit from February"),
+        ("R010", f"{PLAN_YEAR}-06", 1000.0, "Bonus", "Discretionary: largest logo of H1"),
+        ("R004", f"{PLAN_YEAR}-04", -250.0, "Correction", "Duplicate payment in March"),
+        ("R020", f"{PLAN_YEAR}-09", 750.0, "Manual", "Referral fee"),
     ], columns=["RepID", "Period", "Amount", "Type", "Description"])
-
+    spifs = pd.DataFrame([
+        ("Q1-ANALYTICS", "Analytics launch", None, "NewBusiness", "Analytics", D(PLAN_YEAR, 1, 1),
+         D(PLAN_YEAR, 3, 31), 20000.0, 500.0, None),
+        ("PAYMENTS-PUSH", "Payments autumn push", "AE", None, "Payments", D(PLAN_YEAR, 9, 1),
+         D(PLAN_YEAR, 10, 31), None, None, 0.01),
+    ], columns=["SpifID", "Description", "PlanID", "Measure", "Product", "StartDate", "EndDate", "MinAmount",
+                "AmountPerDeal", "PctOfCredit"])
+    bonuses = pd.DataFrame([
+        ("CLUB-100", "President's club: 100% of the annual new-business quota", "AE", "NewBusiness", 1.0, 2500.0,
+         0.05),
+        ("SDR-STAR", "120% of the annual pipeline quota", "SDR", "Pipeline", 1.2, 1000.0, None),
+    ], columns=["BonusID", "Description", "PlanID", "Measure", "Milestone", "Amount", "PctOfTarget"])
+    draws = pd.DataFrame([
+        ("R008", f"{PLAN_YEAR}-04", f"{PLAN_YEAR}-06", 3000.0, "Recoverable", 0.5),
+        ("R017", f"{PLAN_YEAR}-06", f"{PLAN_YEAR}-08", 1500.0, "NonRecoverable", None),
+    ], columns=["RepID", "StartMonth", "EndMonth", "Amount", "Type", "RecoveryPct"])
     fx_rows = []
     eur_usd = 1.08 + 0.02 * np.sin(np.arange(12) / 2.0)
     gbp_usd = 1.27 + 0.015 * np.cos(np.arange(12) / 2.0)
@@ -180,5 +275,18 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
                     (label, "GBP", "USD", g), (label, "USD", "GBP", round(1 / g, 6)),
                     (label, "EUR", "GBP", round(e / g, 6)), (label, "GBP", "EUR", round(g / e, 6))]
     fx = pd.DataFrame(fx_rows, columns=["Month", "FromCurrency", "ToCurrency", "Rate"])
-    return {"Settings": settings, "Roster": roster, "Plans": plans, "PlanMeasures": measures, "Tiers": tiers,
-            "Quotas": quotas, "Deals": deals, "Adjustments": adjustments, "FXRates": fx}
+    return {"Settings": settings, "Roster": roster, "Leaves": leaves, "Plans": plans, "PlanMeasures": measures,
+            "Tiers": tiers, "Quotas": quotas, "Deals": deals, "Cancellations": cancellations,
+            "Adjustments": adjustments, "Spifs": spifs, "Bonuses": bonuses, "Draws": draws, "FXRates": fx}
+
+
+def late_cancellation(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Stage 2: a May deal of R001 was cancelled in June, but reported only after June was paid and locked:
+    the recalculation keeps June's numbers and carries the reversal into July as a prior-period adjustment."""
+    d = tables["Deals"]
+    may = d[(d.RepID == "R001") & (d.Status == "Booked") & (d.Measure == "NewBusiness")
+            & d.CloseDate.map(lambda c: c.month == 5) & ~d.DealID.isin(tables["Cancellations"].DealID)]
+    row = dict(LATE_CANCELLATION, DealID=may.DealID.iloc[0])
+    out = dict(tables)
+    out["Cancellations"] = pd.concat([tables["Cancellations"], pd.DataFrame([row])], ignore_index=True)
+    return out

@@ -25,6 +25,10 @@ SETTING_NAMES = {
                             "and 4 quarters from there."),
     "AsOfDate": (False, "Compute periods starting on or before this date and ignore deals closed or "
                         "cancelled after it. Blank: the whole plan year."),
+    "LockedThrough": (False, "Pay months up to and including this one are paid and locked: recalculations "
+                             "keep their numbers and carry any difference into the first open month. Blank: none."),
+    "DrawBalanceAtTermination": (False, "Forgive (default): a recoverable draw balance left when a rep leaves is "
+                                        "written off. Recover: it is deducted from the final payout."),
 }
 
 ROSTER = TableSchema(
@@ -42,8 +46,12 @@ ROSTER = TableSchema(
         Field("TermDate", "date", "Last day of employment; blank if employed.", blank=True),
         Field("TargetIncentive", "money", "Annual on-target incentive (variable pay at 100%), in Currency.",
               minimum=0, example="60000"),
+        Field("EffectiveFrom", "date", "First day this row applies (a plan, manager or target change gets a new "
+              "row); blank: from the hire date.", required=False, blank=True),
+        Field("EffectiveTo", "date", "Last day this row applies; blank: until the next row or the termination.",
+              required=False, blank=True),
     ),
-    key=("RepID",),
+    key=("RepID", "EffectiveFrom"),
 )
 
 PLANS = TableSchema(
@@ -89,6 +97,11 @@ MEASURES = TableSchema(
         Field("ClawbackDays", "int", "A cancelled deal reverses its commission only if cancelled within this "
               "many days of its close date; blank = always.", required=False, blank=True, minimum=0,
               example="180"),
+        Field("CreditSource", "choice", "Own: deals credited to the rep. Team: deals credited to everyone below "
+              "the rep in the roster hierarchy, at any depth (manager overrides).", choices=("Own", "Team"),
+              required=False, blank=True, default="Own", example="Team"),
+        Field("SourceMeasure", "id", "For a Team measure: the deals' measure that rolls up (blank: Measure).",
+              required=False, blank=True, example="NewBusiness"),
     ),
     key=("PlanID", "Measure"),
 )
@@ -120,10 +133,12 @@ QUOTAS = TableSchema(
         Field("Measure", "id", "The measure (PlanMeasures[Measure]).", example="NewBusiness"),
         Field("Period", "text", "Period label (2026-03 or 2026-Q1) or a date inside the period.",
               example="2026-03"),
-        Field("Quota", "money", "Quota of the period in the rep's currency; above zero.", minimum=0,
-              min_exclusive=True, example="100000"),
+        Field("Quota", "money", "Quota of the full period in the rep's currency; above zero. It is prorated by "
+              "the rep's active days.", minimum=0, min_exclusive=True, example="100000"),
+        Field("EffectiveFrom", "date", "For a quota change within a period: the day this quota starts (the "
+              "period's other row covers the days before); blank: the whole period.", required=False, blank=True),
     ),
-    key=("RepID", "Measure", "Period"),
+    key=("RepID", "Measure", "Period", "EffectiveFrom"),
 )
 
 DEALS = TableSchema(
@@ -149,6 +164,36 @@ DEALS = TableSchema(
     key=("DealID", "RepID"),
 )
 
+CANCELLATIONS = TableSchema(
+    name="Cancellations",
+    sheet="Cancellations",
+    description="Partial or additional cancellations of deals (a deal's own Status/CancelDate cancels it "
+                "entirely).",
+    fields=(
+        Field("DealID", "id", "The deal (Deals[DealID]).", example="D-10001"),
+        Field("CancelDate", "date", "Date of the cancellation.", example="2026-05-02"),
+        Field("CancelledPct", "percent", "Share of the deal cancelled; the cancellations of a deal total at most "
+              "100%.", minimum=0, maximum=1, min_exclusive=True, example="40%"),
+        Field("Reason", "text", "Shown on the statement.", required=False, blank=True),
+    ),
+    required=False,
+    min_rows=0,
+)
+
+LEAVES = TableSchema(
+    name="Leaves",
+    sheet="Leaves",
+    description="Leaves of absence: quota and target incentive are prorated over the days away.",
+    fields=(
+        Field("RepID", "id", "The rep (Roster[RepID]).", example="R007"),
+        Field("StartDate", "date", "First day away.", example="2026-07-01"),
+        Field("EndDate", "date", "Last day away.", example="2026-07-31"),
+        Field("Reason", "text", "Free text.", required=False, blank=True),
+    ),
+    required=False,
+    min_rows=0,
+)
+
 ADJUSTMENTS = TableSchema(
     name="Adjustments",
     sheet="Adjustments",
@@ -160,6 +205,70 @@ ADJUSTMENTS = TableSchema(
         Field("Type", "text", "Kind, shown on the statement (e.g. SPIF, Bonus, Correction).", blank=True,
               default="Adjustment", example="SPIF"),
         Field("Description", "text", "Shown on the statement.", blank=True, example="Q1 launch SPIF"),
+    ),
+    required=False,
+    min_rows=0,
+)
+
+SPIFS = TableSchema(
+    name="Spifs",
+    sheet="Incentives",
+    description="Per-deal SPIFs: a fixed amount or a share of credit for each qualifying deal row.",
+    fields=(
+        Field("SpifID", "id", "Id of the SPIF, shown on the statement.", example="Q1-ANALYTICS"),
+        Field("Description", "text", "Shown on the statement.", blank=True, example="Analytics launch"),
+        Field("PlanID", "id", "Only reps on this plan on the close date; blank: any plan.", blank=True),
+        Field("Measure", "id", "Only deals of this measure; blank: any.", blank=True, example="NewBusiness"),
+        Field("Product", "text", "Only deals of this product (Deals[Product]); blank: any.", blank=True,
+              example="Analytics"),
+        Field("StartDate", "date", "First close date that qualifies.", example="2026-01-01"),
+        Field("EndDate", "date", "Last close date that qualifies.", example="2026-03-31"),
+        Field("MinAmount", "money", "The deal's Amount, converted into the rep's currency, must be at least this; "
+              "blank: no minimum.", blank=True, minimum=0, example="20000"),
+        Field("AmountPerDeal", "money", "Paid per qualifying deal, in the rep's currency, times the rep's "
+              "SplitPct; blank: 0.", blank=True, minimum=0, example="250"),
+        Field("PctOfCredit", "percent", "Paid as a share of the rep's credit on the deal; blank: 0.", blank=True,
+              minimum=0, example="1%"),
+    ),
+    key=("SpifID",),
+    required=False,
+    min_rows=0,
+)
+
+BONUSES = TableSchema(
+    name="Bonuses",
+    sheet="Incentives",
+    description="Milestone bonuses: paid once year-to-date credit reaches a share of the year's quota.",
+    fields=(
+        Field("BonusID", "id", "Id of the bonus, shown on the statement.", example="CLUB-100"),
+        Field("Description", "text", "Shown on the statement.", blank=True, example="100% of annual quota"),
+        Field("PlanID", "id", "Only reps on this plan; blank: any plan with the measure.", blank=True),
+        Field("Measure", "id", "The measure whose attainment counts.", example="NewBusiness"),
+        Field("Milestone", "percent", "Share of the year's (prorated) quota that YTD credit must reach.", minimum=0,
+              min_exclusive=True, example="100%"),
+        Field("Amount", "money", "Bonus in the rep's currency; blank: 0.", blank=True, minimum=0, example="5000"),
+        Field("PctOfTarget", "percent", "Bonus as a share of the rep's annual target incentive; blank: 0.",
+              blank=True, minimum=0, example="10%"),
+    ),
+    key=("BonusID",),
+    required=False,
+    min_rows=0,
+)
+
+DRAWS = TableSchema(
+    name="Draws",
+    sheet="Incentives",
+    description="Draws against commission: a monthly guarantee (non-recoverable) or advance (recoverable).",
+    fields=(
+        Field("RepID", "id", "The rep (Roster[RepID]).", example="R008"),
+        Field("StartMonth", "text", "First month of the draw (2026-03 or a date in it).", example="2026-03"),
+        Field("EndMonth", "text", "Last month of the draw.", example="2026-05"),
+        Field("Amount", "money", "Monthly draw in the rep's currency.", minimum=0, example="3000"),
+        Field("Type", "choice", "NonRecoverable: topped up to the draw, never paid back. Recoverable: an "
+              "advance paid back from later earnings.", choices=("Recoverable", "NonRecoverable"),
+              example="Recoverable"),
+        Field("RecoveryPct", "percent", "Share of earnings above the draw used to recover the balance; blank: "
+              "100%.", blank=True, minimum=0, maximum=1, example="50%"),
     ),
     required=False,
     min_rows=0,
@@ -181,8 +290,8 @@ FX_RATES = TableSchema(
     min_rows=0,
 )
 
-INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, PLANS, MEASURES, TIERS, QUOTAS, DEALS, ADJUSTMENTS,
-                                         FX_RATES)
+INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASURES, TIERS, QUOTAS, DEALS,
+                                         CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
-OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Dashboard", "Run Log")
+OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Dashboard", "Run Log", "Paid History")

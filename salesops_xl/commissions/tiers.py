@@ -161,7 +161,8 @@ def earned(credit: np.ndarray, quota: np.ndarray, target: np.ndarray, table: Tie
         a = np.where(quota > 0, credit / np.where(quota > 0, quota, 1.0), 0.0)
     if rate_type == "Commission":
         if method == "Marginal":
-            e = quota * table.marginal(a)
+            # without a quota (a flat rate) the first band's rate applies to all credit
+            e = np.where(quota > 0, quota * table.marginal(a), table.rates[0] * np.maximum(credit, 0.0))
         else:
             e = table.rates[table.band(a)] * np.maximum(credit, 0.0)
     else:
