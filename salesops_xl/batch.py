@@ -86,6 +86,21 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
                         timings=timings)
 
 
+def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow, progress: Progress | None = None,
+                 computed_at: str | None = None) -> RecalcReport:
+    """Run one workflow (a script) on a workbook file and write the sheets it returns (atomically)."""
+    from .xlsx.writer import write_sheets
+
+    t0 = time.perf_counter()
+    src = check_path(path)
+    dest = check_path(output, must_exist=False) if output is not None else src
+    with open_source(src) as source:
+        res: WorkflowResult = workflow(source, computed_at=computed_at, progress=progress)
+    write_sheets(src, dest, res.sheets, remove=res.remove)
+    return RecalcReport(source=src, output=dest, seconds=time.perf_counter() - t0, summary=res.summary,
+                        warnings=res.warnings)
+
+
 def validate(path: str | Path, *, kind: str | None = None) -> list[str]:
     """Check a workbook's inputs (and that they compute) without writing anything; return the warnings."""
     from . import capabilities

@@ -44,7 +44,7 @@ class Capability:
     workflow: Callable  # (source, *, computed_at=None, progress=None) -> WorkflowResult
     build_template: Callable[[Path], Path]  # writes the template with sample data to the given path
     doc: str = ""  # the docs page that states its rules, e.g. "docs/commissions.md"
-    commands: Sequence = field(default_factory=tuple)  # extra click commands/groups
+    commands: Sequence | Callable = field(default_factory=tuple)  # extra click commands (or a function giving them)
     order: int = 100  # position in listings
     scripts: Sequence[ScriptSpec] = field(default_factory=tuple)  # extra workflows for the ribbon
 

@@ -169,7 +169,7 @@ def _register_capability_commands() -> None:
     from .capabilities import all_capabilities
 
     for cap in all_capabilities():
-        for cmd in cap.commands:
+        for cmd in (cap.commands() if callable(cap.commands) else cap.commands):
             main.add_command(cmd)
 
 

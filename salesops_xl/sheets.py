@@ -117,6 +117,8 @@ class SheetSpec:
     # spreadsheet application computes them on open. Only code (templates) sets these: text taken from
     # user input is never written as a formula.
     formulas: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    print_landscape: bool = False  # page setup for printing / PDF rendering
+    print_fit_width: bool = False  # scale the printout to one page wide
 
 
 @dataclass(frozen=True)

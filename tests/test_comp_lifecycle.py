@@ -309,3 +309,17 @@ def test_locked_period_with_a_late_cancellation_flows_into_the_open_month():
     ppa = lines(second, "A", "2026-03")
     ppa = ppa[ppa.LineType == "Prior-period adjustment"]
     assert ppa.Amount.tolist() == [-200_000] and "recalculated 3,000.00, paid 5,000.00" in ppa.Note.iloc[0]
+
+
+def test_prorate_cell_function_matches_the_engine():
+    import datetime as dt
+
+    from salesops_xl.addin.functions import sxl_prorate
+
+    # hired 16 March: 31,000 x 16/31 = 16,000 (the engine's quota in test_mid_month_hire...)
+    assert sxl_prorate([[31000]], dt.date(2026, 3, 1), dt.date(2026, 3, 31), dt.date(2026, 3, 16)) == 16_000.0
+    # serial dates as xlwings Lite passes them: 46082 = 2026-03-01, 46112 = 2026-03-31, 46097 = 2026-03-16
+    assert sxl_prorate(31000, 46082, 46112, 46097) == 16_000.0
+    # termination on the 14th of a 28-day February: 28,000 x 14/28
+    assert sxl_prorate(28000, dt.date(2026, 2, 1), dt.date(2026, 2, 28), None, dt.date(2026, 2, 14)) == 14_000.0
+    assert sxl_prorate(100, "x", 1, 2).startswith("#VALUE!")

@@ -11,6 +11,18 @@ def _workflow(source, **kwargs):
     return recalc_commissions(source, **kwargs)
 
 
+def _whatif(source, **kwargs):
+    from .whatif import run_whatif
+
+    return run_whatif(source, **kwargs)
+
+
+def _commands():
+    from .cli import COMMANDS
+
+    return COMMANDS
+
+
 def _build(path: Path) -> Path:
     from ..templates import build_commission_template
 
@@ -27,5 +39,8 @@ CAPABILITY = Capability(
     doc="docs/commissions.md",
     order=10,
     scripts=(ScriptSpec(id="commissions.recalc", label="Recalculate payouts", run=_workflow, icon="CalculateNow",
-                        description="Validate the inputs, compute payouts, statement lines, dashboard and run log"),),
+                        description="Validate the inputs, compute payouts, statement lines, dashboard and run log"),
+             ScriptSpec(id="commissions.whatif", label="Plan what-if", run=_whatif, icon="ChartTypeOtherInsertGallery",
+                        description="Simulate the plan's cost and compare the scenario plan on the same deals")),
+    commands=_commands,
 )

@@ -316,8 +316,10 @@ def worksheet_head(lay: SheetLayout, *, tab_selected: bool, code_name: str | Non
     parts = [X.XML_DECL, f'<worksheet xmlns="{X.NS_MAIN}" xmlns:r="{X.NS_R}">']
     color = _check_color(spec)
     code = f' codeName="{X.plain_attr(code_name)}"' if code_name else ""
-    if color:
-        parts.append(f'<sheetPr{code}><tabColor rgb="FF{color}"/></sheetPr>')
+    inner = (f'<tabColor rgb="FF{color}"/>' if color else "") + \
+        ('<pageSetUpPr fitToPage="1"/>' if getattr(spec, "print_fit_width", False) else "")
+    if inner:
+        parts.append(f"<sheetPr{code}>{inner}</sheetPr>")
     elif code:
         parts.append(f"<sheetPr{code}/>")
     parts.append(f'<dimension ref="{lay.dimension}"/>')
@@ -342,6 +344,12 @@ def worksheet_tail(lay: SheetLayout, *, drawing_rid: str | None, table_rids: lis
                          f'sqref="{sqref}"><formula1>{X.plain_attr(formula)}</formula1></dataValidation>')
         parts.append("</dataValidations>")
     parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    spec = lay.spec
+    landscape = getattr(spec, "print_landscape", False)
+    fit = getattr(spec, "print_fit_width", False)
+    if landscape or fit:
+        attrs = (' orientation="landscape"' if landscape else "") + (' fitToWidth="1" fitToHeight="0"' if fit else "")
+        parts.append(f"<pageSetup paperSize=\"9\"{attrs}/>")
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     if table_rids:

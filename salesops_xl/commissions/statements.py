@@ -1,0 +1,210 @@
+"""Rep statements: one workbook (and optionally one PDF) per rep, holding only that rep's data.
+
+A statement has a *Statement* sheet (who, plan, currency, the monthly
+summary, attainment by period and a chart of it), a *Lines* sheet (every line
+of the rep's pay: deals, reversals, true-ups, SPIFs, bonuses, adjustments,
+draws, prior-period adjustments) and, when the rep has a draw, a *Draws*
+sheet with the balance month by month.
+
+Privacy: nothing of another rep goes in. Team (override) credit is shown per
+period and measure without the names, ids or deals of the team members; the
+manager's id is left out; document properties carry no names.
+"""
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from .columns import DRAW_COLUMNS, LINE_COLUMN_SPECS
+from .engine import LINE_TEAM, LINE_TEAM_REVERSAL, SUMMARY_COMPONENTS, CommissionResult
+
+STATEMENT_SUMMARY = (Column("PayMonth", "text"),) + tuple(Column(c, "money") for c in SUMMARY_COMPONENTS) + (
+    Column("Total", "money"),)
+ATTAINMENT_COLUMNS = (
+    Column("Measure", "text"), Column("Period", "text"), Column("PayMonth", "text"), Column("Credit", "money"),
+    Column("Quota", "money"), Column("Attainment", "percent"), Column("AttainmentYTD", "percent"),
+    Column("Tier", "text"), Column("EarnedToDate", "money"), Column("Payable", "money"),
+)
+STATEMENT_LINE_COLUMNS = tuple(c for c in LINE_COLUMN_SPECS if c.name != "RepID")
+DRAW_STATEMENT_COLUMNS = tuple(c for c in DRAW_COLUMNS if c.name not in ("RepID", "RepName"))
+
+
+@dataclass
+class StatementsReport:
+    folder: Path
+    workbooks: list[Path]
+    pdfs: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("_") or "rep"
+
+
+def _anonymise_team(lines: pd.DataFrame) -> pd.DataFrame:
+    """Team lines rolled up per month, period, measure and kind, without the members' identities."""
+    team = lines["LineType"].isin([LINE_TEAM, LINE_TEAM_REVERSAL])
+    if not team.any():
+        return lines
+    t = lines[team]
+    agg = t.groupby(["PayMonth", "Period", "Measure", "LineType"], sort=False).agg(
+        Credit=("Credit", "sum"), Amount=("Amount", "sum"), AttainmentFrom=("AttainmentFrom", "min"),
+        AttainmentTo=("AttainmentTo", "max"), Tier=("Tier", "first"), n=("Amount", "size")).reset_index()
+    agg["Note"] = np.where(agg["LineType"] == LINE_TEAM, "credit of your team", "cancellations in your team")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agg["Rate"] = np.where(agg["Credit"] != 0, agg["Amount"] / agg["Credit"], np.nan)
+    agg = agg.drop(columns="n")
+    for c in lines.columns:
+        if c not in agg:
+            agg[c] = None if lines[c].dtype == object else (np.datetime64("NaT") if lines[c].dtype.kind == "M"
+                                                            else np.nan)
+    agg = agg[list(lines.columns)].astype({c: lines[c].dtype for c in ("Amount",)})
+    rest = lines[~team]
+    out = pd.DataFrame({c: np.concatenate([rest[c].to_numpy(), agg[c].to_numpy().astype(rest[c].dtype)])
+                        for c in lines.columns})
+    order = np.lexsort((np.arange(len(out)), out["PayMonth"].to_numpy().astype(str)))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None) -> list[SheetSpec]:
+    """The sheets of one rep's statement."""
+    rd_name = dict(zip(result.summary["RepID"], result.summary["RepName"]))
+    pick = (lambda frame, key: frame.iloc[groups[key].get(rep_id, [])] if groups is not None
+            else frame[frame["RepID"] == rep_id])
+    summary = pick(result.summary, "summary")
+    payouts = pick(result.payouts, "payouts")
+    lines = _anonymise_team(pick(result.lines, "lines"))
+    draws = pick(result.draws, "draws") if len(result.draws) else result.draws
+    run = result.run
+    currency = summary["Currency"].iloc[0] if len(summary) else ""
+    plans = ", ".join(pd.unique(summary["PlanID"].dropna())) if len(summary) else ""
+    as_of = run.as_of.isoformat() if run.as_of else "end of plan year"
+    notes = (
+        ("A1", f"Commission statement: {rd_name.get(rep_id, rep_id)} ({rep_id})"),
+        ("A2", f"Plan {plans}; amounts in {currency}; plan year from {run.plan_year_start.isoformat()}, "
+               f"computed through {as_of} on {run.computed_at[:10]}"),
+        ("A3", "Each line of the Lines sheet says where every amount comes from; the rules are in the plan "
+               "documentation (docs/commissions.md)."),
+    )
+    s_block = _block("Summary", STATEMENT_SUMMARY, summary, "A5")
+    a_row = 5 + max(len(summary), 1) + 3
+    a_block = _block("Attainment", ATTAINMENT_COLUMNS, payouts, f"A{a_row}")
+    # chart data: YTD attainment by period, a column per measure
+    piv = payouts.pivot_table(index="Period", columns="Measure", values="AttainmentYTD", aggfunc="last",
+                              sort=True) if len(payouts) else pd.DataFrame()
+    charts, blocks = (), [s_block, a_block]
+    if len(piv):
+        piv = piv.reset_index()
+        c_cols = (Column("Period", "text"),) + tuple(Column(str(m), "percent") for m in piv.columns[1:])
+        c_row = a_row + max(len(payouts), 1) + 3
+        c_block = _block("AttainmentByPeriod", c_cols, piv.rename(columns=str), f"A{c_row}")
+        blocks.append(c_block)
+        charts = (ChartSpec(kind="line", title="Year-to-date attainment by period",
+                            series=tuple(SeriesRef(name=str(m), table="AttainmentByPeriod", values=str(m),
+                                                   categories="Period") for m in piv.columns[1:]),
+                            anchor="L5", x_title="Period", y_title="Attainment (YTD)", y_format="0%",
+                            width_cols=9, height_rows=16),)
+    page = dict(print_landscape=True, print_fit_width=True)
+    sheets = [SheetSpec(name="Statement", tables=tuple(blocks), charts=charts, notes=notes, tab_color="1F4E79",
+                        **page),
+              SheetSpec(name="Lines", tables=(_block("Lines", STATEMENT_LINE_COLUMNS, lines),), freeze="A2", **page)]
+    if len(draws):
+        sheets.append(SheetSpec(name="Draws", tables=(_block("DrawBalance", DRAW_STATEMENT_COLUMNS, draws),),
+                                freeze="A2", **page))
+    return sheets
+
+
+def _block(name: str, cols, frame: pd.DataFrame, anchor: str = "A1") -> TableBlock:
+    from .outputs import _block as block
+
+    return block(name, cols, frame, anchor)
+
+
+def _groups(result: CommissionResult) -> dict[str, dict[str, np.ndarray]]:
+    """Row positions of each rep in each output frame (one pass, not one filter per rep)."""
+    out = {}
+    for key, frame in (("summary", result.summary), ("payouts", result.payouts), ("lines", result.lines),
+                       ("draws", result.draws)):
+        out[key] = {k: v for k, v in frame.groupby("RepID", sort=False).indices.items()} if len(frame) else {}
+    return out
+
+
+def _write_some(args) -> list[str]:
+    result, reps, folder = args
+    from ..xlsx.writer import write_sheets
+
+    groups = _groups(result)
+    written = []
+    for rep in reps:
+        path = Path(folder) / f"statement_{_safe(rep)}.xlsx"
+        write_sheets(None, path, statement_sheets(result, rep, groups=groups))
+        written.append(str(path))
+    return written
+
+
+def write_statements(result: CommissionResult, folder: str | Path, *, reps=None, jobs: int = 1,
+                     pdf: bool = False, progress=None) -> StatementsReport:
+    """Write one statement workbook per rep into ``folder`` (and PDFs rendered by LibreOffice if ``pdf``)."""
+    import time
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    all_reps = list(pd.unique(result.summary["RepID"]))
+    reps = all_reps if reps is None else [r for r in all_reps if r in set(reps)]
+    t0 = time.perf_counter()
+    if jobs > 1 and len(reps) > 50:
+        chunks = [reps[i::jobs] for i in range(jobs)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            paths = [p for part in pool.map(_write_some, [(result, c, str(folder)) for c in chunks]) for p in part]
+    else:
+        paths = _write_some((result, reps, str(folder)))
+    report = StatementsReport(folder=folder, workbooks=sorted(Path(p) for p in paths))
+    report.seconds["workbooks"] = time.perf_counter() - t0
+    if pdf:
+        t1 = time.perf_counter()
+        report.pdfs = render_pdfs(report.workbooks, folder, jobs=jobs)
+        report.seconds["pdfs"] = time.perf_counter() - t1
+    return report
+
+
+def render_pdfs(workbooks: list[Path], folder: Path, *, jobs: int = 1, batch: int = 200) -> list[Path]:
+    """Render workbooks to PDF with LibreOffice headless (batched: one start-up per `batch` files)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from ..errors import WorkbookError
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise WorkbookError("rendering PDFs needs LibreOffice (soffice): apt-get install libreoffice-calc")
+    chunks = [workbooks[i:i + batch] for i in range(0, len(workbooks), batch)]
+
+    def run(chunk, k):
+        with tempfile.TemporaryDirectory(prefix="sxl-lo-") as prof:
+            cmd = [soffice, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", str(folder)] + [str(p) for p in chunk]
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + 30 * len(chunk))
+            if res.returncode != 0:
+                raise WorkbookError(f"LibreOffice could not render PDFs: {res.stderr.strip()[:300]}")
+
+    if jobs > 1 and len(chunks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(run, chunks, range(len(chunks))))
+    else:
+        for k, c in enumerate(chunks):
+            run(c, k)
+    return [folder / (p.stem + ".pdf") for p in workbooks]
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
