@@ -87,9 +87,10 @@ def write_workbook(path: Path, tables: dict[str, pd.DataFrame]) -> None:
 
     sheets = []
     for sch in S.INPUT_TABLES:
+        if sch.name not in tables:  # optional tables the benchmark does not use
+            continue
         block, vals = table_block(sch, tables[sch.name])
-        sheets.append(SheetSpec(name=sch.sheet if sch.name != "PlanMeasures" else "PlanMeasures",
-                                tables=(block,), freeze="A2"))
+        sheets.append(SheetSpec(name=sch.name, tables=(block,), freeze="A2"))
     write_sheets(None, path, sheets)
 
 

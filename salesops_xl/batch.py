@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import WorkbookError
+from .xlsx.lock import workbook_lock
 from .workflows import Progress, WorkflowResult
 
 SUPPORTED = (".xlsx", ".xlsm")
@@ -70,15 +71,16 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
         raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
     say = progress or (lambda stage: None)
     say("opening workbook")
-    with open_source(src) as source:
-        t1 = time.perf_counter()
-        timings["open"] = t1 - t0
-        cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), src.name)
-        res: WorkflowResult = cap.workflow(source, computed_at=computed_at, progress=say)
-    t2 = time.perf_counter()
-    timings["read+compute"] = t2 - t1
-    say("writing workbook")
-    write_sheets(src, dest, res.sheets, remove=res.remove)
+    with workbook_lock(dest):
+        with open_source(src) as source:
+            t1 = time.perf_counter()
+            timings["open"] = t1 - t0
+            cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), src.name)
+            res: WorkflowResult = cap.workflow(source, computed_at=computed_at, progress=say)
+        t2 = time.perf_counter()
+        timings["read+compute"] = t2 - t1
+        say("writing workbook")
+        write_sheets(src, dest, res.sheets, remove=res.remove)
     t3 = time.perf_counter()
     timings["write"] = t3 - t2
     say("done")
@@ -94,9 +96,10 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
     t0 = time.perf_counter()
     src = check_path(path)
     dest = check_path(output, must_exist=False) if output is not None else src
-    with open_source(src) as source:
-        res: WorkflowResult = workflow(source, computed_at=computed_at, progress=progress)
-    write_sheets(src, dest, res.sheets, remove=res.remove)
+    with workbook_lock(dest):
+        with open_source(src) as source:
+            res: WorkflowResult = workflow(source, computed_at=computed_at, progress=progress)
+        write_sheets(src, dest, res.sheets, remove=res.remove)
     return RecalcReport(source=src, output=dest, seconds=time.perf_counter() - t0, summary=res.summary,
                         warnings=res.warnings)
 

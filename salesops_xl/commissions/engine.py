@@ -713,6 +713,16 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
     return pd.DataFrame({c: cols[c][order] for c in LINE_COLUMNS})
 
 
+def run_timestamp() -> str:
+    """Now in UTC, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention: identical reruns)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit() else \
+        _dt.datetime.now(_dt.timezone.utc)
+    return now.replace(microsecond=0).isoformat()
+
+
 def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, version) -> RunInfo:
     cal = inp.calendar
     tot = summary.groupby("Currency", sort=True)[["Commission", "Adjustments", "Total"]].sum()
@@ -726,7 +736,7 @@ def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, 
     }
     return RunInfo(
         fingerprint=inp.fingerprint,
-        computed_at=computed_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        computed_at=computed_at or run_timestamp(),
         engine_version=version, workbook=inp.workbook, plan_year_start=cal.start, as_of=cal.as_of,
         months_computed=cal.months_computed, counts=counts, totals=tot, warnings=warnings,
     )
