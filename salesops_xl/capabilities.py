@@ -47,6 +47,7 @@ class Capability:
     commands: Sequence | Callable = field(default_factory=tuple)  # extra click commands (or a function giving them)
     order: int = 100  # position in listings
     scripts: Sequence[ScriptSpec] = field(default_factory=tuple)  # extra workflows for the ribbon
+    sample: Callable | None = None  # () -> {table name: DataFrame}: the template's sample inputs (tests, fuzzing)
 
     def all_scripts(self) -> list[ScriptSpec]:
         """The recalculation of the workbook first, then the capability's other workflows."""

@@ -23,6 +23,12 @@ def _commands():
     return COMMANDS
 
 
+def _sample():
+    from .sample import sample_tables
+
+    return sample_tables()
+
+
 def _build(path: Path) -> Path:
     from ..templates import build_commission_template
 
@@ -43,4 +49,5 @@ CAPABILITY = Capability(
              ScriptSpec(id="commissions.whatif", label="Plan what-if", run=_whatif, icon="ChartTypeOtherInsertGallery",
                         description="Simulate the plan's cost and compare the scenario plan on the same deals")),
     commands=_commands,
+    sample=_sample,
 )
