@@ -87,7 +87,10 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.option("--kind", help="Kind of workbook (commissions, quotas...); default: recognised from its tables.")
-def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, kind: str | None) -> None:
+@click.option("--amounts", is_flag=True, help="Also print the money totals (not printed by default: logs stay "
+                                                "free of pay amounts).")
+def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, kind: str | None,
+           amounts: bool) -> None:
     """Recalculate the output sheets of WORKBOOK (payouts, plans, forecasts... by its kind)."""
     from .batch import recalc as do_recalc
 
@@ -96,7 +99,8 @@ def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bo
         rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind)
     if quiet:
         return
-    click.echo(f"{rep.output}: {rep.summary.get('headline', 'recalculated')} ({rep.seconds:.2f} s)")
+    extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""
+    click.echo(f"{rep.output}: {rep.summary.get('headline', 'recalculated')}{extra} ({rep.seconds:.2f} s)")
     for w in rep.warnings:
         click.echo(f"warning: {w}", err=True)
 

@@ -64,7 +64,8 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     stale = [n for n in continuation_sheet_names() + list(OPTIONAL_SHEETS) if n not in produced]
     totals = {row.Currency: row.Total / 100.0 for row in result.run.totals.itertuples()}
     counts = result.run.counts
-    headline = (f"{counts['Payout rows']:,} payout rows, {counts['Statement lines']:,} statement lines; total "
-                f"payable " + ", ".join(f"{c} {a:,.2f}" for c, a in totals.items()))
-    return WorkflowResult(sheets=sheets, summary={"headline": headline, "totals": totals, **counts},
+    headline = f"{counts['Payout rows']:,} payout rows, {counts['Statement lines']:,} statement lines"
+    amounts = "total payable " + ", ".join(f"{c} {a:,.2f}" for c, a in totals.items())
+    return WorkflowResult(sheets=sheets, summary={"headline": headline, "amounts": amounts, "totals": totals,
+                                                  **counts},
                           warnings=result.run.warnings, result=result, remove=stale)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -166,6 +167,9 @@ def test_cli_output_option_leaves_the_input_untouched(wb: Path, tmp_path: Path):
     out = tmp_path / "out.xlsx"
     p = subprocess.run(CLI + ["recalc", str(wb), "-o", str(out)], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
+    assert "statement lines" in p.stdout
+    assert not re.search(r"\d,\d{3}\.\d\d", p.stdout + p.stderr), "amounts printed without --amounts"
+    p = subprocess.run(CLI + ["recalc", str(wb), "-o", str(out), "--amounts"], capture_output=True, text=True)
     assert "total payable" in p.stdout
     assert wb.read_bytes() == before and out.exists()
 
