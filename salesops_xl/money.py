@@ -22,10 +22,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def round_half_away(x) -> np.ndarray:
+    """Round to whole numbers half away from zero (int64), after removing float noise below 1e-6."""
+    y = np.round(np.asarray(x, dtype=np.float64), 6)
+    return (np.sign(y) * np.floor(np.abs(y) + 0.5)).astype(np.int64)
+
+
 def to_cents(amounts) -> np.ndarray:
     """Round currency amounts to int64 cents, half away from zero."""
-    y = np.round(np.asarray(amounts, dtype=np.float64) * 100.0, 6)
-    return (np.sign(y) * np.floor(np.abs(y) + 0.5)).astype(np.int64)
+    return round_half_away(np.asarray(amounts, dtype=np.float64) * 100.0)
 
 
 def round_money(amount: float) -> float:
@@ -33,28 +38,28 @@ def round_money(amount: float) -> float:
     return float(to_cents(np.array([amount]))[0]) / 100.0
 
 
-def allocate_cents(values, groups, totals) -> np.ndarray:
-    """Split integer ``totals[g]`` (cents) over the lines of each group, proportionally to ``values``.
+def largest_remainder(values, groups, totals, blocked=None) -> np.ndarray:
+    """Whole numbers per item that sum exactly to ``totals[g]`` over each group, as close to ``values`` as can be.
 
-    ``values`` are exact line amounts in currency units, ``groups`` the group
-    index (0..G-1) of each line and ``totals`` the cents each group must sum to.
-    Every line receives ``floor(value*100)`` plus the share of the remaining
-    cents decided by the largest-remainder rule (ties: lower line index first).
-    If the remainder exceeds the number of lines it is spread evenly first.
-    Returns int64 cents per line with ``bincount(groups, result) == totals``.
+    Every item gets ``floor(value)``; the units still missing in its group go one each to the items with the
+    largest fractional parts (ties: the lower index first). ``blocked`` items never receive an extra unit (an
+    item at its ceiling). If more units are missing than items (the values do not add up to the total), they
+    are spread evenly first; a negative remainder takes units from the smallest fractions.
     """
-    v = np.round(np.asarray(values, dtype=np.float64) * 100.0, 6)
+    v = np.round(np.asarray(values, dtype=np.float64), 6)
     groups = np.asarray(groups, dtype=np.int64)
     totals = np.asarray(totals, dtype=np.int64)
     n = v.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     base = np.floor(v)
-    frac = v - base
+    frac = np.round(v - base, 6)  # equal remainders compare equal (ties: lower index), whatever the magnitude
     base = base.astype(np.int64)
+    if blocked is not None:
+        frac = np.where(blocked, -1.0, frac)
     n_groups = totals.shape[0]
     counts = np.bincount(groups, minlength=n_groups)
-    missing = totals - np.bincount(groups, weights=base, minlength=n_groups).astype(np.int64)
+    missing = totals - np.bincount(groups, weights=base, minlength=n_groups).round().astype(np.int64)
     if np.any((counts == 0) & (missing != 0)):
         raise ValueError("a non-zero total has no line to carry it")
     safe = np.maximum(counts, 1)
@@ -65,8 +70,17 @@ def allocate_cents(values, groups, totals) -> np.ndarray:
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = idx - starts[groups[order]]
-    out = base + q[groups] + (rank < r[groups]).astype(np.int64)
-    return out
+    return base + q[groups] + (rank < r[groups]).astype(np.int64)
+
+
+def allocate_cents(values, groups, totals) -> np.ndarray:
+    """Split integer ``totals[g]`` (cents) over the lines of each group, proportionally to ``values``.
+
+    ``values`` are exact line amounts in currency units, ``groups`` the group index (0..G-1) of each line and
+    ``totals`` the cents each group must sum to: :func:`largest_remainder` on the values in cents.
+    Returns int64 cents per line with ``bincount(groups, result) == totals``.
+    """
+    return largest_remainder(np.asarray(values, dtype=np.float64) * 100.0, groups, totals)
 
 
 def cents_to_text(cents) -> list[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from salesops_xl.commissions.engine import CommissionResult, compute
@@ -10,6 +11,8 @@ from salesops_xl.source import MemorySource
 
 D = dt.date
 YEAR = 2026
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "workbooks"
 
 
 def months(n: int = 12) -> list[str]:

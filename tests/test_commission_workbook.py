@@ -22,7 +22,7 @@ from salesops_xl.commissions.inputs import load_inputs
 from salesops_xl.commissions.schema import OUTPUT_SHEETS
 from salesops_xl.xlsx.reader import XlsxSource
 
-from conftest import TEMPLATES
+from helpers import TEMPLATES
 
 TEMPLATE = TEMPLATES / "commissions.xlsx"
 CLI = [sys.executable, "-m", "salesops_xl.cli"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES
+from helpers import TEMPLATES
 
 TEMPLATE = TEMPLATES / "commissions.xlsx"
 CLI = [sys.executable, "-m", "salesops_xl.cli"]

@@ -24,7 +24,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from conftest import TEMPLATES
+from helpers import TEMPLATES
 
 CLI = [sys.executable, "-m", "salesops_xl.cli"]
 

@@ -12,7 +12,7 @@ import pytest
 from salesops_xl.xlsx.package import Package
 from salesops_xl.xlsx.reader import XlsxSource, scan_error_cells
 
-from conftest import TEMPLATES
+from helpers import TEMPLATES
 
 
 @pytest.fixture

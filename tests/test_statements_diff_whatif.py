@@ -17,7 +17,7 @@ from salesops_xl.commissions.engine import compute
 from salesops_xl.commissions.inputs import load_inputs
 from salesops_xl.xlsx.reader import XlsxSource
 
-from conftest import TEMPLATES
+from helpers import TEMPLATES
 from helpers import D, deal, measure, rep, tiers, workbook
 
 TEMPLATE = TEMPLATES / "commissions.xlsx"

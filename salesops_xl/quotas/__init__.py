@@ -1,0 +1,1 @@
+"""Quotas and capacity planning: allocate targets top-down, phase them, ramp new hires, plan headcount."""

@@ -1,0 +1,44 @@
+"""``salesops-xl quotas ...``: the quota capability's extra commands (thin wrappers over the batch functions)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group(name="quotas")
+def quotas() -> None:
+    """Quota and capacity workbooks: extra commands (recalc/validate work as for every workbook)."""
+
+
+@quotas.command("handoff")
+@click.argument("quotas_workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("commissions_workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--measure", help="Commission measure of the seats' quotas (default: QuotaPlan[Measure]).")
+@click.option("--team-measure", help="Commission measure of the managers' team targets (default: "
+                                     "QuotaPlan[TeamMeasure]; none: managers are not handed off).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the commission workbook here instead of updating it in place.")
+@click.option("--dry-run", is_flag=True, help="Check everything and report; write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def handoff_command(quotas_workbook: Path, commissions_workbook: Path, measure: str | None,
+                    team_measure: str | None, output: Path | None, dry_run: bool, quiet: bool) -> None:
+    """Write the quotas planned in QUOTAS_WORKBOOK into COMMISSIONS_WORKBOOK's Quotas table.
+
+    Seats hand their quota to --measure, managers their team target to
+    --team-measure; rows of those measures for the people planned here are
+    replaced (monthly or quarterly, as the measure is paid; in each person's
+    currency); every other row, and every other sheet, is kept. Then `salesops-xl recalc
+    COMMISSIONS_WORKBOOK` computes payouts on them.
+    """
+    from ..cli import run_guarded
+    from .handoff import handoff
+
+    rep = run_guarded(handoff, quotas_workbook, commissions_workbook, measure=measure, team_measure=team_measure,
+                      output=output, dry_run=dry_run)
+    for w in rep.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if quiet:
+        return
+    where = "dry run, nothing written" if rep.output is None else str(rep.output)
+    click.echo(f"{where}: {rep.summary['headline']} ({rep.seconds:.2f} s)")

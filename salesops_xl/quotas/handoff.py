@@ -1,0 +1,320 @@
+"""Hand the planned quotas to the commission workbook's ``Quotas`` table.
+
+:func:`build_handoff` reads a quota plan (any TableSource) and the commission
+tables it needs (``Settings``, ``Roster``, ``PlanMeasures``, ``Quotas``) from
+another source - or the same one - and returns the sheet holding the
+commission ``Quotas`` table, rewritten: its rows for the measure and the
+people planned here are replaced by the planned quotas (in each rep's
+currency and the measure's period type), every other row is kept as it was.
+:func:`handoff` does that on two .xlsx files and writes the commission
+workbook atomically, replacing only that sheet. Rules: docs/quotas.md,
+"Hand-off to the commission workbook".
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ProblemCollector
+from ..periods import PlanCalendar
+from ..sheets import SheetSpec
+from ..source import TableSource
+from ..tables import Table, read_table, serial_to_date
+from ..workflows import WorkflowResult
+from .engine import NM
+from .inputs import index_of
+
+_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+
+
+def _commission_tables(source: TableSource, problems: ProblemCollector) -> dict[str, Table]:
+    from ..commissions import schema as CS
+
+    out = {}
+    for sch in (CS.SETTINGS, CS.ROSTER, CS.MEASURES, CS.QUOTAS):
+        raw = source.read(sch.name)
+        if raw is None:
+            problems.add(Problem(message=f"the commission workbook has no Excel Table named {sch.name}",
+                                 expected=f"the commission workbook's {sch.name} table (salesops-xl schema "
+                                          "--kind commissions)", show_value=False, workbook=source.workbook,
+                                 table=sch.name))
+            continue
+        t = read_table(raw, sch, problems)
+        if t is not None:
+            out[sch.name] = t
+    return out
+
+
+def _plan_year_start(settings: Table, problems: ProblemCollector):
+    f = settings.frame
+    for i, (k, v) in enumerate(zip(f["Setting"], f["Value"])):
+        if k is None or str(k).strip().lower() != "planyearstart":
+            continue
+        text = "" if v is None else str(v).strip()
+        m = _DATE.match(text)
+        if m:
+            import datetime as dt
+
+            return dt.date(int(m[1]), int(m[2]), 1), i
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            d = serial_to_date(np.array([float(text)]))[0].item()
+            return d.replace(day=1), i
+        problems.add(settings.problem(i, "Value", "not a date", value=v, expected="a date such as 2026-01-01"))
+        return None, i
+    problems.add(settings.problem(None, "Setting", "setting PlanYearStart is missing", show_value=False,
+                                  expected="a row with Setting = PlanYearStart"))
+    return None, None
+
+
+def _tables_on_sheet(source: TableSource, sheet: str) -> list[str]:
+    """Names of the Excel Tables on ``sheet`` (cheaply for a file, by reading them otherwise)."""
+    book = getattr(source, "book", None)
+    names = source.table_names()
+    out = []
+    for name in names:
+        if book is not None and hasattr(book, "get_table_by_name"):
+            s = book.get_table_by_name(name).sheet
+        else:
+            raw = source.read(name)
+            s = raw.sheet if raw is not None else None
+        if s == sheet:
+            out.append(name)
+    return out
+
+
+def _row_spans(rf: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day each commission Roster row applies (effective dating within employment).
+
+    A row applies from its EffectiveFrom (blank: the HireDate) to its EffectiveTo, else the day before the
+    rep's next row starts, else the TermDate (blank: open-ended, NaT).
+    """
+    hire = rf["HireDate"].to_numpy().astype("datetime64[D]")
+    term = rf["TermDate"].to_numpy().astype("datetime64[D]")
+    nat = np.full(len(rf), np.datetime64("NaT"), dtype="datetime64[D]")
+    ef = rf["EffectiveFrom"].to_numpy().astype("datetime64[D]") if "EffectiveFrom" in rf else nat
+    et = rf["EffectiveTo"].to_numpy().astype("datetime64[D]") if "EffectiveTo" in rf else nat
+    start = np.where(np.isnat(ef), hire, np.where(np.isnat(hire) | (ef > hire), ef, hire))
+    codes = pd.factorize(rf["RepID"].to_numpy(dtype=object))[0]
+    order = np.lexsort((start.astype(np.int64), codes))
+    nxt = nat.copy()
+    same = codes[order][1:] == codes[order][:-1]
+    nxt[order[:-1][same]] = start[order[1:][same]] - np.timedelta64(1, "D")
+    end = np.where(~np.isnat(et), et, np.where(~np.isnat(nxt), nxt, term))
+    end = np.where(~np.isnat(term) & (np.isnat(end) | (end > term)), term, end)
+    return start, end
+
+
+def build_handoff(quota_source: TableSource, commission_source: TableSource, *, measure: str | None = None,
+                  team_measure: str | None = None, progress=None) -> WorkflowResult:
+    """The commission Quotas sheet with the planned quotas; raises InputError listing every problem.
+
+    Seats (people without reports) hand their quota to ``measure`` (default QuotaPlan[Measure]); managers hand
+    their team target to ``team_measure`` (default QuotaPlan[TeamMeasure]; none: managers are not handed off).
+    """
+    from ..commissions import schema as CS
+    from ..templates import table_block
+    from .workflow import plan_quotas
+
+    say = progress or (lambda stage: None)
+    say("reading tables")
+    plan = plan_quotas(quota_source, computed_at="")
+    inp, ppl = plan.inputs, plan.inputs.people
+    n = ppl.n
+    measure = (measure or inp.measure or "").strip()
+    team_measure = (team_measure if team_measure is not None else (inp.team_measure or "")).strip() or None
+    say("computing")
+    problems = ProblemCollector()
+    ct = _commission_tables(commission_source, problems)
+    problems.raise_if_any()
+    roster_q = inp.table("QuotaRoster")
+    settings, roster, measures, quotas = ct["Settings"], ct["Roster"], ct["PlanMeasures"], ct["Quotas"]
+    start, srow = _plan_year_start(settings, problems)
+    if start is not None and start != inp.calendar.start:
+        problems.add(settings.problem(srow, "Value", f"the commission plan year starts in {start:%Y-%m}, the quota "
+                                      f"plan's in {inp.calendar.start:%Y-%m}", value=settings.frame["Value"].iloc[srow],
+                                      expected=f"the same plan year as QuotaPlan[PlanYearStart] "
+                                               f"({inp.calendar.start.isoformat()})"))
+    mf = measures.frame
+    known_measures = set(mf["Measure"].dropna())
+    for m in [measure] + ([team_measure] if team_measure else []):
+        if m not in known_measures:
+            problems.add(measures.problem(None, "Measure", f"no plan of the commission workbook has a measure "
+                                          f"{m!r}", show_value=False,
+                                          expected="one of " + ", ".join(sorted(known_measures))
+                                          + " (QuotaPlan[Measure]/[TeamMeasure], or --measure/--team-measure)"))
+    problems.raise_if_any()
+    leaf = ppl.is_leaf
+    is_open = ppl.status == "Open"
+    handed = ~is_open & (leaf | (team_measure is not None))  # the people whose quotas go over
+    rf = roster.frame.reset_index(drop=True)
+    rpos = index_of(ppl.ids, rf["RepID"].to_numpy(dtype=object))
+    rp = np.maximum(rpos, 0)
+    mine = (rpos >= 0) & handed[rp]
+    want = np.where(leaf[rp], measure, team_measure or "").astype(object)
+    pairs = pd.MultiIndex.from_arrays([mf["PlanID"].to_numpy(dtype=object), mf["Measure"].to_numpy(dtype=object)])
+    k = pairs.get_indexer(pd.MultiIndex.from_arrays([rf["PlanID"].to_numpy(dtype=object), want]))
+    holds = mine & (k >= 0)
+    ptype_row = np.where(holds, mf["PeriodType"].to_numpy(dtype=object)[np.maximum(k, 0)], None)
+    in_roster = np.bincount(rp[rpos >= 0], minlength=n) > 0
+    holds_any = np.bincount(rp[holds], minlength=n) > 0
+    for i in np.flatnonzero(handed & ~in_roster):
+        problems.add(roster_q.problem(int(i), "RepID", f"not in the commission workbook's Roster "
+                                      f"({commission_source.workbook})", value=ppl.ids[i],
+                                      expected="a RepID of the commission Roster, or Status Open for a seat not "
+                                               "hired yet"))
+    plans_of = rf.groupby("RepID")["PlanID"].agg(lambda x: ", ".join(sorted(set(map(str, x.dropna())))))
+    for i in np.flatnonzero(handed & in_roster & ~holds_any & leaf):
+        problems.add(roster_q.problem(int(i), "RepID", f"the rep's commission plan ({plans_of.get(ppl.ids[i], '')})"
+                                      f" has no measure {measure}", value=ppl.ids[i],
+                                      expected=f"a plan with {measure} in the commission workbook, or another measure "
+                                               "(QuotaPlan[Measure] or --measure)"))
+    warnings: list[str] = []
+    skipped = handed & in_roster & ~holds_any & ~leaf
+    if skipped.any():
+        who = ppl.ids[skipped].tolist()
+        warnings.append(f"no {team_measure} quota written for {', '.join(map(str, who[:5]))}"
+                        f"{'...' if len(who) > 5 else ''}: their commission plan has no such measure")
+    # currency of the rows that hold the measure
+    ccy_row = rf["Currency"].astype(object).str.strip().str.upper().to_numpy(dtype=object)
+    bad_ccy = holds & (ccy_row != ppl.currency[rp])
+    for i in np.unique(rp[bad_ccy]):
+        c = ccy_row[bad_ccy & (rp == i)][0]
+        problems.add(roster_q.problem(int(i), "Currency", f"paid in {c} in the commission Roster",
+                                      value=ppl.currency[i], expected=f"{c} (with a PlanFXRates rate), the currency "
+                                      "the commission engine measures the quota in"))
+    # one period type per person and measure
+    pt = pd.DataFrame({"p": rp[holds], "t": ptype_row[holds]}).drop_duplicates()
+    mixed = pt["p"][pt["p"].duplicated()].unique()
+    for i in mixed:
+        problems.add(roster_q.problem(int(i), "RepID", "the commission plans of this person measure the quota "
+                                      "monthly in one row and quarterly in another", value=ppl.ids[i],
+                                      expected="one period type per measure"))
+    ptype = np.full(n, None, dtype=object)
+    ptype[pt["p"].to_numpy(dtype=np.int64)] = pt["t"].to_numpy(dtype=object)
+    # the periods each person holds the measure in, by the commission Roster's rows
+    cal = PlanCalendar.create(inp.calendar.start)
+    rstart, rend = _row_spans(rf)
+    monthly = plan.cents(plan.local_monthly[:n])  # the person's currency, cents
+    rows = []
+    outside: set[str] = set()
+    for pt_name in ("Month", "Quarter"):
+        sel_rows = np.flatnonzero(holds & (ptype_row == pt_name))
+        people = np.flatnonzero(ptype == pt_name)
+        if not len(people):
+            continue
+        first, last = _bounds(cal, pt_name)
+        P = len(first)
+        cover = (~np.isnat(rstart[sel_rows])[:, None] & (rstart[sel_rows][:, None] <= last[None, :])) & \
+                (np.isnat(rend[sel_rows])[:, None] | (rend[sel_rows][:, None] >= first[None, :]))
+        need = np.zeros((n, P), dtype=bool)
+        np.logical_or.at(need, rp[sel_rows], cover)
+        k = NM // P
+        q = monthly.reshape(n, P, k).sum(axis=2)
+        labels = np.array(cal.period_labels(pt_name), dtype=object)
+        sub_need, sub_q = need[people], q[people]
+        for r_, c_ in zip(*np.nonzero(sub_need & (sub_q <= 0))):
+            i = int(people[r_])
+            m = measure if leaf[i] else team_measure
+            problems.add(roster_q.problem(i, "RepID", f"no {m} quota above 0 for {labels[c_]}, in which the "
+                                          "commission Roster has this person on a plan with it", value=ppl.ids[i],
+                                          expected="a quota above 0 in every such period (check the dates, ramp, "
+                                                   "Potential and Ceiling)"))
+        extra = ~sub_need & (sub_q > 0)
+        outside.update(ppl.ids[people[np.any(extra, axis=1)]].tolist())
+        r_idx, c_idx = np.nonzero(sub_need & (sub_q > 0))
+        who = people[r_idx]
+        rows.append(pd.DataFrame({"RepID": ppl.ids[who], "Measure": np.where(leaf[who], measure, team_measure),
+                                  "Period": labels[c_idx], "Quota": sub_q[r_idx, c_idx] / 100.0,
+                                  "_o": who * NM + c_idx}))
+    problems.raise_if_any()
+    if outside:
+        who = sorted(outside)
+        warnings.append(f"quotas of {', '.join(who[:5])}{'...' if len(who) > 5 else ''} in periods where their "
+                        "commission plan does not have the measure were not written")
+    say("building sheets")
+    # the table keeps the columns it had (an optional column the user does not use is not added)
+    cols = [c for c in CS.QUOTAS.column_names if c in quotas.raw.columns or CS.QUOTAS.field(c).required]
+    new = pd.concat(rows, ignore_index=True).sort_values("_o", kind="stable").drop(columns="_o") if rows else \
+        pd.DataFrame({c: [] for c in ("RepID", "Measure", "Period", "Quota")})
+    qf = quotas.frame[cols]
+    written_people = handed & holds_any
+    key_new = set(zip(ppl.ids[written_people & leaf].tolist(), [measure] * int((written_people & leaf).sum())))
+    if team_measure:
+        mgrs = ppl.ids[written_people & ~leaf].tolist()
+        key_new |= set(zip(mgrs, [team_measure] * len(mgrs)))
+    kq = pd.MultiIndex.from_arrays([qf["RepID"].to_numpy(dtype=object), qf["Measure"].to_numpy(dtype=object)])
+    replace = kq.isin(list(key_new)) if key_new else np.zeros(len(qf), dtype=bool)
+    kept = qf[~replace]
+    for c in cols:
+        if c not in new:
+            new[c] = None
+    table = pd.concat([kept, new[cols]], ignore_index=True)
+    sheet = quotas.raw.sheet or "Quotas"
+    others = [t for t in _tables_on_sheet(commission_source, sheet) if t.lower() != "quotas"]
+    if others:
+        problems.add(Problem(message=f"sheet {sheet!r} also holds the table(s) {', '.join(others)}; the hand-off "
+                                     "replaces the whole sheet", show_value=False, workbook=commission_source.workbook,
+                             sheet=sheet, table="Quotas",
+                             expected="the Quotas table alone on its sheet (move the other tables)"))
+        problems.raise_if_any()
+    block, vals = table_block(CS.QUOTAS, table, "A1")
+    spec = SheetSpec(name=sheet, tables=(block,), freeze="A2", validations=tuple(vals), tab_color="2F75B5")
+    n_people = int(new["RepID"].nunique()) if len(new) else 0
+    open_seats = int((is_open & leaf).sum())
+    what = measure + (f" / {team_measure}" if team_measure else "")
+    headline = (f"{len(new):,} {what} quota rows for {n_people:,} people written to sheet {sheet!r} of "
+                f"{commission_source.workbook} ({int(replace.sum()):,} replaced, {len(kept):,} other rows kept"
+                + (f"; {open_seats} open seat{'s' if open_seats != 1 else ''} not handed off" if open_seats else "")
+                + ")")
+    summary = {"headline": headline, "rows": int(len(new)), "people": n_people, "replaced": int(replace.sum()),
+               "kept": int(len(kept)), "open_seats": open_seats, "sheet": sheet, "measure": measure,
+               "team_measure": team_measure}
+    return WorkflowResult(sheets=[spec], summary=summary, warnings=warnings, result=table)
+
+
+def _bounds(cal: PlanCalendar, pt: str):
+    from ..periods import PERIODS_PER_YEAR
+
+    b = [cal.period_bounds(p, pt) for p in range(PERIODS_PER_YEAR[pt])]
+    return (np.array([np.datetime64(f, "D") for f, _ in b]), np.array([np.datetime64(l, "D") for _, l in b]))
+
+
+@dataclass
+class HandoffReport:
+    quotas: Path
+    commissions: Path
+    output: Path | None  # None: dry run
+    seconds: float
+    summary: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+def handoff(quotas_path: str | Path, commissions_path: str | Path, *, measure: str | None = None,
+            team_measure: str | None = None, output: str | Path | None = None,
+            dry_run: bool = False) -> HandoffReport:
+    """Write the quota workbook's planned quotas into the commission workbook's Quotas table (batch door).
+
+    ``output`` (default: the commission workbook itself) receives the
+    commission workbook with only the sheet holding ``Quotas`` replaced; the
+    write is atomic. ``dry_run`` checks everything and writes nothing.
+    """
+    from ..batch import check_path, open_source
+    from ..errors import WorkbookError
+    from ..xlsx.writer import write_sheets
+
+    t0 = time.perf_counter()
+    src = check_path(commissions_path)
+    dest = check_path(output, must_exist=False) if output is not None else src
+    if dest.suffix.lower() != src.suffix.lower():
+        raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
+    with open_source(quotas_path) as qs, open_source(src) as cs:
+        res = build_handoff(qs, cs, measure=measure, team_measure=team_measure)
+    if not dry_run:
+        write_sheets(src, dest, res.sheets)
+    return HandoffReport(quotas=Path(quotas_path), commissions=src, output=None if dry_run else dest,
+                         seconds=time.perf_counter() - t0, summary=res.summary, warnings=res.warnings)

@@ -1,0 +1,87 @@
+"""Quota workflows: read a workbook's tables, compute, return the sheets to write.
+
+Two workflows, both of the shape the add-in's generic script and the batch
+door run (``(source, *, computed_at=None, progress=None) -> WorkflowResult``),
+both reading everything first and touching neither files nor Excel:
+
+* :func:`recalc_quotas` - "Recalculate quotas": the quota workbook's output sheets;
+* :func:`handoff_quotas` - "Send quotas to commissions": for a workbook that holds both the quota
+  tables and the commission tables, the sheet holding the commission ``Quotas`` table, rewritten
+  with the quotas planned here (see :mod:`salesops_xl.quotas.handoff`).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..source import TableSource
+from ..workflows import WorkflowResult
+from .engine import QuotaResult, compute
+from .inputs import load_inputs
+from .outputs import quota_sheets
+
+Progress = Callable[[str], None]
+
+
+def previous_run(source: TableSource) -> dict[str, str]:
+    """Item -> Value of the workbook's existing Quota Run Log (empty if none)."""
+    raw = source.read("QuotaRunLog")
+    if raw is None or "Item" not in raw.columns or "Value" not in raw.columns:
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in zip(raw.data["Item"], raw.data["Value"])
+            if k is not None}
+
+
+def plan_quotas(source: TableSource, *, computed_at: str | None = None) -> QuotaResult:
+    """Validate the quota inputs and compute the plan (no sheets): what the hand-off and scripts build on."""
+    return compute(load_inputs(source), computed_at=computed_at)
+
+
+def recalc_quotas(source: TableSource, *, computed_at: str | None = None,
+                  progress: Progress | None = None) -> WorkflowResult:
+    """Validate the quota inputs, allocate, phase, plan capacity, and build the output sheets.
+
+    If the inputs and the engine version are those of the workbook's last run,
+    the last run's timestamp is kept, so recalculating an unchanged workbook
+    gives back the very same workbook.
+    """
+    from .. import __version__
+
+    say = progress or (lambda stage: None)
+    say("reading tables")
+    prev = previous_run(source)
+    inputs = load_inputs(source)
+    if computed_at is None and prev.get("Input fingerprint (SHA-256)") == inputs.fingerprint \
+            and prev.get("Engine version") == f"salesops-xl {__version__}":
+        computed_at = prev.get("Computed at (UTC)") or None
+    say("computing")
+    result = compute(inputs, computed_at=computed_at)
+    say("building sheets")
+    sheets = quota_sheets(result)
+    return WorkflowResult(sheets=sheets, summary=summary(result), warnings=result.warnings, result=result)
+
+
+def summary(r: QuotaResult) -> dict:
+    inp, ppl, a = r.inputs, r.inputs.people, r.alloc
+    n = ppl.n
+    leaf = ppl.is_leaf
+    cur = inp.currency
+    target = int(a.quota[n]) * inp.unit_cents / 100.0
+    seats = float(a.quota[:n][leaf].sum()) * inp.unit_cents / 100.0
+    cp = r.capacity
+    hires = int(cp.hires_by_month.sum())
+    gap = (cp.target_cents - cp.current_cents) / 100.0
+    headline = (f"{int(leaf.sum()):,} seats under {int((ppl.n_children[:n] > 0).sum()):,} managers: target "
+                f"{cur} {target:,.2f} allocated, seat quotas total {cur} {seats:,.2f} "
+                f"({seats / target:.2%}); gap to the current team's capacity {cur} {gap:,.2f}, "
+                f"{hires} hire{'s' if hires != 1 else ''} planned")
+    return {"headline": headline, "target": target, "seat_quotas": seats, "seats": int(leaf.sum()),
+            "gap_current_team": gap, "planned_hires": hires,
+            "uncovered": cp.residual_cents / 100.0}
+
+
+def handoff_quotas(source: TableSource, *, computed_at: str | None = None,
+                   progress: Progress | None = None) -> WorkflowResult:
+    """For a workbook holding both the quota and the commission tables: rewrite its commission Quotas sheet."""
+    from .handoff import build_handoff
+
+    return build_handoff(source, source, progress=progress)
