@@ -199,14 +199,19 @@ class Table:
 
 
 def index_of(reference, values) -> np.ndarray:
-    """Position in ``reference`` of each of ``values`` (its first occurrence), -1 where absent."""
-    ref = pd.Index(reference)
+    """Position in ``reference`` of each of ``values`` (its first occurrence); -1 where absent or blank."""
+    ref = pd.Index(np.asarray(reference, dtype=object))
+    vals = pd.Index(np.asarray(values, dtype=object))
     if ref.is_unique:
-        return ref.get_indexer(values)
-    keep = ~ref.duplicated(keep="first")
-    pos = np.flatnonzero(keep)
-    found = ref[keep].get_indexer(values)
-    return np.where(found >= 0, pos[np.maximum(found, 0)], -1)
+        out = ref.get_indexer(vals)
+    else:
+        keep = ~ref.duplicated(keep="first")
+        pos = np.flatnonzero(keep)
+        found = ref[keep].get_indexer(vals)
+        out = np.where(found >= 0, pos[np.maximum(found, 0)] if len(pos) else -1, -1)
+    out = np.asarray(out, dtype=np.int64)
+    out[pd.isna(np.asarray(values, dtype=object))] = -1
+    return out
 
 
 def take(values, pos: np.ndarray, fill=None) -> np.ndarray:
@@ -501,6 +506,10 @@ def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: 
     return arr
 
 
+#: Magnitudes no sales-operations number reaches: beyond them a cell is a typo or garbage, not data.
+IMPLAUSIBLE = {"money": 1e13, "number": 1e15, "percent": 1e6, "int": 1e15}
+
+
 def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollector) -> None:
     ok = ~np.isnan(arr)
     bad = np.zeros(len(arr), dtype=bool)
@@ -510,6 +519,14 @@ def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollect
         bad |= ok & ((arr <= f.minimum) if f.min_exclusive else (arr < f.minimum))
     if f.maximum is not None:
         bad |= ok & (arr > f.maximum)
+    limit = IMPLAUSIBLE.get(f.type)
+    huge = ok & np.isfinite(arr) & (np.abs(arr) > limit) if limit else np.zeros(len(arr), dtype=bool)
+    for i in np.flatnonzero(huge & ~bad):
+        problems.add(tbl.problem(int(i), f.name, "implausibly large", value=float(arr[i]),
+                                 expected=f"{f.expected()} of at most {limit:,.0f} in size".replace(" of at most",
+                                                                                                " and at most", 1)
+                                 if f.range_text() else f"{f.expected()} of at most {limit:,.0f} in size"))
+        arr[i] = np.nan
     for i in np.flatnonzero(bad):
         what = "negative" if (f.minimum == 0 and arr[i] < 0) else "out of range"
         problems.add(tbl.problem(int(i), f.name, what, value=float(arr[i]), expected=f.expected()))

@@ -23,6 +23,12 @@ def _build(path: Path) -> Path:
     return build_quota_template(path)
 
 
+def _sample():
+    from .sample import sample_tables
+
+    return sample_tables()
+
+
 def _commands():
     from .commands import quotas
 
@@ -38,6 +44,7 @@ CAPABILITY = Capability(
     build_template=_build,
     doc="docs/quotas.md",
     commands=_commands,
+    sample=_sample,
     order=20,
     scripts=(
         ScriptSpec(id="quotas.recalc", label="Recalculate quotas", run=_workflow, icon="CalculateNow",

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import Problem, ProblemCollector
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..tables import Table, read_table
+from ..tables import Table, index_of, read_table, take  # noqa: F401  (index_of re-exported)
 from . import schema as S
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -176,18 +176,6 @@ def fingerprint(tables: dict[str, Table]) -> str:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-def index_of(reference, values) -> np.ndarray:
-    """Position in ``reference`` of each of ``values`` (first occurrence), -1 where absent or None."""
-    ref = pd.Index(np.asarray(reference, dtype=object))
-    keep = ~ref.duplicated(keep="first")
-    pos = np.flatnonzero(keep)
-    found = ref[keep].get_indexer(pd.Index(np.asarray(values, dtype=object)))
-    out = np.where(found >= 0, pos[np.maximum(found, 0)], -1)
-    isnull = pd.isna(np.asarray(values, dtype=object))
-    out[isnull] = -1
-    return out.astype(np.int64)
-
 
 def _dates(series: pd.Series) -> np.ndarray:
     return series.to_numpy().astype("datetime64[D]")
@@ -577,7 +565,9 @@ def _history(tbl: Table | None, people: People, plan: dict, problems: ProblemCol
     ok = (pos >= 0) & (month >= 0) & ~np.isnan(amt)
     # bookings only in months the seat was employed (history month m is plan month m - 12)
     hm = month - 12
-    employed = (hm >= people.hire_mi[np.maximum(pos, 0)]) & (hm <= people.term_mi[np.maximum(pos, 0)])
+    hire_mi = take(people.hire_mi, pos, 0).astype(np.int64)
+    term_mi = take(people.term_mi, pos, 0).astype(np.int64)
+    employed = (hm >= hire_mi) & (hm <= term_mi)
     outside = ok & ~employed
     for i in np.flatnonzero(outside):
         j = pos[i]
