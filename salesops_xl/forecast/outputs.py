@@ -1,0 +1,296 @@
+"""The sheets a forecast run writes back: Forecast, Pipeline, Sales Metrics, Gap Analysis, Backtest, Forecast Run Log."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from .engine import ForecastRun
+from .inputs import month_label
+
+OUT_TAB = "1F4E79"
+PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "7F7F7F")
+BAND = "9DC3E6"
+
+
+def _block(name: str, columns, frame, anchor: str = "A1") -> TableBlock:
+    n = len(frame)
+    data = {}
+    for c in columns:
+        v = np.asarray(frame[c.name]) if c.name in frame else np.full(n, None, dtype=object)
+        if c.kind == "text":
+            out = np.empty(len(v), dtype=object)
+            out[:] = [None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x) for x in v]
+            v = out
+        elif c.kind == "date":
+            v = np.asarray(v).astype("datetime64[D]")
+        else:
+            v = np.asarray(v, dtype=np.float64)
+        data[c.name] = v
+    return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor)
+
+
+def _next_row(block: TableBlock, gap: int = 3) -> int:
+    row = int("".join(ch for ch in block.anchor if ch.isdigit()))
+    return row + block.n_rows + 1 + gap
+
+
+def _col(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+ID_COLUMNS = (Column("Level", "text", description="Company, Region, Team (a manager and everyone below) or Rep."),
+              Column("ID", "text", description="RepID of the rep or manager, the region, or Company."),
+              Column("Name", "text"))
+
+SUMMARY_COLUMNS = ID_COLUMNS + (
+    Column("FirstMonth", "text", description="First month of the history (the first month with a booking)."),
+    Column("HistoryMonths", "int", description="Months of history, up to the month before AsOfDate's."),
+    Column("LastMonthBooked", "money", description="Bookings of the last complete month."),
+    Column("Seasonality", "text", description="Seasonal adjustment of the decomposition methods: multiplicative, "
+                                              "additive or none."),
+    Column("Method", "text", description="Method whose forecasts are shown (the Method setting, or Best)."),
+    Column("Model", "text", description="Model behind the forecast (ETS: the candidate with the largest weight)."),
+    Column("NextMonth", "money", description="Forecast of AsOfDate's month (the whole month)."),
+    Column("NextLower", "money"), Column("NextUpper", "money"),
+    Column("HorizonTotal", "money", description="Sum of the forecasts over the horizon."),
+    Column("PeriodProjection", "money", description="Gap period: booked in its complete months + forecast of "
+                                                    "its remaining months (AsOfDate's month in full)."),
+    Column("PeriodQuota", "money"),
+    Column("ProjectedAttainment", "percent", description="PeriodProjection / PeriodQuota."),
+)
+
+COMPANY_COLUMNS = (
+    Column("Month", "text"), Column("Actual", "money", description="Bookings (won amounts) of the month."),
+    Column("Forecast", "money"), Column("Lower", "money"), Column("Upper", "money"),
+    Column("PipelineExpected", "money", description="Learned expected bookings of today's open pipeline in the "
+                                                    "month (conversion x slippage)."),
+    Column("Quota", "money", description="Company quota of the month (quarterly quotas spread evenly)."),
+)
+
+MONTH_COLUMNS = (Column("Level", "text"), Column("ID", "text"), Column("Month", "text"),
+                 Column("Forecast", "money"), Column("Lower", "money"), Column("Upper", "money"),
+                 Column("Method", "text"))
+
+ROLLUP_COLUMNS = ID_COLUMNS + (
+    Column("Manager", "text"), Column("Quota", "money", description="Quota of the gap period."),
+    Column("Closed", "money", description="Won in the gap period up to AsOfDate."),
+    Column("CommitOpen", "money", description="Open deals in category Commit expected in the period."),
+    Column("BestCaseOpen", "money"), Column("PipelineOpen", "money"),
+    Column("OmittedOpen", "money", description="Open deals the reps omitted from the forecast."),
+    Column("CommitForecast", "money", description="Closed + CommitOpen."),
+    Column("BestCaseForecast", "money", description="CommitForecast + BestCaseOpen."),
+    Column("PipelineForecast", "money", description="BestCaseForecast + PipelineOpen."),
+    Column("StageWeightedForecast", "money", description="Closed + open amounts x probability (deal's or stage's)."),
+    Column("LearnedForecast", "money", description="Closed + open amounts x learned conversion x chance of "
+                                                   "closing in the period (slippage)."),
+    Column("TimeSeriesForecast", "money", description="The time-series projection of the period (Forecast sheet)."),
+    Column("RemainingQuota", "money", description="max(Quota - Closed, 0)."),
+    Column("Coverage", "multiple", description="Open pipeline in the period (not Omitted) / RemainingQuota."),
+)
+
+METRIC_COLUMNS = ID_COLUMNS + (
+    Column("Manager", "text"), Column("Quota", "money"), Column("Closed", "money"),
+    Column("Attainment", "percent", description="Closed / Quota."), Column("Gap", "money"),
+    Column("RunRate", "money", description="Closed / elapsed days x days in the period."),
+    Column("RunRateAttainment", "percent"),
+    Column("Won", "int", description="Deals won in the lookback."), Column("Lost", "int"),
+    Column("WinRate", "percent", description="Won / (won + lost), by count."),
+    Column("AvgDealSize", "money", description="Won amount / won."),
+    Column("CycleDays", "number", description="Mean days from CreatedDate to CloseDate of won deals."),
+    Column("RateBasis", "text", description="own, or company when the unit has fewer than MinDeals closed deals."),
+    Column("OpenDeals", "int", description="Open deals not Omitted (any close date)."),
+    Column("OpenPipeline", "money"),
+    Column("Velocity", "money", description="OpenDeals x WinRate x AvgDealSize / CycleDays, per day."),
+)
+
+GAP_COLUMNS = ID_COLUMNS + (
+    Column("Manager", "text"), Column("Quota", "money"), Column("Closed", "money"),
+    Column("TimeSeriesForecast", "money"), Column("Attainment", "percent"), Column("Gap", "money"),
+    Column("OpenInPeriod", "money", description="Open pipeline (not Omitted) expected in the period."),
+    Column("Coverage", "multiple", description="OpenInPeriod / Gap."),
+    Column("ExpectedFromPipeline", "money", description="Learned expected bookings of the open pipeline in the period."),
+    Column("GapAfterPipeline", "money", description="max(Gap - ExpectedFromPipeline, 0)."),
+    Column("WinRate", "percent"), Column("AvgDealSize", "money"),
+    Column("WinsNeeded", "int", description="CEILING(Gap / AvgDealSize)."),
+    Column("PipelineNeeded", "money", description="Gap / WinRate."),
+    Column("PipelineShortfall", "money", description="max(PipelineNeeded - OpenInPeriod, 0): pipeline to create."),
+    Column("DaysLeft", "int", description="Days of the period after AsOfDate."),
+    Column("RequiredPerDay", "money", description="Gap / DaysLeft."),
+    Column("CurrentPerDay", "money", description="Closed / elapsed days."),
+    Column("ProjectedAttainment", "percent", description="(Closed + ExpectedFromPipeline) / Quota."),
+    Column("Target", "percent"),
+    Column("Status", "text", description="Attained; On track (learned forecast reaches quota); At risk (best case "
+                                         "does); Off track; No quota."),
+)
+
+STAGE_COLUMNS = (Column("Stage", "text"), Column("Order", "int"), Column("Probability", "percent"),
+                 Column("Reached", "int", description="Lookback deals that reached the stage: all won + lost at it "
+                                                      "or later."),
+                 Column("Won", "int"), Column("LostHere", "int"),
+                 Column("Conversion", "percent", description="(Won + prior x Probability) / (Reached + prior)."))
+SLIP_COLUMNS = (Column("MonthsLate", "int", description="Close month - original close month."),
+                Column("Deals", "int"), Column("Share", "percent"))
+DEAL_COLUMNS = (Column("OppID", "text"), Column("RepID", "text"), Column("Account", "text"), Column("Stage", "text"),
+                Column("Category", "text"), Column("Amount", "money"), Column("CloseDate", "date"),
+                Column("Overdue", "text"), Column("InPeriod", "text"), Column("Probability", "percent"),
+                Column("Conversion", "percent"), Column("InPeriodChance", "percent"),
+                Column("StageWeighted", "money"), Column("Learned", "money"))
+BT_LEVEL_COLUMNS = (Column("Level", "text"), Column("Method", "text"), Column("Series", "int"),
+                    Column("Forecasts", "int"), Column("MAE", "money"), Column("RMSE", "money"),
+                    Column("MASE", "number"), Column("sMAPE", "number"), Column("Bias", "money"),
+                    Column("Rank", "int"))
+BT_SERIES_COLUMNS = (Column("Level", "text"), Column("Key", "text"), Column("Name", "text"), Column("Method", "text"),
+                     Column("Forecasts", "int"), Column("MAE", "money"), Column("RMSE", "money"),
+                     Column("MASE", "number"), Column("sMAPE", "number"), Column("Bias", "money"))
+
+
+def forecast_sheets(run: ForecastRun) -> list[SheetSpec]:
+    """The output sheets of a forecast run, in the order they appear in the workbook."""
+    return [_forecast_sheet(run), _pipeline_sheet(run), _metrics_sheet(run), _gap_sheet(run), _backtest_sheet(run),
+            _run_log(run)]
+
+
+def _header(run: ForecastRun) -> str:
+    st = run.inputs.settings
+    return (f"As of {st.as_of.isoformat()}; gap period {st.gap_label} ({st.gap_dates[0].isoformat()} to "
+            f"{st.gap_dates[1].isoformat()}); amounts in the workbook's currency.")
+
+
+def _forecast_sheet(run: ForecastRun) -> SheetSpec:
+    st = run.inputs.settings
+    lv = f"{st.level:.0%}"
+    comp = _block("CompanyForecast", COMPANY_COLUMNS, run.company, "A5")
+    summary = _block("ForecastSummary", SUMMARY_COLUMNS, run.summary, f"A{max(_next_row(comp), 40)}")
+    months = _block("ForecastMonths", MONTH_COLUMNS, run.months, f"A{_next_row(summary)}")
+    method = "Best (per level, by backtest)" if st.method == "Best" else st.method
+    chart = ChartSpec(
+        kind="line", title=f"Company bookings: forecast with its {lv} interval",
+        series=(SeriesRef("Actual", "CompanyForecast", "Actual", "Month", PALETTE[0]),
+                SeriesRef("Forecast", "CompanyForecast", "Forecast", "Month", PALETTE[1]),
+                SeriesRef(f"Lower {lv}", "CompanyForecast", "Lower", "Month", BAND),
+                SeriesRef(f"Upper {lv}", "CompanyForecast", "Upper", "Month", BAND),
+                SeriesRef("Quota", "CompanyForecast", "Quota", "Month", PALETTE[2])),
+        anchor="J5", x_title="Month", y_title="Bookings", width_cols=14, height_rows=22, y_format="#,##0")
+    notes = (("A1", "Time-series forecast of monthly bookings"),
+             ("A2", _header(run)),
+             ("A3", f"Method {method}; {lv} prediction intervals; {st.horizon} months from "
+                    f"{month_label(st.as_of_month)}. Rules: docs/forecast.md."))
+    return SheetSpec(name="Forecast", tables=(comp, summary, months), charts=(chart,), notes=notes,
+                     tab_color=OUT_TAB)
+
+
+def _pipeline_sheet(run: ForecastRun) -> SheetSpec:
+    p = run.tables["pipeline"]
+    roll = _block("PipelineRollup", ROLLUP_COLUMNS, p, "A5")
+    r2 = _next_row(roll)
+    conv = _block("StageConversion", STAGE_COLUMNS, run.pipeline.conversion, f"A{r2}")
+    slip = _block("Slippage", SLIP_COLUMNS, run.pipeline.slippage, f"J{r2}")
+    r3 = max(_next_row(conv), _next_row(slip))
+    teams = p[p["Level"].isin(["Company", "Team"])].drop_duplicates("ID")
+    calls_cols = (Column("Name", "text"), Column("Quota", "money"), Column("Closed", "money"),
+                  Column("CommitForecast", "money"), Column("BestCaseForecast", "money"),
+                  Column("LearnedForecast", "money"))
+    calls = _block("TeamCalls", calls_cols, teams, f"A{r3}")
+    r4 = max(_next_row(calls), r3 + 24)
+    deals = _block("PipelineDeals", DEAL_COLUMNS, run.pipeline.deals, f"A{r4}")
+    chart = ChartSpec(
+        kind="column", title=f"Forecast calls for {run.inputs.settings.gap_label}",
+        series=tuple(SeriesRef(c, "TeamCalls", c, "Name", PALETTE[i]) for i, c in
+                     enumerate(("Quota", "Closed", "CommitForecast", "BestCaseForecast", "LearnedForecast"))),
+        anchor=f"H{r3}", x_title="", y_title="Bookings", width_cols=12, height_rows=20, y_format="#,##0")
+    st = run.inputs.settings
+    notes = (("A1", "Pipeline forecast"), ("A2", _header(run)),
+             ("A3", f"Conversion and slippage learned from deals closed after {st.lookback_start.isoformat()} "
+                    f"(prior weight {st.prior_weight:g}); {run.pipeline.slip_deals} won deals taught slippage."))
+    return SheetSpec(name="Pipeline", tables=(roll, conv, slip, calls, deals), charts=(chart,), notes=notes,
+                     tab_color=OUT_TAB)
+
+
+def _metrics_sheet(run: ForecastRun) -> SheetSpec:
+    st = run.inputs.settings
+    t = _block("SalesMetrics", METRIC_COLUMNS, run.tables["metrics"], "A5")
+    per = run.period
+    notes = (("A1", "Sales metrics"), ("A2", _header(run)),
+             ("A3", f"{per['elapsed']} of {per['period_days']} days of {st.gap_label} elapsed; win rate, deal size "
+                    f"and cycle from deals closed after {st.lookback_start.isoformat()}."))
+    return SheetSpec(name="Sales Metrics", tables=(t,), notes=notes, freeze="D6", tab_color=OUT_TAB)
+
+
+def _gap_sheet(run: ForecastRun) -> SheetSpec:
+    g = run.tables["gap"]
+    t = _block("GapAnalysis", GAP_COLUMNS, g, "A5")
+    reps = g[g["Level"] == "Rep"]
+    att_cols = (Column("Name", "text"), Column("Attainment", "percent"), Column("ProjectedAttainment", "percent"),
+                Column("Target", "percent"))
+    r2 = _next_row(t)
+    att = _block("RepAttainment", att_cols, reps, f"A{r2}")
+    chart = ChartSpec(
+        kind="column", title="Attainment against target",
+        series=(SeriesRef("Attainment to date", "RepAttainment", "Attainment", "Name", PALETTE[0]),
+                SeriesRef("Projected (closed + pipeline)", "RepAttainment", "ProjectedAttainment", "Name",
+                          PALETTE[1]),
+                SeriesRef("Target", "RepAttainment", "Target", "Name", PALETTE[6])),
+        anchor=f"F{r2}", x_title="", y_title="Attainment", width_cols=14, height_rows=20, y_format="0%")
+    notes = (("A1", "Gap analysis"), ("A2", _header(run)),
+             ("A3", f"{run.period['days_left']} days left. WinsNeeded = CEILING(Gap / AvgDealSize); PipelineNeeded = "
+                    "Gap / WinRate; PipelineShortfall = what to create beyond the open pipeline of the period."))
+    return SheetSpec(name="Gap Analysis", tables=(t, att), charts=(chart,), notes=notes, freeze="D6",
+                     tab_color=OUT_TAB)
+
+
+def _backtest_sheet(run: ForecastRun) -> SheetSpec:
+    bt = run.backtest
+    if bt is None:
+        empty = pd.DataFrame({c.name: [] for c in BT_LEVEL_COLUMNS})
+        t = _block("BacktestSummary", BT_LEVEL_COLUMNS, empty, "A5")
+        return SheetSpec(name="Backtest", tables=(t,), tab_color=OUT_TAB,
+                         notes=(("A1", "Backtest"), ("A2", "No backtest (BacktestOrigins = 0 or too little history).")))
+    lvl = _block("BacktestSummary", BT_LEVEL_COLUMNS, bt.per_level, "A5")
+    piv = bt.per_level.pivot_table(index="Method", columns="Level", values="MASE", sort=False)
+    order = [m for m in dict.fromkeys(bt.per_level["Method"])]
+    piv = piv.reindex(order)
+    levels = [c for c in ("Company", "Region", "Team", "Rep") if c in piv.columns]
+    pframe = pd.DataFrame({"Method": piv.index.to_numpy(dtype=object), **{c: piv[c].to_numpy() for c in levels}})
+    r2 = _next_row(lvl)
+    mase = _block("BacktestMASE", (Column("Method", "text"),) + tuple(Column(c, "number") for c in levels), pframe,
+                  f"A{r2}")
+    r3 = max(_next_row(mase), r2 + 22)
+    ser = _block("BacktestSeries", BT_SERIES_COLUMNS, bt.per_series, f"A{r3}")
+    chart = ChartSpec(kind="column", title="Backtest MASE by method (lower is better)",
+                      series=tuple(SeriesRef(c, "BacktestMASE", c, "Method", PALETTE[i]) for i, c in enumerate(levels)),
+                      anchor=f"H{r2}", x_title="", y_title="MASE", width_cols=12, height_rows=18, y_format="0.00")
+    best = ", ".join(f"{k}: {v}" for k, v in bt.best.items())
+    notes = (("A1", "Backtest: accuracy of each method on this history, by rolling origin"),
+             ("A2", f"{bt.origins} origins, {bt.horizon} months ahead each; the lowest MASE per level ranks first "
+                    f"({best}). Set Method = Best to use them."))
+    return SheetSpec(name="Backtest", tables=(lvl, mase, ser), charts=(chart,), notes=notes, tab_color=OUT_TAB)
+
+
+def run_log_items(run: ForecastRun) -> list[tuple[str, str]]:
+    st = run.inputs.settings
+    items = [
+        ("Computed at (UTC)", run.computed_at),
+        ("Engine version", f"salesops-xl {run.engine_version}"),
+        ("Input fingerprint (SHA-256)", run.inputs.fingerprint),
+        ("As of", st.as_of.isoformat()),
+        ("Gap period", f"{st.gap_label} ({st.gap_dates[0].isoformat()} to {st.gap_dates[1].isoformat()})"),
+        ("Horizon (months)", str(st.horizon)),
+        ("Method", st.method),
+        ("Confidence level", f"{st.level:.0%}"),
+        ("Lookback", f"deals closed after {st.lookback_start.isoformat()} ({st.lookback} months)"),
+    ] + [(k, str(v)) for k, v in run.counts.items()]
+    return items
+
+
+def _run_log(run: ForecastRun) -> SheetSpec:
+    items = run_log_items(run)
+    log = pd.DataFrame({"Item": [i for i, _ in items], "Value": [v for _, v in items]}, dtype=object)
+    t_log = _block("ForecastRunLog", (Column("Item", "text", width=30), Column("Value", "text", width=80)), log)
+    warn = pd.DataFrame({"Warning": run.warnings or ["(none)"]}, dtype=object)
+    t_warn = _block("ForecastRunWarnings", (Column("Warning", "text", width=120),), warn, f"A{len(log) + 4}")
+    return SheetSpec(name="Forecast Run Log", tables=(t_log, t_warn), tab_color="7F7F7F")

@@ -1,0 +1,123 @@
+"""The input tables of the forecast workbook (``workbooks/forecast.xlsx``).
+
+The single source of the schema: the template generator, the validation, ``salesops-xl schema``
+and docs/schema.md all come from it. The rules that use these tables are stated in
+docs/forecast.md.
+"""
+from __future__ import annotations
+
+from ..tables import Field, TableSchema
+from .models import METHODS
+
+SETTINGS = TableSchema(
+    name="ForecastSettings",
+    sheet="Settings",
+    description="Run settings, one per row (Setting, Value).",
+    fields=(
+        Field("Setting", "text", "Name of the setting (see the list in docs/forecast.md).", example="AsOfDate"),
+        Field("Value", "text", "Its value; blank = the default.", blank=True, example="2026-11-20"),
+        Field("Description", "text", "Free text for the reader.", required=False, blank=True),
+    ),
+    key=("Setting",),
+)
+
+#: The settings the ForecastSettings table understands: name -> (kind, default, description).
+#: kind: "date", "month", "choice:<a|b>", "int:<lo>:<hi>", "percent:<lo>:<hi>", "number:<lo>:<hi>", "method".
+SETTING_SPECS: dict[str, tuple[str, object, str]] = {
+    "AsOfDate": ("date", None, "Required. The day the forecast is made: deals closed on or before it are booked; "
+                               "its month is the first month forecast."),
+    "FiscalYearStart": ("month", 1, "Month the fiscal year starts (a date inside it, or 1-12); default January."),
+    "GapPeriod": ("choice:Quarter|Year", "Quarter", "The quota period of the gap analysis and pipeline forecast: "
+                                                     "the fiscal quarter or year holding AsOfDate."),
+    "Horizon": ("int:1:36", 12, "Months forecast from AsOfDate's month."),
+    "Method": ("method", "Combo", "Time-series method used for the forecasts: " + ", ".join(METHODS)
+               + ", or Best (per level, the lowest backtest MASE)."),
+    "ConfidenceLevel": ("percent:0.5:0.99", 0.8, "Level of the prediction intervals."),
+    "LookbackMonths": ("int:1:60", 12, "Months of closed opportunities (before AsOfDate) that teach win rates, "
+                                       "stage conversion, slippage, deal size and cycle length."),
+    "ConversionPriorWeight": ("number:0:1000", 10.0, "Stage conversion learned from closed deals is shrunk toward "
+                                                     "the stage probability as if this many deals had converted at it."),
+    "MinDeals": ("int:1:1000", 5, "A rep with fewer closed deals in the lookback uses the company's win rate, "
+                                  "deal size and cycle length."),
+    "BacktestOrigins": ("int:0:24", 6, "Rolling origins of the backtest (0 = no backtest)."),
+    "BacktestHorizon": ("int:1:12", 3, "Months forecast from each backtest origin."),
+}
+
+TEAM = TableSchema(
+    name="SalesTeam",
+    sheet="Team",
+    description="One row per rep and per manager; managers' teams are everyone below them.",
+    fields=(
+        Field("RepID", "id", "Unique id of the rep (or manager).", example="R01"),
+        Field("RepName", "text", "Name shown on the sheets.", example="Ada Lovelace"),
+        Field("ManagerID", "id", "RepID of the manager; blank at the top of the hierarchy.", blank=True, example="M1"),
+        Field("Region", "text", "Region the rep sells in (series are also forecast per region); blank = none.",
+              required=False, blank=True, example="EMEA"),
+    ),
+    key=("RepID",),
+)
+
+STAGES = TableSchema(
+    name="PipelineStages",
+    sheet="Stages",
+    description="The sales stages: open stages in their order, and the won and lost stages.",
+    fields=(
+        Field("Stage", "id", "Name of the stage, as in Opportunities[Stage].", example="Proposal"),
+        Field("Type", "choice", "Open, Won or Lost (exactly one Won and at least one Lost stage).",
+              choices=("Open", "Won", "Lost"), example="Open"),
+        Field("Order", "int", "Position of an open stage in the process (1 = first); blank for Won/Lost.",
+              blank=True, minimum=1, example="3"),
+        Field("Probability", "percent", "Probability of winning a deal at this stage (the CRM's default).",
+              minimum=0, maximum=1, example="40%"),
+        Field("ForecastCategory", "choice", "Default forecast category of deals at this stage.",
+              choices=("Pipeline", "Best Case", "Commit", "Omitted", "Closed"), example="Pipeline"),
+    ),
+    key=("Stage",),
+)
+
+OPPORTUNITIES = TableSchema(
+    name="Opportunities",
+    sheet="Opportunities",
+    description="One row per opportunity, open or closed (the CRM export).",
+    fields=(
+        Field("OppID", "id", "Unique id of the opportunity.", example="O-10001"),
+        Field("RepID", "id", "Owner (SalesTeam[RepID]).", example="R01"),
+        Field("Account", "text", "Free text.", required=False, blank=True, example="Acme Corp"),
+        Field("Amount", "money", "Amount of the deal (one currency for the whole workbook).", minimum=0,
+              example="25000"),
+        Field("CreatedDate", "date", "Day the opportunity was created.", example="2026-06-02"),
+        Field("CloseDate", "date", "Expected close day of an open deal; the day a closed deal was won or lost.",
+              example="2026-12-15"),
+        Field("Stage", "id", "Current stage (PipelineStages[Stage]).", example="Proposal"),
+        Field("ForecastCategory", "choice", "The rep's category for an open deal; blank = the stage's.",
+              choices=("Pipeline", "Best Case", "Commit", "Omitted"), blank=True, example="Commit"),
+        Field("Probability", "percent", "The deal's own probability; blank = the stage's.", required=False,
+              blank=True, minimum=0, maximum=1, example="60%"),
+        Field("LostAtStage", "id", "For a lost deal: the last open stage it reached; blank = unknown (then it "
+              "counts in win rates but not in stage conversion).", required=False, blank=True, example="Demo"),
+        Field("OriginalCloseDate", "date", "The close date first forecast for the deal (teaches slippage); "
+              "blank = unknown.", required=False, blank=True, example="2026-11-30"),
+    ),
+    key=("OppID",),
+)
+
+QUOTAS = TableSchema(
+    name="RepQuotas",
+    sheet="Quotas",
+    description="Quota per rep and period: a month, a fiscal quarter or a fiscal year.",
+    fields=(
+        Field("RepID", "id", "The rep (SalesTeam[RepID]).", example="R01"),
+        Field("Period", "text", "2026-03 (a month), 2026-Q1 (fiscal quarter of the fiscal year starting in 2026), "
+              "FY2026 (fiscal year), or a date inside a month.", example="2026-Q4"),
+        Field("Quota", "money", "Bookings quota of the period; above zero.", minimum=0, min_exclusive=True,
+              example="300000"),
+    ),
+    key=("RepID", "Period"),
+    required=False,
+    min_rows=0,
+)
+
+INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, TEAM, STAGES, OPPORTUNITIES, QUOTAS)
+
+#: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
+OUTPUT_SHEETS = ("Forecast", "Pipeline", "Sales Metrics", "Gap Analysis", "Backtest", "Forecast Run Log")

@@ -1,0 +1,80 @@
+"""The forecast workflow: read the workbook's tables, compute, return the sheets to write.
+
+:func:`recalc_forecast` has the shape the add-in's generic script and the batch door run
+(``(source, *, computed_at=None, progress=None) -> WorkflowResult``): it reads every input first and
+touches neither files nor Excel.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..source import TableSource
+from ..workflows import WorkflowResult
+from .engine import ForecastRun, compute
+from .inputs import load_inputs
+from .outputs import forecast_sheets
+
+Progress = Callable[[str], None]
+
+RUN_LOG_TABLE = "ForecastRunLog"
+
+
+def previous_run(source: TableSource) -> dict[str, str]:
+    """Item -> Value of the workbook's existing Forecast Run Log (empty if none)."""
+    raw = source.read(RUN_LOG_TABLE)
+    if raw is None or "Item" not in raw.columns or "Value" not in raw.columns:
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in zip(raw.data["Item"], raw.data["Value"])
+            if k is not None}
+
+
+def run_forecast(source: TableSource, *, computed_at: str | None = None, progress: Progress | None = None
+                 ) -> ForecastRun:
+    """Validate the inputs and compute the whole forecast run (no sheets)."""
+    from .. import __version__
+
+    say = progress or (lambda stage: None)
+    say("reading tables")
+    prev = previous_run(source)
+    inputs = load_inputs(source)
+    if computed_at is None and prev.get("Input fingerprint (SHA-256)") == inputs.fingerprint \
+            and prev.get("Engine version") == f"salesops-xl {__version__}":
+        computed_at = prev.get("Computed at (UTC)") or None
+    say("computing")
+    return compute(inputs, computed_at=computed_at, progress=progress)
+
+
+def recalc_forecast(source: TableSource, *, computed_at: str | None = None,
+                    progress: Progress | None = None) -> WorkflowResult:
+    """Validate the forecast inputs, forecast, backtest, weigh the pipeline, compute metrics and gaps.
+
+    If the inputs and the engine version are those of the workbook's last run, the last run's
+    timestamp is kept, so recalculating an unchanged workbook gives back the very same workbook.
+    """
+    say = progress or (lambda stage: None)
+    run = run_forecast(source, computed_at=computed_at, progress=progress)
+    say("building sheets")
+    sheets = forecast_sheets(run)
+    return WorkflowResult(sheets=sheets, summary=summary(run), warnings=run.warnings, result=run)
+
+
+def summary(run: ForecastRun) -> dict:
+    st = run.inputs.settings
+    g = run.tables["gap"]
+    comp = g[g["Level"] == "Company"].iloc[0]
+    s = run.summary
+    cs = s[s["Level"] == "Company"]
+    nxt = float(cs["NextMonth"].iloc[0]) if len(cs) else float("nan")
+    quota = float(comp["Quota"])
+    if quota == quota:  # a company quota exists
+        gap_text = (f"closed {comp['Closed']:,.0f} of quota {quota:,.0f} ({comp['Attainment']:.1%}), learned pipeline "
+                    f"forecast {comp['Closed'] + comp['ExpectedFromPipeline']:,.0f}, gap {comp['Gap']:,.0f}")
+    else:
+        gap_text = (f"closed {comp['Closed']:,.0f}, learned pipeline forecast "
+                    f"{comp['Closed'] + comp['ExpectedFromPipeline']:,.0f} (no quotas)")
+    nxt_text = f"company forecast for {st.as_of.strftime('%Y-%m')}: {nxt:,.0f}" if nxt == nxt else "no history to forecast"
+    headline = f"{run.counts['Series']} series forecast; {st.gap_label}: {gap_text}; {nxt_text}"
+    return {"headline": headline, "as_of": st.as_of.isoformat(), "gap_period": st.gap_label,
+            "quota": quota, "closed": float(comp["Closed"]), "gap": float(comp["Gap"]),
+            "learned_forecast": float(comp["Closed"] + comp["ExpectedFromPipeline"]),
+            "next_month_forecast": nxt, **run.counts}
