@@ -17,6 +17,12 @@ def _build(path: Path) -> Path:
     return build_forecast_template(path)
 
 
+def _sample():
+    from .sample import sample_tables
+
+    return sample_tables()
+
+
 def _commands():
     from .commands import forecast
 
@@ -32,6 +38,7 @@ CAPABILITY = Capability(
     build_template=_build,
     doc="docs/forecast.md",
     commands=_commands,
+    sample=_sample,
     order=40,
     scripts=(ScriptSpec(id="forecast.recalc", label="Recalculate forecast", run=_workflow, icon="ChartTrendline",
                         description="Forecast bookings per rep, team, region and company, backtest the methods, "

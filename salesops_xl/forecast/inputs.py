@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import Problem, ProblemCollector
 from ..source import TableSource
-from ..tables import Table, read_table, serial_to_date
+from ..tables import Table, index_of, read_table, serial_to_date, take
 from . import schema as S
 from .models import METHODS
 
@@ -374,28 +374,26 @@ def _opps(tbl: Table | None, team: pd.DataFrame | None, stages: pd.DataFrame | N
                 np.full(len(f), np.datetime64("NaT"), dtype="datetime64[D]") if c == "OriginalCloseDate"
                 else np.full(len(f), None, dtype=object))
     if team is not None:
-        pos = pd.Series(np.arange(len(team)), index=team["RepID"])
-        rep = f["RepID"].map(pos)
-        bad = rep.isna().to_numpy() & f["RepID"].notna().to_numpy()
+        # index_of: a duplicated RepID (reported by the table's key check) or an empty team must not crash here
+        rep = index_of(team["RepID"], f["RepID"])
+        bad = (rep < 0) & f["RepID"].notna().to_numpy()
         for i in np.flatnonzero(bad):
             problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
                                      expected="a RepID listed in SalesTeam"))
-        f["Rep"] = rep.fillna(-1).astype(np.int64).to_numpy()
+        f["Rep"] = rep
     if stages is not None:
-        sidx = pd.Series(np.arange(len(stages)), index=stages["Stage"])
-        k = f["Stage"].map(sidx)
-        bad = k.isna().to_numpy() & f["Stage"].notna().to_numpy()
+        kk = index_of(stages["Stage"], f["Stage"])
+        bad = (kk < 0) & f["Stage"].notna().to_numpy()
         for i in np.flatnonzero(bad):
             problems.add(tbl.problem(int(i), "Stage", "unknown stage", value=f["Stage"].iloc[i],
                                      expected="a Stage listed in PipelineStages: " + ", ".join(map(str, stages["Stage"]))))
-        kk = k.fillna(-1).astype(np.int64).to_numpy()
         has = kk >= 0
-        stype = np.where(has, stages["Type"].to_numpy()[np.maximum(kk, 0)], None)
+        stype = take(stages["Type"].to_numpy(), kk)
         f["StageType"] = stype
-        f["StageOrder"] = np.where(has, stages["Order"].to_numpy(dtype=np.float64)[np.maximum(kk, 0)], np.nan)
-        stage_prob = np.where(has, stages["Probability"].to_numpy(dtype=np.float64)[np.maximum(kk, 0)], np.nan)
+        f["StageOrder"] = take(stages["Order"].to_numpy(dtype=np.float64), kk, np.nan).astype(np.float64)
+        stage_prob = take(stages["Probability"].to_numpy(dtype=np.float64), kk, np.nan).astype(np.float64)
         f["StageProbability"] = np.where(stype == "Won", 1.0, np.where(stype == "Lost", 0.0, stage_prob))
-        stage_cat = np.where(has, stages["ForecastCategory"].to_numpy()[np.maximum(kk, 0)], None)
+        stage_cat = take(stages["ForecastCategory"].to_numpy(), kk)
         own = f["ForecastCategory"].to_numpy()
         f["Category"] = np.where(stype == "Open", np.where(pd.isna(own), stage_cat, own),
                                  np.where(stype == "Won", "Closed", "Omitted"))
@@ -467,8 +465,8 @@ def _quotas(tbl: Table | None, team: pd.DataFrame | None, st: Settings | None,
     if tbl is None or team is None or st is None:
         return None
     f = tbl.frame
-    pos = pd.Series(np.arange(len(team)), index=team["RepID"])
-    rep = f["RepID"].map(pos)
+    pos = index_of(team["RepID"], f["RepID"])
+    rep = pd.Series(np.where(pos >= 0, pos, np.nan), index=f.index)
     for i in np.flatnonzero(rep.isna().to_numpy() & f["RepID"].notna().to_numpy()):
         problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
                                  expected="a RepID listed in SalesTeam"))

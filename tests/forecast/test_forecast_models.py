@@ -245,7 +245,8 @@ def test_forecasts_scale_with_the_data(y, c):
     a = M.forecast([y], 3, 4, methods=ALL).methods
     b = M.forecast([np.asarray(y) * c], 3, 4, methods=ALL).methods
     for name in ALL:
-        assert b[name].mean[0] == approx(c * a[name].mean[0], rel=1e-5, abs=1e-6 * c), name
+        # the smoothing parameters come from a numerical optimiser: equal to its tolerance, not to the last bit
+        assert b[name].mean[0] == approx(c * a[name].mean[0], rel=1e-4, abs=1e-6 * c), name
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
