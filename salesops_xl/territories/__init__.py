@@ -1,0 +1,1 @@
+"""Territory alignment and lead allocation (workbooks/territories.xlsx). Rules: docs/territories.md."""

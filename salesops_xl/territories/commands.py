@@ -1,0 +1,64 @@
+"""CLI commands of the territory workbook (batch door only: imports click).
+
+    salesops-xl territories align WORKBOOK [-o OUTPUT]   # the alignment only
+    salesops-xl territories leads WORKBOOK [-o OUTPUT]   # lead routing only
+    salesops-xl recalc WORKBOOK                          # whichever halves the workbook holds
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def _run(kind: str, workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
+    from ..cli import _StageBar, run_guarded
+    from . import workflow as wf
+    from .batch import run_workflow
+
+    fn = {"align": wf.align_territories, "leads": wf.route_leads}[kind]
+    show = sys.stderr.isatty() if progress is None else progress
+    with _StageBar(show and not quiet) as bar:
+        rep = run_guarded(run_workflow, fn, workbook, output, progress=bar)
+    if quiet:
+        return
+    click.echo(f"{rep.output}: {rep.summary.get('headline', 'done')} ({rep.seconds:.2f} s)")
+    for w in rep.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@click.group(name="territories")
+def territories() -> None:
+    """Territory alignment and lead routing on a territory workbook (workbooks/territories.xlsx)."""
+
+
+_ARGS = [
+    click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path)),
+    click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Write the result to this file instead of updating WORKBOOK in place."),
+    click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal)."),
+    click.option("-q", "--quiet", is_flag=True, help="Print nothing on success."),
+]
+
+
+def _with_args(f):
+    for deco in reversed(_ARGS):
+        f = deco(f)
+    return f
+
+
+@territories.command()
+@_with_args
+def align(workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
+    """Align the territories of WORKBOOK: writes Alignment, Territories, Before After, Territory Map, Run Log."""
+    _run("align", workbook, output, progress, quiet)
+
+
+@territories.command()
+@_with_args
+def leads(workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
+    """Route the leads of WORKBOOK: writes Lead Assignments, Lead Load, Round Robin (state), Run Log."""
+    _run("leads", workbook, output, progress, quiet)
+
+

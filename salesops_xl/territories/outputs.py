@@ -1,0 +1,243 @@
+"""The sheets a territory run writes: Alignment, Territories, Before After, Territory Map (alignment);
+Lead Assignments, Lead Load, Round Robin (leads); Run Log (both)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from .alignment import AlignmentResult
+from .leads import LeadResult
+
+PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF",
+           "393B79", "637939", "8C6D31", "843C39", "7B4173", "3182BD", "E6550D", "31A354", "756BB1", "636363")
+
+#: The map sheet draws one series per territory up to this many territories.
+MAP_MAX_TERRITORIES = 60
+
+
+def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1") -> TableBlock:
+    data = {}
+    for c in columns:
+        v = frame[c.name].to_numpy() if c.name in frame else np.full(len(frame), None, dtype=object)
+        if c.kind == "text":
+            v = np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x) for x in v],
+                         dtype=object) if v.dtype != object else v
+        elif c.kind in ("number", "percent", "rate"):
+            v = v.astype(np.float64)
+        elif c.kind == "int" and v.dtype.kind not in "iu":
+            v = v.astype(np.float64)
+        data[c.name] = v
+    return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor)
+
+
+def _col(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+# -- alignment ------------------------------------------------------------------------------------------
+
+ALIGNMENT_COLUMNS = (
+    Column("UnitID", "text"), Column("Name", "text"),
+    Column("Latitude", "number"), Column("Longitude", "number"),
+    Column("Potential", "number"), Column("Workload", "number"),
+    Column("CurrentOwner", "text", description="Owner today (blank: unassigned)."),
+    Column("NewOwner", "text", description="Owner in the proposed alignment."),
+    Column("Change", "text", description="Kept, Moved (to another rep) or New (was unassigned)."),
+    Column("Locked", "text", description="Yes: held by UnitLocks."),
+    Column("DistanceKm", "number", description="Great-circle distance to the new territory's centre."),
+    Column("DistanceBeforeKm", "number", description="Distance to the current territory's centre."),
+)
+
+TERRITORY_COLUMNS = (
+    Column("RepID", "text"), Column("RepName", "text"), Column("Capacity", "number"), Column("Units", "int"),
+    Column("Potential", "number"), Column("PotentialTarget", "number"),
+    Column("PotentialDeviation", "percent", description="Potential / PotentialTarget - 1."),
+    Column("Workload", "number"), Column("WorkloadTarget", "number"),
+    Column("WorkloadDeviation", "percent", description="Workload / WorkloadTarget - 1."),
+    Column("WithinTolerance", "text", description="Yes when every balanced measure is within the tolerance."),
+    Column("AvgDistanceKm", "number", description="Workload-weighted mean distance of its units to the centre."),
+    Column("CentreLatitude", "number"), Column("CentreLongitude", "number"),
+    Column("Centre", "text", description="Home (the rep's home base) or the UnitID chosen as centre."),
+    Column("UnitsMovedIn", "int"), Column("PotentialMovedIn", "number"),
+    Column("UnitsMovedOut", "int"), Column("PotentialMovedOut", "number"),
+    Column("Contiguous", "text", description="Yes: one connected piece of UnitAdjacency (n/a: no adjacency)."),
+)
+
+COMPARISON_COLUMNS = (
+    Column("RepID", "text"), Column("UnitsBefore", "int"), Column("UnitsAfter", "int"),
+    Column("PotentialBefore", "number"), Column("PotentialAfter", "number"),
+    Column("PotentialDevBefore", "percent"), Column("PotentialDevAfter", "percent"),
+    Column("WorkloadBefore", "number"), Column("WorkloadAfter", "number"),
+    Column("WorkloadDevBefore", "percent"), Column("WorkloadDevAfter", "percent"),
+    Column("AvgDistanceBefore", "number"), Column("AvgDistanceAfter", "number"),
+)
+
+MOVED_COLUMNS = (Column("UnitID", "text"), Column("Name", "text"), Column("From", "text"), Column("To", "text"),
+                 Column("Potential", "number"), Column("Workload", "number"))
+
+
+def alignment_sheets(res: AlignmentResult) -> list[SheetSpec]:
+    sol = res.solution
+    s = res.inputs.settings
+    head = (f"Balanced on {' and '.join(s.balance_on) or 'nothing'} within {s.tolerance:.1%}; disruption weight "
+            f"{s.disruption_km:g} km; centres {s.centres.lower()}; {sol.method}: {sol.status}.")
+    sheets = [
+        SheetSpec(name="Alignment", tables=(_block("Alignment", ALIGNMENT_COLUMNS, res.units),), freeze="B2",
+                  tab_color="1F4E79"),
+        SheetSpec(name="Territories", tables=(_block("TerritorySummary", TERRITORY_COLUMNS, res.territories,
+                                                     anchor="A3"),),
+                  notes=(("A1", head),), freeze="B4", tab_color="1F4E79"),
+        _before_after(res),
+    ]
+    if len(res.inputs.reps) <= MAP_MAX_TERRITORIES:
+        sheets.append(_map(res))
+    return sheets
+
+
+def _metric_frame(res: AlignmentResult) -> pd.DataFrame:
+    m = res.metrics.copy()
+    pct = m["Kind"] == "percent"
+    unit = np.where(pct, "%", np.where(m["Kind"] == "int", "count", ""))
+    m.loc[pct, ["Before", "After"]] = m.loc[pct, ["Before", "After"]] * 100.0
+    m["Unit"] = unit
+    return m
+
+
+def _before_after(res: AlignmentResult) -> SheetSpec:
+    met = _metric_frame(res)
+    t_met = _block("AlignmentMetrics", (Column("Metric", "text", width=58), Column("Before", "number"),
+                                        Column("After", "number"), Column("Unit", "text")), met, anchor="A3")
+    start = len(met) + 6
+    t_cmp = _block("TerritoryComparison", COMPARISON_COLUMNS, res.comparison, anchor=f"A{start}")
+    t_mv = _block("MovedUnits", MOVED_COLUMNS, res.moved, anchor=f"{_col(len(COMPARISON_COLUMNS) + 2)}{start}")
+    chart_col = _col(6)
+    charts = (
+        ChartSpec(kind="column", title="Potential: deviation from target, before and after",
+                  series=(SeriesRef("Before", "TerritoryComparison", "PotentialDevBefore", "RepID", "A6A6A6"),
+                          SeriesRef("After", "TerritoryComparison", "PotentialDevAfter", "RepID", "1F77B4")),
+                  anchor=f"{chart_col}2", x_title="Territory", y_title="Deviation", y_format="0%", width_cols=9,
+                  height_rows=16),
+        ChartSpec(kind="column", title="Workload: deviation from target, before and after",
+                  series=(SeriesRef("Before", "TerritoryComparison", "WorkloadDevBefore", "RepID", "A6A6A6"),
+                          SeriesRef("After", "TerritoryComparison", "WorkloadDevAfter", "RepID", "FF7F0E")),
+                  anchor=f"{_col(16)}2", x_title="Territory", y_title="Deviation", y_format="0%", width_cols=9,
+                  height_rows=16),
+    )
+    notes = (("A1", "Before (current owners) and after (proposed alignment)"),
+             (f"A{start - 1}", "Per territory"),
+             (f"{_col(len(COMPARISON_COLUMNS) + 2)}{start - 1}", "Units that change rep"))
+    return SheetSpec(name="Before After", tables=(t_met, t_cmp, t_mv), charts=charts, notes=notes,
+                     tab_color="548235")
+
+
+def _map(res: AlignmentResult) -> SheetSpec:
+    u = res.units
+    reps = res.territories
+    lon = u["Longitude"].to_numpy(np.float64)
+    lat = u["Latitude"].to_numpy(np.float64)
+    owner = u["NewOwner"].to_numpy(object)
+    names = [str(x) for x in reps["RepID"]]
+    cols = [Column("Longitude", "number")] + [Column(n, "number") for n in names]
+    data = {"Longitude": lon}
+    for n in names:
+        data[n] = np.where(owner == n, lat, np.nan)
+    pts = pd.DataFrame(data)
+    t_pts = _block("MapPoints", tuple(cols), pts, anchor="A3")
+    centres = pd.DataFrame({"RepID": reps["RepID"].to_numpy(object),
+                            "Longitude": reps["CentreLongitude"].to_numpy(np.float64),
+                            "Latitude": reps["CentreLatitude"].to_numpy(np.float64)})
+    anchor_c = _col(len(cols) + 2)
+    t_cen = _block("MapCentres", (Column("RepID", "text"), Column("Longitude", "number"),
+                                  Column("Latitude", "number")), centres, anchor=f"{anchor_c}3")
+    series = tuple(SeriesRef(n, "MapPoints", n, "Longitude", PALETTE[i % len(PALETTE)]) for i, n in enumerate(names))
+    series += (SeriesRef("Centres", "MapCentres", "Latitude", "Longitude", "000000"),)
+    chart = ChartSpec(kind="scatter", title="Units by territory (proposed alignment)", series=series,
+                      anchor=f"{_col(len(cols) + 6)}3", x_title="Longitude", y_title="Latitude", width_cols=14,
+                      height_rows=32)
+    notes = (("A1", "Each unit's latitude sits in the column of its new territory; the chart draws one colour per "
+                    "territory, centres in black."),)
+    return SheetSpec(name="Territory Map", tables=(t_pts, t_cen), charts=(chart,), notes=notes, tab_color="548235")
+
+
+# -- leads ---------------------------------------------------------------------------------------------
+
+ASSIGNMENT_COLUMNS = (
+    Column("LeadID", "text"), Column("CreatedDate", "date"), Column("Company", "text"),
+    Column("AssignedTo", "text", description="The rep, or the fallback queue."),
+    Column("RepName", "text"),
+    Column("Rule", "text", description="Account owner, Named account, Territory, Segment, Round-robin or "
+                                       "Fallback queue."),
+    Column("Pool", "text", description="Round-robin pool tried (blank: none)."),
+    Column("Detail", "text", width=70, description="What matched; rules that could not fire first, with why."),
+)
+
+LOAD_COLUMNS = (
+    Column("RepID", "text"), Column("RepName", "text"), Column("Pools", "text"), Column("Weight", "number"),
+    Column("DailyCapacity", "int"), Column("Leads", "int"), Column("Share", "percent"),
+    Column("AccountOwner", "int"), Column("NamedAccount", "int"), Column("TerritorySegment", "int"),
+    Column("RoundRobin", "int"),
+    Column("RoundRobinExpected", "number", description="Sum over the rep's pools of pool leads x target share."),
+    Column("RoundRobinDeviation", "number", description="RoundRobin - RoundRobinExpected."),
+    Column("BusiestDay", "int", description="Most leads received on one day."),
+)
+
+POOL_COLUMNS = (
+    Column("Pool", "text"), Column("RepID", "text"), Column("Weight", "number"),
+    Column("TargetShare", "percent", description="Weight / sum of the weights of the pool's active reps."),
+    Column("Leads", "int", description="Round-robin leads of the pool this run."),
+    Column("Share", "percent"), Column("Deviation", "percent", description="Share - TargetShare."),
+    Column("CumulativeLeads", "int", description="All runs so far (RoundRobinState)."),
+    Column("CumulativeShare", "percent"), Column("CumulativeDeviation", "percent"),
+)
+
+FAIRNESS_COLUMNS = (
+    Column("Pool", "text"), Column("Reps", "int"), Column("Leads", "int"),
+    Column("MaxDeviation", "percent", description="Largest |Share - TargetShare| this run."),
+    Column("JainIndex", "number", description="Jain's index of Leads / TargetShare: 1 = perfectly fair."),
+    Column("CumulativeLeads", "int"), Column("CumulativeMaxDeviation", "percent"),
+    Column("CumulativeJainIndex", "number"),
+)
+
+STATE_COLUMNS = (
+    Column("Pool", "text"), Column("RepID", "text"), Column("Weight", "number"),
+    Column("StartLeads", "int"), Column("StartDue", "number"), Column("Leads", "int"), Column("Due", "number"),
+)
+
+
+def lead_sheets(res: LeadResult) -> list[SheetSpec]:
+    a = _block("LeadAssignments", ASSIGNMENT_COLUMNS, res.assignments)
+    rules = _block("RuleCounts", (Column("Rule", "text"), Column("Leads", "int")), res.rules, anchor="A3")
+    fair = _block("FairnessSummary", FAIRNESS_COLUMNS, res.fairness, anchor="D3")
+    n_top = max(len(res.rules), len(res.fairness)) + 6
+    load = _block("LeadLoad", LOAD_COLUMNS, res.load, anchor=f"A{n_top}")
+    pools = _block("PoolFairness", POOL_COLUMNS, res.pools, anchor=f"{_col(len(LOAD_COLUMNS) + 2)}{n_top}")
+    chart = ChartSpec(kind="bar", title="Leads by rule", series=(SeriesRef("Leads", "RuleCounts", "Leads", "Rule",
+                                                                           "1F77B4"),),
+                      anchor="M2", width_cols=7, height_rows=max(10, n_top - 4), x_title="", y_title="Leads")
+    notes = (("A1", f"{int(res.rules['Leads'].sum()):,} leads routed; round-robin state: "
+                    f"{res.inputs.state_source}."),
+             (f"A{n_top - 1}", "Per rep"), (f"{_col(len(LOAD_COLUMNS) + 2)}{n_top - 1}", "Per pool and rep"))
+    state = _block("RoundRobinState", STATE_COLUMNS, res.state, anchor="A3")
+    state_notes = (("A1", "Written by salesops-xl and read back by the next lead run: do not edit. Delete this sheet "
+                          "(or set LeadSettings RoundRobinState to Reset) to start every rep afresh."),)
+    return [
+        SheetSpec(name="Lead Assignments", tables=(a,), freeze="B2", tab_color="1F4E79"),
+        SheetSpec(name="Lead Load", tables=(rules, fair, load, pools), charts=(chart,), notes=notes,
+                  tab_color="548235"),
+        SheetSpec(name="Round Robin", tables=(state,), notes=state_notes, tab_color="7F7F7F"),
+    ]
+
+
+# -- run log -------------------------------------------------------------------------------------------
+
+def run_log_sheet(items: list[tuple[str, str]], warnings: list[str]) -> SheetSpec:
+    log = pd.DataFrame({"Item": [i for i, _ in items], "Value": [v for _, v in items]}, dtype=object)
+    t_log = _block("RunLog", (Column("Item", "text", width=36), Column("Value", "text", width=80)), log)
+    warn = pd.DataFrame({"Warning": warnings or ["(none)"]}, dtype=object)
+    t_warn = _block("RunWarnings", (Column("Warning", "text", width=110),), warn, anchor=f"A{len(log) + 4}")
+    return SheetSpec(name="Run Log", tables=(t_log, t_warn), tab_color="7F7F7F")

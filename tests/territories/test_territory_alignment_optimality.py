@@ -1,0 +1,126 @@
+"""The optimiser against brute force on small alignments, and its invariants on larger ones (hypothesis)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+import scipy.sparse as sp
+
+from salesops_xl.territories import align as AL
+
+from territory_align_helpers import brute_force
+
+
+@st.composite
+def small_problem(draw):
+    """Up to 8 units on a 3 x 3 grid (4-neighbour adjacency), 2-3 reps, locks, owners, tolerance."""
+    n = draw(st.integers(3, 8))
+    T = draw(st.integers(2, 3))
+    cells = draw(st.permutations(list(range(9))))[:n]
+    gy, gx = np.divmod(np.array(cells), 3)
+    lat = 45.0 + 0.1 * gy + np.array(draw(st.lists(st.floats(-0.02, 0.02), min_size=n, max_size=n)))
+    lon = -100.0 + 0.14 * gx + np.array(draw(st.lists(st.floats(-0.02, 0.02), min_size=n, max_size=n)))
+    pos = {c: i for i, c in enumerate(cells)}
+    edges = [(pos[c], pos[c + 1]) for c in cells if c % 3 < 2 and c + 1 in pos] + \
+            [(pos[c], pos[c + 3]) for c in cells if c + 3 in pos]
+    both = draw(st.booleans())
+    pot = np.array(draw(st.lists(st.integers(1, 9), min_size=n, max_size=n)), dtype=float)
+    work = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), dtype=float)
+    measures = np.stack([pot, work], 1) if both and work.sum() > 0 else pot[:, None]
+    locked = np.full(n, -1)
+    if draw(st.booleans()):
+        locked[draw(st.integers(0, n - 1))] = draw(st.integers(0, T - 1))
+    return AL.AlignProblem(
+        lat=lat, lon=lon, weight=work, measures=measures, measure_names=("Potential", "Workload")[:measures.shape[1]],
+        current=np.array(draw(st.lists(st.integers(-1, T - 1), min_size=n, max_size=n))), locked=locked,
+        capacity=np.array(draw(st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=T, max_size=T))),
+        home_lat=45.0 + np.array(draw(st.lists(st.floats(0, 0.2), min_size=T, max_size=T))),
+        home_lon=-100.0 + np.array(draw(st.lists(st.floats(0, 0.28), min_size=T, max_size=T))),
+        tolerance=draw(st.sampled_from([0.1, 0.25, 0.5])), disruption_km=draw(st.sampled_from([0.0, 3.0, 20.0])),
+        edges=np.array(edges) if (edges and draw(st.booleans())) else None,
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problem())
+def test_small_alignments_reach_the_brute_force_optimum(problem):
+    best, _ = brute_force(problem)
+    sol = AL.solve(problem)
+    assert len(sol.assign) == problem.n_units and ((sol.assign >= 0) & (sol.assign < problem.n_terr)).all()
+    locked = problem.locked >= 0
+    assert (sol.assign[locked] == problem.locked[locked]).all()
+    if np.isfinite(best):
+        assert sol.balance_met
+        assert sol.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
+        assert sol.status == "optimal"
+        if sol.lower_bound is not None:
+            assert sol.lower_bound <= sol.objective + 1e-6
+    else:  # no alignment meets the rules: reported, never hidden
+        assert not sol.balance_met or (problem.edges is not None and not sol.contiguous.all())
+
+
+def random_problem(seed: int, n: int = 600, T: int = 8, measures: int = 1, locks: int = 5):
+    rng = np.random.default_rng(seed)
+    lat = rng.uniform(40, 45, n)
+    lon = rng.uniform(-110, -100, n)
+    pot = rng.lognormal(10, 0.7, n)
+    work = rng.integers(1, 10, n).astype(float)
+    locked = np.full(n, -1)
+    locked[rng.choice(n, locks, replace=False)] = rng.integers(0, T, locks)
+    return AL.AlignProblem(
+        lat=lat, lon=lon, weight=work, measures=np.stack([pot, work], 1)[:, :measures],
+        measure_names=("Potential", "Workload")[:measures], current=rng.integers(-1, T, n), locked=locked,
+        capacity=rng.choice([1.0, 1.0, 0.8, 1.2], T), home_lat=rng.uniform(40, 45, T),
+        home_lon=rng.uniform(-110, -100, T), tolerance=0.05, disruption_km=10.0)
+
+
+def full_lp(problem) -> float:
+    """The LP relaxation of the whole model (every unit x territory pair), solved by HiGHS."""
+    C = AL.cost_matrix(problem, problem.home_lat, problem.home_lon)
+    N, T = C.shape
+    tgt = AL.targets(problem)
+    free = problem.locked < 0
+    fixed = AL.loads_of(problem, np.where(free, -1, problem.locked))
+    F = np.flatnonzero(free)
+    u = np.repeat(np.arange(len(F)), T)
+    t = np.tile(np.arange(T), len(F))
+    E = sp.csr_matrix((np.ones(len(u)), (u, np.arange(len(u)))), shape=(len(F), len(u)))
+    rows = []
+    for k in range(problem.measures.shape[1]):
+        B = sp.csr_matrix((problem.measures[F[u], k], (t, np.arange(len(u)))), shape=(T, len(u)))
+        rows.append((B, (1 + problem.tolerance) * tgt[k] - fixed[k], (1 - problem.tolerance) * tgt[k] - fixed[k]))
+    A_ub = sp.vstack([r[0] for r in rows] + [-r[0] for r in rows])
+    b_ub = np.concatenate([r[1] for r in rows] + [-r[2] for r in rows])
+    res = linprog(C[F][u, t], A_ub=A_ub, b_ub=b_ub, A_eq=E, b_eq=np.ones(len(F)), bounds=(0, None), method="highs")
+    assert res.status == 0
+    locked_cost = C[~free, problem.locked[~free]].sum()
+    return float(res.fun + locked_cost)
+
+
+@pytest.mark.parametrize("seed,measures", [(1, 1), (2, 2)])
+def test_large_pipeline_certified_bound_equals_the_full_lp_and_the_gap_is_small(seed, measures):
+    problem = random_problem(seed, measures=measures)
+    sol = AL.solve(problem, force_large=True)
+    lp = full_lp(problem)
+    # the bound is the Lagrangian value at the LP duals: valid (never above the LP optimum) and tight
+    assert sol.lower_bound <= lp * (1 + 1e-9)
+    assert sol.lower_bound >= lp * (1 - 1e-4)
+    assert sol.balance_met and sol.objective >= sol.lower_bound
+    assert sol.gap < 0.02
+    locked = problem.locked >= 0
+    assert (sol.assign[locked] == problem.locked[locked]).all()
+    dev = np.abs(AL.loads_of(problem, sol.assign) / AL.targets(problem) - 1)
+    assert dev.max() <= problem.tolerance + 1e-9
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.booleans())
+def test_every_unit_gets_one_territory_and_locked_units_never_move(seed, large):
+    problem = random_problem(seed, n=250, T=5, locks=12)
+    sol = AL.solve(problem, force_large=large)
+    assert sol.assign.shape == (250,) and sol.assign.min() >= 0 and sol.assign.max() < 5
+    locked = problem.locked >= 0
+    assert (sol.assign[locked] == problem.locked[locked]).all()
+    assert sol.lower_bound is None or sol.lower_bound <= sol.objective * (1 + 1e-9)
