@@ -6,22 +6,38 @@ serial numbers or datetimes; error cells as their literal, e.g. ``"#N/A"``),
 converts them, calls the engine and returns a scalar or a 2-D list that
 spills. It never raises: bad input returns an Excel-style error text such as
 ``"#VALUE! quota must be above 0"`` (a custom function cannot return a real
-error value with a message in both xlwings runtimes, so the message starts
+error value with a message in either xlwings runtime, so the message starts
 with the error literal; the add-in's functions are thin decorators around
-these).
+these). See docs/addin.md, "Errors in cells", for what each runtime can show
+and :func:`set_error_style` for the alternative (bare error codes, which
+xlwings Lite turns into real Excel errors).
+
+Results go through :func:`to_excel`: numpy values become plain Python values,
+a NaN or infinite number becomes ``"#NUM!"`` (the same in both runtimes:
+desktop xlwings would show NaN as an empty cell, Lite as #NUM!), a date
+becomes a ``datetime``.
+
+Helpers for capabilities writing cell functions: :func:`number`,
+:func:`numbers` (a range of numbers as a float array, vectorised),
+:func:`date_value` and :func:`dates` (serial numbers or datetimes),
+:func:`text_value`, :func:`frame` (a range with a header row as a DataFrame)
+and :func:`as_matrix`.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import functools
+import gc
+import itertools
 import math
-from typing import Any, Callable
+import os
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .commissions.tiers import TierTable, TierTableError, payout_multiple, tiered_value
 from .money import to_cents
-from .tables import EXCEL_ERRORS
+from .tables import EXCEL_EPOCH, EXCEL_ERRORS
 
 
 class CellError(Exception):
@@ -32,26 +48,194 @@ class CellError(Exception):
         super().__init__(message)
 
     def render(self) -> str:
-        return f"{self.code} {self}"
+        return excel_error(str(self), self.code)
+
+
+# -- how an error reaches the cell --------------------------------------------------------------------
+
+#: Environment variable choosing the error style (see :func:`set_error_style`).
+ERROR_STYLE_ENV = "SALESOPS_XL_ERRORS"
+ERROR_STYLES = ("text", "code")
+_error_style: str | None = None
+_MAX_MESSAGE = 200  # Excel shows at most 255 characters of a string in an array result
+
+
+def set_error_style(style: str | None) -> None:
+    """How a bad call shows in its cell.
+
+    * ``"text"`` (default): ``"#VALUE! quota must be above 0"``: the error code, then the message;
+      the same in both xlwings runtimes.
+    * ``"code"``: the bare code, ``"#VALUE!"``. xlwings Lite turns a bare code into a real Excel error
+      (so IFERROR/ISERROR see it and SUM propagates it); desktop xlwings shows it as text. The message
+      is printed (xlwings Lite shows it in its output pane).
+
+    ``None`` goes back to the environment variable ``SALESOPS_XL_ERRORS`` (``text`` or ``code``).
+    """
+    global _error_style
+    if style is not None and style not in ERROR_STYLES:
+        raise ValueError(f"error style {style!r}: use one of {', '.join(ERROR_STYLES)}")
+    _error_style = style
+
+
+def error_style() -> str:
+    if _error_style is not None:
+        return _error_style
+    env = os.environ.get(ERROR_STYLE_ENV, "").strip().lower()
+    return env if env in ERROR_STYLES else "text"
 
 
 def excel_error(message: str, code: str = "#VALUE!") -> str:
-    return f"{code} {message}"
+    """The value a failed call returns: ``"#VALUE! message"`` (or ``"#VALUE!"``, see :func:`set_error_style`)."""
+    code = code if code in EXCEL_ERRORS else "#VALUE!"
+    message = " ".join(str(message).split())  # one line, whatever the exception said
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE - 3] + "..."
+    if error_style() == "code":
+        print(f"salesops-xl: {code} {message}")
+        return code
+    return f"{code} {message}" if message else code
 
 
 def cell_function(f: Callable) -> Callable:
-    """Turn any exception into an Excel error text; never let a traceback reach a cell."""
+    """Turn any exception into an Excel error value; never let a traceback reach a cell.
+
+    The result goes through :func:`to_excel`. The garbage collector is paused during the call: a
+    100,000-row range is 100,000 small lists in and out, and collecting while they are built costs more
+    than the computation.
+    """
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            return f(*args, **kwargs)
+            return to_excel(f(*args, **kwargs))
         except CellError as e:
             return e.render()
+        except MemoryError:
+            return excel_error("the range is too large for the memory available", "#NUM!")
         except Exception as e:  # a bug must not crash Excel: show a short message instead
-            return excel_error(f"internal error: {type(e).__name__}: {str(e)[:120]}")
+            return excel_error(f"internal error: {type(e).__name__}: {e}")
+        finally:
+            if collecting:
+                gc.enable()
 
     return wrapper
+
+
+# -- results ----------------------------------------------------------------------------------------
+
+_NUM = "#NUM!"
+
+
+def to_excel(result: Any) -> Any:
+    """A Python/numpy/pandas result -> values both xlwings runtimes write as such.
+
+    Scalars: numpy numbers -> float/int/bool, NaN and infinities -> ``"#NUM!"``, dates and
+    timestamps -> ``datetime.datetime``, NaT -> ``"#NUM!"``, None -> None (an empty cell).
+    Arrays (numpy, nested lists, tuples) -> 2-D lists of such scalars (a 1-D array is one row);
+    a DataFrame -> its header row, then its rows.
+    """
+    if result is None or isinstance(result, (str, bool)):
+        return result
+    if isinstance(result, (int, float, np.generic, _dt.date)) or _is_pandas_scalar(result):
+        return _scalar_out(result)
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is an engine dependency
+        pd = None
+    if pd is not None and isinstance(result, pd.DataFrame):
+        body = [_row_out(r) for r in result.itertuples(index=False, name=None)]
+        return [[str(c) for c in result.columns]] + body
+    if pd is not None and isinstance(result, pd.Series):
+        result = result.to_numpy()
+    if isinstance(result, np.ndarray):
+        return _array_out(result)
+    if isinstance(result, (list, tuple)):
+        if not result:
+            return [[None]]
+        if not isinstance(result[0], (list, tuple, np.ndarray)):
+            return [_row_out(result)]
+        rows = [r if type(r) is list else list(r) for r in result]
+        width = max(len(r) for r in rows)
+        if any(len(r) != width for r in rows):  # Excel spills rectangles: pad short rows with blanks
+            rows = [r + [None] * (width - len(r)) for r in rows]
+        flat = list(itertools.chain.from_iterable(rows))
+        types = set(map(type, flat))
+        if types <= _PLAIN_TYPES:
+            return rows
+        if types <= _PLAIN_TYPES | {float, int}:
+            floats = np.fromiter((v for v in flat if type(v) is float), dtype=np.float64)
+            if np.isfinite(floats).all():
+                return rows  # plain numbers, text, blanks: as they are (one pass in C, not one per cell)
+        return [_row_out(r) for r in rows]
+    return _scalar_out(result)
+
+
+def _is_pandas_scalar(v: Any) -> bool:
+    return type(v).__name__ in ("Timestamp", "NaTType", "Timedelta")
+
+
+def _scalar_out(v: Any) -> Any:
+    if v is None or isinstance(v, (str, bool)):
+        return v
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        x = float(v)
+        return x if math.isfinite(x) else _NUM
+    if isinstance(v, np.datetime64):
+        if np.isnat(v):
+            return _NUM
+        return v.astype("datetime64[us]").astype(_dt.datetime)
+    if _is_pandas_scalar(v):
+        if type(v).__name__ == "NaTType":
+            return _NUM
+        if type(v).__name__ == "Timestamp":
+            return v.to_pydatetime().replace(tzinfo=None)
+        return str(v)
+    if isinstance(v, _dt.datetime):
+        return v.replace(tzinfo=None)
+    if isinstance(v, _dt.date):
+        return _dt.datetime(v.year, v.month, v.day)
+    return str(v)
+
+
+def _row_out(row) -> list:
+    if isinstance(row, np.ndarray):
+        return _array_out(row.reshape(1, -1))[0]
+    return [_scalar_out(v) for v in row]
+
+
+def _array_out(a: np.ndarray) -> list:
+    if a.ndim == 0:
+        return [[_scalar_out(a[()])]]
+    if a.ndim == 1:
+        a = a.reshape(1, -1)
+    elif a.ndim > 2:
+        raise CellError("the result has more than two dimensions")
+    if a.size == 0:
+        return [[None]]
+    if a.dtype.kind in "fiub":
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            obj = a.astype(object)
+            obj[~np.isfinite(a)] = _NUM
+            return obj.tolist()
+        return a.tolist()
+    if a.dtype.kind == "M":
+        d = a.astype("datetime64[us]")
+        obj = d.astype(object)  # datetime.datetime, NaT -> None
+        obj[np.isnat(d)] = _NUM
+        return obj.tolist()
+    rows = a.tolist()
+    if set(map(type, itertools.chain.from_iterable(rows))) <= _PLAIN_TYPES:
+        return rows  # text, booleans, blanks: already what Excel takes
+    return [[_scalar_out(v) for v in r] for r in rows]
+
+
+_PLAIN_TYPES = frozenset({str, bool, type(None)})
 
 
 # -- argument conversion --------------------------------------------------------------------------
@@ -66,6 +250,8 @@ def as_matrix(value: Any) -> list[list[Any]]:
         return [[]]
     if not isinstance(value[0], (list, tuple)):
         return [list(value)]
+    if all(type(r) is list for r in value):
+        return value if isinstance(value, list) else list(value)
     return [list(r) for r in value]
 
 
@@ -96,13 +282,156 @@ def number(v: Any, what: str, *, blank: float | None = None) -> float:
     raise CellError(f"{what} is not a number")
 
 
+_REAL_TYPES = frozenset({float, int, np.float64, np.int64, np.float32, np.int32})
+
+
+def _rectangular(m: list[list[Any]], what: str) -> int:
+    width = len(m[0]) if m else 0
+    if any(len(r) != width for r in m):
+        raise CellError(f"{what} is not a rectangular range")
+    return width
+
+
 def numbers(value: Any, what: str) -> tuple[np.ndarray, bool]:
-    """Scalar or range -> (2-D float array, was_scalar). Blanks in a range are errors."""
+    """Scalar or range -> (2-D float array, was_scalar). Blanks in a range are errors.
+
+    A range of real numbers (the common case) is converted in one numpy call; only a range holding
+    something else is walked cell by cell, to name the first bad cell.
+    """
     scalar = not isinstance(value, (list, tuple, np.ndarray))
+    if scalar:
+        return np.array([[number(value, what)]], dtype=np.float64), True
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+        arr = np.atleast_2d(value.astype(np.float64))
+        if arr.ndim == 2 and not np.isnan(arr).any():
+            return arr, False
     m = as_matrix(value)
-    arr = np.array([[number(v, f"{what} (row {i + 1}, column {j + 1})" if not scalar else what)
-                     for j, v in enumerate(r)] for i, r in enumerate(m)], dtype=np.float64)
-    return arr, scalar
+    width = _rectangular(m, what)
+    flat = list(itertools.chain.from_iterable(m))
+    if set(map(type, flat)) <= _REAL_TYPES:
+        arr = np.array(flat, dtype=np.float64).reshape(len(m), width)
+        if not np.isnan(arr).any():
+            return arr, False
+    arr = np.array([[number(v, f"{what} (row {i + 1}, column {j + 1})") for j, v in enumerate(r)]
+                    for i, r in enumerate(m)], dtype=np.float64)
+    return arr.reshape(len(m), -1), False
+
+
+def text_value(v: Any, what: str, *, blank: str | None = None) -> str:
+    """One Excel value -> text (a whole number becomes "1001", not "1001.0"); errors and blanks refused."""
+    if _is_blank(v):
+        if blank is not None:
+            return blank
+        raise CellError(f"{what} is blank")
+    if isinstance(v, str):
+        s = v.strip()
+        if s.split(" ")[0] in EXCEL_ERRORS:
+            code = s.split(" ")[0]
+            raise CellError(f"{what} is an error ({code})", code)
+        return s
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        x = float(v)
+        if math.isnan(x):
+            raise CellError(f"{what} is not a number", "#NUM!")
+        return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()[:10]
+    return str(v)
+
+
+# -- dates: serial numbers (xlwings Lite, or an unformatted cell) or datetimes (desktop) ----------------
+
+_MAX_SERIAL = 2958466.0  # 9999-12-31 is serial 2958465
+
+
+def date_value(v: Any, what: str) -> np.datetime64:
+    """One Excel date -> ``datetime64[D]``.
+
+    Accepted: a ``datetime``/``date`` (desktop xlwings passes date-formatted cells so), a numpy or pandas
+    date, or an Excel serial number (xlwings Lite passes dates so; 46023 is 2026-01-01) from 1 to
+    2958465 (the time of day is ignored). Refused with a message: blanks, text (even "2026-01-05":
+    Excel would not compute with it either), TRUE/FALSE, error values (their code is kept).
+    """
+    if _is_blank(v):
+        raise CellError(f"{what} is blank")
+    if isinstance(v, bool):
+        raise CellError(f"{what} is TRUE/FALSE, expected a date")
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        x = float(v)
+        if not (1.0 <= x < _MAX_SERIAL):
+            raise CellError(f"{what} ({x:g}) is not an Excel date serial number", "#NUM!")
+        return EXCEL_EPOCH + np.timedelta64(int(math.floor(x)), "D")
+    if isinstance(v, _dt.datetime):
+        return np.datetime64(v.date(), "D")
+    if isinstance(v, _dt.date):
+        return np.datetime64(v, "D")
+    if isinstance(v, np.datetime64):
+        if np.isnat(v):
+            raise CellError(f"{what} is blank")
+        return v.astype("datetime64[D]")
+    if _is_pandas_scalar(v):
+        if type(v).__name__ == "Timestamp":
+            return np.datetime64(v.date(), "D")
+        raise CellError(f"{what} is blank")
+    if isinstance(v, str):
+        s = v.strip()
+        code = s.split(" ")[0]
+        if code in EXCEL_ERRORS:
+            raise CellError(f"{what} is an error ({code})", code)
+        raise CellError(f"{what} is text ({s[:20]!r}), expected a date (type it as a date or use DATE())")
+    raise CellError(f"{what} is not a date")
+
+
+def dates(value: Any, what: str) -> tuple[np.ndarray, bool]:
+    """Scalar or range of dates -> (2-D ``datetime64[D]`` array, was_scalar); see :func:`date_value`."""
+    scalar = not isinstance(value, (list, tuple, np.ndarray))
+    if scalar:
+        return np.array([[date_value(value, what)]], dtype="datetime64[D]"), True
+    m = as_matrix(value)
+    width = _rectangular(m, what)
+    flat = list(itertools.chain.from_iterable(m))
+    types = set(map(type, flat))
+    if types and types <= _REAL_TYPES:
+        x = np.array(flat, dtype=np.float64).reshape(len(m), width)
+        if np.all((x >= 1.0) & (x < _MAX_SERIAL)):
+            return EXCEL_EPOCH + np.floor(x).astype(np.int64).astype("timedelta64[D]"), False
+    out = np.array([[date_value(v, f"{what} (row {i + 1}, column {j + 1})") for j, v in enumerate(r)]
+                    for i, r in enumerate(m)], dtype="datetime64[D]")
+    return out.reshape(len(m), -1), False
+
+
+def frame(value: Any, what: str, *, columns: Sequence[str] = ()) -> "pd.DataFrame":
+    """A range whose first row is a header -> DataFrame of the raw cell values (blanks are None).
+
+    Header cells must be non-blank, distinct text; ``columns`` must all be present (matched without
+    regard to case or spaces; the frame uses the names given in ``columns``). Entirely blank rows are
+    dropped. Values are left as Excel gave them: convert them with :func:`numbers`, :func:`dates`...
+    """
+    import pandas as pd
+
+    m = as_matrix(value)
+    _rectangular(m, what)
+    if not m or not m[0]:
+        raise CellError(f"{what} is empty")
+    header = []
+    for j, h in enumerate(m[0]):
+        if _is_blank(h):
+            raise CellError(f"{what}: the header cell in column {j + 1} is blank")
+        header.append(text_value(h, f"{what} header (column {j + 1})"))
+    norm = ["".join(h.lower().split()) for h in header]
+    if len(set(norm)) != len(norm):
+        raise CellError(f"{what}: a column name appears twice in the header")
+    rename = {}
+    for c in columns:
+        k = "".join(c.lower().split())
+        if k not in norm:
+            raise CellError(f"{what} has no column {c!r} (its header: {', '.join(header)[:80]})")
+        rename[header[norm.index(k)]] = c
+    body = [r for r in m[1:] if not all(_is_blank(v) for v in r)]
+    df = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
+    return df.rename(columns=rename)
 
 
 def method_arg(v: Any, default: str = "Marginal") -> str:
@@ -120,34 +449,42 @@ def method_arg(v: Any, default: str = "Marginal") -> str:
 def tier_table(value: Any, what: str = "tiers") -> TierTable:
     """A tier range -> TierTable.
 
-    Accepted layouts (an optional header row of text is skipped):
+    Accepted layouts (an optional header row of text is skipped, and so are blank rows):
     2 columns ``From, Rate``; 3 columns ``From, To, Rate``; 4 columns ``Tier, From, To, Rate``.
+    A problem names the row of the range it is on (1 = the range's first row).
     """
-    rows = [r for r in as_matrix(value) if not all(_is_blank(v) for v in r)]
-    if rows and any(isinstance(v, str) and v.strip() and v.strip() not in EXCEL_ERRORS for v in rows[0][-2:]):
-        rows = rows[1:]  # header
-    if not rows:
+    m = as_matrix(value)
+    _rectangular(m, what)
+    numbered = [(i + 1, r) for i, r in enumerate(m) if not all(_is_blank(v) for v in r)]
+    if numbered and any(isinstance(v, str) and v.strip() and v.strip().split(" ")[0] not in EXCEL_ERRORS
+                        for v in numbered[0][1][-2:]):
+        numbered = numbered[1:]  # header
+    if not numbered:
         raise CellError(f"{what} is empty")
+    at = [n for n, _ in numbered]
+    rows = [r for _, r in numbered]
     width = len(rows[0])
     if width not in (2, 3, 4):
         raise CellError(f"{what} must have 2 (From, Rate), 3 (From, To, Rate) or 4 (Tier, From, To, Rate) columns")
     names = None
     if width == 4:
-        names = [None if _is_blank(r[0]) else str(r[0]) for r in rows]
+        names = [None if _is_blank(r[0]) else text_value(r[0], f"{what} Tier (row {n})") for n, r in zip(at, rows)]
         rows = [r[1:] for r in rows]
         width = 3
-    froms = [number(r[0], f"{what} From (row {i + 1})") for i, r in enumerate(rows)]
+    froms = [number(r[0], f"{what} From (row {n})") for n, r in zip(at, rows)]
     if width == 2:
         tos = [None] * len(rows)
-        rates = [number(r[1], f"{what} Rate (row {i + 1})") for i, r in enumerate(rows)]
+        rates = [number(r[1], f"{what} Rate (row {n})") for n, r in zip(at, rows)]
     else:
-        tos = [None if _is_blank(r[1]) else number(r[1], f"{what} To (row {i + 1})") for i, r in enumerate(rows)]
-        rates = [number(r[2], f"{what} Rate (row {i + 1})") for i, r in enumerate(rows)]
+        tos = [None if _is_blank(r[1]) else number(r[1], f"{what} To (row {n})") for n, r in zip(at, rows)]
+        rates = [number(r[2], f"{what} Rate (row {n})") for n, r in zip(at, rows)]
     try:
-        return TierTable.from_rows(what, froms, tos, rates, names=names)
+        return TierTable.from_rows(what, froms, tos, rates, names=names, rows=at)
     except TierTableError as e:
         row, col, msg, val, exp = e.problems[0]
-        raise CellError(f"{msg.replace(repr(what) + ' ', '')} (row {row + 1 if row is not None else '?'})")
+        msg = msg.replace(f"tier table {what!r}", what)
+        where = f"{what} {col} (row {row})" if col and row is not None else f"{what} (row {row})"
+        raise CellError(f"{msg}: {where}" + (f"; expected {exp}" if exp else ""))
 
 
 def _money(result: np.ndarray) -> np.ndarray:
@@ -161,9 +498,10 @@ def _clean(result: np.ndarray) -> np.ndarray:
 
 
 def _shape(result: np.ndarray, scalar: bool) -> Any:
+    """A scalar call gets a scalar back; a range call gets the 2-D array (made a list by :func:`to_excel`)."""
     if scalar:
         return float(result.reshape(-1)[0])
-    return result.tolist()
+    return result
 
 
 # -- the functions ----------------------------------------------------------------------------------
@@ -222,4 +560,4 @@ def tier_reached(value: Any, tiers: Any) -> Any:
     x, scalar = numbers(value, "value")
     table = tier_table(tiers)
     names = np.array(table.names, dtype=object)[table.band(x)]
-    return names.reshape(-1)[0] if scalar else names.tolist()
+    return names.reshape(-1)[0] if scalar else names.reshape(x.shape)

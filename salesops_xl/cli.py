@@ -175,6 +175,9 @@ def _register_capability_commands() -> None:
     for cap in all_capabilities():
         for cmd in (cap.commands() if callable(cap.commands) else cap.commands):
             main.add_command(cmd)
+    from .addin.cli import addin, run  # the add-in: `salesops-xl run SCRIPT WORKBOOK`, `salesops-xl addin ...`
+    main.add_command(run)
+    main.add_command(addin)
 
 
 _register_capability_commands()

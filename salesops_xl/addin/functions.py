@@ -1,10 +1,26 @@
 """Excel custom functions (UDFs): xlwings decorators around :mod:`salesops_xl.cells`.
 
-Desktop Excel: put ``salesops_xl.addin.functions`` in the xlwings add-in's
-"UDF Modules" setting and click *Import Functions*. xlwings Lite: import this
-module in ``main.py`` (see addin/lite/). Each function only converts
-arguments (``ndim=2``: a range arrives as a list of rows) and calls the
-engine; errors come back as short ``#VALUE! ...`` texts, never tracebacks.
+One module for both runtimes:
+
+* **desktop Excel** (Windows, the open-source xlwings add-in or the salesops-xl add-in):
+  ``salesops_xl.addin.functions`` is the "UDF Modules" setting; *Import Functions* registers
+  every ``sxl_*`` function found here (Excel shows them as ``=SXL_COMMISSION(...)``...);
+* **xlwings Lite**: ``addin/lite/main.py`` imports the functions from here, and Lite registers
+  every decorated function imported into ``main.py``.
+
+Each wrapper only declares how Excel hands over its arguments and calls the plain function in
+:mod:`salesops_xl.cells`, which converts, validates and computes *inside* its error guard:
+
+* ``ndim=2``: a cell or a range always arrives as a list of rows (a single cell is unwrapped
+  again, so a scalar call returns a scalar and a range call spills a dynamic array of the
+  range's shape);
+* ``err_to_str=True``: an error cell arrives as its literal (``"#N/A"``) instead of an empty
+  value, so ``=SXL_COMMISSION(NA(), ...)`` answers ``#N/A ...`` rather than "blank";
+* no DataFrame/number converters in the decorators: a converter that fails raises inside
+  xlwings, before our guard, and desktop xlwings would put that traceback in the cell.
+
+The cell functions of every capability (``salesops_xl/addin/<name>_functions.py``) are imported
+into this module at the end, so the one "UDF Modules" entry registers them all.
 """
 from __future__ import annotations
 
@@ -12,37 +28,40 @@ from xlwings import arg, func
 
 from .. import cells
 
+#: Excel's function-wizard category of every salesops-xl function (desktop; Lite ignores it).
+CATEGORY = "salesops-xl"
 
-@func
-@arg("amount", ndim=2, doc="Credited amount (a cell or a range: the result spills)")
-@arg("tiers", ndim=2, doc="Tier range: From, Rate | From, To, Rate | Tier, From, To, Rate")
-@arg("method", doc='"marginal" (default) or "retroactive"')
-@arg("quota", doc="Optional quota: then From/To are attainment (0%, 100%...)")
+
+@func(category=CATEGORY)
+@arg("amount", ndim=2, err_to_str=True, doc="Credited amount: a cell or a range (the result spills)")
+@arg("tiers", ndim=2, err_to_str=True, doc="Tier range: From, Rate | From, To, Rate | Tier, From, To, Rate")
+@arg("method", err_to_str=True, doc='"marginal" (default) or "retroactive"')
+@arg("quota", err_to_str=True, doc="Optional quota: then From/To are attainment (0%, 100%...)")
 def sxl_commission(amount, tiers, method=None, quota=None):
-    """Commission on an amount against a tier table, marginal or retroactive."""
+    """Commission on an amount against a tier table, marginal or retroactive, rounded to the cent."""
     return cells.commission(_unwrap(amount), tiers, method, quota)
 
 
-@func
-@arg("credit", ndim=2, doc="Credited amount(s)")
-@arg("quota", ndim=2, doc="Quota(s): one, or one per credit")
+@func(category=CATEGORY)
+@arg("credit", ndim=2, err_to_str=True, doc="Credited amount(s)")
+@arg("quota", ndim=2, err_to_str=True, doc="Quota(s): one, or one per credit")
 def sxl_attainment(credit, quota):
-    """Attainment = credit / quota."""
+    """Attainment = credit / quota (1 = 100%)."""
     return cells.attainment(_unwrap(credit), _unwrap(quota))
 
 
-@func
-@arg("attainment", ndim=2, doc="Attainment (100% = 1)")
-@arg("curve", ndim=2, doc="Payout curve: From, Rate | From, To, Rate | Tier, From, To, Rate")
-@arg("method", doc='"marginal" (rates are slopes, default) or "retroactive" (step curve)')
+@func(category=CATEGORY)
+@arg("attainment", ndim=2, err_to_str=True, doc="Attainment (100% = 1)")
+@arg("curve", ndim=2, err_to_str=True, doc="Payout curve: From, Rate | From, To, Rate | Tier, From, To, Rate")
+@arg("method", err_to_str=True, doc='"marginal" (rates are slopes, default) or "retroactive" (step curve)')
 def sxl_payout(attainment, curve, method=None):
     """Payout as a multiple of target incentive at an attainment on a payout curve."""
     return cells.payout(_unwrap(attainment), curve, method)
 
 
-@func
-@arg("value", ndim=2, doc="Value or attainment")
-@arg("tiers", ndim=2, doc="Tier range")
+@func(category=CATEGORY)
+@arg("value", ndim=2, err_to_str=True, doc="Value or attainment")
+@arg("tiers", ndim=2, err_to_str=True, doc="Tier range")
 def sxl_tier(value, tiers):
     """Name of the tier band a value falls in."""
     return cells.tier_reached(_unwrap(value), tiers)
@@ -59,17 +78,24 @@ def _import_capability_functions() -> None:
     """Bring the cell functions of every capability (salesops_xl/addin/<name>_functions.py) into this module.
 
     Excel's UDF registration (desktop "Import Functions", xlwings Lite) looks at this one module, so
-    each capability's functions appear here under their own names.
+    each capability's functions appear here under their own names. A module that fails to import is
+    reported on stderr and skipped: one broken capability must not take every function away.
     """
     import importlib
     import pkgutil
+    import sys
     from pathlib import Path
 
-    for mod in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if mod.name.endswith("_functions"):
+    for mod in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if not mod.name.endswith("_functions"):
+            continue
+        try:
             m = importlib.import_module(f"{__package__}.{mod.name}")
-            for name in getattr(m, "__all__", [n for n in dir(m) if n.startswith("sxl_")]):
-                globals()[name] = getattr(m, name)
+        except Exception as e:  # pragma: no cover - reported, and the add-in tests import each module
+            print(f"salesops-xl: cell functions of {mod.name} not loaded: {type(e).__name__}: {e}", file=sys.stderr)
+            continue
+        for name in getattr(m, "__all__", [n for n in dir(m) if n.startswith("sxl_")]):
+            globals()[name] = getattr(m, name)
 
 
 _import_capability_functions()
