@@ -308,7 +308,7 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
             values = raw.data[src]
         errs = {i: e for (c, i), e in raw.errors.items() if c == src} if (raw.errors and src) else {}
         out[f.name] = _coerce(values, f, tbl, problems, errs, column_present=src is not None)
-    tbl.frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    tbl.frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # no block consolidation (1M rows)
     if n < schema.min_rows:
         problems.add(tbl.problem(None, None, f"table {schema.name} is empty", show_value=False,
                                  expected=f"at least {schema.min_rows} row{'s' if schema.min_rows > 1 else ''}"))
@@ -519,6 +519,8 @@ def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollect
         bad |= ok & ((arr <= f.minimum) if f.min_exclusive else (arr < f.minimum))
     if f.maximum is not None:
         bad |= ok & (arr > f.maximum)
+    if f.type == "money" and f.min_exclusive and f.minimum == 0:  # a positive amount (a quota): at least a cent
+        bad |= ok & (arr > 0) & (arr < 0.01)
     limit = IMPLAUSIBLE.get(f.type)
     huge = ok & np.isfinite(arr) & (np.abs(arr) > limit) if limit else np.zeros(len(arr), dtype=bool)
     for i in np.flatnonzero(huge & ~bad):
@@ -605,4 +607,11 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
             if int(i) in errs or int(codes[i]) in bad:
                 continue
             problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))
+    return out
+
+
+def const(n: int, value) -> np.ndarray:
+    """An object array of ``n`` references to one ``value`` (``np.full`` would copy a str per element)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
     return out

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..tables import const
 from ..money import allocate_cents, to_cents
 from ..periods import MONTHS_PER_PERIOD, PERIODS_PER_YEAR
 from .inputs import CommissionInputs, MeasureDef
@@ -210,17 +211,25 @@ def line_items(plan: Plan, pcs: Pieces) -> Items:
     # own new credit: one line per deal row and slot (its pieces are counted together at close)
     sel = np.flatnonzero(own & new)
     if len(sel):
-        key = pcs.row[sel].astype(np.int64) * S + pcs.slot[sel]
-        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        f = sel[first]
-        parts.append(dict(kind=np.full(len(f), LINE_DEAL, dtype=object), slot=pcs.slot[f], q=pcs.q[f], r=pcs.q[f],
-                          credit=np.bincount(inv, weights=pcs.credit[sel]), fx=pcs.fx[f], date=pcs.close[f],
+        # a row has several pieces only when part of it was cancelled: group just those (np.unique on 1M is slow)
+        rows = pcs.row[sel]
+        multi = np.bincount(rows)[rows] > 1
+        single, several = sel[~multi], sel[multi]
+        credit = pcs.credit[single]
+        if len(several):
+            key = pcs.row[several].astype(np.int64) * S + pcs.slot[several]
+            _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+            single = np.concatenate([single, several[first]])
+            credit = np.concatenate([credit, np.bincount(inv, weights=pcs.credit[several])])
+        f = single
+        parts.append(dict(kind=const(len(f), LINE_DEAL), slot=pcs.slot[f], q=pcs.q[f], r=pcs.q[f],
+                          credit=credit, fx=pcs.fx[f], date=pcs.close[f],
                           order=pcs.deal_code[f], row=pcs.row[f], src=np.full(len(f), -1),
                           n_deals=np.ones(len(f), dtype=np.int64)))
     # own reversals: one line per cancelled piece
     sel = np.flatnonzero(own & rev)
     if len(sel):
-        parts.append(dict(kind=np.full(len(sel), LINE_REVERSAL, dtype=object), slot=pcs.slot[sel], q=pcs.q[sel],
+        parts.append(dict(kind=const(len(sel), LINE_REVERSAL), slot=pcs.slot[sel], q=pcs.q[sel],
                           r=pcs.r[sel], credit=pcs.credit[sel], fx=pcs.fx[sel], date=pcs.event[sel],
                           order=pcs.deal_code[sel], row=pcs.row[sel], src=np.full(len(sel), -1),
                           n_deals=np.ones(len(sel), dtype=np.int64)))
@@ -235,7 +244,7 @@ def line_items(plan: Plan, pcs: Pieces) -> Items:
         uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
         f = sel[first]
         rows_per = np.unique(np.stack([inv, pcs.row[sel]]), axis=1)[0]
-        parts.append(dict(kind=np.full(len(f), kind, dtype=object), slot=pcs.slot[f], q=pcs.q[f],
+        parts.append(dict(kind=const(len(f), kind), slot=pcs.slot[f], q=pcs.q[f],
                           r=pcs.r[f] if with_r else pcs.q[f], credit=np.bincount(inv, weights=pcs.credit[sel]),
                           fx=np.full(len(f), np.nan), date=np.full(len(f), np.datetime64("NaT"), "datetime64[D]"),
                           order=pcs.src[f], row=np.full(len(f), -1), src=pcs.src[f],
@@ -294,15 +303,12 @@ def _deal_lines(inp: CommissionInputs, plan: Plan, it: Items, ea: _Earnings, out
 
 
 def _base_ytd(asof: np.ndarray, s: np.ndarray, p: np.ndarray, asof_offset: int = 0) -> np.ndarray:
-    """sum over q < p of asof[s, q, p + offset] for each (s, p) pair (vectorised over pairs)."""
-    pairs, inv = np.unique(s * NP + p, return_inverse=True)
-    ps, pp = pairs // NP, pairs % NP
-    col = np.maximum(pp + asof_offset, 0)
-    vals = asof[ps, :, col]  # (n_pairs, 12) over q
-    mask = np.arange(NP)[None, :] < pp[:, None]
-    out = np.where(mask, vals, 0.0).sum(axis=1)
-    out = np.where(pp + asof_offset >= 0, out, 0.0)
-    return out[inv]
+    """sum over q < p of asof[s, q, p + offset] for each (s, p) pair (a small (S, 12) table, then a lookup)."""
+    cols = np.arange(NP)
+    vals = asof[:, :, np.clip(cols + asof_offset, 0, NP - 1)]  # (S, q, p)
+    base = np.where((cols[:, None] < cols[None, :])[None], vals, 0.0).sum(axis=1)  # (S, p)
+    base[:, cols + asof_offset < 0] = 0.0
+    return base[s, p]
 
 
 def _emit(out: _Lines, m: MeasureDef, it: Items, idx, s, pay_p, credit, amount, x0, x1, Q):
@@ -463,8 +469,7 @@ def _line_frame(inp, plan: Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataF
     basis = payouts["Basis"].to_numpy()[tu_g]
     tu_note = np.where(basis == "YTD", "YTD true-up: credit of earlier periods re-measured at YTD attainment",
                        "earned without new credit")
-    kind = np.concatenate([np.full(len(p["slot"]), p["kind"], dtype=object) for p in parts]
-                          + [np.full(k, LINE_TRUEUP, dtype=object)])
+    kind = np.concatenate([np.asarray(p["kind"], dtype=object) for p in parts] + [const(k, LINE_TRUEUP)])
     cols = {
         "_g": all_grp,
         "_kind": kind,
@@ -487,7 +492,7 @@ def _line_frame(inp, plan: Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataF
     # drop true-up lines that came to nothing
     keep = ~((kind == LINE_TRUEUP) & (cents == 0) & (np.abs(all_exact) < 0.005))
     assert n + k == len(keep)
-    return {c: v[keep] for c, v in cols.items()}
+    return cols if keep.all() else {c: v[keep] for c, v in cols.items()}
 
 
 def _adjustment_lines(inp, plan: Plan) -> pd.DataFrame:
@@ -582,7 +587,7 @@ def _summary(inp, plan: Plan, payouts: pd.DataFrame, extra: pd.DataFrame, lock=N
     for c in SUMMARY_COMPONENTS:
         out[c] = comp[c][r_idx, m_idx]
     out["Total"] = total[r_idx, m_idx]
-    summary = pd.DataFrame(out)
+    summary = pd.DataFrame(out, copy=False)
     if len(draw_table):
         draw_table = pd.DataFrame({
             "RepID": rd.rep_ids[draw_table["_rep"].to_numpy()], "RepName": rd.name[draw_table["_rep"].to_numpy()],
@@ -710,7 +715,7 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
                 np.concatenate([kind_rank, a_kind]),
                 np.concatenate([major, a_major])]
     order = np.lexsort(tuple(keys))
-    return pd.DataFrame({c: cols[c][order] for c in LINE_COLUMNS})
+    return pd.DataFrame({c: cols[c][order] for c in LINE_COLUMNS}, copy=False)  # no block consolidation
 
 
 def run_timestamp() -> str:
@@ -730,7 +735,7 @@ def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, 
     counts = {
         "Reps": int(len(inp.frame("Roster"))),
         "Deal rows": int(len(inp.frame("Deals"))),
-        "Deal rows credited": int(len(np.unique(pcs.row[pcs.src < 0]))),
+        "Deal rows credited": int(np.count_nonzero(np.bincount(pcs.row[pcs.src < 0]))) if len(pcs) else 0,
         "Payout rows": int(len(payouts)),
         "Statement lines": int(len(lines)),
     }

@@ -100,6 +100,8 @@ def load_inputs(source: TableSource) -> CommissionInputs:
     problems.raise_if_any()
     assert calendar is not None
     extras = tables["Settings"].frame.attrs.get("extras", {})
+    for t in tables.values():  # the typed frames are all that is used from here: free the raw cell objects
+        t.raw.data = {c: () for c in t.raw.columns}
     return CommissionInputs(
         workbook=source.workbook, calendar=calendar, tables=tables, measures=measures,
         fingerprint=fingerprint(tables), paid=paid, **extras,

@@ -240,6 +240,15 @@ def text_column(values, style: int, where: Where) -> ColumnCells:
         raise WorkbookError(f"{where(0)}: column data must be one-dimensional")
     n = len(a)
     codes, uniq, first = factorize_objects(a)
+    if len(uniq) > max(WHOLE_CELL_MAX, n // 8):
+        # many distinct objects: perhaps equal values in distinct objects (np.full of a str copies it per row);
+        # telling them apart by value costs one hash per row and can save formatting each row separately
+        vcodes, vuniq = pd.factorize(a, use_na_sentinel=False)
+        if len(vuniq) * 2 < len(uniq):
+            codes = np.asarray(vcodes, dtype=np.intp)
+            uniq = np.asarray(vuniq, dtype=object)
+            first = np.empty(len(uniq), np.intp)
+            first[codes[::-1]] = np.arange(n - 1, -1, -1, dtype=np.intp)
     ulist = uniq.tolist()
     if not set(map(type, ulist)) <= {str, type(None)}:
         ulist = [None if _is_missing(v) else (v if isinstance(v, str) else str(v)) for v in ulist]
@@ -401,8 +410,10 @@ class _Floats(ColumnCells):
         if not bad.any():
             return [self._open, vals, "</v></c>"]
         m = len(x)
-        pre = np.full(m, self._open, dtype=object)
-        suf = np.full(m, "</v></c>", dtype=object)
+        pre = np.empty(m, dtype=object)  # not np.full: it would copy the string into every element
+        pre.fill(self._open)
+        suf = np.empty(m, dtype=object)
+        suf.fill("</v></c>")
         v = np.array(vals, dtype=object)
         pre[bad] = self._blank
         v[bad] = ""

@@ -72,52 +72,58 @@ def scan_sheet(pkg: Package, part: str, chunk: int = 1 << 22) -> SheetScan:
         a = np.frombuffer(buf, np.uint8)
         m = max(len(a) - 32, 0)  # tags starting in the last 32 bytes are handled with the next chunk
         tail = buf[m:]
-        lt = np.flatnonzero(a[:m] == _LT)
-        if not len(lt):
-            continue
-        n1, n2 = a[lt + 1], a[lt + 2]
-        is_cell = (n1 == _C) & ((n2 == _SP) | (n2 == _GT) | (n2 == _SL))
-        is_row = (n1 == _R) & (n2 == _O) & (a[lt + 3] == _W)
-        sel = is_cell | is_row
-        kind_row = is_row[sel]
-        if len(kind_row):
-            is_c = ~kind_row
-            cum = np.cumsum(is_c)
-            ridx = np.flatnonzero(kind_row)
-            if len(ridx):
-                before = cum[ridx]  # cells seen before each row tag (a row tag adds none)
-                counts = np.diff(np.concatenate([[0], before, [cum[-1]]]))
-                counts[0] += cells_in_row  # the row open at the start of the chunk
-                scan.max_col = max(scan.max_col, int(counts.max()))
-                cells_in_row = int(cum[-1] - before[-1])
-                rows += len(ridx)
-            else:
-                cells_in_row += int(cum[-1])
-                scan.max_col = max(scan.max_col, cells_in_row)
-        cpos = lt[is_cell]
-        with_ref = (a[cpos + 2] == _SP) & (a[cpos + 3] == _R) & (a[cpos + 4] == _EQ)
-        if with_ref.any():  # <c r="AB12": the column of the reference
-            p = cpos[with_ref] + 6
-            l1, l2, l3 = (a[p + k].astype(np.int64) for k in range(3))
-            up = lambda x: (x >= 65) & (x <= 90)  # noqa: E731
-            col = np.where(up(l1), l1 - 64, 0)
-            col = np.where(up(l1) & up(l2), col * 26 + l2 - 64, col)
-            col = np.where(up(l1) & up(l2) & up(l3), col * 26 + l3 - 64, col)
-            scan.max_col = max(scan.max_col, int(col.max()))
-        rpos = lt[is_row]
-        numbered = (a[rpos + 4] == _SP) & (a[rpos + 5] == _R) & (a[rpos + 6] == _EQ)
-        if numbered.any():  # <row r="123"
-            p = rpos[numbered] + 8
-            val = np.zeros(len(p), np.int64)
-            live = np.ones(len(p), dtype=bool)
-            for k in range(8):
-                d = a[p + k].astype(np.int64) - 48
-                ok = live & (d >= 0) & (d <= 9)
-                val = np.where(ok, val * 10 + d, val)
-                live = ok
-            scan.max_row = max(scan.max_row, int(val.max()))
+        cpos = _tag_positions(buf, m, 0x633C)  # "<c"
+        if len(cpos):
+            n2 = a[cpos + 2]
+            cpos = cpos[(n2 == _SP) | (n2 == _GT) | (n2 == _SL)]  # not <col, <cfRule...
+        rpos = _tag_positions(buf, m, 0x723C)  # "<r"
+        if len(rpos):
+            rpos = rpos[(a[rpos + 2] == _O) & (a[rpos + 3] == _W)]
+        if len(rpos):
+            # cells per row: the first bucket belongs to the row still open from the previous chunk
+            counts = np.bincount(np.searchsorted(rpos, cpos, side="right"), minlength=len(rpos) + 1)
+            counts[0] += cells_in_row
+            scan.max_col = max(scan.max_col, int(counts.max()))
+            cells_in_row = int(counts[-1])
+            rows += len(rpos)
+        else:
+            cells_in_row += len(cpos)
+            scan.max_col = max(scan.max_col, cells_in_row)
+        if len(cpos):
+            with_ref = (a[cpos + 2] == _SP) & (a[cpos + 3] == _R) & (a[cpos + 4] == _EQ)
+            if with_ref.any():  # <c r="AB12": the column of the reference
+                p = cpos[with_ref] + 6
+                l1, l2, l3 = (a[p + k].astype(np.int64) for k in range(3))
+                up = lambda x: (x >= 65) & (x <= 90)  # noqa: E731
+                col = np.where(up(l1), l1 - 64, 0)
+                col = np.where(up(l1) & up(l2), col * 26 + l2 - 64, col)
+                col = np.where(up(l1) & up(l2) & up(l3), col * 26 + l3 - 64, col)
+                scan.max_col = max(scan.max_col, int(col.max()))
+        if len(rpos):
+            numbered = (a[rpos + 4] == _SP) & (a[rpos + 5] == _R) & (a[rpos + 6] == _EQ)
+            if numbered.any():  # <row r="123"
+                p = rpos[numbered] + 8
+                val = np.zeros(len(p), np.int64)
+                live = np.ones(len(p), dtype=bool)
+                for k in range(8):
+                    d = a[p + k].astype(np.int64) - 48
+                    ok = live & (d >= 0) & (d <= 9)
+                    val = np.where(ok, val * 10 + d, val)
+                    live = ok
+                scan.max_row = max(scan.max_row, int(val.max()))
     scan.max_row = max(scan.max_row, rows)
     return scan
+
+
+def _tag_positions(buf: bytes, m: int, pair: int) -> np.ndarray:
+    """Sorted positions below ``m`` where the two bytes of ``pair`` (little-endian uint16) start."""
+    even = np.frombuffer(buf, dtype="<u2", count=m // 2)
+    odd = np.frombuffer(buf, dtype="<u2", offset=1, count=max(m - 1, 0) // 2)
+    pe = np.flatnonzero(even == pair) * 2
+    po = np.flatnonzero(odd == pair) * 2 + 1
+    out = np.concatenate([pe, po])
+    out.sort(kind="stable")
+    return out
 
 
 def scan_error_cells(pkg: Package, part: str, chunk: int = 1 << 20) -> dict[tuple[int, int], str]:
