@@ -32,6 +32,8 @@ CLI = [sys.executable, "-m", "salesops_xl.cli"]
 COMMANDS = [
     ("commissions.xlsx", ["recalc"], None),
     ("commissions.xlsx", ["whatif"], ("What-if",)),
+    ("commissions.xlsx", ["run", "commissions.statement"], ("Rep Statement", "Rep Statement Lines",
+                                                             "Rep Statement Draws")),
 ]
 
 PIVOT_CACHE = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

@@ -173,3 +173,50 @@ def test_whatif_compares_a_scenario_plan_on_the_same_deals(tmp_path: Path):
     gains = set(frame[frame.Outcome == "gains"].RepID)
     assert gains and gains <= ae | {"M01", "M02", "M03", "M04", "M05", "V01"}
     assert set(frame[frame.Outcome == "loses"].RepID) == set()
+
+
+def _settings_rep(src: Path, dest: Path, value) -> Path:
+    """A copy of the sample workbook with Settings[StatementRep] set to ``value`` (through openpyxl, as a user edits)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Settings"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "StatementRep":
+            row[1].value = value
+    wb.save(dest)
+    return dest
+
+
+def test_rep_statement_script_writes_that_reps_statement_into_the_workbook(tmp_path: Path, sample_result):
+    wb = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", "R003")
+    r = subprocess.run(CLI + ["run", "commissions.statement", str(wb)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    import python_calamine as pc
+
+    book = pc.CalamineWorkbook.from_path(str(wb), load_tables=True)
+    assert {"Rep Statement", "Rep Statement Lines"} <= set(book.sheet_names)
+    assert "R003" in book.get_sheet_by_name("Rep Statement").to_python()[0][0]
+    # its monthly totals are the Payout Summary's for R003, to the cent
+    rows = book.get_table_by_name("RepSummary").to_python()  # data rows (calamine leaves the header out)
+    shown = {row[0]: round(row[-1], 2) for row in rows}
+    s = sample_result.summary
+    mine = s[s.RepID == "R003"]
+    assert shown == {m: t / 100 for m, t in zip(mine.PayMonth, mine.Total)}
+    table = book.get_table_by_name("RepLines")
+    amount = table.columns.index("Amount")
+    assert round(sum(row[amount] for row in table.to_python()), 2) == round(mine.Total.sum() / 100, 2)
+    # the choice of rep is not an input of the payout run: recalc keeps its fingerprint and time
+    before = XlsxSource(TEMPLATE)
+    with before as a, XlsxSource(wb) as b:
+        assert load_inputs(a).fingerprint == load_inputs(b).fingerprint
+
+
+@pytest.mark.parametrize("value,message", [("NOBODY", "StatementRep is unknown rep"), (None, "StatementRep is blank")])
+def test_rep_statement_script_names_the_setting_when_the_rep_is_missing(tmp_path: Path, value, message):
+    wb = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", value)
+    before = wb.read_bytes()
+    r = subprocess.run(CLI + ["run", "commissions.statement", str(wb)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert message in r.stderr and "sheet 'Settings'" in r.stderr and "a RepID of the Roster" in r.stderr
+    assert wb.read_bytes() == before

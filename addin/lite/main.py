@@ -65,6 +65,12 @@ def commissions_recalc(book: xw.Book):
     run_in_excel('commissions.recalc', book)
 
 
+@script(name='Rep statement')
+def commissions_statement(book: xw.Book):
+    """Write the statement of the rep named in Settings[StatementRep] into the Rep Statement sheets (per-rep files: salesops-xl statements)"""
+    run_in_excel('commissions.statement', book)
+
+
 @script(name='Plan what-if')
 def commissions_whatif(book: xw.Book):
     """Simulate the plan's cost and compare the scenario plan on the same deals"""

@@ -17,6 +17,12 @@ def _whatif(source, **kwargs):
     return run_whatif(source, **kwargs)
 
 
+def _statement(source, **kwargs):
+    from .statements import rep_statement_workflow
+
+    return rep_statement_workflow(source, **kwargs)
+
+
 def _commands():
     from .cli import COMMANDS
 
@@ -46,6 +52,9 @@ CAPABILITY = Capability(
     order=10,
     scripts=(ScriptSpec(id="commissions.recalc", label="Recalculate payouts", run=_workflow, icon="CalculateNow",
                         description="Validate the inputs, compute payouts, statement lines, dashboard and run log"),
+             ScriptSpec(id="commissions.statement", label="Rep statement", run=_statement, icon="FileSendAsAttachment",
+                        description="Write the statement of the rep named in Settings[StatementRep] into the Rep "
+                                    "Statement sheets (per-rep files: salesops-xl statements)"),
              ScriptSpec(id="commissions.whatif", label="Plan what-if", run=_whatif, icon="ChartTypeOtherInsertGallery",
                         description="Simulate the plan's cost and compare the scenario plan on the same deals")),
     commands=_commands,

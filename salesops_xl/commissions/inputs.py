@@ -66,6 +66,7 @@ class CommissionInputs:
     warnings: list[str] = field(default_factory=list)
     locked_through: int | None = None  # month index of Settings[LockedThrough]
     draw_policy: str = "Forgive"  # Settings[DrawBalanceAtTermination]
+    statement_rep: tuple[str, int] | None = None  # Settings[StatementRep] and its row in Settings
     paid: dict[str, pd.DataFrame] = field(default_factory=dict)  # frozen records of locked months (read back)
 
     def frame(self, name: str) -> pd.DataFrame:
@@ -109,10 +110,16 @@ def load_inputs(source: TableSource) -> CommissionInputs:
 
 
 def fingerprint(tables: dict[str, Table]) -> str:
-    """SHA-256 over the typed content of the input tables (names, columns and values, in order)."""
+    """SHA-256 over the typed content of the input tables (names, columns and values, in order).
+
+    The Settings row StatementRep only picks whose statement to show, so it is left out: choosing a rep
+    does not make the payout run look new.
+    """
     h = hashlib.sha256()
     for name in sorted(tables):
         frame = tables[name].frame[tables[name].schema.column_names]  # the typed inputs, not derived columns
+        if name == "Settings":
+            frame = frame[frame["Setting"].astype(str).str.lower() != "statementrep"]
         h.update(name.encode())
         h.update("\x1f".join(frame.columns).encode())
         if len(frame):
@@ -192,6 +199,11 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> PlanCalendar | N
                 problems.add(tbl.problem(i, "Value", "unknown policy", value=v, expected="Forgive or Recover"))
             else:
                 extras["draw_policy"] = choice
+    if "StatementRep" in found:
+        i = found["StatementRep"]
+        v = f["Value"].iloc[i]
+        if v is not None and str(v).strip():
+            extras["statement_rep"] = (str(v).strip(), i)
     tbl.frame.attrs["extras"] = extras
     return cal
 

@@ -222,11 +222,12 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     """The input tables of workbooks/commissions.xlsx (stage 1: before the late cancellation)."""
     rng = np.random.default_rng(seed)
     settings = pd.DataFrame({
-        "Setting": ["PlanYearStart", "AsOfDate", "LockedThrough", "DrawBalanceAtTermination"],
-        "Value": [D(PLAN_YEAR, 1, 1), None, f"{PLAN_YEAR}-06", "Forgive"],
+        "Setting": ["PlanYearStart", "AsOfDate", "LockedThrough", "DrawBalanceAtTermination", "StatementRep"],
+        "Value": [D(PLAN_YEAR, 1, 1), None, f"{PLAN_YEAR}-06", "Forgive", "R001"],
         "Description": ["First day of the plan year", "Blank: compute the whole plan year",
                         "January to June are paid: their numbers are kept; changes flow into July",
-                        "A recoverable draw balance left at termination is written off"],
+                        "A recoverable draw balance left at termination is written off",
+                        "The rep whose statement the Rep statement button writes into this workbook"],
     })
     plans, measures, tiers = _plans()
     roster = _roster()

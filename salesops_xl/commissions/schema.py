@@ -27,6 +27,8 @@ SETTING_NAMES = {
                         "cancelled after it. Blank: the whole plan year."),
     "LockedThrough": (False, "Pay months up to and including this one are paid and locked: recalculations "
                              "keep their numbers and carry any difference into the first open month. Blank: none."),
+    "StatementRep": (False, "RepID whose statement the 'Rep statement' button (script commissions.statement) "
+                            "writes into the Rep Statement sheets of this workbook. Blank: none."),
     "DrawBalanceAtTermination": (False, "Forgive (default): a recoverable draw balance left when a rep leaves is "
                                         "written off. Recover: it is deducted from the final payout."),
 }

@@ -73,8 +73,15 @@ def _anonymise_team(lines: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None) -> list[SheetSpec]:
-    """The sheets of one rep's statement."""
+#: Sheet names of a statement in its own workbook, and inside the commission workbook (the 'Rep statement' script).
+STATEMENT_FILE_SHEETS = ("Statement", "Lines", "Draws")
+IN_WORKBOOK_SHEETS = ("Rep Statement", "Rep Statement Lines", "Rep Statement Draws")
+
+
+def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, names=STATEMENT_FILE_SHEETS,
+                     table_prefix: str = "") -> list[SheetSpec]:
+    """The sheets of one rep's statement (``names``: the statement, lines and draws sheets)."""
+    tp = table_prefix
     rd_name = dict(zip(result.summary["RepID"], result.summary["RepName"]))
     pick = (lambda frame, key: frame.iloc[groups[key].get(rep_id, [])] if groups is not None
             else frame[frame["RepID"] == rep_id])
@@ -90,12 +97,12 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None) -> l
         ("A1", f"Commission statement: {rd_name.get(rep_id, rep_id)} ({rep_id})"),
         ("A2", f"Plan {plans}; amounts in {currency}; plan year from {run.plan_year_start.isoformat()}, "
                f"computed through {as_of} on {run.computed_at[:10]}"),
-        ("A3", "Each line of the Lines sheet says where every amount comes from; the rules are in the plan "
+        ("A3", f"Each line of the {names[1]} sheet says where every amount comes from; the rules are in the plan "
                "documentation (docs/commissions.md)."),
     )
-    s_block = _block("Summary", STATEMENT_SUMMARY, summary, "A5")
+    s_block = _block(f"{tp}Summary", STATEMENT_SUMMARY, summary, "A5")
     a_row = 5 + max(len(summary), 1) + 3
-    a_block = _block("Attainment", ATTAINMENT_COLUMNS, payouts, f"A{a_row}")
+    a_block = _block(f"{tp}Attainment", ATTAINMENT_COLUMNS, payouts, f"A{a_row}")
     # chart data: YTD attainment by period, a column per measure
     piv = payouts.pivot_table(index="Period", columns="Measure", values="AttainmentYTD", aggfunc="last",
                               sort=True) if len(payouts) else pd.DataFrame()
@@ -104,19 +111,19 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None) -> l
         piv = piv.reset_index()
         c_cols = (Column("Period", "text"),) + tuple(Column(str(m), "percent") for m in piv.columns[1:])
         c_row = a_row + max(len(payouts), 1) + 3
-        c_block = _block("AttainmentByPeriod", c_cols, piv.rename(columns=str), f"A{c_row}")
+        c_block = _block(f"{tp}AttainmentByPeriod", c_cols, piv.rename(columns=str), f"A{c_row}")
         blocks.append(c_block)
         charts = (ChartSpec(kind="line", title="Year-to-date attainment by period",
-                            series=tuple(SeriesRef(name=str(m), table="AttainmentByPeriod", values=str(m),
+                            series=tuple(SeriesRef(name=str(m), table=f"{tp}AttainmentByPeriod", values=str(m),
                                                    categories="Period") for m in piv.columns[1:]),
                             anchor="L5", x_title="Period", y_title="Attainment (YTD)", y_format="0%",
                             width_cols=9, height_rows=16),)
     page = dict(print_landscape=True, print_fit_width=True)
-    sheets = [SheetSpec(name="Statement", tables=tuple(blocks), charts=charts, notes=notes, tab_color="1F4E79",
+    sheets = [SheetSpec(name=names[0], tables=tuple(blocks), charts=charts, notes=notes, tab_color="1F4E79",
                         **page),
-              SheetSpec(name="Lines", tables=(_block("Lines", STATEMENT_LINE_COLUMNS, lines),), freeze="A2", **page)]
+              SheetSpec(name=names[1], tables=(_block(f"{tp}Lines", STATEMENT_LINE_COLUMNS, lines),), freeze="A2", **page)]
     if len(draws):
-        sheets.append(SheetSpec(name="Draws", tables=(_block("DrawBalance", DRAW_STATEMENT_COLUMNS, draws),),
+        sheets.append(SheetSpec(name=names[2], tables=(_block(f"{tp}DrawBalance", DRAW_STATEMENT_COLUMNS, draws),),
                                 freeze="A2", **page))
     return sheets
 
@@ -208,3 +215,39 @@ def render_pdfs(workbooks: list[Path], folder: Path, *, jobs: int = 1, batch: in
 
 def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def rep_statement_workflow(source, *, computed_at: str | None = None, progress=None):
+    """The 'Rep statement' script: the statement of Settings[StatementRep] as sheets of the commission workbook.
+
+    The same sheets as the rep's own statement file (``salesops-xl statements``), named Rep Statement,
+    Rep Statement Lines and Rep Statement Draws, with their tables prefixed ``Rep``; computed by the
+    same engine run as ``recalc``, so its numbers are the Payouts' numbers.
+    """
+    from ..errors import InputError
+    from ..workflows import WorkflowResult
+    from .engine import compute
+    from .inputs import load_inputs
+
+    say = progress or (lambda stage: None)
+    say("reading tables")
+    inputs = load_inputs(source)
+    settings = inputs.tables["Settings"]
+    roster = set(inputs.frame("Roster")["RepID"].tolist())
+    if inputs.statement_rep is None or inputs.statement_rep[0] not in roster:
+        value, row = inputs.statement_rep or (None, None)
+        found = "blank" if value is None else "unknown rep"
+        raise InputError([settings.problem(row, "Value" if row is not None else "Setting",
+                                           f"StatementRep is {found}", value=value, show_value=value is not None,
+                                           expected="a row Setting = StatementRep whose Value is a RepID of the "
+                                                    "Roster")])
+    rep = inputs.statement_rep[0]
+    say("computing")
+    result = compute(inputs, computed_at=computed_at)
+    say("building sheets")
+    sheets = statement_sheets(result, rep, names=IN_WORKBOOK_SHEETS, table_prefix="Rep")
+    produced = {sh.name for sh in sheets}
+    name = dict(zip(result.summary["RepID"], result.summary["RepName"])).get(rep, rep)
+    return WorkflowResult(sheets=sheets, summary={"headline": f"{name} ({rep})", "rep": rep},
+                          warnings=result.run.warnings, result=result,
+                          remove=[n for n in IN_WORKBOOK_SHEETS if n not in produced])
