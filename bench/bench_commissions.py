@@ -9,7 +9,9 @@ What it measures (whole processes timed with /usr/bin/time -v: wall time and pea
 * ``calamine``   - python-calamine just reading the same workbook's tables (the 1M target is 2x this);
 * ``openpyxl``   - openpyxl loading and saving the same workbook (the in-place target is 20x faster);
 * ``libreoffice``- LibreOffice headless recalculating the same plan written as native formulas
-                   (a SUMIFS per rep and a marginal tier formula) on the 100k-deal workbook;
+                   on the 100k-deal workbook: per rep and month a SUMIFS of credit, the YTD running
+                   sum, the marginal tier formula and the YTD true-up (our Payouts table, by formulas);
+                   its payables are checked against ours to the cent;
 * ``kernel``     - the engine's kernel alone (credit cube -> earnings), in process, best of 5.
 
 Results go to bench/out/commissions.json and are printed as a table with the ratios.
@@ -122,17 +124,23 @@ wb.save(sys.argv[2])
 
 
 def kernel_seconds(path: Path, repeat: int = 5) -> float:
-    from salesops_xl.commissions.engine import _deal_arrays, _prepare, kernel
+    """The kernel alone: credit pieces -> credit cube -> attainment -> tiered earnings, every rep and period."""
+    from salesops_xl.commissions.engine import kernel
     from salesops_xl.commissions.inputs import load_inputs
+    from salesops_xl.commissions.prepare import pieces, prepare
+    from salesops_xl.errors import ProblemCollector
     from salesops_xl.xlsx.reader import XlsxSource
 
-    inp = load_inputs(XlsxSource(path))
-    plan = _prepare(inp)
-    deals = _deal_arrays(inp, plan, [])
+    with XlsxSource(path) as src:
+        inp = load_inputs(src)
+    problems = ProblemCollector()
+    plan = prepare(inp, problems)
+    pcs = pieces(inp, plan, [], problems)
+    problems.raise_if_any()
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
-        kernel(inp, plan, deals)
+        kernel(inp, plan, pcs)
         best = min(best, time.perf_counter() - t0)
     return best
 
@@ -140,36 +148,51 @@ def kernel_seconds(path: Path, repeat: int = 5) -> float:
 # -- the LibreOffice baseline: the same plan as native formulas ------------------------------------
 
 def formula_workbook(path: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Deals as values; per rep a SUMIFS of annual credit and the marginal tier formula; no cached values."""
+    """The same plan as an analyst writes it in native formulas, with no cached values.
+
+    Deals as values (with a Month column); a Payouts sheet with one row per rep and month, as our
+    Payouts table: Credit = SUMIFS(Amount, RepID, rep, Month, month); CreditYTD a running sum;
+    QuotaYTD; EarnedYTD = the marginal tier formula on the YTD attainment; Payable = EarnedYTD minus
+    the previous month's (the YTD true-up).
+    """
     import xlsxwriter
 
     deals, roster = tables["Deals"], tables["Roster"]
-    n, r = len(deals), len(roster)
+    n = len(deals)
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    deal_month = pd.to_datetime(deals.CloseDate).dt.strftime("%Y-%m").to_numpy()
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("Deals")
-    ws.write_row(0, 0, ["DealID", "RepID", "Amount"])
-    for i, (d, rep, amt) in enumerate(zip(deals.DealID, deals.RepID, deals.Amount), start=1):
+    ws.write_row(0, 0, ["DealID", "RepID", "Amount", "Month"])
+    for i, (d, rep, amt, m) in enumerate(zip(deals.DealID, deals.RepID, deals.Amount, deal_month), start=1):
         ws.write_string(i, 0, d)
         ws.write_string(i, 1, rep)
         ws.write_number(i, 2, float(amt))
+        ws.write_string(i, 3, m)
     tw = wb.add_worksheet("Tiers")
     tw.write_row(0, 0, ["From", "Rate", "RateStep"])
     prev = 0.0
     for i, (f, _, rate) in enumerate(TIERS, start=1):
         tw.write_row(i, 0, [f, rate, rate - prev])
         prev = rate
-    rw = wb.add_worksheet("Reps")
-    rw.write_row(0, 0, ["RepID", "Credit", "Quota", "Attainment", "Commission"])
-    annual = QUOTA_MONTH * 12
-    for i, rep in enumerate(roster.RepID, start=1):
-        row = i + 1
-        rw.write_string(i, 0, rep)
-        # value=None + no cached result: xlsxwriter writes <v>0</v>; we strip cached values below
-        rw.write_formula(i, 1, f"=SUMIFS(Deals!$C$2:$C${n + 1},Deals!$B$2:$B${n + 1},A{row})")
-        rw.write_number(i, 2, annual)
-        rw.write_formula(i, 3, f"=B{row}/C{row}")
-        rw.write_formula(i, 4, f"=SUMPRODUCT((B{row}>Tiers!$A$2:$A$4*C{row})*(B{row}-Tiers!$A$2:$A$4*C{row})"
-                               f"*Tiers!$C$2:$C$4)")
+    pw = wb.add_worksheet("Payouts")
+    pw.write_row(0, 0, ["RepID", "Period", "Credit", "CreditYTD", "QuotaYTD", "EarnedYTD", "Payable"])
+    rng = f"$2:$B${n + 1}"
+    i = 0
+    for rep in roster.RepID:
+        for k, m in enumerate(months, start=1):
+            i += 1
+            row = i + 1
+            pw.write_string(i, 0, rep)
+            pw.write_string(i, 1, m)
+            pw.write_formula(i, 2, f"=SUMIFS(Deals!$C$2:$C${n + 1},Deals!$B$2:$B${n + 1},A{row},"
+                                   f"Deals!$D$2:$D${n + 1},B{row})")
+            pw.write_formula(i, 3, f"=C{row}" if k == 1 else f"=D{row - 1}+C{row}")
+            pw.write_number(i, 4, QUOTA_MONTH * k)
+            pw.write_formula(i, 5, f"=SUMPRODUCT((D{row}>Tiers!$A$2:$A$4*E{row})*(D{row}-Tiers!$A$2:$A$4*E{row})"
+                                   f"*Tiers!$C$2:$C$4)")
+            pw.write_formula(i, 6, f"=F{row}" if k == 1 else f"=F{row}-F{row - 1}")
+    del rng
     wb.close()
 
 
@@ -252,18 +275,16 @@ def _strip_cached_values(path: Path) -> None:
 
 
 def _check_lo(lo_xlsx: Path, ours: Path) -> dict:
-    """Compare LibreOffice's annual commission per rep with ours (sum of the year's payables)."""
+    """Compare LibreOffice's payable per rep and month with our Payouts table's, to the cent."""
     import python_calamine as pc
 
-    rows = pc.CalamineWorkbook.from_path(str(lo_xlsx)).get_sheet_by_name("Reps").to_python()
-    lo = {r[0]: float(r[4]) for r in rows[1:]}
-    t = pc.CalamineWorkbook.from_path(str(ours), load_tables=True).get_table_by_name("PayoutSummary")
-    ours_tot: dict[str, float] = {}
-    for r in t.to_python():
-        ours_tot[r[0]] = ours_tot.get(r[0], 0.0) + float(r[8])
-    diffs = [abs(lo[k] - ours_tot.get(k, 0.0)) for k in lo]
-    changed = sum(1 for v in lo.values() if v != 0.0)
-    return {"reps": len(lo), "nonzero_values_computed_by_libreoffice": changed,
+    rows = pc.CalamineWorkbook.from_path(str(lo_xlsx)).get_sheet_by_name("Payouts").to_python()
+    lo = {(r[0], r[1]): float(r[6]) for r in rows[1:]}
+    t = pc.CalamineWorkbook.from_path(str(ours), load_tables=True).get_table_by_name("Payouts")
+    rep, period, payable = (t.columns.index(c) for c in ("RepID", "Period", "Payable"))
+    mine = {(r[rep], r[period]): float(r[payable]) for r in t.to_python()}
+    diffs = [abs(v - mine.get(k, 0.0)) for k, v in lo.items()]
+    return {"rep_months": len(lo), "nonzero_values_computed_by_libreoffice": sum(1 for v in lo.values() if v),
             "max_abs_difference": round(max(diffs), 4)}
 
 
