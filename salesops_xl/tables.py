@@ -519,11 +519,16 @@ def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollect
         bad |= ok & ((arr <= f.minimum) if f.min_exclusive else (arr < f.minimum))
     if f.maximum is not None:
         bad |= ok & (arr > f.maximum)
+    tiny = np.zeros(len(arr), dtype=bool)
     if f.type == "money" and f.min_exclusive and f.minimum == 0:  # a positive amount (a quota): at least a cent
-        bad |= ok & (arr > 0) & (arr < 0.01)
+        tiny = ok & ~bad & (arr > 0) & (arr < 0.01)
     limit = IMPLAUSIBLE.get(f.type)
     huge = ok & np.isfinite(arr) & (np.abs(arr) > limit) if limit else np.zeros(len(arr), dtype=bool)
-    for i in np.flatnonzero(huge & ~bad):
+    for i in np.flatnonzero(tiny):
+        problems.add(tbl.problem(int(i), f.name, "less than one cent", value=float(arr[i]),
+                                 expected=f"{f.expected()} of at least 0.01"))
+        arr[i] = np.nan
+    for i in np.flatnonzero(huge & ~bad & ~tiny):
         problems.add(tbl.problem(int(i), f.name, "implausibly large", value=float(arr[i]),
                                  expected=f"{f.expected()} of at most {limit:,.0f} in size".replace(" of at most",
                                                                                                 " and at most", 1)

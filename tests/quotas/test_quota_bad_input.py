@@ -157,7 +157,7 @@ def test_one_row_tables_rounding_unit_and_typing():
     src = workbook([seat("A")], plan_kw={"unit": 0.001},
                    extra={"CapacityPlan": [capacity()] * 2})
     text = problems(src)
-    assert "table QuotaPlan: row 2, column RoundingUnit, cell E2: not a whole number of cents; found 0.001" in text
+    assert "table QuotaPlan: row 2, column RoundingUnit, cell E2: less than one cent; found 0.001" in text
     assert "table CapacityPlan: row 3, column Productivity, cell A3: table CapacityPlan has 2 rows; expected " \
            "exactly one row" in text
     text = problems(workbook([seat("A")], plan_kw={"target": "1,000,000"}))
