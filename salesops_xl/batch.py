@@ -19,14 +19,16 @@ SUPPORTED = (".xlsx", ".xlsm")
 
 @dataclass
 class RecalcReport:
-    """What ``recalc`` did."""
+    """What ``recalc`` (or any workflow run on a file) did."""
 
     source: Path
-    output: Path
+    output: Path | None  # None: nothing was written (the workflow produced no sheets)
     seconds: float
     summary: dict
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)  # the sheets written
+    removed: list[str] = field(default_factory=list)  # owned sheets of an earlier run that were deleted
 
 
 def check_path(path: str | Path, *, must_exist: bool = True) -> Path:
@@ -42,11 +44,54 @@ def check_path(path: str | Path, *, must_exist: bool = True) -> Path:
     return p
 
 
+def output_path(src: Path, output: str | Path | None) -> Path:
+    """Where a command on ``src`` writes: ``output`` (checked, same extension) or ``src`` itself."""
+    if output is None:
+        return src
+    dest = check_path(output, must_exist=False)
+    if dest.suffix.lower() != src.suffix.lower():
+        raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
+    return dest
+
+
 def open_source(path: str | Path):
     """An :class:`~salesops_xl.xlsx.reader.XlsxSource` on a checked path."""
     from .xlsx.reader import XlsxSource
 
     return XlsxSource(check_path(path))
+
+
+def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow, progress: Progress | None = None,
+                 computed_at: str | None = None) -> RecalcReport:
+    """Run one workflow (a script) on a workbook file and write the sheets it returns, atomically.
+
+    ``workflow(source, *, computed_at=None, progress=None) -> WorkflowResult`` reads the inputs through
+    ``source``; only the sheets it returns are replaced (and the stale ones it names removed); every
+    other part of the file is copied as is. One writer per workbook at a time (a lock file beside it).
+    A workflow that returns no sheets writes nothing when ``output`` is the workbook itself.
+    """
+    from .xlsx.writer import write_sheets
+
+    t0 = time.perf_counter()
+    src = check_path(path)
+    dest = output_path(src, output)
+    say = progress or (lambda stage: None)
+    say("opening workbook")
+    written = None
+    with workbook_lock(dest):
+        with open_source(src) as source:
+            t1 = time.perf_counter()
+            res: WorkflowResult = workflow(source, computed_at=computed_at, progress=say)
+        t2 = time.perf_counter()
+        if res.sheets or res.remove or dest != src:
+            say("writing workbook")
+            write_sheets(src, dest, res.sheets, remove=res.remove)
+            written = dest
+    t3 = time.perf_counter()
+    say("done")
+    return RecalcReport(source=src, output=written, seconds=t3 - t0, summary=res.summary, warnings=res.warnings,
+                        timings={"open": t1 - t0, "read+compute": t2 - t1, "write": t3 - t2},
+                        sheets=[sh.name for sh in res.sheets], removed=list(res.remove))
 
 
 def recalc(path: str | Path, output: str | Path | None = None, *, progress: Progress | None = None,
@@ -61,47 +106,13 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
     """
     from . import capabilities
 
-    from .xlsx.writer import write_sheets
+    name = Path(path).name
 
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    src = check_path(path)
-    dest = check_path(output, must_exist=False) if output is not None else src
-    if dest.suffix.lower() != src.suffix.lower():
-        raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
-    say = progress or (lambda stage: None)
-    say("opening workbook")
-    with workbook_lock(dest):
-        with open_source(src) as source:
-            t1 = time.perf_counter()
-            timings["open"] = t1 - t0
-            cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), src.name)
-            res: WorkflowResult = cap.workflow(source, computed_at=computed_at, progress=say)
-        t2 = time.perf_counter()
-        timings["read+compute"] = t2 - t1
-        say("writing workbook")
-        write_sheets(src, dest, res.sheets, remove=res.remove)
-    t3 = time.perf_counter()
-    timings["write"] = t3 - t2
-    say("done")
-    return RecalcReport(source=src, output=dest, seconds=t3 - t0, summary=res.summary, warnings=res.warnings,
-                        timings=timings)
+    def workflow(source, **kwargs):
+        cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), name)
+        return cap.workflow(source, **kwargs)
 
-
-def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow, progress: Progress | None = None,
-                 computed_at: str | None = None) -> RecalcReport:
-    """Run one workflow (a script) on a workbook file and write the sheets it returns (atomically)."""
-    from .xlsx.writer import write_sheets
-
-    t0 = time.perf_counter()
-    src = check_path(path)
-    dest = check_path(output, must_exist=False) if output is not None else src
-    with workbook_lock(dest):
-        with open_source(src) as source:
-            res: WorkflowResult = workflow(source, computed_at=computed_at, progress=progress)
-        write_sheets(src, dest, res.sheets, remove=res.remove)
-    return RecalcReport(source=src, output=dest, seconds=time.perf_counter() - t0, summary=res.summary,
-                        warnings=res.warnings)
+    return run_workflow(path, output, workflow=workflow, progress=progress, computed_at=computed_at)
 
 
 def validate(path: str | Path, *, kind: str | None = None) -> list[str]:

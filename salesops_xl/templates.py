@@ -6,9 +6,10 @@ fills the output sheets. The same code always gives the same bytes.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -93,17 +94,49 @@ def _checks_sheet() -> SheetSpec:
     return SheetSpec(name="Checks", notes=tuple(rows), formulas=tuple(formulas), tab_color="FFC000")
 
 
+def input_sheet(name: str, tables: dict[str, pd.DataFrame], placed, freeze: str | None = "A2") -> SheetSpec:
+    """An input sheet (blue tab) with the tables of ``placed`` [(schema, anchor)] that ``tables`` holds."""
+    blocks, vals = [], []
+    for sch, anchor in placed:
+        if sch.name not in tables:
+            continue
+        b, v = table_block(sch, tables[sch.name], anchor)
+        blocks.append(b)
+        vals += v
+    return SheetSpec(name=name, tables=tuple(blocks), freeze=freeze, validations=tuple(vals), tab_color="2F75B5")
+
+
+@contextmanager
+def building(path: str | Path) -> Iterator[str]:
+    """A temporary file beside ``path`` to build a template in; renamed into place if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = str(path.with_name(f".building-{path.name}"))
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def build_template(path: str | Path, sheets: list[SheetSpec], *, kind: str,
+                   computed_at: str = SAMPLE_RUN_AT) -> Path:
+    """Write the input ``sheets`` to ``path`` and recalculate it as a ``kind`` workbook (fixed run time)."""
+    from .batch import recalc
+    from .xlsx.writer import write_sheets
+
+    with building(path) as tmp:
+        write_sheets(None, tmp, sheets)
+        recalc(tmp, computed_at=computed_at, kind=kind)
+    return Path(path)
+
+
 def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
     from .commissions import schema as S
 
     def sheet(name, schemas_anchors, freeze="A2"):
-        blocks, vals = [], []
-        for sch, anchor in schemas_anchors:
-            b, v = table_block(sch, tables[sch.name], anchor)
-            blocks.append(b)
-            vals += v
-        return SheetSpec(name=name, tables=tuple(blocks), freeze=freeze, validations=tuple(vals),
-                         tab_color="2F75B5")
+        return input_sheet(name, tables, schemas_anchors, freeze)
 
     plans_width = len(S.PLANS.fields)
     spif_w, bonus_w = len(S.SPIFS.fields), len(S.BONUSES.fields)
@@ -139,10 +172,7 @@ def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -
     from .commissions.sample import late_cancellation, sample_tables
     from .xlsx.writer import write_sheets
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".building-{path.name}"))
-    try:
+    with building(path) as tmp:
         # stage 1: January-June locked as paid, first recorded on the Paid History sheet
         tables = sample_tables()
         write_sheets(None, tmp, commission_input_sheets(tables))
@@ -151,11 +181,7 @@ def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -
         later = late_cancellation(tables)
         write_sheets(tmp, tmp, [s for s in commission_input_sheets(later) if s.name == "Cancellations"])
         recalc(tmp, computed_at=SAMPLE_RUN_AT_2)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return Path(path)
 
 
 def build_all(folder: str | Path = "workbooks") -> list[Path]:

@@ -30,13 +30,25 @@ class WorkflowResult:
     remove: list[str] = field(default_factory=list)  # owned sheets of an earlier run that must go
 
 
-def previous_run(source: TableSource) -> dict[str, str]:
-    """Item -> Value of the workbook's existing Run Log (empty if none)."""
-    raw = source.read("RunLog")
+def previous_run(source: TableSource, table: str = "RunLog") -> dict[str, str]:
+    """Item -> Value of the workbook's existing run log table (empty if none)."""
+    raw = source.read(table)
     if raw is None or "Item" not in raw.columns or "Value" not in raw.columns:
         return {}
     return {str(k): "" if v is None else str(v) for k, v in zip(raw.data["Item"], raw.data["Value"])
             if k is not None}
+
+
+def kept_run_time(prev: dict[str, str], fingerprint: str, computed_at: str | None) -> str | None:
+    """The time to record for this run: ``computed_at`` if given, else the last run's when the inputs and
+    the engine version are unchanged (so recalculating an unchanged workbook gives back the same bytes),
+    else None (now)."""
+    from . import __version__
+
+    if computed_at is None and prev.get("Input fingerprint (SHA-256)") == fingerprint \
+            and prev.get("Engine version") == f"salesops-xl {__version__}":
+        return prev.get("Computed at (UTC)") or None
+    return computed_at
 
 
 def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
@@ -52,11 +64,7 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     prev = previous_run(source)
     inputs = load_inputs(source)
     say("computing")
-    from . import __version__
-
-    if computed_at is None and prev.get("Input fingerprint (SHA-256)") == inputs.fingerprint \
-            and prev.get("Engine version") == f"salesops-xl {__version__}":
-        computed_at = prev.get("Computed at (UTC)") or None
+    computed_at = kept_run_time(prev, inputs.fingerprint, computed_at)
     result: CommissionResult = compute(inputs, computed_at=computed_at)
     say("building sheets")
     sheets = commission_sheets(result)

@@ -184,30 +184,12 @@ def run_on_file(script_id: str, path: str | Path, output: str | Path | None = No
     Writes ``output`` (default: in place) atomically, replacing only the sheets the script owns;
     a script that writes nothing (``addin.validate``) leaves the file untouched.
     """
-    from ..batch import check_path, open_source
-    from ..xlsx.lock import workbook_lock
-    from ..xlsx.writer import write_sheets
+    from ..batch import run_workflow
 
     spec = resolve(script_id)
-    t0 = time.perf_counter()
-    say = progress or (lambda stage: None)
-    src = check_path(path)
-    dest = check_path(output, must_exist=False) if output is not None else src
-    if dest.suffix.lower() != src.suffix.lower():
-        raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
-    say("opening workbook")
-    written = None
-    with workbook_lock(dest):  # one writer per workbook, as `salesops-xl recalc`
-        with open_source(src) as source:
-            res: WorkflowResult = spec.run(source, computed_at=computed_at, progress=say)
-        if res.sheets or res.remove or dest != src:
-            say("writing workbook")
-            write_sheets(src, dest, res.sheets, remove=res.remove)
-            written = dest
-    say("done")
-    return ScriptReport(script=spec, workbook=src.name, seconds=time.perf_counter() - t0, summary=res.summary,
-                        warnings=list(res.warnings), sheets=[s.name for s in res.sheets], removed=list(res.remove),
-                        output=written)
+    rep = run_workflow(path, output, workflow=spec.run, computed_at=computed_at, progress=progress)
+    return ScriptReport(script=spec, workbook=rep.source.name, seconds=rep.seconds, summary=rep.summary,
+                        warnings=list(rep.warnings), sheets=rep.sheets, removed=rep.removed, output=rep.output)
 
 
 # -- inside Excel: feedback for the analyst --------------------------------------------------------------

@@ -6,13 +6,12 @@ gives the same bytes (a test compares the committed file with a fresh build).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from ..sheets import SheetSpec
-from ..templates import table_block
+from ..templates import build_template, input_sheet
 from . import schema as S
 
 #: Fixed timestamp of the sample run, so the template is reproducible.
@@ -82,8 +81,7 @@ def forecast_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
     """README, the input sheets (blue) and the Checks sheet."""
 
     def sheet(name, sch, freeze="A2"):
-        b, v = table_block(sch, tables[sch.name], "A1")
-        return SheetSpec(name=name, tables=(b,), freeze=freeze, validations=tuple(v), tab_color="2F75B5")
+        return input_sheet(name, tables, [(sch, "A1")], freeze)
 
     return [_readme(), sheet("Settings", S.SETTINGS), sheet("Team", S.TEAM), sheet("Stages", S.STAGES),
             sheet("Opportunities", S.OPPORTUNITIES), sheet("Quotas", S.QUOTAS), checks_sheet()]
@@ -91,18 +89,6 @@ def forecast_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
 
 def build_forecast_template(path: str | Path = "workbooks/forecast.xlsx") -> Path:
     """Write the forecast template with sample data and computed outputs to ``path``."""
-    from ..batch import recalc
-    from ..xlsx.writer import write_sheets
     from .sample import sample_tables
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".building-{path.name}"))
-    try:
-        write_sheets(None, tmp, forecast_input_sheets(sample_tables()))
-        recalc(tmp, computed_at=SAMPLE_RUN_AT, kind="forecast")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return build_template(path, forecast_input_sheets(sample_tables()), kind="forecast", computed_at=SAMPLE_RUN_AT)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..source import TableSource
-from ..workflows import WorkflowResult
+from ..workflows import WorkflowResult, kept_run_time, previous_run
 from .engine import ForecastRun, compute
 from .inputs import load_inputs
 from .outputs import forecast_sheets
@@ -19,27 +19,14 @@ Progress = Callable[[str], None]
 RUN_LOG_TABLE = "ForecastRunLog"
 
 
-def previous_run(source: TableSource) -> dict[str, str]:
-    """Item -> Value of the workbook's existing Forecast Run Log (empty if none)."""
-    raw = source.read(RUN_LOG_TABLE)
-    if raw is None or "Item" not in raw.columns or "Value" not in raw.columns:
-        return {}
-    return {str(k): "" if v is None else str(v) for k, v in zip(raw.data["Item"], raw.data["Value"])
-            if k is not None}
-
-
 def run_forecast(source: TableSource, *, computed_at: str | None = None, progress: Progress | None = None
                  ) -> ForecastRun:
     """Validate the inputs and compute the whole forecast run (no sheets)."""
-    from .. import __version__
-
     say = progress or (lambda stage: None)
     say("reading tables")
-    prev = previous_run(source)
+    prev = previous_run(source, RUN_LOG_TABLE)
     inputs = load_inputs(source)
-    if computed_at is None and prev.get("Input fingerprint (SHA-256)") == inputs.fingerprint \
-            and prev.get("Engine version") == f"salesops-xl {__version__}":
-        computed_at = prev.get("Computed at (UTC)") or None
+    computed_at = kept_run_time(prev, inputs.fingerprint, computed_at)
     say("computing")
     return compute(inputs, computed_at=computed_at, progress=progress)
 

@@ -303,18 +303,17 @@ def handoff(quotas_path: str | Path, commissions_path: str | Path, *, measure: s
     commission workbook with only the sheet holding ``Quotas`` replaced; the
     write is atomic. ``dry_run`` checks everything and writes nothing.
     """
-    from ..batch import check_path, open_source
-    from ..errors import WorkbookError
+    from ..batch import check_path, open_source, output_path
+    from ..xlsx.lock import workbook_lock
     from ..xlsx.writer import write_sheets
 
     t0 = time.perf_counter()
     src = check_path(commissions_path)
-    dest = check_path(output, must_exist=False) if output is not None else src
-    if dest.suffix.lower() != src.suffix.lower():
-        raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
-    with open_source(quotas_path) as qs, open_source(src) as cs:
-        res = build_handoff(qs, cs, measure=measure, team_measure=team_measure)
-    if not dry_run:
-        write_sheets(src, dest, res.sheets)
+    dest = output_path(src, output)
+    with workbook_lock(dest):  # one writer per workbook, as `salesops-xl recalc`
+        with open_source(quotas_path) as qs, open_source(src) as cs:
+            res = build_handoff(qs, cs, measure=measure, team_measure=team_measure)
+        if not dry_run:
+            write_sheets(src, dest, res.sheets)
     return HandoffReport(quotas=Path(quotas_path), commissions=src, output=None if dry_run else dest,
                          seconds=time.perf_counter() - t0, summary=res.summary, warnings=res.warnings)

@@ -7,13 +7,12 @@ fresh build).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from ..sheets import SheetSpec
-from ..templates import SAMPLE_RUN_AT, table_block
+from ..templates import build_template, input_sheet
 from . import schema as S
 
 README = [
@@ -71,13 +70,7 @@ def quota_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
     """README, the input sheets (blue) and the Checks sheet."""
 
     def sheet(name, schemas_anchors, freeze="A2"):
-        blocks, vals = [], []
-        for sch, anchor in schemas_anchors:
-            b, v = table_block(sch, tables[sch.name], anchor)
-            blocks.append(b)
-            vals += v
-        return SheetSpec(name=name, tables=tuple(blocks), freeze=freeze, validations=tuple(vals),
-                         tab_color="2F75B5")
+        return input_sheet(name, tables, schemas_anchors, freeze)
 
     notes = (("A1", "salesops-xl quota and capacity workbook"),) + tuple(
         (f"A{i + 3}", line) for i, line in enumerate(README))
@@ -96,18 +89,6 @@ def quota_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
 
 def build_quota_template(path: str | Path = "workbooks/quotas.xlsx") -> Path:
     """Write the quota template with sample data and computed outputs to ``path``."""
-    from ..batch import recalc
-    from ..xlsx.writer import write_sheets
     from .sample import sample_tables
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".building-{path.name}"))
-    try:
-        write_sheets(None, tmp, quota_input_sheets(sample_tables()))
-        recalc(tmp, computed_at=SAMPLE_RUN_AT, kind="quotas")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return build_template(path, quota_input_sheets(sample_tables()), kind="quotas")

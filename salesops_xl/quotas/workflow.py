@@ -14,21 +14,12 @@ from __future__ import annotations
 from typing import Callable
 
 from ..source import TableSource
-from ..workflows import WorkflowResult
+from ..workflows import WorkflowResult, kept_run_time, previous_run
 from .engine import QuotaResult, compute
 from .inputs import load_inputs
 from .outputs import quota_sheets
 
 Progress = Callable[[str], None]
-
-
-def previous_run(source: TableSource) -> dict[str, str]:
-    """Item -> Value of the workbook's existing Quota Run Log (empty if none)."""
-    raw = source.read("QuotaRunLog")
-    if raw is None or "Item" not in raw.columns or "Value" not in raw.columns:
-        return {}
-    return {str(k): "" if v is None else str(v) for k, v in zip(raw.data["Item"], raw.data["Value"])
-            if k is not None}
 
 
 def plan_quotas(source: TableSource, *, computed_at: str | None = None) -> QuotaResult:
@@ -44,15 +35,11 @@ def recalc_quotas(source: TableSource, *, computed_at: str | None = None,
     the last run's timestamp is kept, so recalculating an unchanged workbook
     gives back the very same workbook.
     """
-    from .. import __version__
-
     say = progress or (lambda stage: None)
     say("reading tables")
-    prev = previous_run(source)
+    prev = previous_run(source, "QuotaRunLog")
     inputs = load_inputs(source)
-    if computed_at is None and prev.get("Input fingerprint (SHA-256)") == inputs.fingerprint \
-            and prev.get("Engine version") == f"salesops-xl {__version__}":
-        computed_at = prev.get("Computed at (UTC)") or None
+    computed_at = kept_run_time(prev, inputs.fingerprint, computed_at)
     say("computing")
     result = compute(inputs, computed_at=computed_at)
     say("building sheets")

@@ -15,12 +15,12 @@ import click
 def _run(kind: str, workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
     from ..cli import _StageBar, run_guarded
     from . import workflow as wf
-    from .batch import run_workflow
+    from ..batch import run_workflow
 
     fn = {"align": wf.align_territories, "leads": wf.route_leads}[kind]
     show = sys.stderr.isatty() if progress is None else progress
     with _StageBar(show and not quiet) as bar:
-        rep = run_guarded(run_workflow, fn, workbook, output, progress=bar)
+        rep = run_guarded(run_workflow, workbook, output, workflow=fn, progress=bar)
     if quiet:
         return
     click.echo(f"{rep.output}: {rep.summary.get('headline', 'done')} ({rep.seconds:.2f} s)")

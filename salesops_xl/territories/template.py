@@ -4,13 +4,13 @@ The same code always gives the same bytes (fixed sample seed, fixed run time).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from ..sheets import SheetSpec
-from ..templates import SAMPLE_RUN_AT, table_block
+from ..templates import SAMPLE_RUN_AT, input_sheet
+from ..templates import build_template as _build
 from . import schema as S
 
 README = [
@@ -72,17 +72,6 @@ def _checks() -> SheetSpec:
     return SheetSpec(name="Checks", notes=tuple(rows), formulas=tuple(formulas), tab_color="FFC000")
 
 
-def _sheet(name: str, tables: dict[str, pd.DataFrame], placed, freeze: str | None = "A2") -> SheetSpec:
-    blocks, vals = [], []
-    for sch, anchor in placed:
-        if sch.name not in tables:
-            continue
-        b, v = table_block(sch, tables[sch.name], anchor)
-        blocks.append(b)
-        vals += v
-    return SheetSpec(name=name, tables=tuple(blocks), freeze=freeze, validations=tuple(vals), tab_color="2F75B5")
-
-
 def input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
     """README, the input sheets holding whichever tables ``tables`` has, and Checks."""
     sheets = [_readme()]
@@ -100,7 +89,7 @@ def input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
     ]
     for name, placed, freeze in layout:
         if any(sch.name in tables for sch, _ in placed):
-            sheets.append(_sheet(name, tables, placed, freeze))
+            sheets.append(input_sheet(name, tables, placed, freeze))
     sheets.append(_checks())
     return sheets
 
@@ -108,18 +97,7 @@ def input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
 def build_template(path: str | Path = "workbooks/territories.xlsx", tables: dict[str, pd.DataFrame] | None = None,
                    *, computed_at: str = SAMPLE_RUN_AT) -> Path:
     """Write the territory template (sample data unless ``tables`` is given) with computed outputs to ``path``."""
-    from ..batch import recalc
-    from ..xlsx.writer import write_sheets
     from .sample import sample_tables
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".building-{path.name}"))
-    try:
-        write_sheets(None, tmp, input_sheets(sample_tables() if tables is None else tables))
-        recalc(tmp, computed_at=computed_at, kind="territories")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return _build(path, input_sheets(sample_tables() if tables is None else tables), kind="territories",
+                  computed_at=computed_at)
