@@ -89,3 +89,28 @@ def test_diff_csv_is_neutralised(poisoned: Path, tmp_path: Path):
     assert r.returncode == 0, r.stderr
     text = out.read_text()
     assert "=HYPERLINK" not in re.sub(r"'=HYPERLINK", "", text)
+
+
+@pytest.mark.parametrize("kind", ["commissions", "quotas", "territories", "forecast"])
+def test_the_cli_prints_no_amounts_unless_asked(tmp_path: Path, kind):
+    """Logs of scheduled runs carry no money: `recalc` and `run` print counts; the amounts only with --amounts."""
+    import shutil
+
+    from helpers import TEMPLATES
+
+    wb = tmp_path / f"{kind}.xlsx"
+    shutil.copy(TEMPLATES / f"{kind}.xlsx", wb)
+
+    def said(*args) -> str:  # the headline, without the path and the seconds
+        p = subprocess.run(CLI + list(args), capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        return p.stdout.rsplit(" (", 1)[0].split(": ", 1)[1]
+
+    full = said("recalc", "--amounts", str(wb))
+    for plain in (said("recalc", str(wb)), said("run", f"{kind}.recalc", str(wb)).split(": ", 1)[1]):
+        assert full.startswith(plain)
+        extra = full[len(plain):]
+        amounts = re.findall(r"\d{1,3}(?:,\d{3})+(?:\.\d\d)?", extra)  # 1,567,429 / 14,000,000.00
+        assert all(a not in plain for a in amounts), f"{plain!r} shows an amount of {extra!r}"
+        if kind != "territories":  # alignment and routing have no money totals
+            assert amounts, f"--amounts printed no amount: {full!r}"

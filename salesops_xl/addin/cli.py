@@ -19,7 +19,10 @@ import click
               help="Write the result to this file instead of updating WORKBOOK in place.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def run(script_id: str, workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
+@click.option("--amounts", is_flag=True, help="Also print the money totals (not printed by default: logs stay free "
+                                               "of pay amounts).")
+def run(script_id: str, workbook: Path, output: Path | None, progress: bool | None, quiet: bool,
+        amounts: bool) -> None:
     """Run the script SCRIPT_ID (a ribbon button) on WORKBOOK, without Excel.
 
     SCRIPT_ID is one of `salesops-xl addin scripts`, e.g. commissions.recalc. The script reads the
@@ -41,7 +44,8 @@ def run(script_id: str, workbook: Path, output: Path | None, progress: bool | No
     if quiet:
         return
     where = rep.output or workbook
-    click.echo(f"{where}: {rep.script.label}: {rep.headline} ({rep.seconds:.2f} s)")
+    said = rep.headline if amounts else str(rep.summary.get("headline", "done"))
+    click.echo(f"{where}: {rep.script.label}: {said} ({rep.seconds:.2f} s)")
     for w in rep.warnings:
         click.echo(f"warning: {w}", err=True)
 

@@ -148,7 +148,9 @@ class ScriptReport:
 
     @property
     def headline(self) -> str:
-        return str(self.summary.get("headline", "done"))
+        """What the analyst is told in Excel: the headline and, in their own workbook, the amounts."""
+        amounts = self.summary.get("amounts")
+        return str(self.summary.get("headline", "done")) + (f"; {amounts}" if amounts else "")
 
 
 # -- the two doors -------------------------------------------------------------------------------------

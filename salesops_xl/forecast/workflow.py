@@ -60,8 +60,10 @@ def summary(run: ForecastRun) -> dict:
         gap_text = (f"closed {comp['Closed']:,.0f}, learned pipeline forecast "
                     f"{comp['Closed'] + comp['ExpectedFromPipeline']:,.0f} (no quotas)")
     nxt_text = f"company forecast for {st.as_of.strftime('%Y-%m')}: {nxt:,.0f}" if nxt == nxt else "no history to forecast"
-    headline = f"{run.counts['Series']} series forecast; {st.gap_label}: {gap_text}; {nxt_text}"
-    return {"headline": headline, "as_of": st.as_of.isoformat(), "gap_period": st.gap_label,
+    headline = f"{run.counts['Series']} series forecast" + (
+        f"; {st.gap_label}: {comp['Attainment']:.1%} of quota closed" if quota == quota else "")
+    amounts = f"{st.gap_label}: {gap_text}; {nxt_text}"
+    return {"headline": headline, "amounts": amounts, "as_of": st.as_of.isoformat(), "gap_period": st.gap_label,
             "quota": quota, "closed": float(comp["Closed"]), "gap": float(comp["Gap"]),
             "learned_forecast": float(comp["Closed"] + comp["ExpectedFromPipeline"]),
             "next_month_forecast": nxt, **run.counts}

@@ -57,11 +57,11 @@ def summary(r: QuotaResult) -> dict:
     cp = r.capacity
     hires = int(cp.hires_by_month.sum())
     gap = (cp.target_cents - cp.current_cents) / 100.0
-    headline = (f"{int(leaf.sum()):,} seats under {int((ppl.n_children[:n] > 0).sum()):,} managers: target "
-                f"{cur} {target:,.2f} allocated, seat quotas total {cur} {seats:,.2f} "
-                f"({seats / target:.2%}); gap to the current team's capacity {cur} {gap:,.2f}, "
+    headline = (f"{int(leaf.sum()):,} seats under {int((ppl.n_children[:n] > 0).sum()):,} managers, "
                 f"{hires} hire{'s' if hires != 1 else ''} planned")
-    return {"headline": headline, "target": target, "seat_quotas": seats, "seats": int(leaf.sum()),
+    amounts = (f"target {cur} {target:,.2f} allocated, seat quotas total {cur} {seats:,.2f} ({seats / target:.2%}); "
+               f"gap to the current team's capacity {cur} {gap:,.2f}")
+    return {"headline": headline, "amounts": amounts, "target": target, "seat_quotas": seats, "seats": int(leaf.sum()),
             "gap_current_team": gap, "planned_hires": hires,
             "uncovered": cp.residual_cents / 100.0}
 

@@ -46,9 +46,10 @@ def test_template_is_reproducible_from_code(tmp_path: Path):
 
 def test_cli_recalc_recognises_the_workbook_and_is_idempotent(wb: Path):
     before = wb.read_bytes()
-    p = subprocess.run(CLI + ["recalc", str(wb)], capture_output=True, text=True)
+    p = subprocess.run(CLI + ["recalc", "--amounts", str(wb)], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    assert "series forecast; 2026-Q4: closed" in p.stdout and "learned pipeline forecast" in p.stdout
+    assert "series forecast; 2026-Q4: 52.5% of quota closed; 2026-Q4: closed" in p.stdout
+    assert "learned pipeline forecast" in p.stdout
     assert wb.read_bytes() == before  # the template already holds its outputs (same fingerprint: same time)
     subprocess.run(CLI + ["recalc", str(wb)], capture_output=True, text=True, check=True)
     assert wb.read_bytes() == before

@@ -86,7 +86,7 @@ def test_cli_recalc_after_an_edit_changes_only_the_output_sheets(wb: Path, tmp_p
     snapshot = tmp_path / "before.xlsx"
     shutil.copy(wb, snapshot)
     before = entries(wb)
-    p = cli("recalc", wb)
+    p = cli("recalc", "--amounts", wb)
     assert p.returncode == 0, p.stderr
     assert "target USD 15,000,000.00 allocated" in p.stdout
     after = entries(wb)
