@@ -308,7 +308,9 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
             values = raw.data[src]
         errs = {i: e for (c, i), e in raw.errors.items() if c == src} if (raw.errors and src) else {}
         out[f.name] = _coerce(values, f, tbl, problems, errs, column_present=src is not None)
-    tbl.frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # no block consolidation (1M rows)
+    index = pd.RangeIndex(n)
+    out = {k: object_series(v, index) if v.dtype == object else v for k, v in out.items()}
+    tbl.frame = pd.DataFrame(out, index=index, copy=False)  # no block consolidation (1M rows)
     if n < schema.min_rows:
         problems.add(tbl.problem(None, None, f"table {schema.name} is empty", show_value=False,
                                  expected=f"at least {schema.min_rows} row{'s' if schema.min_rows > 1 else ''}"))
@@ -613,6 +615,15 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
                 continue
             problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))
     return out
+
+
+def object_series(values, index=None, name=None) -> pd.Series:
+    """``values`` as an object-dtype Series, blanks kept as ``None``, without a copy of an object array.
+
+    pandas 3 infers its string dtype (blanks become NaN) for an object array of text put into a Series or
+    DataFrame; the typed input tables keep Python objects and ``None`` under every pandas version.
+    """
+    return pd.Series(_as_object_array(values), index=index, name=name, dtype=object, copy=False)
 
 
 def const(n: int, value) -> np.ndarray:
