@@ -46,7 +46,7 @@ def _join(parts: list[np.ndarray], n: int) -> np.ndarray:
         has = s.notna().to_numpy()
         sep = np.where((out != "").to_numpy() & has, "; ", "")
         out = out + pd.Series(sep, dtype=object) + s.fillna("")
-    res = out.to_numpy(dtype=object)
+    res = out.to_numpy(dtype=object, copy=True)  # writable: a view is read-only under copy-on-write
     res[res == ""] = None
     return res
 
