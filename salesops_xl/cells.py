@@ -145,10 +145,15 @@ def to_excel(result: Any) -> Any:
     except ImportError:  # pragma: no cover - pandas is an engine dependency
         pd = None
     if pd is not None and isinstance(result, pd.DataFrame):
+        text = [j for j, d in enumerate(result.dtypes) if isinstance(d, pd.StringDtype)]
+        if text:  # pandas' string dtype (pandas 3's default for text) holds a blank as NaN/NA: an empty cell
+            result = result.copy(deep=False)
+            for j in text:
+                result.isetitem(j, pd.Series(_text_objects(result.iloc[:, j]), index=result.index, dtype=object))
         body = [_row_out(r) for r in result.itertuples(index=False, name=None)]
         return [[str(c) for c in result.columns]] + body
     if pd is not None and isinstance(result, pd.Series):
-        result = result.to_numpy()
+        result = _text_objects(result) if isinstance(result.dtype, pd.StringDtype) else result.to_numpy()
     if isinstance(result, np.ndarray):
         return _array_out(result)
     if isinstance(result, (list, tuple)):
@@ -170,6 +175,11 @@ def to_excel(result: Any) -> Any:
                 return rows  # plain numbers, text, blanks: as they are (one pass in C, not one per cell)
         return [_row_out(r) for r in rows]
     return _scalar_out(result)
+
+
+def _text_objects(s) -> np.ndarray:
+    """A Series of pandas' string dtype -> object array of str, None where blank (not NaN: that is #NUM!)."""
+    return s.to_numpy(dtype=object, na_value=None)
 
 
 def _is_pandas_scalar(v: Any) -> bool:
