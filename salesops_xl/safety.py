@@ -24,6 +24,6 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells cannot be read as formulas by a spreadsheet."""
     out = frame.copy()
     for c in out.columns:
-        if out[c].dtype == object:
+        if out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype):  # str: pandas 3's text default
             out[c] = out[c].map(neutralise)
     return out
