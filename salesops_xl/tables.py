@@ -626,6 +626,24 @@ def object_series(values, index=None, name=None) -> pd.Series:
     return pd.Series(_as_object_array(values), index=index, name=name, dtype=object, copy=False)
 
 
+def object_frame(columns: dict[str, Any], *, copy: bool | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(columns)`` whose object arrays stay object dtype, blanks ``None``, under every pandas.
+
+    For frames built from numpy columns (arrays of one length, or scalars to broadcast): pandas 3 would
+    turn an object array of text into its str dtype, with NaN for None.
+    """
+    n = next((len(v) for v in columns.values() if isinstance(v, np.ndarray)), None)
+    if n is None:
+        return pd.DataFrame(columns, copy=copy)
+    index = pd.RangeIndex(n)
+    out: dict[str, Any] = {}
+    for k, v in columns.items():
+        if isinstance(v, str):  # a text scalar broadcast down the column
+            v = const(n, v)
+        out[k] = object_series(v, index) if isinstance(v, np.ndarray) and v.dtype == object else v
+    return pd.DataFrame(out, index=index, copy=copy)
+
+
 def const(n: int, value) -> np.ndarray:
     """An object array of ``n`` references to one ``value`` (``np.full`` would copy a str per element)."""
     out = np.empty(n, dtype=object)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector
-from ..tables import const
+from ..tables import const, object_frame
 from ..money import allocate_cents, to_cents
 from ..periods import MONTHS_PER_PERIOD, PERIODS_PER_YEAR
 from .inputs import CommissionInputs, MeasureDef
@@ -401,7 +401,7 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
             tier[sel] = np.array(m.tiers.names, dtype=object)[m.tiers.band(np.nan_to_num(a))]
     prev_cents = np.where(p_idx > 0, ea.cents[s_idx, np.maximum(p_idx - 1, 0)], 0)
     e_un_c = to_cents(ea.e_uncapped[s_idx, p_idx])
-    frame = pd.DataFrame({
+    frame = object_frame({
         "RepID": rd.rep_ids[rep],
         "RepName": rd.name[rep],
         "PlanID": np.array([m.plan for m in mdefs], dtype=object)[md],
@@ -501,7 +501,7 @@ def _adjustment_lines(inp, plan: Plan) -> pd.DataFrame:
     month = a["MonthIndex"].to_numpy() if len(a) else np.zeros(0, dtype=np.int64)
     inside = month < inp.calendar.months_computed
     note = [f"{t}: {x}" if x else str(t) for t, x in zip(a["Type"], a["Description"])] if len(a) else []
-    return pd.DataFrame({
+    return object_frame({
         "_rep": rep[inside].astype(np.int64), "_month": month[inside].astype(np.int64), "LineType": LINE_ADJUSTMENT,
         "Amount": to_cents(a["Amount"].to_numpy())[inside] if len(a) else np.zeros(0, dtype=np.int64),
         "Note": np.array(note, dtype=object)[inside] if len(a) else np.zeros(0, dtype=object),
@@ -587,9 +587,9 @@ def _summary(inp, plan: Plan, payouts: pd.DataFrame, extra: pd.DataFrame, lock=N
     for c in SUMMARY_COMPONENTS:
         out[c] = comp[c][r_idx, m_idx]
     out["Total"] = total[r_idx, m_idx]
-    summary = pd.DataFrame(out, copy=False)
+    summary = object_frame(out, copy=False)
     if len(draw_table):
-        draw_table = pd.DataFrame({
+        draw_table = object_frame({
             "RepID": rd.rep_ids[draw_table["_rep"].to_numpy()], "RepName": rd.name[draw_table["_rep"].to_numpy()],
             "PayMonth": month_labels[draw_table["_month"].to_numpy()],
             "Currency": rd.currency[draw_table["_rep"].to_numpy()],
@@ -715,7 +715,7 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
                 np.concatenate([kind_rank, a_kind]),
                 np.concatenate([major, a_major])]
     order = np.lexsort(tuple(keys))
-    return pd.DataFrame({c: cols[c][order] for c in LINE_COLUMNS}, copy=False)  # no block consolidation
+    return object_frame({c: cols[c][order] for c in LINE_COLUMNS}, copy=False)  # no block consolidation
 
 
 def run_timestamp() -> str:
