@@ -76,7 +76,8 @@ def test_csv_exports_neutralise_formula_text(tmp_path: Path):
     frame = pd.DataFrame({"RepName": NASTY + ["plain", "-"], "Amount": [1.0] * 7})
     out = tmp_path / "x.csv"
     csv_safe(frame).to_csv(out, index=False)
-    rows = list(csv.reader(out.open()))
+    with out.open(newline="") as f:
+        rows = list(csv.reader(f))
     for row in rows[1:]:
         assert not row[0].startswith(("=", "+", "-", "@")), row
     assert neutralise("plain") == "plain" and neutralise(3.5) == 3.5 and neutralise("'=x") == "'=x"
