@@ -293,14 +293,17 @@ def _report(results: dict, out: Path) -> None:
     print("\n| deals | recalc s (peak MiB) | calamine read s | ratio | openpyxl load+save s | speed-up | "
           "LibreOffice formulas s | speed-up | kernel ms |")
     print("|---|---|---|---|---|---|---|---|---|")
+
+    def faster(baseline, ours) -> str:  # "-" where the baseline was skipped
+        return f"{baseline['seconds'] / ours['seconds']:.1f}x" if baseline else "-"
+
     for n, r in results["runs"].items():
         rc, cal = r["recalc_again"], r["calamine_read"]
         op = r.get("openpyxl_load_save")
         lo = r.get("libreoffice_recalc")
         print(f"| {int(n):,} | {rc['seconds']:.2f} ({rc['peak_mib']:.0f}) | {cal['seconds']:.2f} | "
-              f"{rc['seconds'] / cal['seconds']:.2f}x | {op['seconds'] if op else '-'} | "
-              f"{(op['seconds'] / rc['seconds']) if op else 0:.1f}x | {lo['seconds'] if lo else '-'} | "
-              f"{(lo['seconds'] / rc['seconds']) if lo else 0:.1f}x | {r['kernel_seconds'] * 1000:.1f} |")
+              f"{rc['seconds'] / cal['seconds']:.2f}x | {op['seconds'] if op else '-'} | {faster(op, rc)} | "
+              f"{lo['seconds'] if lo else '-'} | {faster(lo, rc)} | {r['kernel_seconds'] * 1000:.1f} |")
 
 
 if __name__ == "__main__":
