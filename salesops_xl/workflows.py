@@ -70,10 +70,14 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     sheets = commission_sheets(result)
     produced = {sh.name for sh in sheets}
     stale = [n for n in continuation_sheet_names() + list(OPTIONAL_SHEETS) if n not in produced]
+    # a Rep Statement written earlier by its script would otherwise show the previous run's numbers
+    from .commissions.statements import refreshed_statement  # (its module also holds the batch-only file writer)
+
+    st_sheets, st_remove, st_warnings = refreshed_statement(source, inputs, result)
     totals = {row.Currency: row.Total / 100.0 for row in result.run.totals.itertuples()}
     counts = result.run.counts
     headline = f"{counts['Payout rows']:,} payout rows, {counts['Statement lines']:,} statement lines"
     amounts = "total payable " + ", ".join(f"{c} {a:,.2f}" for c, a in totals.items())
-    return WorkflowResult(sheets=sheets, summary={"headline": headline, "amounts": amounts, "totals": totals,
-                                                  **counts},
-                          warnings=result.run.warnings, result=result, remove=stale)
+    return WorkflowResult(sheets=sheets + st_sheets, summary={"headline": headline, "amounts": amounts,
+                                                              "totals": totals, **counts},
+                          warnings=result.run.warnings + st_warnings, result=result, remove=stale + st_remove)

@@ -212,6 +212,49 @@ def test_rep_statement_script_writes_that_reps_statement_into_the_workbook(tmp_p
         assert load_inputs(a).fingerprint == load_inputs(b).fingerprint
 
 
+def _statement_of(path: Path) -> tuple[str, dict]:
+    """The Rep Statement's title and its monthly totals (PayMonth -> Total)."""
+    import python_calamine as pc
+
+    book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+    title = book.get_sheet_by_name("Rep Statement").to_python()[0][0]
+    return title, {row[0]: round(row[-1], 2) for row in book.get_table_by_name("RepSummary").to_python()}
+
+
+def test_recalc_refreshes_the_rep_statement_the_workbook_holds(tmp_path: Path, sample_result):
+    # R003's statement is written by its button; the analyst then picks R001 and recalculates:
+    # the statement follows, and equals R001's Payout Summary to the cent.
+    first = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", "R003")
+    assert subprocess.run(CLI + ["run", "commissions.statement", str(first)], capture_output=True).returncode == 0
+    wb = _settings_rep(first, tmp_path / "d.xlsx", "R001")
+    r = subprocess.run(CLI + ["recalc", str(wb)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    title, shown = _statement_of(wb)
+    s = sample_result.summary
+    mine = s[s.RepID == "R001"]
+    assert "(R001)" in title and shown == {m: t / 100 for m, t in zip(mine.PayMonth, mine.Total)}
+    once = wb.read_bytes()
+    assert subprocess.run(CLI + ["recalc", "-q", str(wb)]).returncode == 0
+    assert wb.read_bytes() == once  # refreshing the statement keeps recalc idempotent
+
+
+def test_recalc_adds_no_statement_and_keeps_one_it_cannot_refresh_with_a_warning(tmp_path: Path):
+    import python_calamine as pc
+
+    plain = tmp_path / "plain.xlsx"
+    shutil.copy(TEMPLATE, plain)
+    assert subprocess.run(CLI + ["recalc", "-q", str(plain)]).returncode == 0
+    assert "Rep Statement" not in pc.CalamineWorkbook.from_path(str(plain)).sheet_names  # only on request
+    first = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", "R003")
+    assert subprocess.run(CLI + ["run", "commissions.statement", str(first)], capture_output=True).returncode == 0
+    before = _statement_of(first)
+    wb = _settings_rep(first, tmp_path / "d.xlsx", None)  # StatementRep blanked afterwards
+    r = subprocess.run(CLI + ["recalc", str(wb)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "Rep Statement sheets were not refreshed" in r.stdout + r.stderr and "Settings[StatementRep] is blank" in r.stderr
+    assert _statement_of(wb) == before  # left as it was, not removed
+
+
 @pytest.mark.parametrize("value,message", [("NOBODY", "StatementRep is unknown rep"), (None, "StatementRep is blank")])
 def test_rep_statement_script_names_the_setting_when_the_rep_is_missing(tmp_path: Path, value, message):
     wb = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", value)

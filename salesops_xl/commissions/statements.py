@@ -217,12 +217,51 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def has_rep_statement(source) -> bool:
+    """Whether the workbook holds the Rep Statement sheets (written earlier by the 'Rep statement' script)."""
+    return any(str(n).lower() == "repsummary" for n in source.table_names())
+
+
+def _statement_rep(inputs) -> tuple[str | None, str, int | None]:
+    """Settings[StatementRep] if it names a rep of the Roster, else None; and what was found, and its row."""
+    roster = set(inputs.frame("Roster")["RepID"].tolist())
+    value, row = inputs.statement_rep or (None, None)
+    if value is not None and value in roster:
+        return value, "", row
+    return None, "blank" if value is None else "unknown rep", row
+
+
+def in_workbook_statement(result: CommissionResult, rep: str) -> tuple[list[SheetSpec], list[str]]:
+    """The Rep Statement sheets of ``rep``, and those of the set not produced (no draws): to remove."""
+    sheets = statement_sheets(result, rep, names=IN_WORKBOOK_SHEETS, table_prefix="Rep")
+    produced = {sh.name for sh in sheets}
+    return sheets, [n for n in IN_WORKBOOK_SHEETS if n not in produced]
+
+
+def refreshed_statement(source, inputs, result: CommissionResult) -> tuple[list[SheetSpec], list[str], list[str]]:
+    """For ``recalc``: the Rep Statement sheets again, from this run, if the workbook holds them.
+
+    Returns (sheets, sheets to remove, warnings). A workbook without them gets nothing; one whose
+    StatementRep is now blank or unknown keeps its old statement, with a warning saying so.
+    """
+    if not has_rep_statement(source):
+        return [], [], []
+    rep, found, _row = _statement_rep(inputs)
+    if rep is None:
+        return [], [], [f"The Rep Statement sheets were not refreshed and still show an earlier run: "
+                         f"Settings[StatementRep] is {found}. Set it to a RepID of the Roster and recalculate, "
+                         f"or delete those sheets."]
+    sheets, remove = in_workbook_statement(result, rep)
+    return sheets, remove, []
+
+
 def rep_statement_workflow(source, *, computed_at: str | None = None, progress=None):
     """The 'Rep statement' script: the statement of Settings[StatementRep] as sheets of the commission workbook.
 
     The same sheets as the rep's own statement file (``salesops-xl statements``), named Rep Statement,
     Rep Statement Lines and Rep Statement Draws, with their tables prefixed ``Rep``; computed by the
-    same engine run as ``recalc``, so its numbers are the Payouts' numbers.
+    same engine run as ``recalc``, so its numbers are the Payouts' numbers. ``recalc`` refreshes these
+    sheets when the workbook holds them.
     """
     from ..errors import InputError
     from ..workflows import WorkflowResult
@@ -232,22 +271,16 @@ def rep_statement_workflow(source, *, computed_at: str | None = None, progress=N
     say = progress or (lambda stage: None)
     say("reading tables")
     inputs = load_inputs(source)
-    settings = inputs.tables["Settings"]
-    roster = set(inputs.frame("Roster")["RepID"].tolist())
-    if inputs.statement_rep is None or inputs.statement_rep[0] not in roster:
-        value, row = inputs.statement_rep or (None, None)
-        found = "blank" if value is None else "unknown rep"
-        raise InputError([settings.problem(row, "Value" if row is not None else "Setting",
-                                           f"StatementRep is {found}", value=value, show_value=value is not None,
-                                           expected="a row Setting = StatementRep whose Value is a RepID of the "
-                                                    "Roster")])
-    rep = inputs.statement_rep[0]
+    rep, found, row = _statement_rep(inputs)
+    if rep is None:
+        value = inputs.statement_rep[0] if inputs.statement_rep else None
+        raise InputError([inputs.tables["Settings"].problem(
+            row, "Value" if row is not None else "Setting", f"StatementRep is {found}", value=value,
+            show_value=value is not None, expected="a row Setting = StatementRep whose Value is a RepID of the Roster")])
     say("computing")
     result = compute(inputs, computed_at=computed_at)
     say("building sheets")
-    sheets = statement_sheets(result, rep, names=IN_WORKBOOK_SHEETS, table_prefix="Rep")
-    produced = {sh.name for sh in sheets}
+    sheets, remove = in_workbook_statement(result, rep)
     name = dict(zip(result.summary["RepID"], result.summary["RepName"])).get(rep, rep)
     return WorkflowResult(sheets=sheets, summary={"headline": f"{name} ({rep})", "rep": rep},
-                          warnings=result.run.warnings, result=result,
-                          remove=[n for n in IN_WORKBOOK_SHEETS if n not in produced])
+                          warnings=result.run.warnings, result=result, remove=remove)

@@ -269,6 +269,28 @@ def test_a_second_run_in_excel_changes_nothing(flavour, book_model):
     assert model_state(book) == first
 
 
+@pytest.mark.parametrize("flavour", ["desktop", "lite"])
+def test_recalc_in_excel_refreshes_the_rep_statement_button_wrote(flavour, book_model):
+    book = book_model("commissions", flavour)
+    scripts.run_on_book("commissions.statement", book, computed_at=FIXED)  # the sample's StatementRep
+    book.settle()
+    statement = BookSource(book).read("RepSummary")
+    summary = book.sheet("Settings")
+    for (r, c), v in list(summary.cells.items()):  # the analyst picks another rep in Settings
+        if v == "StatementRep":
+            summary.cells[(r, c + 1)] = "R003"
+    book.settle()
+    rep = scripts.run_on_book("commissions.recalc", book, computed_at=FIXED)
+    book.settle()
+    assert "Rep Statement" in rep.sheets and "Payouts" in rep.sheets
+    source = BookSource(book)
+    after = source.read("RepSummary")
+    pay = source.read("PayoutSummary")
+    r003 = [row for row in zip(pay.data["RepID"], pay.data["PayMonth"], pay.data["Total"]) if row[0] == "R003"]
+    assert r003 and table_rows(after) != table_rows(statement)
+    assert list(zip(after.data["PayMonth"], after.data["Total"])) == [(m, t) for _, m, t in r003]
+
+
 def test_owned_sheets_are_kept_so_formulas_pointing_at_them_keep_working(book_model):
     book = book_model("commissions", "desktop")
     payouts = book.sheet("Payouts")
