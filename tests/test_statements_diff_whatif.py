@@ -175,6 +175,20 @@ def test_whatif_compares_a_scenario_plan_on_the_same_deals(tmp_path: Path):
     assert set(frame[frame.Outcome == "loses"].RepID) == set()
 
 
+def test_a_blank_text_cell_of_a_statement_is_none_under_every_pandas(sample_result):
+    # a manager's team lines are rolled up without deal ids: those cells are blank (None), not NaN,
+    # so the statement tables are the same objects under pandas 2 and 3 (pandas 3 fills a None column with NaN)
+    from salesops_xl.commissions.statements import statement_sheets
+
+    lines = statement_sheets(sample_result, "M01")[1].tables[0]
+    deal_ids = lines.data["DealID"]
+    assert any(v is None for v in deal_ids) and any(isinstance(v, str) for v in deal_ids)
+    for c in lines.columns:
+        v = lines.data[c.name]
+        if v.dtype == object:
+            assert not any(isinstance(x, float) for x in v), c.name
+
+
 def _settings_rep(src: Path, dest: Path, value) -> Path:
     """A copy of the sample workbook with Settings[StatementRep] set to ``value`` (through openpyxl, as a user edits)."""
     import openpyxl

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from ..tables import object_frame
 from .columns import DRAW_COLUMNS, LINE_COLUMN_SPECS
 from .engine import LINE_TEAM, LINE_TEAM_REVERSAL, SUMMARY_COMPONENTS, CommissionResult
 
@@ -67,8 +68,13 @@ def _anonymise_team(lines: pd.DataFrame) -> pd.DataFrame:
                                                             else np.nan)
     agg = agg[list(lines.columns)].astype({c: lines[c].dtype for c in ("Amount",)})
     rest = lines[~team]
-    out = pd.DataFrame({c: np.concatenate([rest[c].to_numpy(), agg[c].to_numpy().astype(rest[c].dtype)])
-                        for c in lines.columns})
+    cols = {}
+    for c in lines.columns:
+        v = np.concatenate([rest[c].to_numpy(), agg[c].to_numpy().astype(rest[c].dtype)])
+        if v.dtype == object:  # a blank is None under every pandas (pandas 3 fills a None column with NaN)
+            v[pd.isna(v)] = None
+        cols[c] = v
+    out = object_frame(cols)
     order = np.lexsort((np.arange(len(out)), out["PayMonth"].to_numpy().astype(str)))
     return out.iloc[order].reset_index(drop=True)
 
@@ -104,14 +110,12 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
     a_row = 5 + max(len(summary), 1) + 3
     a_block = _block(f"{tp}Attainment", ATTAINMENT_COLUMNS, payouts, f"A{a_row}")
     # chart data: YTD attainment by period, a column per measure
-    piv = payouts.pivot_table(index="Period", columns="Measure", values="AttainmentYTD", aggfunc="last",
-                              sort=True) if len(payouts) else pd.DataFrame()
+    piv = _attainment_by_period(payouts)
     charts, blocks = (), [s_block, a_block]
     if len(piv):
-        piv = piv.reset_index()
         c_cols = (Column("Period", "text"),) + tuple(Column(str(m), "percent") for m in piv.columns[1:])
         c_row = a_row + max(len(payouts), 1) + 3
-        c_block = _block(f"{tp}AttainmentByPeriod", c_cols, piv.rename(columns=str), f"A{c_row}")
+        c_block = _block(f"{tp}AttainmentByPeriod", c_cols, piv, f"A{c_row}")
         blocks.append(c_block)
         charts = (ChartSpec(kind="line", title="Year-to-date attainment by period",
                             series=tuple(SeriesRef(name=str(m), table=f"{tp}AttainmentByPeriod", values=str(m),
@@ -126,6 +130,29 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
         sheets.append(SheetSpec(name=names[2], tables=(_block(f"{tp}DrawBalance", DRAW_STATEMENT_COLUMNS, draws),),
                                 freeze="A2", **page))
     return sheets
+
+
+def _attainment_by_period(payouts: pd.DataFrame) -> pd.DataFrame:
+    """One rep's YTD attainment by period, a column per measure (the statement's chart data).
+
+    Rows sorted by Period, columns by Measure; per cell the last non-blank AttainmentYTD of that period
+    and measure; periods and measures without any value left out. (What ``pivot_table(aggfunc="last")``
+    gives, built directly: a statement has a few dozen payout rows and pandas' pivot cost more than
+    writing the whole file.)
+    """
+    att = payouts["AttainmentYTD"].to_numpy(dtype=float) if len(payouts) else np.zeros(0)
+    keep = ~np.isnan(att) & payouts["Period"].notna().to_numpy() & payouts["Measure"].notna().to_numpy()
+    cells: dict[tuple, float] = {}
+    for period, measure, a in zip(payouts["Period"].to_numpy()[keep], payouts["Measure"].to_numpy()[keep], att[keep]):
+        cells[(period, measure)] = a  # the last one wins
+    if not cells:
+        return pd.DataFrame()
+    periods = sorted({p for p, _ in cells})
+    measures = sorted({m for _, m in cells})
+    out = {"Period": np.array(periods, dtype=object)}
+    for m in measures:
+        out[str(m)] = np.array([cells.get((p, m), np.nan) for p in periods], dtype=float)
+    return object_frame(out)
 
 
 def _block(name: str, cols, frame: pd.DataFrame, anchor: str = "A1") -> TableBlock:
