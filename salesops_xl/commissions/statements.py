@@ -88,10 +88,10 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
                      table_prefix: str = "") -> list[SheetSpec]:
     """The sheets of one rep's statement (``names``: the statement, lines and draws sheets)."""
     tp = table_prefix
-    rd_name = dict(zip(result.summary["RepID"], result.summary["RepName"]))
     pick = (lambda frame, key: frame.iloc[groups[key].get(rep_id, [])] if groups is not None
             else frame[frame["RepID"] == rep_id])
     summary = pick(result.summary, "summary")
+    rep_name = summary["RepName"].iloc[-1] if len(summary) else rep_id  # its own rows, not a dict of every rep
     payouts = pick(result.payouts, "payouts")
     lines = _anonymise_team(pick(result.lines, "lines"))
     draws = pick(result.draws, "draws") if len(result.draws) else result.draws
@@ -100,7 +100,7 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
     plans = ", ".join(pd.unique(summary["PlanID"].dropna())) if len(summary) else ""
     as_of = run.as_of.isoformat() if run.as_of else "end of plan year"
     notes = (
-        ("A1", f"Commission statement: {rd_name.get(rep_id, rep_id)} ({rep_id})"),
+        ("A1", f"Commission statement: {rep_name} ({rep_id})"),
         ("A2", f"Plan {plans}; amounts in {currency}; plan year from {run.plan_year_start.isoformat()}, "
                f"computed through {as_of} on {run.computed_at[:10]}"),
         ("A3", f"Each line of the {names[1]} sheet says where every amount comes from; the rules are in the plan "
