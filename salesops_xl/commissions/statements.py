@@ -191,7 +191,8 @@ def write_statements(result: CommissionResult, folder: str | Path, *, reps=None,
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     all_reps = list(pd.unique(result.summary["RepID"]))
-    reps = all_reps if reps is None else [r for r in all_reps if r in set(reps)]
+    wanted = None if reps is None else set(reps)
+    reps = all_reps if wanted is None else [r for r in all_reps if r in wanted]
     t0 = time.perf_counter()
     if jobs > 1 and len(reps) > 50:
         chunks = [reps[i::jobs] for i in range(jobs)]
