@@ -308,9 +308,7 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
             values = raw.data[src]
         errs = {i: e for (c, i), e in raw.errors.items() if c == src} if (raw.errors and src) else {}
         out[f.name] = _coerce(values, f, tbl, problems, errs, column_present=src is not None)
-    index = pd.RangeIndex(n)
-    out = {k: object_series(v, index) if v.dtype == object else v for k, v in out.items()}
-    tbl.frame = pd.DataFrame(out, index=index, copy=False)  # no block consolidation (1M rows)
+    tbl.frame = object_frame(out, n=n, copy=False)  # no block consolidation (1M rows)
     if n < schema.min_rows:
         problems.add(tbl.problem(None, None, f"table {schema.name} is empty", show_value=False,
                                  expected=f"at least {schema.min_rows} row{'s' if schema.min_rows > 1 else ''}"))
@@ -626,13 +624,15 @@ def object_series(values, index=None, name=None) -> pd.Series:
     return pd.Series(_as_object_array(values), index=index, name=name, dtype=object, copy=False)
 
 
-def object_frame(columns: dict[str, Any], *, copy: bool | None = None) -> pd.DataFrame:
+def object_frame(columns: dict[str, Any], *, n: int | None = None, copy: bool | None = None) -> pd.DataFrame:
     """``pd.DataFrame(columns)`` whose object arrays stay object dtype, blanks ``None``, under every pandas.
 
     For frames built from numpy columns (arrays of one length, or scalars to broadcast): pandas 3 would
-    turn an object array of text into its str dtype, with NaN for None.
+    turn an object array of text into its str dtype, with NaN for None. ``n``: the number of rows, if
+    known (default: the length of the first array).
     """
-    n = next((len(v) for v in columns.values() if isinstance(v, np.ndarray)), None)
+    if n is None:
+        n = next((len(v) for v in columns.values() if isinstance(v, np.ndarray)), None)
     if n is None:
         return pd.DataFrame(columns, copy=copy)
     index = pd.RangeIndex(n)

@@ -82,6 +82,7 @@ def _anonymise_team(lines: pd.DataFrame) -> pd.DataFrame:
 #: Sheet names of a statement in its own workbook, and inside the commission workbook (the 'Rep statement' script).
 STATEMENT_FILE_SHEETS = ("Statement", "Lines", "Draws")
 IN_WORKBOOK_SHEETS = ("Rep Statement", "Rep Statement Lines", "Rep Statement Draws")
+IN_WORKBOOK_TABLE_PREFIX = "Rep"  # its tables: RepSummary, RepLines...
 
 
 def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, names=STATEMENT_FILE_SHEETS,
@@ -247,7 +248,8 @@ def default_jobs() -> int:
 
 def has_rep_statement(source) -> bool:
     """Whether the workbook holds the Rep Statement sheets (written earlier by the 'Rep statement' script)."""
-    return any(str(n).lower() == "repsummary" for n in source.table_names())
+    summary = f"{IN_WORKBOOK_TABLE_PREFIX}Summary".lower()  # the table statement_sheets names so
+    return any(str(n).lower() == summary for n in source.table_names())
 
 
 def _statement_rep(inputs) -> tuple[str | None, str, int | None]:
@@ -261,7 +263,7 @@ def _statement_rep(inputs) -> tuple[str | None, str, int | None]:
 
 def in_workbook_statement(result: CommissionResult, rep: str) -> tuple[list[SheetSpec], list[str]]:
     """The Rep Statement sheets of ``rep``, and those of the set not produced (no draws): to remove."""
-    sheets = statement_sheets(result, rep, names=IN_WORKBOOK_SHEETS, table_prefix="Rep")
+    sheets = statement_sheets(result, rep, names=IN_WORKBOOK_SHEETS, table_prefix=IN_WORKBOOK_TABLE_PREFIX)
     produced = {sh.name for sh in sheets}
     return sheets, [n for n in IN_WORKBOOK_SHEETS if n not in produced]
 

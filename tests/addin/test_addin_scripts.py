@@ -275,10 +275,10 @@ def test_recalc_in_excel_refreshes_the_rep_statement_button_wrote(flavour, book_
     scripts.run_on_book("commissions.statement", book, computed_at=FIXED)  # the sample's StatementRep
     book.settle()
     statement = BookSource(book).read("RepSummary")
-    summary = book.sheet("Settings")
-    for (r, c), v in list(summary.cells.items()):  # the analyst picks another rep in Settings
+    settings = book.sheet("Settings")
+    for (r, c), v in list(settings.cells.items()):  # the analyst picks another rep in Settings
         if v == "StatementRep":
-            summary.cells[(r, c + 1)] = "R003"
+            settings.cells[(r, c + 1)] = "R003"
     book.settle()
     rep = scripts.run_on_book("commissions.recalc", book, computed_at=FIXED)
     book.settle()
