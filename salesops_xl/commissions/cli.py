@@ -30,14 +30,62 @@ def _result(workbook: Path):
 @click.option("--rep", "reps", multiple=True, help="Only this rep (repeat for several).")
 @click.option("--pdf", is_flag=True, help="Also render each statement to PDF with LibreOffice.")
 @click.option("--jobs", type=int, default=None, help="Parallel processes (default: up to 4, by CPU count).")
-def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs: int | None) -> None:
-    """Write one statement workbook (and PDF) per rep of WORKBOOK into OUT, each holding only that rep's data."""
+@click.option("--send", is_flag=True, help="E-mail each rep its own statement (the PDF with --pdf) and record it "
+              "in the workbook's Delivery Log; a rerun sends only what is not yet delivered.")
+@click.option("--dry-run", is_flag=True, help="With --send: write each message as an .eml file into OUT/outbox "
+              "and list who would get what; send nothing.")
+@click.option("--resend", "resend", multiple=True, help="With --send: send this rep's statement again even if "
+              "the Delivery Log shows it delivered (repeat for several).")
+@click.option("--smtp-config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="TOML file with [smtp] and [message] settings; overrides the Settings table's.")
+@click.option("--amounts", is_flag=True, help="Print amounts (left out by default so logs carry no pay).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs: int | None, send: bool,
+               dry_run: bool, resend: tuple[str, ...], smtp_config: Path | None, amounts: bool, quiet: bool) -> None:
+    """Write one statement workbook (and PDF) per rep of WORKBOOK into OUT, each holding only that rep's data.
+
+    With --send, each rep is e-mailed its own statement (docs/commissions.md, "Statements by e-mail").
+    """
     from .statements import default_jobs, write_statements
 
+    if (dry_run or resend or smtp_config) and not send:
+        raise click.UsageError("--dry-run, --resend and --smtp-config go with --send")
+    if send:
+        _send(workbook, out, reps, pdf, jobs or default_jobs(), dry_run, resend, smtp_config, amounts, quiet)
+        return
     result = run_guarded(_result, workbook)
     rep = run_guarded(write_statements, result, out, reps=list(reps) or None, jobs=jobs or default_jobs(), pdf=pdf)
     extra = f" and {len(rep.pdfs)} PDFs ({rep.seconds['pdfs']:.1f} s)" if pdf else ""
     click.echo(f"wrote {len(rep.workbooks)} statements to {rep.folder} ({rep.seconds['workbooks']:.1f} s){extra}")
+
+
+def _send(workbook, out, reps, pdf, jobs, dry_run, resend, smtp_config, amounts, quiet) -> None:
+    from ..delivery import plural, send_statements
+
+    progress = None if quiet else (lambda stage: click.echo(stage, err=True))
+    rep = run_guarded(send_statements, workbook, out, reps=list(reps) or None, pdf=pdf, dry_run=dry_run,
+                      resend=list(resend), config=smtp_config, jobs=jobs, progress=progress)
+    with_address = [o for o in rep.planned if o.message is not None and o not in rep.skipped_delivered]
+    if dry_run:
+        click.echo(f"dry run for {rep.period}: {plural(len(with_address), 'message')} written to {rep.outbox}; "
+                   f"nothing was sent")
+        for o in with_address:
+            click.echo(f"  {o.rep_id} {o.name} <{o.address}>: {o.kind.lower()}, "
+                       f"{', '.join(p.name for p in o.attachments)}"
+                       + (f", payable {o.payable}" if amounts and o.payable else ""))
+    else:
+        click.echo(f"{rep.period}: {plural(len(rep.sent), 'message')} sent")
+    if rep.skipped_delivered:
+        click.echo(f"{plural(len(rep.skipped_delivered), 'message')} already delivered for {rep.period} "
+                   f"(not sent again; --resend REP to force): "
+                   f"{', '.join(o.rep_id for o in rep.skipped_delivered)}")
+    if rep.no_address:
+        click.echo(f"{plural(len(rep.no_address), 'rep')} without an e-mail address in Roster[Email], skipped: "
+                   f"{', '.join(o.rep_id for o in rep.no_address)}")
+    for o, why in rep.refused:
+        click.echo(f"refused by the server: {o.rep_id} <{o.address}>: {why}", err=True)
+    if rep.refused:
+        sys.exit(1)
 
 
 @click.command()

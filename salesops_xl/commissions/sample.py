@@ -120,7 +120,11 @@ def _roster() -> pd.DataFrame:
             rows.append((rid, name, mid, plan, ccy, hire, term, ti * 1.2, D(PLAN_YEAR, 4, 16), None))
         else:
             rows.append((rid, name, mid, plan, ccy, hire, term, ti, None, None))
-    return pd.DataFrame(rows, columns=cols)
+    roster = pd.DataFrame(rows, columns=cols)
+    # addresses for e-mailed statements (example.com: reserved, never delivered); R045 has none, to show a skip
+    roster["Email"] = [None if r == "R045" else n.lower().replace(" ", ".") + "@example.com"
+                       for r, n in zip(roster["RepID"], roster["RepName"])]
+    return roster
 
 
 BASE_ANNUAL = {("AE", "NewBusiness"): 600000, ("AE", "Renewal"): 300000, ("AM", "Renewal"): 800000,
@@ -222,12 +226,14 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     """The input tables of workbooks/commissions.xlsx (stage 1: before the late cancellation)."""
     rng = np.random.default_rng(seed)
     settings = pd.DataFrame({
-        "Setting": ["PlanYearStart", "AsOfDate", "LockedThrough", "DrawBalanceAtTermination", "StatementRep"],
-        "Value": [D(PLAN_YEAR, 1, 1), None, f"{PLAN_YEAR}-06", "Forgive", "R001"],
+        "Setting": ["PlanYearStart", "AsOfDate", "LockedThrough", "DrawBalanceAtTermination", "StatementRep",
+                    "EmailFrom"],
+        "Value": [D(PLAN_YEAR, 1, 1), None, f"{PLAN_YEAR}-06", "Forgive", "R001", "Sales Ops <sales-ops@example.com>"],
         "Description": ["First day of the plan year", "Blank: compute the whole plan year",
                         "January to June are paid: their numbers are kept; changes flow into July",
                         "A recoverable draw balance left at termination is written off",
-                        "The rep whose statement the Rep statement button writes into this workbook"],
+                        "The rep whose statement the Rep statement button writes into this workbook",
+                        "Sender of e-mailed statements (salesops-xl statements --send); SmtpHost etc. set the server"],
     })
     plans, measures, tiers = _plans()
     roster = _roster()

@@ -33,6 +33,22 @@ SETTING_NAMES = {
                                         "written off. Recover: it is deducted from the final payout."),
 }
 
+#: Settings of e-mailed statements (``salesops-xl statements --send``; docs/commissions.md, "Statements by e-mail").
+DELIVERY_SETTINGS = {
+    "SmtpHost": "Host name of the SMTP server statements are sent through (e.g. smtp.office365.com).",
+    "SmtpPort": "Its port: 587 for STARTTLS (default), 465 for SSL, 25 for a plain relay.",
+    "SmtpSecurity": "STARTTLS (default), SSL, or None (a relay on a trusted network only).",
+    "SmtpUser": "User name to log in with; blank: no login. The password is never in the workbook: it is "
+                "read from the environment variable named by SmtpPasswordEnv.",
+    "SmtpPasswordEnv": "Name of the environment variable holding the SMTP password (default "
+                       "SALESOPS_SMTP_PASSWORD).",
+    "EmailFrom": "Sender of the statements, e.g. Sales Ops <sales-ops@example.com>.",
+    "EmailSubject": "Subject template; placeholders in braces, e.g. Your commission statement for {period}.",
+    "EmailBody": "Body template (plain text; the HTML part is made from it); placeholders in braces.",
+    "EmailManagerTeams": "Yes: each manager also gets one message with the statements of everyone below them.",
+}
+SETTING_NAMES.update({k: (False, v) for k, v in DELIVERY_SETTINGS.items()})
+
 ROSTER = TableSchema(
     name="Roster",
     sheet="Roster",
@@ -52,6 +68,9 @@ ROSTER = TableSchema(
               "row); blank: from the hire date.", required=False, blank=True),
         Field("EffectiveTo", "date", "Last day this row applies; blank: until the next row or the termination.",
               required=False, blank=True),
+        Field("Email", "text", "Address the rep's statement is e-mailed to (salesops-xl statements --send); "
+              "blank: not e-mailed. The rep's latest row with an address counts.", required=False, blank=True,
+              example="ada@example.com"),
     ),
     key=("RepID", "EffectiveFrom"),
 )
