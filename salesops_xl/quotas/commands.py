@@ -42,3 +42,30 @@ def handoff_command(quotas_workbook: Path, commissions_workbook: Path, measure: 
         return
     where = "dry run, nothing written" if rep.output is None else str(rep.output)
     click.echo(f"{where}: {rep.summary['headline']} ({rep.seconds:.2f} s)")
+
+
+@quotas.command("ramp")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--apply", is_flag=True, help="Copy the proposed curve into the RampCurve table (the only input table "
+                                            "this changes; the old curve is kept in RampCurveLog).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result here instead of updating WORKBOOK in place.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def ramp_command(workbook: Path, apply: bool, output: Path | None, quiet: bool) -> None:
+    """Measure how fast new hires ramped in BookingsHistory and propose a RampCurve (the Ramp sheet).
+
+    Each new hire's bookings by month of tenure are compared with tenured reps of the same calendar
+    months; the Ramp sheet shows the measured productivity with a 95% interval, the proposed monotone
+    curve beside RampCurve, and what the proposal changes in the capacity plan. Rules: docs/quotas.md,
+    "The ramp, measured".
+    """
+    from ..batch import run_workflow
+    from ..cli import run_guarded
+    from .ramp import ramp_workflow
+
+    rep = run_guarded(run_workflow, workbook, output,
+                      workflow=lambda source, **kw: ramp_workflow(source, apply=apply, **kw))
+    for w in rep.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if not quiet:
+        click.echo(f"{rep.output}: {rep.summary['headline']} ({rep.seconds:.2f} s)")
