@@ -27,6 +27,7 @@ import smtplib
 import ssl
 import string
 import sys
+import time
 import tomllib
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
@@ -115,9 +116,18 @@ class Outgoing:
     address: str | None
     kind: str
     attachments: tuple[Path, ...]
-    message: EmailMessage | None  # None: no address, nothing to send
     sha256: str  # of the attachments, in order (one file: that file's sha256)
     payable: str = ""  # "12,345.67 USD" (own statements), printed only with --amounts
+    sender: str = ""
+    subject: str = ""  # templates and their values: the message is composed when it is sent, one at a
+    body: str = ""  # time, so memory does not grow with the number of reps
+    values: tuple = ()
+
+    def compose(self) -> EmailMessage:
+        """The message, with a new Message-ID, its attachments read now."""
+        assert self.address is not None
+        return _message(self.sender, formataddr((self.name, self.address)), self.subject, self.body,
+                        dict(self.values), self.attachments)
 
 
 @dataclass
@@ -157,6 +167,7 @@ class DeliveryReport:
     no_address: list[Outgoing] = field(default_factory=list)
     refused: list[tuple[Outgoing, str]] = field(default_factory=list)
     outbox: Path | None = None  # dry run: where the .eml files are
+    seconds: dict[str, float] = field(default_factory=dict)  # "statements": writing them, "delivery": sending
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -384,10 +395,9 @@ def plan_messages(people: list[Recipient], files: dict[str, Path], settings: Del
         f = files[r.rep_id]
         values = dict(rep_name=r.name, first_name=r.name.split()[0] if r.name.split() else r.name, rep_id=r.rep_id,
                       period=period, payable=_money(r.payable_cents), currency=r.currency, team_size=1)
-        msg = None if r.address is None else _message(sender, formataddr((r.name, r.address)), settings.subject,
-                                                      settings.body, values, [f])
-        out.append(Outgoing(r.rep_id, r.name, r.address, KIND_OWN, (f,), msg, _sha256([f]),
-                            f"{values['payable']} {r.currency}"))
+        out.append(Outgoing(r.rep_id, r.name, r.address, KIND_OWN, (f,), _sha256([f]),
+                            f"{values['payable']} {r.currency}", sender, settings.subject, settings.body,
+                            tuple(values.items())))
     if settings.manager_teams:
         by_id = {r.rep_id: r for r in people}
         below: dict[str, list[str]] = {}
@@ -404,17 +414,17 @@ def plan_messages(people: list[Recipient], files: dict[str, Path], settings: Del
             team_files = [files[t] for t in sorted(team)]
             values = dict(rep_name=r.name, first_name=r.name.split()[0] if r.name.split() else r.name,
                           rep_id=r.rep_id, period=period, payable="", currency=r.currency, team_size=len(team))
-            msg = None if r.address is None else _message(sender, formataddr((r.name, r.address)), TEAM_SUBJECT,
-                                                          TEAM_BODY, values, team_files)
-            out.append(Outgoing(r.rep_id, r.name, r.address, KIND_TEAM, tuple(team_files), msg, _sha256(team_files)))
+            out.append(Outgoing(r.rep_id, r.name, r.address, KIND_TEAM, tuple(team_files), _sha256(team_files), "",
+                                sender, TEAM_SUBJECT, TEAM_BODY, tuple(values.items())))
     return out
 
 
 # -- sending --------------------------------------------------------------------------------------
 
-def _row(o: Outgoing, period: str, status: str, detail: str = "", when: str | None = None) -> dict:
+def _row(o: Outgoing, period: str, status: str, detail: str = "", when: str | None = None,
+         message_id: str = "") -> dict:
     return {"Period": period, "RepID": o.rep_id, "RepName": o.name, "Kind": o.kind, "Address": o.address or "",
-            "Time": when or "", "MessageID": str(o.message["Message-ID"]) if (o.message and status == SENT) else "",
+            "Time": when or "", "MessageID": message_id,
             "Attachments": ", ".join(p.name for p in o.attachments), "AttachmentSHA256": o.sha256,
             "Status": status, "Detail": detail}
 
@@ -489,7 +499,7 @@ def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryL
     rep = DeliveryReport(period=period, planned=outgoing)
     todo = []
     for o in outgoing:
-        if o.message is None:
+        if o.address is None:
             rep.no_address.append(o)
             log.record(_row(o, period, NO_ADDRESS, "Roster[Email] is blank"))
         elif log.delivered(period, o.rep_id, o.kind) and o.rep_id not in resend:
@@ -502,8 +512,9 @@ def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryL
     envelope_from = parseaddr(settings.smtp.sender or "")[1] or "salesops-xl@localhost"
     try:
         for k, o in enumerate(todo):
+            msg = o.compose()
             try:
-                refused = conn.send_message(o.message, from_addr=envelope_from, to_addrs=[o.address])
+                refused = conn.send_message(msg, from_addr=envelope_from, to_addrs=[o.address])
             except smtplib.SMTPRecipientsRefused as e:
                 code, text = next(iter(e.recipients.values()))
                 detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
@@ -523,7 +534,7 @@ def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryL
                 rep.refused.append((o, detail))
                 log.record(_row(o, period, REFUSED, detail, now()))
             else:
-                row = _row(o, period, SENT, "", now())
+                row = _row(o, period, SENT, "", now(), str(msg["Message-ID"]))
                 _append_journal(journal, row)
                 log.record(row)
                 rep.sent.append(o)
@@ -553,10 +564,10 @@ def write_outbox(outgoing: list[Outgoing], folder: Path) -> Path:
     """Dry run: each message as an .eml file in ``folder`` (created), named after the rep and kind."""
     folder.mkdir(parents=True, exist_ok=True)
     for o in outgoing:
-        if o.message is None:
+        if o.address is None:
             continue
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", o.rep_id) + ("_team" if o.kind == KIND_TEAM else "")
-        (folder / f"{stem}.eml").write_bytes(bytes(o.message))
+        (folder / f"{stem}.eml").write_bytes(bytes(o.compose()))
     return folder
 
 
@@ -651,14 +662,17 @@ def send_statements(workbook: str | Path, out: str | Path, *, reps: list[str] | 
     if not dry_run:
         _connect(settings.smtp, timeout).quit()  # reach and log in before writing anything: fail early
     say(f"writing {plural(len(people), 'statement')}")
+    t0 = time.perf_counter()
     write_statements(result, out, reps=[p.rep_id for p in people], jobs=jobs, pdf=pdf)
+    t1 = time.perf_counter()
     outgoing = plan_messages(people, files, settings, period)
     if dry_run:
         rep = DeliveryReport(period=period, planned=outgoing)
-        rep.no_address = [o for o in outgoing if o.message is None]
-        rep.skipped_delivered = [o for o in outgoing if o.message is not None and
+        rep.no_address = [o for o in outgoing if o.address is None]
+        rep.skipped_delivered = [o for o in outgoing if o.address is not None and
                                  log.delivered(period, o.rep_id, o.kind) and o.rep_id not in set(resend or ())]
         rep.outbox = write_outbox([o for o in outgoing if o not in rep.skipped_delivered], out / "outbox")
+        rep.seconds = {"statements": t1 - t0, "delivery": time.perf_counter() - t1}
         return rep
     journal = out / "delivery-journal.jsonl"
     log.merge_sent(read_journal(journal))
@@ -675,4 +689,5 @@ def send_statements(workbook: str | Path, out: str | Path, *, reps: list[str] | 
         write_log()
         raise
     write_log()
+    report.seconds = {"statements": t1 - t0, "delivery": time.perf_counter() - t1}
     return report

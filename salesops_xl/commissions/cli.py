@@ -65,7 +65,7 @@ def _send(workbook, out, reps, pdf, jobs, dry_run, resend, smtp_config, amounts,
     progress = None if quiet else (lambda stage: click.echo(stage, err=True))
     rep = run_guarded(send_statements, workbook, out, reps=list(reps) or None, pdf=pdf, dry_run=dry_run,
                       resend=list(resend), config=smtp_config, jobs=jobs, progress=progress)
-    with_address = [o for o in rep.planned if o.message is not None and o not in rep.skipped_delivered]
+    with_address = [o for o in rep.planned if o.address is not None and o not in rep.skipped_delivered]
     if dry_run:
         click.echo(f"dry run for {rep.period}: {plural(len(with_address), 'message')} written to {rep.outbox}; "
                    f"nothing was sent")
@@ -74,11 +74,13 @@ def _send(workbook, out, reps, pdf, jobs, dry_run, resend, smtp_config, amounts,
                        f"{', '.join(p.name for p in o.attachments)}"
                        + (f", payable {o.payable}" if amounts and o.payable else ""))
     else:
-        click.echo(f"{rep.period}: {plural(len(rep.sent), 'message')} sent")
+        click.echo(f"{rep.period}: {plural(len(rep.sent), 'message')} sent (statements "
+                   f"{rep.seconds['statements']:.1f} s, delivery {rep.seconds['delivery']:.1f} s)")
     if rep.skipped_delivered:
-        click.echo(f"{plural(len(rep.skipped_delivered), 'message')} already delivered for {rep.period} "
-                   f"(not sent again; --resend REP to force): "
-                   f"{', '.join(o.rep_id for o in rep.skipped_delivered)}")
+        ids = [o.rep_id for o in rep.skipped_delivered]
+        more = f" and {len(ids) - 10:,} more" if len(ids) > 10 else ""
+        click.echo(f"{plural(len(ids), 'message')} already delivered for {rep.period} "
+                   f"(not sent again; --resend REP to force): {', '.join(ids[:10])}{more}")
     if rep.no_address:
         click.echo(f"{plural(len(rep.no_address), 'rep')} without an e-mail address in Roster[Email], skipped: "
                    f"{', '.join(o.rep_id for o in rep.no_address)}")
