@@ -25,8 +25,8 @@ import numpy as np
 from ..cells import CellError, _is_blank, as_matrix, cell_function, number, numbers
 from ..tables import EXCEL_ERRORS, serial_to_date
 from . import schema as S
-from .engine import (BOUND_CEILING, NM, bounded_proportional, effective_shares, hire_matrix, largest_remainder,
-                     monthly_retention, ramp_matrix, round_half_away)
+from .engine import (BOUND_CEILING, NM, bounded_proportional, effective_shares, hire_matrix, hire_month_cents,
+                     largest_remainder, monthly_retention, ramp_matrix, round_half_away)
 
 
 def _unit_cents(unit: Any) -> int:
@@ -266,15 +266,14 @@ def _hire_value(productivity, start_month, attainment, curve, attrition, season)
             raise CellError("seasonality must be 12 indices of 0 or more")
     u = p * a * s / NM
     K = hire_matrix(_curve(curve), monthly_retention(ar))
-    return float((K @ u)[int(h) - 1])
+    return float(hire_month_cents(K, u)[int(h) - 1].sum()) / 100.0  # its months rounded to the cent, as the sheet
 
 
 @cell_function
 def hire_capacity(productivity: Any, start_month: Any, attainment: Any = None, curve: Any = None,
                   attrition: Any = None, seasonality_index: Any = None) -> Any:
     """Expected plan-year bookings of one hire starting in plan month ``start_month`` (1-12)."""
-    return float(np.round(_hire_value(productivity, start_month, attainment, curve, attrition,
-                                      seasonality_index), 2))
+    return _hire_value(productivity, start_month, attainment, curve, attrition, seasonality_index)
 
 
 @cell_function

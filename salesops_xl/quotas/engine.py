@@ -522,6 +522,15 @@ def hire_matrix(curve, rho: float) -> np.ndarray:
     return np.where(k >= 1, r * rho ** np.maximum(m - h, 0), 0.0)
 
 
+def hire_month_cents(K: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """C[h, m]: cents one hire starting in month h is expected to book in month m, rounded to the cent.
+
+    Every hiring figure is built from these rounded months (docs/quotas.md section 8): a cohort of n
+    hires books n x C[h, m], so hires x per-hire, the cohort's bookings and the months agree to the cent.
+    """
+    return to_cents(K * np.asarray(u, dtype=np.float64)[None, :])
+
+
 def monthly_retention(attrition: float) -> float:
     """Share of reps still there one month later, for an annual attrition rate: (1 - A)^(1/12)."""
     return float((1.0 - attrition) ** (1.0 / NM))
@@ -566,13 +575,14 @@ def capacity_plan(inp: QuotaInputs, season: np.ndarray, active: np.ndarray, ramp
     c_cur = to_cents(u * fte_cur)
     c_opn = to_cents(u * fte_opn)
     K = hire_matrix(inp.ramp, rho)
-    value = K @ u
+    per_hire_months = hire_month_cents(K, u)  # (start month, month) cents of one hire
+    value_cents = per_hire_months.sum(axis=1)
     first = cal.month_of(ca.req_open) + ca.lag
     gap_cents = int(target.sum() - c_cur.sum() - c_opn.sum())
-    hires, _ = plan_hires(gap_cents / 100.0, value, first, ca.max_hires)
+    hires, _ = plan_hires(gap_cents / 100.0, value_cents / 100.0, first, ca.max_hires)
     fte_new = hires @ K
     hc_new = hires @ np.where(K > 0, rho ** np.maximum(PLAN_MONTHS[None, :] - PLAN_MONTHS[:, None], 0), 0.0)
-    c_new = to_cents(u * fte_new)
+    c_new = hires @ per_hire_months  # each cohort books hires x its rounded months: ties out to the cent
     total = c_cur + c_opn + c_new
     hc = hc_cur + hc_opn + hc_new
     labels = np.array(cal.period_labels("Month"), dtype=object)
@@ -604,9 +614,9 @@ def capacity_plan(inp: QuotaInputs, season: np.ndarray, active: np.ndarray, ramp
     starts = np.array([np.datetime64(cal.month_start(int(h)), "D") for h in hm], dtype="datetime64[D]")
     opens = np.array([max(np.datetime64(cal.month_start(int(h) - ca.lag), "D"), np.datetime64(ca.req_open, "D"))
                       for h in hm], dtype="datetime64[D]")
-    per_hire = to_cents(value[hm])
+    per_hire = value_cents[hm]
     hires_df = pd.DataFrame({"StartMonth": labels[hm], "StartDate": starts, "Hires": hires[hm], "OpenReqBy": opens,
-                             "BookingsPerHire": per_hire, "Bookings": to_cents(value[hm] * hires[hm])})
+                             "BookingsPerHire": per_hire, "Bookings": per_hire * hires[hm]})
     t, cc, oc, nc = int(target.sum()), int(c_cur.sum()), int(c_opn.sum()), int(c_new.sum())
     residual = max(0, t - cc - oc - nc)
     first_label = cal.month_label(first) if first <= 11 else f"after the plan year ({cal.month_label(first)})"

@@ -358,3 +358,21 @@ def test_optional_columns_may_be_left_out_and_take_their_defaults():
 def test_a_rule_on_a_seat_is_reported_as_unused():
     r = run(workbook([seat("A"), seat("B")], [rule(), rule("A", "Potential")]))
     assert any("A has no direct reports, so its rule is not used" in w for w in r.warnings)
+
+
+def test_a_cohort_of_hires_ties_out_to_the_cent_everywhere():
+    # issue 23: with 20% attrition the hiring plan's Bookings and BookingsPerHire were rounded from the unrounded
+    # year while "New hires capacity" summed rounded months; now each month of one hire is rounded to the cent,
+    # a cohort of n books n x that, and every figure is a sum of those rounded months
+    r = run(workbook([seat("A")], plan_kw={"target": 4_900_000},
+                     cap_kw={"productivity": 600_000, "attrition": 0.2, "max_hires": 10}))
+    hp = r.capacity.hires
+    assert hp.Hires.iloc[0] == 10 and hp.StartMonth.iloc[0] == "2026-01"
+    rho = 0.8 ** (1 / 12)
+    # one hire starting in January: 50,000 x ramp(m) x rho^m, each month rounded to the cent
+    ramp = [0.25, 0.5, 0.75] + [1.0] * 9
+    per_hire_months = [round(50_000 * ramp[m] * rho ** m * 100) for m in range(12)]
+    assert hp.BookingsPerHire.iloc[0] == sum(per_hire_months)
+    assert (hp.Bookings == hp.Hires * hp.BookingsPerHire).all()
+    assert int(r.capacity.monthly.NewHires.sum()) == int(hp.Bookings.sum())
+    assert round(cap_row(r, "New hires capacity") * 100) == int(hp.Bookings.sum())
