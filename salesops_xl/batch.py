@@ -6,6 +6,7 @@ the workflow owns.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,13 +46,17 @@ def check_path(path: str | Path, *, must_exist: bool = True) -> Path:
 
 
 def output_path(src: Path, output: str | Path | None) -> Path:
-    """Where a command on ``src`` writes: ``output`` (checked, same extension) or ``src`` itself."""
+    """Where a command on ``src`` writes: ``output`` (checked, same extension) or ``src`` itself.
+
+    The path is resolved through symbolic links: writing to a link writes its target (the temporary
+    file is made beside the target and renamed onto it, keeping its mode), and the link stays a link.
+    """
     if output is None:
-        return src
+        return Path(os.path.realpath(src))
     dest = check_path(output, must_exist=False)
     if dest.suffix.lower() != src.suffix.lower():
         raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
-    return dest
+    return Path(os.path.realpath(dest))
 
 
 def open_source(path: str | Path):
@@ -83,7 +88,7 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
             t1 = time.perf_counter()
             res: WorkflowResult = workflow(source, computed_at=computed_at, progress=say)
         t2 = time.perf_counter()
-        if res.sheets or res.remove or dest != src:
+        if res.sheets or res.remove or dest != Path(os.path.realpath(src)):
             say("writing workbook")
             write_sheets(src, dest, res.sheets, remove=res.remove)
             written = dest
