@@ -269,9 +269,18 @@ def wins_needed(gap: Any, avg_deal_size: Any) -> Any:
 
 @cell_function
 def pipeline_needed(gap: Any, win_rate: Any) -> Any:
-    """Pipeline needed to close a gap at a win rate: gap / win rate; 0 when there is no gap."""
+    """Pipeline needed to close a gap at a win rate: gap / win rate; 0 when there is no gap; blank when the win
+    rate is 0 and there is a gap (as the Gap Analysis sheet shows it: no pipeline closes it)."""
     def f(g, w):
-        if np.any((w <= 0) | (w > 1)):
-            raise CellError("win_rate must be above 0% and at most 100%", "#DIV/0!" if np.any(w == 0) else "#VALUE!")
-        return np.maximum(g, 0) / w
-    return _scalar_or_range(f, (gap, "gap"), (win_rate, "win_rate"))
+        if np.any((w < 0) | (w > 1)):
+            raise CellError("win_rate must be from 0% to 100%")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(g <= 0, 0.0, np.where(w > 0, np.maximum(g, 0) / np.where(w > 0, w, 1.0), np.nan))
+    g_arr, g_sc = numbers(gap, "gap")
+    w_arr, w_sc = numbers(win_rate, "win_rate")
+    if g_sc and w_sc:
+        v = float(f(g_arr, w_arr).reshape(-1)[0])
+        return v if math.isfinite(v) else None
+    out = _scalar_or_range(f, (gap, "gap"), (win_rate, "win_rate"))
+    return [[None if isinstance(v, float) and math.isnan(v) else v for v in r] if isinstance(r, list)
+            else (None if isinstance(r, float) and math.isnan(r) else r) for r in out]

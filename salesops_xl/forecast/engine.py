@@ -17,6 +17,7 @@ from .backtest import BacktestResult, run_backtest
 from .inputs import ForecastInputs, month_label, month_start
 from .metrics import build_units, compute_metrics
 from .pipeline import PipelineResult, compute_pipeline
+from .quotas import disagreements, quota_cube
 from .series import SeriesSet, build_series, forecast_series
 
 SEASONAL_NAMES = {"mult": "multiplicative", "add": "additive", "none": "none"}
@@ -75,6 +76,7 @@ def compute(inp: ForecastInputs, *, computed_at: str | None = None, progress=Non
     say("pipeline and metrics")
     pipe = compute_pipeline(inp)
     warnings += pipe.warnings
+    warnings += disagreements(inp, quota_cube(inp))
     units = build_units(inp, pipe)
     tables = compute_metrics(inp, pipe, units)
     period = tables.pop("period")
@@ -141,8 +143,8 @@ def _company_table(inp: ForecastInputs, ss: SeriesSet, mean, lower, upper, pipe:
     """Month, Actual (history), Forecast / Lower / Upper (from the last actual month on), pipeline, quota."""
     st = inp.settings
     comp = np.flatnonzero(ss.level == "Company")
-    qm = inp.quota_months
-    qby = qm.groupby("Month")["Quota"].sum()
+    cube = quota_cube(inp)
+    qby = dict(zip(cube.months.tolist(), cube.company(inp.team["Parent"].to_numpy(np.int64)).tolist()))
     if not len(comp):
         return pd.DataFrame({"Month": [], "Actual": [], "Forecast": [], "Lower": [], "Upper": [],
                              "PipelineExpected": [], "Quota": []})

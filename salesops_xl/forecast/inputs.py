@@ -70,6 +70,7 @@ class Settings:
     min_deals: int
     bt_origins: int
     bt_horizon: int
+    manager_quota: str = "Team"  # "Team" | "Own": what a manager's RepQuotas row is (docs/forecast.md, Quotas)
 
     @property
     def as_of_month(self) -> int:
@@ -272,7 +273,8 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> Settings | None:
                     gap_period=values["GapPeriod"], horizon=int(values["Horizon"]), method=values["Method"],
                     level=float(values["ConfidenceLevel"]), lookback=int(values["LookbackMonths"]),
                     prior_weight=float(values["ConversionPriorWeight"]), min_deals=int(values["MinDeals"]),
-                    bt_origins=int(values["BacktestOrigins"]), bt_horizon=int(values["BacktestHorizon"]))
+                    bt_origins=int(values["BacktestOrigins"]), bt_horizon=int(values["BacktestHorizon"]),
+                    manager_quota=values["ManagerQuota"])
 
 
 # -- team -------------------------------------------------------------------------------------------
@@ -515,9 +517,13 @@ def _quota_warnings(team: pd.DataFrame, qm: pd.DataFrame, opps: pd.DataFrame, st
                    + (" ..." if len(partial) > 10 else "") + "; the months covered count")
     sellers = set(opps["Rep"][opps["StageType"] == "Open"].unique()) | set(
         opps["Rep"][(opps["StageType"] == "Won")].unique())
-    no_quota = sorted(team["RepID"].iloc[r] for r in sellers if r >= 0 and r not in months.index
-                      and not (team["Parent"] == r).any())
+    managers = set(team["Parent"][team["Parent"] >= 0].tolist())
+    own = set(months.index) - (managers if st.manager_quota == "Team" else set())  # a team's number is nobody's own
+    no_quota = sorted(team["RepID"].iloc[r] for r in sellers if r >= 0 and r not in own)
     if no_quota:
         out.append(f"no quota in {st.gap_label} for {', '.join(no_quota[:10])}" + (" ..." if len(no_quota) > 10 else "")
-                   + "; their gap and coverage are left blank")
+                   + "; their gap and coverage are left blank"
+                   + ("; a manager's own deals count in the team's number (ManagerQuota Team)"
+                      if st.manager_quota == "Team" and any(r in managers for r in sellers if r >= 0 and r not in own)
+                      else ""))
     return out

@@ -3,8 +3,9 @@
 Rules (docs/forecast.md, "Metrics and gap analysis"). For a unit (a rep, a manager's team = the
 manager and everyone below, a region, the company):
 
-* Quota = the quotas of its people for the months of the gap period (a quarterly or yearly quota
-  is spread evenly over its months); blank when none of them has one.
+* Quota = the quota of the unit for the months of the gap period (a quarterly or yearly quota
+  is spread evenly over its months); a team's is its manager's number or its people's sum, by
+  ForecastSettings[ManagerQuota] (:mod:`.quotas`); blank when there is none.
 * Closed = deals won in the gap period up to AsOfDate; Attainment = Closed / Quota;
   Gap = max(Quota - Closed, 0).
 * Elapsed days = AsOfDate - first day of the period + 1; RunRate = Closed / elapsed days x days
@@ -27,6 +28,7 @@ import pandas as pd
 
 from .inputs import ForecastInputs
 from .pipeline import PipelineResult
+from .quotas import QuotaCube, quota_cube
 from .series import subtree
 
 
@@ -56,7 +58,8 @@ def build_units(inp: ForecastInputs, pipe: PipelineResult) -> Units:
     is_manager = np.zeros(P, bool)
     is_manager[parent[parent >= 0]] = True
     region = team["Region"].to_numpy()
-    qgap, has_q = quota_in_gap(inp)
+    cube = quota_cube(inp)
+    has_q = ~np.isnan(cube.in_months(cube.own, *inp.settings.gap_months))
     owns = np.zeros(P, bool)
     rep = inp.opps["Rep"].to_numpy()
     owns[rep[rep >= 0]] = True
@@ -79,16 +82,29 @@ def build_units(inp: ForecastInputs, pipe: PipelineResult) -> Units:
     return Units(level=level, key=key, name=name, manager=manager, members=members)
 
 
-def quota_in_gap(inp: ForecastInputs) -> tuple[np.ndarray, np.ndarray]:
-    """Per person: quota of the gap period's months, and whether any month of it has a quota."""
+def unit_quotas(inp: ForecastInputs, units: Units, cube: QuotaCube | None = None) -> np.ndarray:
+    """(U,) each unit's quota of the gap period (NaN = none): a rep's own, a team's (its number or its
+    people's sum, by ManagerQuota), a region's members' own, the Company's top people's."""
+    cube = cube or quota_cube(inp)
     a, b = inp.settings.gap_months
-    qm = inp.quota_months
-    P = inp.n_people
-    sel = (qm["Month"].to_numpy() >= a) & (qm["Month"].to_numpy() < b)
-    r = qm["Rep"].to_numpy()[sel]
-    q = np.bincount(r, weights=qm["Quota"].to_numpy()[sel], minlength=P)
-    has = np.bincount(r, minlength=P) > 0
-    return q, has
+    team = inp.team
+    pos = pd.Series(np.arange(inp.n_people), index=team["RepID"].to_numpy(object))
+    own, tq = cube.in_months(cube.own, a, b), cube.in_months(cube.team, a, b)
+    parent = team["Parent"].to_numpy(np.int64)
+    out = np.full(len(units.level), np.nan)
+    for lv in ("Rep", "Team"):
+        sel = units.level == lv
+        if sel.any():
+            out[sel] = (own if lv == "Rep" else tq)[pos[units.key[sel]].to_numpy(np.int64)]
+    comp = units.level == "Company"
+    top = tq[parent < 0]
+    out[comp] = np.nansum(top) if (~np.isnan(top)).any() else np.nan
+    reg = np.flatnonzero(units.level == "Region")
+    if len(reg):
+        m = units.members[reg]
+        has = (m & ~np.isnan(own)[None, :]).any(1)
+        out[reg] = np.where(has, m.astype(np.float64) @ np.nan_to_num(own), np.nan)
+    return out
 
 
 def _div(a, b):
@@ -107,9 +123,7 @@ def compute_metrics(inp: ForecastInputs, pipe: PipelineResult, units: Units) -> 
     def roll(name):
         return Mm @ ps[name]
 
-    qgap, has_q = quota_in_gap(inp)
-    quota = np.where(units.members[:, has_q].any(1) if has_q.any() else np.zeros(len(Mm), bool),
-                     Mm @ np.where(has_q, qgap, 0.0), np.nan)
+    quota = unit_quotas(inp, units)
     closed = roll("Closed")
     gap_first, gap_last = st.gap_dates
     elapsed = (st.as_of - gap_first).days + 1

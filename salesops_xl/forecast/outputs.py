@@ -123,7 +123,7 @@ GAP_COLUMNS = ID_COLUMNS + (
     Column("RequiredPerDay", "money", description="Gap / DaysLeft."),
     Column("CurrentPerDay", "money", description="Closed / elapsed days."),
     Column("ProjectedAttainment", "percent", description="(Closed + ExpectedFromPipeline) / Quota."),
-    Column("Target", "percent"),
+    Column("Target", "percent", description="100% (the attainment chart's target line); blank without quota."),
     Column("Status", "text", description="Attained; On track (learned forecast reaches quota); At risk (best case "
                                          "does); Off track; No quota."),
 )
@@ -131,13 +131,22 @@ GAP_COLUMNS = ID_COLUMNS + (
 STAGE_COLUMNS = (Column("Stage", "text"), Column("Order", "int"), Column("Probability", "percent"),
                  Column("Reached", "int", description="Lookback deals that reached the stage: all won + lost at it "
                                                       "or later."),
-                 Column("Won", "int"), Column("LostHere", "int"),
+                 Column("Won", "int", description="Deals won in the lookback (a win passed every stage)."),
+                 Column("LostHere", "int", description="Lookback deals lost at this stage (LostAtStage)."),
                  Column("Conversion", "percent", description="(Won + prior x Probability) / (Reached + prior)."))
-SLIP_COLUMNS = (Column("MonthsLate", "int", description="Close month - original close month."),
-                Column("Deals", "int"), Column("Share", "percent"))
+SLIP_COLUMNS = (Column("MonthsLate", "int", description="Close month - original close month (whole months; "
+                                                          "negative = early)."),
+                Column("Deals", "int", description="Won deals of the lookback with an OriginalCloseDate that moved "
+                                                   "that many months."),
+                Column("Share", "percent", description="Deals / all such deals: the chance an open deal slips that "
+                                                       "many months; blank when slippage is off (fewer than "
+                                                       "MinDeals deals)."))
 DEAL_COLUMNS = (Column("OppID", "text"), Column("RepID", "text"), Column("Account", "text"), Column("Stage", "text"),
                 Column("Category", "text"), Column("Amount", "money"), Column("CloseDate", "date"),
-                Column("Overdue", "text"), Column("InPeriod", "text"), Column("Probability", "percent"),
+                Column("Overdue", "text", description="yes when the CloseDate's month is before AsOfDate's month "
+                                                      "(by month, not by day: a deal due earlier this month is not "
+                                                      "overdue); expected in AsOfDate's month."),
+                Column("InPeriod", "text"), Column("Probability", "percent"),
                 Column("Conversion", "percent"), Column("InPeriodChance", "percent"),
                 Column("StageWeighted", "money"), Column("Learned", "money"))
 BT_LEVEL_COLUMNS = (Column("Level", "text"), Column("Method", "text"), Column("Series", "int"),
@@ -206,7 +215,10 @@ def _pipeline_sheet(run: ForecastRun) -> SheetSpec:
     st = run.inputs.settings
     notes = (("A1", "Pipeline forecast"), ("A2", _header(run)),
              ("A3", f"Conversion and slippage learned from deals closed after {st.lookback_start.isoformat()} "
-                    f"(prior weight {st.prior_weight:g}); {run.pipeline.slip_deals} won deals taught slippage."))
+                    f"(prior weight {st.prior_weight:g}); "
+                    + (f"{run.pipeline.slip_deals} won deals taught slippage." if run.pipeline.slip_deals >= st.min_deals
+                       else f"slippage off: only {run.pipeline.slip_deals} won deals have an OriginalCloseDate "
+                            f"(MinDeals {st.min_deals}); the Slippage table shows them with Share blank.")))
     return SheetSpec(name="Pipeline", tables=(roll, conv, slip, calls, deals), charts=(chart,), notes=notes,
                      tab_color=OUT_TAB)
 

@@ -86,14 +86,16 @@ def compute_pipeline(inp: ForecastInputs) -> PipelineResult:
     orig = o["OriginalCloseDate"].to_numpy().astype("datetime64[D]")
     has_orig = won_lb & ~np.isnat(orig)
     d = months_of(o["CloseDate"].to_numpy())[has_orig] - months_of(orig)[has_orig]
+    seen, cnt = np.unique(d, return_counts=True) if len(d) else (np.array([0]), np.array([0]))
     if len(d) >= st.min_deals:
-        vals, cnt = np.unique(d, return_counts=True)
-        share = cnt / cnt.sum()
-    else:
-        vals, cnt, share = np.array([0]), np.array([len(d)]), np.array([1.0])
+        vals, share = seen, cnt / cnt.sum()
+        shown = share
+    else:  # off: every deal closes in its expected month; the table still shows what was seen, Share blank
+        vals, share = np.array([0]), np.array([1.0])
+        shown = np.full(len(seen), np.nan)
         warnings.append(f"only {len(d)} won deal(s) of the lookback have an OriginalCloseDate (fewer than MinDeals "
                         f"= {st.min_deals}): no slippage applied")
-    slippage = pd.DataFrame({"MonthsLate": vals.astype(np.float64), "Deals": cnt.astype(np.float64), "Share": share})
+    slippage = pd.DataFrame({"MonthsLate": seen.astype(np.float64), "Deals": cnt.astype(np.float64), "Share": shown})
     # -- open deals -------------------------------------------------------------------------------
     is_open = stype == "Open"
     a, b = st.gap_months

@@ -51,6 +51,7 @@ SETTINGS = [
     ("LookbackMonths", 12, "Closed deals of the last 12 months teach rates, conversion and slippage"),
     ("ConversionPriorWeight", 10, "Stage conversion shrunk toward the stage probability by 10 pseudo-deals"),
     ("MinDeals", 5, "Reps with fewer closed deals use company rates"),
+    ("ManagerQuota", "Team", "A manager's quota row is the team's number (Own: the manager's own, added to the team's)"),
     ("BacktestOrigins", 6, "Rolling origins of the backtest"),
     ("BacktestHorizon", 3, "Months forecast from each origin"),
 ]

@@ -39,6 +39,9 @@ SETTING_SPECS: dict[str, tuple[str, object, str]] = {
                                                      "the stage probability as if this many deals had converted at it."),
     "MinDeals": ("int:1:1000", 5, "A rep with fewer closed deals in the lookback uses the company's win rate, "
                                   "deal size and cycle length."),
+    "ManagerQuota": ("choice:Team|Own", "Team", "Team: a manager's RepQuotas row is the team's number (the sum of "
+                                                 "the reports' is used when a manager has none); Own: it is the "
+                                                 "manager's own quota, added to the reports' for the team."),
     "BacktestOrigins": ("int:0:24", 6, "Rolling origins of the backtest (0 = no backtest)."),
     "BacktestHorizon": ("int:1:12", 3, "Months forecast from each backtest origin."),
 }

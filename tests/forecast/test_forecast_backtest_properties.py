@@ -125,7 +125,8 @@ def test_roll_ups_add_up_and_weights_stay_in_bounds(opps):
     assert company["Closed"] - 1e-6 <= company["StageWeightedForecast"] <= company["Closed"] + open_all + 1e-6
     conv = r.pipeline.conversion["Conversion"]
     assert ((conv >= 0) & (conv <= 1)).all()
-    assert r.pipeline.slippage["Share"].sum() == approx(1.0)
+    share = r.pipeline.slippage["Share"]
+    assert share.isna().all() or share.sum() == approx(1.0)  # blank when slippage is off (too few deals)
     deals = r.pipeline.deals
     assert ((deals["InPeriodChance"] >= -1e-12) & (deals["InPeriodChance"] <= 1 + 1e-12)).all()
     assert (deals["Learned"] <= deals["Amount"] + 1e-6).all()

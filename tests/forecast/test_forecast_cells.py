@@ -205,5 +205,7 @@ def test_metric_formulas_by_hand():
     assert F.sxl_wins_needed(40_000, 15_000) == 3 and F.sxl_wins_needed(30_000, 15_000) == 2
     assert F.sxl_wins_needed(-5, 15_000) == 0
     assert F.sxl_pipeline_needed(40_000, 0.5) == 80_000
-    assert F.sxl_pipeline_needed(40_000, 0).startswith("#DIV/0!")
+    # a win rate of 0: no pipeline closes the gap; blank, as the Gap Analysis sheet shows it (issue 23: was #DIV/0!)
+    assert F.sxl_pipeline_needed(40_000, 0) is None and F.sxl_pipeline_needed(0, 0) == 0
+    assert F.sxl_pipeline_needed([[40_000], [0]], [[0], [0]]) == [[None], [0.0]]
     assert F.sxl_wins_needed([[40_000], [30_000]], 15_000) == [[3.0], [2.0]]
