@@ -48,6 +48,8 @@ class Capability:
     order: int = 100  # position in listings
     scripts: Sequence[ScriptSpec] = field(default_factory=tuple)  # extra workflows for the ribbon
     sample: Callable | None = None  # () -> {table name: DataFrame}: the template's sample inputs (tests, fuzzing)
+    # other sets of tables that identify the kind too (e.g. a territory workbook holding only the lead tables)
+    also_detected_by: Sequence[Sequence[str]] = field(default_factory=tuple)
 
     def all_scripts(self) -> list[ScriptSpec]:
         """The recalculation of the workbook first, then the capability's other workflows."""
@@ -97,11 +99,14 @@ def detect(table_names: Sequence[str], workbook: str = "the workbook") -> Capabi
     have = {t.lower() for t in table_names}
     best, best_score = None, 0
     for c in all_capabilities():
-        req = [t.lower() for t in c.required_tables()]
-        if req and all(t in have for t in req) and len(req) > best_score:
-            best, best_score = c, len(req)
+        for names in [c.required_tables(), *c.also_detected_by]:
+            req = [t.lower() for t in names]
+            if req and all(t in have for t in req) and len(req) > best_score:
+                best, best_score = c, len(req)
     if best is None:
-        kinds = "; ".join(f"{c.name}: {', '.join(c.required_tables())}" for c in all_capabilities())
+        kinds = "; ".join(f"{c.name}: {', '.join(c.required_tables())}"
+                          + "".join(f" (or {', '.join(alt)})" for alt in c.also_detected_by)
+                          for c in all_capabilities())
         raise WorkbookError(f"{workbook}: cannot tell which kind of salesops-xl workbook this is; its Excel "
                             f"Tables are {', '.join(sorted(table_names)) or 'none'}. Expected the tables of one "
                             f"of: {kinds}")

@@ -72,4 +72,5 @@ CAPABILITY = Capability(
     order=30,
     scripts=SCRIPTS,
     sample=_sample,
+    also_detected_by=((schema.LEADS.name, schema.LEAD_REPS.name),),  # a workbook holding only the lead tables
 )

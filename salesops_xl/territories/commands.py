@@ -1,7 +1,7 @@
 """CLI commands of the territory workbook (batch door only: imports click).
 
     salesops-xl territories align WORKBOOK [-o OUTPUT]   # the alignment only
-    salesops-xl territories leads WORKBOOK [-o OUTPUT]   # lead routing only
+    salesops-xl territories leads WORKBOOK [-o OUTPUT] [--reroute LEADID]   # lead routing only
     salesops-xl recalc WORKBOOK                          # whichever halves the workbook holds
 """
 from __future__ import annotations
@@ -12,12 +12,15 @@ from pathlib import Path
 import click
 
 
-def _run(kind: str, workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
+def _run(kind: str, workbook: Path, output: Path | None, progress: bool | None, quiet: bool,
+         reroute: tuple[str, ...] = ()) -> None:
+    import functools
+
     from ..cli import _StageBar, run_guarded
     from . import workflow as wf
     from ..batch import run_workflow
 
-    fn = {"align": wf.align_territories, "leads": wf.route_leads}[kind]
+    fn = {"align": wf.align_territories, "leads": functools.partial(wf.route_leads, reroute=reroute)}[kind]
     show = sys.stderr.isatty() if progress is None else progress
     with _StageBar(show and not quiet) as bar:
         rep = run_guarded(run_workflow, workbook, output, workflow=fn, progress=bar)
@@ -57,8 +60,14 @@ def align(workbook: Path, output: Path | None, progress: bool | None, quiet: boo
 
 @territories.command()
 @_with_args
-def leads(workbook: Path, output: Path | None, progress: bool | None, quiet: bool) -> None:
-    """Route the leads of WORKBOOK: writes Lead Assignments, Lead Load, Round Robin (state), Run Log."""
-    _run("leads", workbook, output, progress, quiet)
+@click.option("--reroute", "reroute", multiple=True, metavar="LEADID",
+              help="Route this lead again although it already has a rep (repeat, or separate ids by commas).")
+def leads(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, reroute: tuple[str, ...]) -> None:
+    """Route the leads of WORKBOOK: writes Lead Assignments, Lead Load, Round Robin (state), Run Log.
+
+    A lead already in Lead Assignments keeps its rep (LeadSettings KeepAssignments); new leads are routed, and
+    those marked Reroute (or named by --reroute) are routed again: the output says what moved."""
+    ids = tuple(x.strip() for r in reroute for x in r.split(",") if x.strip())
+    _run("leads", workbook, output, progress, quiet, ids)
 
 

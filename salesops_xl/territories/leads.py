@@ -35,9 +35,17 @@ from ..tables import Table, read_table
 from . import schema as S
 from .common import fingerprint, norm_key, read_settings, word_set
 
-RULE_OWNER, RULE_NAMED, RULE_TERRITORY, RULE_SEGMENT, RULE_RR, RULE_FALLBACK = (
-    "Account owner", "Named account", "Territory", "Segment", "Round-robin", "Fallback queue")
-RULES = (RULE_OWNER, RULE_NAMED, RULE_TERRITORY, RULE_SEGMENT, RULE_RR, RULE_FALLBACK)
+RULE_OWNER, RULE_NAMED, RULE_TERRITORY, RULE_SEGMENT, RULE_RR, RULE_FALLBACK, RULE_ASSIGNED = (
+    "Account owner", "Named account", "Territory", "Segment", "Round-robin", "Fallback queue", "Assigned")
+RULES = (RULE_OWNER, RULE_NAMED, RULE_TERRITORY, RULE_SEGMENT, RULE_RR, RULE_FALLBACK, RULE_ASSIGNED)
+
+#: LeadAssignments[Origin]: routed by the rule chain (this run or an earlier one), routed again on request,
+#: or taken from Leads[Assigned].
+ORIGIN_ROUTED, ORIGIN_REROUTED, ORIGIN_ASSIGNED = "Routed", "Rerouted", "Assigned"
+_KEPT_COLUMNS = ("AssignedTo", "RepName", "Rule", "Pool", "Detail", "Origin")
+
+#: What a blank Territory/Segment of a lead is matched as: nothing a (trimmed, lower-cased) rule field can hold.
+_NO_VALUE = "\x00(blank)"
 
 #: Due times equal to this many decimals are ties (broken by the reps' order in LeadReps).
 TIE_DECIMALS = 9
@@ -48,6 +56,26 @@ class LeadSettings:
     fallback_queue: str
     default_pool: int  # pool index or -1
     reset_state: bool
+    keep_assignments: bool = True
+
+
+@dataclass
+class KeptLeads:
+    """Leads not routed this run: kept from the previous LeadAssignments or given in Leads[Assigned]."""
+
+    todo: np.ndarray  # (n,) bool: routed this run
+    rep: np.ndarray  # (n,) rep index a kept lead holds (-1: the queue, someone not in LeadReps, or routed)
+    rows: dict[str, np.ndarray]  # the kept rows' LeadAssignments columns (None where routed)
+    origin: np.ndarray  # (n,) Origin of the lead's row
+    rerouted_from: np.ndarray  # (n,) previous AssignedTo of a lead routed again on request, else None
+    released: list[tuple[str, str]]  # (pool, rep) of round-robin leads routed again: their count is given back
+
+    @staticmethod
+    def none(n: int) -> "KeptLeads":
+        return KeptLeads(todo=np.ones(n, bool), rep=np.full(n, -1, np.int64),
+                         rows={c: np.full(n, None, dtype=object) for c in _KEPT_COLUMNS},
+                         origin=np.full(n, ORIGIN_ROUTED, dtype=object), rerouted_from=np.full(n, None, dtype=object),
+                         released=[])
 
 
 @dataclass
@@ -81,6 +109,11 @@ class LeadInputs:
     state_source: str  # what the start state is
     fingerprint: str
     warnings: list[str] = field(default_factory=list)
+    rule_row: np.ndarray | None = None  # (n,) Excel row of the RoutingRules row matching the lead, or -1
+    kept: KeptLeads | None = None  # leads not routed this run (None: every lead is routed)
+    # a run that routes no lead writes the state as it was: its start columns (StartLeads, StartDue) and end
+    # columns (Leads, Due) as read, mapped to this run's pools and reps
+    unchanged_state: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def n_leads(self) -> int:
@@ -130,8 +163,14 @@ def _explode(frame_keys: np.ndarray, lists) -> pd.DataFrame:
     return df[df["word"] != ""].drop_duplicates()
 
 
-def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None) -> LeadInputs | None:
-    """Read and cross-check the lead tables; ``previous_lead_ids``: LeadIDs the last run routed."""
+def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, reroute=()) -> LeadInputs | None:
+    """Read and cross-check the lead tables.
+
+    The previous run's ``LeadAssignments`` (read from ``source``) says which leads already have a rep: with
+    KeepAssignments Yes they keep it, unless marked Reroute (``Leads[Reroute]``, or their LeadID in ``reroute``).
+    ``previous_lead_ids`` (KeepAssignments No, or tests): the LeadIDs the last run routed, when ``source`` has no
+    LeadAssignments table.
+    """
     tables: dict[str, Table] = {}
     for sch in S.LEAD_TABLES:
         raw = source.read(sch.name)
@@ -148,7 +187,8 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None) ->
     if leads_t is None or reps_t is None:
         return None
     leads = leads_t.frame.copy()
-    for col in ("Company", "AccountID", "Domain", "Territory", "Segment", "Language", "Skills"):
+    for col in ("Company", "AccountID", "Domain", "Territory", "Segment", "Language", "Skills", "Assigned",
+                "Reroute"):
         if col not in leads:
             leads[col] = None
     reps = reps_t.frame.copy()
@@ -247,8 +287,8 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None) ->
         look = look[look.index.notna() & ~look.index.duplicated(keep="first")]
         named = pd.Series(normalise_domain(leads["Domain"].to_numpy(object))).map(look).fillna(-1).to_numpy(np.int64)
     # rules 3 and 4: routing rules
-    rule_rep, rule_kind, pool = _routing(tables.get(S.ROUTING_RULES.name), leads, rep_index, pool_of, settings,
-                                         problems)
+    rule_rep, rule_kind, pool, rule_row = _routing(tables.get(S.ROUTING_RULES.name), leads, rep_index, pool_of,
+                                                   settings, problems)
     # out of office
     ooo = (np.zeros(0, np.int64), np.zeros(0, "datetime64[D]"), np.zeros(0, "datetime64[D]"))
     t = tables.get(S.OUT_OF_OFFICE.name)
@@ -261,20 +301,43 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None) ->
                                    expected=f"a date on or after FirstDay {first[i].item()}"))
         ok = (idx >= 0) & ~np.isnat(first) & ~np.isnat(last)
         ooo = (idx[ok], first[ok], last[ok])
+    previous = _previous_assignments(source)
+    kept = None
+    if settings is not None:
+        kept = _kept_leads(leads_t, leads, previous, reroute, rep_lookup, settings, problems)
     if problems or settings is None:
         return None
+    if previous is not None:
+        previous_lead_ids = previous["LeadID"].tolist()
+    if settings.keep_assignments:
+        previous_lead_ids = None  # kept leads are not routed again: every run continues where the last one ended
     # the round-robin state this run starts from
-    start_leads, start_due, state_source, state_frame = _start_state(
+    start_leads, start_due, state_source, state_frame, as_read = _start_state(
         tables.get(S.RR_STATE.name), pool_keys, rep_ids, settings, leads["LeadID"], previous_lead_ids)
+    unchanged = None
+    if settings.keep_assignments and kept is not None and not kept.todo.any():
+        unchanged = as_read  # nothing to route: the state stays as it was, start columns included
+        state_frame = _state_frame(pool_keys, rep_ids, as_read[0], as_read[1])
+        state_source = _describe_state(as_read[0], as_read[1], settings)
+    elif kept is not None and kept.released:  # a round-robin lead routed again gives its count back
+        pk = {k: i for i, k in enumerate(pool_keys)}
+        rk = {r: i for i, r in enumerate(rep_ids)}
+        for pool_name, rep_id in kept.released:
+            i, j = pk.get(str(pool_name).strip().lower(), -1), rk.get(rep_id, -1)
+            if i >= 0 and j >= 0 and start_leads[i, j] > 0:
+                start_leads[i, j] -= 1
+        state_frame = _state_frame(pool_keys, rep_ids, start_leads, start_due)
     frames = {name: tb.frame for name, tb in tables.items() if name != S.RR_STATE.name}
     frames["(round-robin start state)"] = state_frame
+    warnings = _kept_warnings(leads, kept, reps, active, settings) if kept is not None else []
     return LeadInputs(
         workbook=source.workbook, settings=settings, leads=leads, reps=reps,
         day=leads["CreatedDate"].to_numpy("datetime64[D]"), owner=owner, named=named, rule_rep=rule_rep,
         rule_kind=rule_kind, pool=pool, language=language, skillset=skillset, pool_names=pool_names, member=member,
         weight=weight, capacity=capacity, active=active, speaks=speaks, has_skills=has_skills, ooo=ooo,
         language_names=[str(x) for x in lang_names], skillset_names=set_names, start_leads=start_leads,
-        start_due=start_due, state_source=state_source, fingerprint=fingerprint(frames),
+        start_due=start_due, state_source=state_source, fingerprint=fingerprint(frames), warnings=warnings,
+        rule_row=rule_row, kept=kept, unchanged_state=unchanged,
     )
 
 
@@ -295,7 +358,12 @@ def _settings(tbl: Table | None, pool_of: dict[str, int], problems: ProblemColle
         ok = False
         problems.add(tbl.problem(raw["RoundRobinState"][1], "Value", "not Continue or Reset",
                                  value=raw["RoundRobinState"][0], expected="Continue or Reset"))
-    return LeadSettings(queue, default_pool, mode == "reset") if ok else None
+    keep = raw["KeepAssignments"][0].strip().lower()
+    if keep not in ("yes", "no"):
+        ok = False
+        problems.add(tbl.problem(raw["KeepAssignments"][1], "Value", "not Yes or No",
+                                 value=raw["KeepAssignments"][0], expected="Yes or No"))
+    return LeadSettings(queue, default_pool, mode == "reset", keep == "yes") if ok else None
 
 
 def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[str, int],
@@ -304,6 +372,7 @@ def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[st
     rule_rep = np.full(n, -1, dtype=np.int64)
     rule_kind = np.zeros(n, dtype=np.int64)
     rule_pool = np.full(n, -1, dtype=np.int64)
+    rule_row = np.full(n, -1, dtype=np.int64)
     if tbl is not None and len(tbl.frame):
         f = tbl.frame
         reps = rep_index(tbl, "RepID", True)
@@ -340,8 +409,12 @@ def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[st
         match = np.full(n, -1, dtype=np.int64)
         kind = np.zeros(n, dtype=np.int64)
         has_t, has_s = pd.notna(lt), pd.notna(ls)
-        t_key = np.where(has_t, lt, "\x00")  # a value no rule holds
-        s_key = np.where(has_s, ls, "\x00")
+        # a blank lead field must match no rule field (a rule's blank stands for "any"): plant a value no rule holds
+        # (not via np.where with a str scalar: numpy turns "\x00" into "", which a blank rule field matches)
+        t_key = np.array(lt, dtype=object)
+        t_key[~has_t] = _NO_VALUE
+        s_key = np.array(ls, dtype=object)
+        s_key[~has_s] = _NO_VALUE
         blank = np.full(n, "", dtype=object)
         for tk, sk, k in ((t_key, s_key, 1), (t_key, blank, 1), (blank, s_key, 2)):  # three levels
             if not n:
@@ -355,42 +428,166 @@ def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[st
         rule_rep[has] = reps[match[has]]
         rule_kind[has] = kind[has]
         rule_pool[has] = pools[match[has]]
+        excel_rows = np.array([tbl.raw.excel_row(i) for i in range(len(f))], dtype=np.int64)
+        rule_row[has] = excel_rows[match[has]]
     default_pool = settings.default_pool if settings is not None else -1
     pool = np.where(rule_pool >= 0, rule_pool, default_pool)
-    return rule_rep, rule_kind, pool
+    return rule_rep, rule_kind, pool, rule_row
 
 
 def _start_state(tbl: Table | None, pool_keys: list[str], rep_ids: np.ndarray, settings: LeadSettings | None,
                  lead_ids: pd.Series, previous_lead_ids):
-    """(start leads, start due (NaN = new), description, frame for the fingerprint)."""
+    """(start leads, start due (NaN = new), description, frame for the fingerprint, the state as read).
+
+    The state as read is (StartLeads, StartDue, Leads, Due) mapped to this run's pools and reps (zeros and NaN
+    where the table has no row): what a run that routes nothing writes back.
+    """
     P, R = len(pool_keys), len(rep_ids)
     leads0 = np.zeros((P, R), dtype=np.int64)
     due0 = np.full((P, R), np.nan)
+    as_read = (leads0.copy(), due0.copy(), leads0.copy(), due0.copy())
+    if tbl is not None and len(tbl.frame):
+        f = tbl.frame
+        pi = pd.Index(pool_keys).get_indexer(norm_key(f["Pool"].to_numpy(object)))
+        rlook = pd.Series(np.arange(R), index=pd.Index(rep_ids))
+        rlook = rlook[~rlook.index.duplicated(keep="first")]
+        ri = f["RepID"].map(rlook).fillna(-1).to_numpy(np.int64)
+        ok = (pi >= 0) & (ri >= 0)
+        for k, (lc, dc) in enumerate((("StartLeads", "StartDue"), ("Leads", "Due"))):
+            as_read[2 * k][pi[ok], ri[ok]] = np.nan_to_num(f[lc].to_numpy(np.float64)[ok]).astype(np.int64)
+            as_read[2 * k + 1][pi[ok], ri[ok]] = f[dc].to_numpy(np.float64)[ok]
     empty = pd.DataFrame({"Pool": [], "RepID": [], "Leads": [], "Due": []})
     if settings is not None and settings.reset_state:
-        return leads0, due0, "reset (RoundRobinState setting)", empty
+        return leads0, due0, "reset (RoundRobinState setting)", empty, as_read
     if tbl is None or not len(tbl.frame):
-        return leads0, due0, "none (first run)", empty
-    f = tbl.frame
+        return leads0, due0, "none (first run)", empty, as_read
     redo = previous_lead_ids is not None and bool(pd.Index(lead_ids).isin(pd.Index(previous_lead_ids)).any())
-    if redo:  # the same batch again: start where the last run started
-        lcol, dcol = f["StartLeads"].to_numpy(np.float64), f["StartDue"].to_numpy(np.float64)
-    else:  # a new batch: start where the last run ended
-        lcol, dcol = f["Leads"].to_numpy(np.float64), f["Due"].to_numpy(np.float64)
-    pi = pd.Index(pool_keys).get_indexer(norm_key(f["Pool"].to_numpy(object)))
-    rlook = pd.Series(np.arange(R), index=pd.Index(rep_ids))
-    rlook = rlook[~rlook.index.duplicated(keep="first")]
-    ri = f["RepID"].map(rlook).fillna(-1).to_numpy(np.int64)
-    ok = (pi >= 0) & (ri >= 0)
-    leads0[pi[ok], ri[ok]] = np.nan_to_num(lcol[ok]).astype(np.int64)
-    due0[pi[ok], ri[ok]] = dcol[ok]
+    # a redo of the same batch (KeepAssignments No) starts where the last run started; otherwise where it ended
+    leads0, due0 = (as_read[0].copy(), as_read[1].copy()) if redo else (as_read[2].copy(), as_read[3].copy())
+    return (leads0, due0, _describe_state(leads0, due0, settings), _state_frame(pool_keys, rep_ids, leads0, due0),
+            as_read)
+
+
+def _describe_state(leads0: np.ndarray, due0: np.ndarray, settings: LeadSettings | None) -> str:
+    """Described by its content only, so that running the same leads again says the same."""
+    if settings is not None and settings.reset_state:
+        return "reset (RoundRobinState setting)"
+    return "carried over from the previous batch of leads" if (~np.isnan(due0) | (leads0 > 0)).any() \
+        else "none (first run)"
+
+
+def _state_frame(pool_keys: list[str], rep_ids: np.ndarray, leads0: np.ndarray, due0: np.ndarray) -> pd.DataFrame:
     pp, rr = np.nonzero(~np.isnan(due0) | (leads0 > 0))
-    # described by its content only, so that running the same batch again says the same
-    source = "carried over from the previous batch of leads" if len(pp) else "none (first run)"
-    frame = pd.DataFrame({"Pool": np.array(pool_keys, dtype=object)[pp] if len(pp) else [],
-                          "RepID": rep_ids[rr] if len(rr) else [], "Leads": leads0[pp, rr],
-                          "Due": due0[pp, rr]})
-    return leads0, due0, source, frame
+    if not len(pp):
+        return pd.DataFrame({"Pool": [], "RepID": [], "Leads": [], "Due": []})
+    return pd.DataFrame({"Pool": np.array(pool_keys, dtype=object)[pp], "RepID": rep_ids[rr],
+                         "Leads": leads0[pp, rr], "Due": due0[pp, rr]})
+
+
+# -- leads that keep their assignment ---------------------------------------------------------------------
+
+def _text_id(v) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    t = str(v).strip()
+    return t or None
+
+
+def _previous_assignments(source) -> pd.DataFrame | None:
+    """The previous run's LeadAssignments (LeadID as text, one row per LeadID), or None when there is none."""
+    raw = source.read("LeadAssignments")
+    if raw is None or "LeadID" not in raw.columns or "AssignedTo" not in raw.columns:
+        return None
+    cols = {c: list(raw.data[c]) if c in raw.columns else [None] * raw.n_rows for c in ("LeadID",) + _KEPT_COLUMNS}
+    f = pd.DataFrame(cols, dtype=object)
+    f["LeadID"] = [_text_id(v) for v in f["LeadID"]]
+    f["AssignedTo"] = [_text_id(v) for v in f["AssignedTo"]]
+    f = f[f["LeadID"].notna() & f["AssignedTo"].notna()].drop_duplicates("LeadID", keep="first")
+    return f.reset_index(drop=True)
+
+
+def _kept_leads(leads_t: Table, leads: pd.DataFrame, previous: pd.DataFrame | None, reroute, rep_lookup: pd.Series,
+                settings: LeadSettings, problems: ProblemCollector) -> KeptLeads:
+    """Which leads keep an assignment (Leads[Assigned]; the previous LeadAssignments with KeepAssignments Yes)."""
+    n = len(leads)
+    out = KeptLeads.none(n)
+    ids = np.array([_text_id(v) for v in leads["LeadID"]], dtype=object)
+    queue = settings.fallback_queue
+    # requests to route again: Leads[Reroute] = Yes, or --reroute LEADID
+    asked = [_text_id(x) for x in reroute]
+    known = set(ids.tolist())
+    for x in asked:
+        if x is not None and x not in known:
+            problems.add(Problem(message=f"--reroute names lead {x}, which is not in the Leads table",
+                                 expected="LeadIDs listed in Leads", show_value=False, table=S.LEADS.name,
+                                 workbook=leads_t.raw.workbook))
+    by_flag = leads["Reroute"].to_numpy(object) == "Yes"
+    by_cli = np.isin(ids, np.array([x for x in asked if x is not None], dtype=object))
+    # previous rows
+    if previous is not None and settings.keep_assignments and len(previous):
+        prev = previous.set_index("LeadID")
+        pos = prev.index.get_indexer(ids)
+        has_prev = pos >= 0
+        p_origin = np.where(has_prev, prev["Origin"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else None,
+                            None)
+        # Reroute = Yes routes a lead again once: a row already Rerouted is kept (--reroute moves it again)
+        again = has_prev & ((by_flag & (p_origin != ORIGIN_REROUTED)) | by_cli)
+        keep = has_prev & ~again
+        for c in _KEPT_COLUMNS:
+            vals = prev[c].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else np.full(n, None, dtype=object)
+            out.rows[c] = np.where(keep, vals, None)
+        o = out.rows["Origin"]  # kept rows stay as they were (a row of an older version without Origin: Routed)
+        o = np.where(keep & pd.isna(o), ORIGIN_ROUTED, o)
+        out.rows["Origin"] = o
+        out.todo = ~keep
+        out.origin = np.where(keep, o, np.where(again, ORIGIN_REROUTED, ORIGIN_ROUTED)).astype(object)
+        prev_to = np.where(has_prev, prev["AssignedTo"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else None,
+                           None)
+        out.rerouted_from = np.where(again, prev_to, None).astype(object)
+        p_rule = prev["Rule"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else np.full(n, None, object)
+        p_pool = prev["Pool"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else np.full(n, None, object)
+        out.released = [(p_pool[i], prev_to[i]) for i in np.flatnonzero(again & (p_rule == RULE_RR))
+                        if p_pool[i] is not None]
+    # Leads[Assigned]: the lead keeps that rep or the queue, whatever came before
+    given = np.array([_text_id(v) for v in leads["Assigned"]], dtype=object)
+    has_given = pd.notna(given)
+    if has_given.any():
+        rep_i = pd.Series(given).map(rep_lookup).fillna(-1).to_numpy(np.int64)
+        is_queue = given == queue
+        for i in np.flatnonzero(has_given & (rep_i < 0) & ~is_queue):
+            problems.add(leads_t.problem(int(i), "Assigned", "unknown rep", value=leads["Assigned"].iloc[i],
+                                         expected=f"a RepID listed in LeadReps, the fallback queue {queue!r}, or blank"))
+        out.todo = out.todo & ~has_given
+        out.origin = np.where(has_given, ORIGIN_ASSIGNED, out.origin).astype(object)
+        out.rerouted_from = np.where(has_given, None, out.rerouted_from).astype(object)
+        out.rows["AssignedTo"] = np.where(has_given, given, out.rows["AssignedTo"])
+        out.rows["Rule"] = np.where(has_given, RULE_ASSIGNED, out.rows["Rule"])
+        out.rows["Pool"] = np.where(has_given, None, out.rows["Pool"])
+        out.rows["Detail"] = np.where(has_given, "assigned in Leads[Assigned]", out.rows["Detail"])
+        out.rows["Origin"] = np.where(has_given, ORIGIN_ASSIGNED, out.rows["Origin"])
+    kept_to = pd.Series(out.rows["AssignedTo"], dtype=object)
+    out.rep = np.where(~out.todo, kept_to.map(rep_lookup).fillna(-1).to_numpy(np.int64), -1)
+    return out
+
+
+def _kept_warnings(leads: pd.DataFrame, kept: KeptLeads, reps: pd.DataFrame, active: np.ndarray,
+                   settings: LeadSettings) -> list[str]:
+    """Kept leads whose rep can no longer take leads: said, never moved silently."""
+    out = []
+    fixed = ~kept.todo
+    ids = leads["LeadID"].astype(str).to_numpy(object)
+    to = kept.rows["AssignedTo"]
+    gone = fixed & (kept.rep < 0) & (to != settings.fallback_queue) & pd.notna(to)
+    off = fixed & (kept.rep >= 0) & ~active[np.maximum(kept.rep, 0)] if len(reps) else np.zeros(len(ids), bool)
+    for mask, what in ((off, "inactive"), (gone, "no longer in LeadReps")):
+        k = np.flatnonzero(mask)
+        if len(k):
+            listed = ", ".join(f"{ids[i]} ({to[i]})" for i in k[:10]) + (" ..." if len(k) > 10 else "")
+            out.append(f"{len(k)} lead(s) keep a rep who is {what}: {listed}; set Leads[Reroute] to Yes (or run "
+                       f"`salesops-xl territories leads --reroute LEADID`) to route them again")
+    return out
 
 
 # -- routing ---------------------------------------------------------------------------------------------
@@ -437,6 +634,10 @@ def route(inp: LeadInputs) -> LeadResult:
     rank_of = np.empty(n, dtype=np.int64)
     rank_of[order] = np.arange(n)
     used = np.zeros((R, D), dtype=np.int64)
+    kept = inp.kept if inp.kept is not None else KeptLeads.none(n)
+    todo = kept.todo
+    fx = np.flatnonzero(~todo & (kept.rep >= 0))
+    np.add.at(used, (kept.rep[fx], dcode[fx]), 1)  # a kept lead still counts toward its rep's DailyCapacity
     assigned = np.full(n, -1, dtype=np.int64)
     rule = np.full(n, RULES.index(RULE_FALLBACK), dtype=np.int64)
     notes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (lead idx, stage label code, reason) misses
@@ -460,7 +661,7 @@ def route(inp: LeadInputs) -> LeadResult:
                      (RULES.index(RULE_NAMED), inp.named),
                      (-1, inp.rule_rep)]
     for stage, target in stage_targets:
-        cand = np.flatnonzero((assigned < 0) & (target >= 0))
+        cand = np.flatnonzero((assigned < 0) & (target >= 0) & todo)
         if not len(cand):
             continue
         cand = cand[np.argsort(rank_of[cand], kind="stable")]  # lead order
@@ -502,8 +703,8 @@ def route(inp: LeadInputs) -> LeadResult:
     rr_count = np.zeros((P, R), dtype=np.int64)
     rr_pool = np.full(n, -1, dtype=np.int64)
     fallback_reason = np.full(n, "", dtype=object)
-    rr_cand = np.flatnonzero((assigned < 0) & (inp.pool >= 0))
-    no_pool = np.flatnonzero((assigned < 0) & (inp.pool < 0))
+    rr_cand = np.flatnonzero((assigned < 0) & (inp.pool >= 0) & todo)
+    no_pool = np.flatnonzero((assigned < 0) & (inp.pool < 0) & todo)
     if len(rr_cand):
         # requirement class: (language + 1) x skill sets + skill set; no language first, then languages and
         # skill sets in the order they first appear in Leads
@@ -634,6 +835,8 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     leads = inp.leads
     rep_ids = inp.rep_ids
     rep_names = inp.reps["RepName"].to_numpy(object)
+    kept = inp.kept if inp.kept is not None else KeptLeads.none(n)
+    fixed = ~kept.todo
     has = assigned >= 0
     assigned_to = np.where(has, rep_ids[np.maximum(assigned, 0)] if R else None, inp.settings.fallback_queue)
     rep_name = np.where(has, rep_names[np.maximum(assigned, 0)] if R else None, None)
@@ -648,9 +851,13 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     r = pd.Series(rule_text)
     what[r == RULE_OWNER] = "owner of account " + acc[r == RULE_OWNER]
     what[r == RULE_NAMED] = "named account " + dom[r == RULE_NAMED]
-    what[r == RULE_TERRITORY] = "territory " + ter[r == RULE_TERRITORY]
-    what[r == RULE_SEGMENT] = "segment " + seg[r == RULE_SEGMENT]
-    what[(r == RULE_RR)] = "pool " + pd.Series(pool_text, dtype=object).astype(str)[r == RULE_RR]
+    row_no = inp.rule_row if inp.rule_row is not None else np.full(n, -1, dtype=np.int64)
+    from_rule = pd.Series(np.where(row_no >= 0, " (RoutingRules row " + pd.Series(row_no).astype(str) + ")",
+                                   " (DefaultPool)"), dtype=object)
+    what[r == RULE_TERRITORY] = "territory " + ter[r == RULE_TERRITORY] + from_rule[r == RULE_TERRITORY]
+    what[r == RULE_SEGMENT] = "segment " + seg[r == RULE_SEGMENT] + from_rule[r == RULE_SEGMENT]
+    what[(r == RULE_RR)] = ("pool " + pd.Series(pool_text, dtype=object).astype(str)[r == RULE_RR]
+                            + from_rule[r == RULE_RR])
     fb = r == RULE_FALLBACK
     what[fb] = pd.Series(fallback_reason, dtype=object)[fb]
     miss_text = pd.Series("", index=np.arange(n), dtype=object)
@@ -664,22 +871,44 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
         txt = (label[stage] + " " + pd.Series(rep_ids[target_of[stage][idx]], dtype=object).astype(str) + " "
                + pd.Series(reason_text[reason], dtype=object) + "; ")
         miss_text[idx] = miss_text[idx].to_numpy() + txt.to_numpy()
-    detail = (miss_text + what).to_numpy(object)
+    was = pd.Series(kept.rerouted_from, dtype=object)
+    again = was.notna().to_numpy()
+    prefix = np.where(again, "rerouted on request (was " + was.astype(str) + "); ", "")
+    detail = (prefix + miss_text + what).to_numpy(object)
+    # leads not routed this run keep their rows (their rep's current name)
+    assigned_to = np.where(fixed, kept.rows["AssignedTo"], assigned_to).astype(object)
+    rep_name = np.where(fixed & (kept.rep >= 0), rep_names[np.maximum(kept.rep, 0)] if R else None,
+                        np.where(fixed, kept.rows["RepName"], rep_name)).astype(object)
+    rule_text = np.where(fixed, kept.rows["Rule"], rule_text).astype(object)
+    pool_text = np.where(fixed, kept.rows["Pool"], pool_text).astype(object)
+    detail = np.where(fixed, kept.rows["Detail"], detail).astype(object)
+    code_of = {name: k for k, name in enumerate(RULES)}
+    rule = np.where(fixed, [code_of.get(t, RULES.index(RULE_ASSIGNED)) for t in rule_text], rule).astype(np.int64)
+    assigned = np.where(fixed, kept.rep, assigned)
+    has = assigned >= 0
     assignments = pd.DataFrame({
         "LeadID": leads["LeadID"].to_numpy(object), "CreatedDate": inp.day,
-        "Company": leads["Company"].to_numpy(object), "AssignedTo": assigned_to.astype(object),
-        "RepName": rep_name.astype(object), "Rule": rule_text, "Pool": pool_text, "Detail": detail,
+        "Company": leads["Company"].to_numpy(object), "AssignedTo": assigned_to,
+        "RepName": rep_name, "Rule": rule_text, "Origin": kept.origin.astype(object), "Pool": pool_text,
+        "Detail": detail,
     })
     # per-rep load
     by_rule = np.zeros((R, len(RULES)), dtype=np.int64)
     if has.any():
         np.add.at(by_rule, (assigned[has], rule[has]), 1)
     rr_leads = by_rule[:, RULES.index(RULE_RR)]
+    # round-robin leads of the table (routed now or kept) by pool and rep: the "this table" fairness figures
+    pool_idx = pd.Series(pool_text, dtype=object).map(
+        lambda x: None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x).strip().lower()).map(
+        {k.lower(): i for i, k in enumerate(inp.pool_names)}).fillna(-1).to_numpy(np.int64)
+    is_rr = (rule == RULES.index(RULE_RR)) & has & (pool_idx >= 0)
+    table_rr = np.zeros((P, R), dtype=np.int64)
+    np.add.at(table_rr, (pool_idx[is_rr], assigned[is_rr]), 1)
     # expected round-robin leads: each pool's leads x the rep's target share in it
     w_eff = np.where(inp.active & (inp.weight > 0), inp.weight, 0.0)[None, :] * inp.member
     wsum = w_eff.sum(axis=1, keepdims=True)
     share_t = np.divide(w_eff, wsum, out=np.zeros_like(w_eff), where=wsum > 0)
-    pool_total = rr_count.sum(axis=1)
+    pool_total = table_rr.sum(axis=1)
     expected = (pool_total[:, None] * share_t).sum(axis=0)
     total = has.sum()
     load = pd.DataFrame({
@@ -693,15 +922,16 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     })
     # per pool and member: shares this run and cumulative
     pp, rr = np.nonzero(inp.member)
-    cum = inp.start_leads + rr_count
+    unchanged = inp.unchanged_state
+    cum = unchanged[2] if unchanged is not None else inp.start_leads + rr_count
     cum_total = cum.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        run_share = np.where(pool_total[pp] > 0, rr_count[pp, rr] / pool_total[pp], np.nan)
+        run_share = np.where(pool_total[pp] > 0, table_rr[pp, rr] / pool_total[pp], np.nan)
         cum_share = np.where(cum_total[pp] > 0, cum[pp, rr] / cum_total[pp], np.nan)
     pools = pd.DataFrame({
         "Pool": np.array(inp.pool_names, dtype=object)[pp] if len(pp) else np.zeros(0, object),
         "RepID": rep_ids[rr], "Weight": inp.weight[rr], "TargetShare": share_t[pp, rr],
-        "Leads": rr_count[pp, rr], "Share": run_share, "Deviation": run_share - share_t[pp, rr],
+        "Leads": table_rr[pp, rr], "Share": run_share, "Deviation": run_share - share_t[pp, rr],
         "CumulativeLeads": cum[pp, rr], "CumulativeShare": cum_share,
         "CumulativeDeviation": cum_share - share_t[pp, rr],
     })
@@ -715,10 +945,13 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
                           "Leads": np.bincount(rule, minlength=len(RULES)).astype(np.int64)})
     # state for the next run
     rel = np.maximum(due - clock[:, None], 0.0)
-    start_due = np.where(np.isnan(inp.start_due), np.nan, inp.start_due)
+    start_leads, start_due = inp.start_leads, np.where(np.isnan(inp.start_due), np.nan, inp.start_due)
+    if unchanged is not None:  # no lead routed: the state as it was (a rep without one: Due blank)
+        start_leads, start_due = unchanged[0], unchanged[1]
+        rel = unchanged[3]
     state = pd.DataFrame({
         "Pool": np.array(inp.pool_names, dtype=object)[pp] if len(pp) else np.zeros(0, object),
-        "RepID": rep_ids[rr], "Weight": inp.weight[rr], "StartLeads": inp.start_leads[pp, rr],
+        "RepID": rep_ids[rr], "Weight": inp.weight[rr], "StartLeads": start_leads[pp, rr],
         "StartDue": start_due[pp, rr], "Leads": cum[pp, rr], "Due": np.round(rel[pp, rr], 12),
     })
     return LeadResult(assignments=assignments, load=load, pools=pools, fairness=fairness, rules=rules, state=state,

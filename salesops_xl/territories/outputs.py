@@ -170,10 +170,13 @@ ASSIGNMENT_COLUMNS = (
     Column("LeadID", "text"), Column("CreatedDate", "date"), Column("Company", "text"),
     Column("AssignedTo", "text", description="The rep, or the fallback queue."),
     Column("RepName", "text"),
-    Column("Rule", "text", description="Account owner, Named account, Territory, Segment, Round-robin or "
-                                       "Fallback queue."),
+    Column("Rule", "text", description="Account owner, Named account, Territory, Segment, Round-robin, "
+                                       "Fallback queue, or Assigned (Leads[Assigned])."),
+    Column("Origin", "text", description="Routed (by the rule chain, this run or an earlier one: kept since), "
+                                         "Rerouted (routed again on request) or Assigned (Leads[Assigned])."),
     Column("Pool", "text", description="Round-robin pool tried (blank: none)."),
-    Column("Detail", "text", width=70, description="What matched; rules that could not fire first, with why."),
+    Column("Detail", "text", width=70, description="What matched (with the RoutingRules row); rules that could "
+                                                   "not fire first, with why."),
 )
 
 LOAD_COLUMNS = (
@@ -189,7 +192,8 @@ LOAD_COLUMNS = (
 POOL_COLUMNS = (
     Column("Pool", "text"), Column("RepID", "text"), Column("Weight", "number"),
     Column("TargetShare", "percent", description="Weight / sum of the weights of the pool's active reps."),
-    Column("Leads", "int", description="Round-robin leads of the pool this run."),
+    Column("Leads", "int", description="Round-robin leads of the pool in LeadAssignments (routed this run or "
+                                       "kept)."),
     Column("Share", "percent"), Column("Deviation", "percent", description="Share - TargetShare."),
     Column("CumulativeLeads", "int", description="All runs so far (RoundRobinState)."),
     Column("CumulativeShare", "percent"), Column("CumulativeDeviation", "percent"),
@@ -209,6 +213,10 @@ STATE_COLUMNS = (
 )
 
 
+_STATE_NOTES = (("A1", "Written by salesops-xl and read back by the next lead run: do not edit. Delete this sheet "
+                       "(or set LeadSettings RoundRobinState to Reset) to start every rep afresh."),)
+
+
 def lead_sheets(res: LeadResult) -> list[SheetSpec]:
     a = _block("LeadAssignments", ASSIGNMENT_COLUMNS, res.assignments)
     rules = _block("RuleCounts", (Column("Rule", "text"), Column("Leads", "int")), res.rules, anchor="A3")
@@ -219,18 +227,27 @@ def lead_sheets(res: LeadResult) -> list[SheetSpec]:
     chart = ChartSpec(kind="bar", title="Leads by rule", series=(SeriesRef("Leads", "RuleCounts", "Leads", "Rule",
                                                                            "1F77B4"),),
                       anchor="M2", width_cols=7, height_rows=max(10, n_top - 4), x_title="", y_title="Leads")
-    notes = (("A1", f"{int(res.rules['Leads'].sum()):,} leads routed; round-robin state: "
-                    f"{res.inputs.state_source}."),
+    origin = res.assignments["Origin"].value_counts()
+    notes = (("A1", f"{int(res.rules['Leads'].sum()):,} leads ("
+                    + ", ".join(f"{k} {int(origin.get(k, 0)):,}" for k in ("Routed", "Rerouted", "Assigned"))
+                    + f"); round-robin state: {res.inputs.state_source}."),
              (f"A{n_top - 1}", "Per rep"), (f"{_col(len(LOAD_COLUMNS) + 2)}{n_top - 1}", "Per pool and rep"))
     state = _block("RoundRobinState", STATE_COLUMNS, res.state, anchor="A3")
-    state_notes = (("A1", "Written by salesops-xl and read back by the next lead run: do not edit. Delete this sheet "
-                          "(or set LeadSettings RoundRobinState to Reset) to start every rep afresh."),)
+    state_notes = _STATE_NOTES
     return [
         SheetSpec(name="Lead Assignments", tables=(a,), freeze="B2", tab_color="1F4E79"),
         SheetSpec(name="Lead Load", tables=(rules, fair, load, pools), charts=(chart,), notes=notes,
                   tab_color="548235"),
         SheetSpec(name="Round Robin", tables=(state,), notes=state_notes, tab_color="7F7F7F"),
     ]
+
+
+def empty_state_sheet() -> SheetSpec:
+    """The Round Robin sheet with an empty state (a template's: every rep starts afresh)."""
+    empty = pd.DataFrame({c.name: pd.Series([], dtype=object if c.kind == "text" else np.float64)
+                          for c in STATE_COLUMNS})
+    return SheetSpec(name="Round Robin", tables=(_block("RoundRobinState", STATE_COLUMNS, empty, anchor="A3"),),
+                     notes=_STATE_NOTES, tab_color="7F7F7F")
 
 
 # -- run log -------------------------------------------------------------------------------------------

@@ -148,12 +148,15 @@ LEAD_SETTING_NAMES = {
                         "go to the fallback queue)."),
     "RoundRobinState": ("Continue", "Continue: start from the state the last run left in RoundRobinState. "
                                     "Reset: ignore it and start every rep afresh."),
+    "KeepAssignments": ("Yes", "Yes: a lead with a row in the previous LeadAssignments keeps it (only new leads, "
+                               "and leads marked Reroute, are routed). No: every run routes every lead again."),
 }
 
 LEADS = TableSchema(
     name="Leads",
     sheet="Leads",
-    description="The leads to route in this run (e.g. today's), one per row. Required for lead routing.",
+    description="The leads, one per row: new ones are routed; one already in LeadAssignments keeps its rep "
+                "(KeepAssignments). Required for lead routing.",
     fields=(
         Field("LeadID", "id", "Unique id of the lead.", example="L-100234"),
         Field("CreatedDate", "date", "Day the lead came in: decides availability and daily capacity.",
@@ -172,6 +175,12 @@ LEADS = TableSchema(
               example="es"),
         Field("Skills", "text", "Skills the lead needs, separated by commas (all are needed); blank: none.",
               required=False, blank=True, example="Payments"),
+        Field("Assigned", "text", "The rep (LeadReps[RepID]) or the fallback queue the lead is already assigned "
+              "to, e.g. in the CRM: it keeps it and is not routed; blank: routed by the rules (or kept from the "
+              "previous LeadAssignments).", required=False, blank=True, example="S03"),
+        Field("Reroute", "choice", "Yes: route this lead again although it already has a rep, once (its row then "
+              "says Rerouted and later runs keep it; `--reroute LEADID` moves it again).", choices=("Yes", "No"),
+              required=False, blank=True, example="Yes"),
     ),
     key=("LeadID",),
     required=False,
@@ -280,7 +289,8 @@ RR_STATE = TableSchema(
         Field("Leads", "int", "Round-robin leads of the pool the rep has received, that run included.",
               minimum=0, example="131"),
         Field("Due", "number", "Virtual time the rep's next lead is due after that run (the pool's clock "
-              "restarts at 0 on every run).", minimum=0, example="0.25"),
+              "restarts at 0 on every run); blank: no state yet (a run that routed nothing).", blank=True,
+              minimum=0, example="0.25"),
     ),
     key=("Pool", "RepID"),
     required=False,

@@ -35,7 +35,8 @@ README = [
     "Lead routing (sheets Leads, Lead Reps, Routing, Out Of Office):",
     "  rule chain: account owner > named account > territory/segment rep > weighted round-robin pool >",
     "  fallback queue; daily capacities, out-of-office days, languages and skills decide who can take a lead.",
-    "  Round Robin is the fairness state: written by each run and read back by the next one.",
+    "  Round Robin is the fairness state: written by each run and read back by the next one (empty here: the",
+    "  sample's leads do not count). A lead in Lead Assignments keeps its rep; mark Leads[Reroute] to move it.",
     "",
     "Rules, with examples to recompute by hand: docs/territories.md in the salesops-xl repository.",
 ]
@@ -96,8 +97,19 @@ def input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
 
 def build_template(path: str | Path = "workbooks/territories.xlsx", tables: dict[str, pd.DataFrame] | None = None,
                    *, computed_at: str = SAMPLE_RUN_AT) -> Path:
-    """Write the territory template (sample data unless ``tables`` is given) with computed outputs to ``path``."""
-    from .sample import sample_tables
+    """Write the territory template (sample data unless ``tables`` is given) with computed outputs to ``path``.
 
-    return _build(path, input_sheets(sample_tables() if tables is None else tables), kind="territories",
-                  computed_at=computed_at)
+    The sample's round-robin state is nobody's: the template ships it empty (the sample leads keep their reps,
+    routed from an empty state), so a team's first run on its own leads starts every rep afresh.
+    """
+    from ..batch import run_workflow
+    from ..xlsx.writer import write_sheets
+    from .outputs import empty_state_sheet
+    from .sample import sample_tables
+    from .workflow import route_leads
+
+    out = _build(path, input_sheets(sample_tables() if tables is None else tables), kind="territories",
+                 computed_at=computed_at)
+    write_sheets(out, out, [empty_state_sheet()])
+    run_workflow(out, workflow=route_leads, computed_at=computed_at)  # nothing to route: the state stays empty
+    return out

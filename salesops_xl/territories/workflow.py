@@ -54,10 +54,11 @@ def align_territories(source: TableSource, *, computed_at: str | None = None,
     return _run(source, align=True, leads=False, computed_at=computed_at, progress=progress, strict=True)
 
 
-def route_leads(source: TableSource, *, computed_at: str | None = None,
-                progress: Progress | None = None) -> WorkflowResult:
-    """Route leads only."""
-    return _run(source, align=False, leads=True, computed_at=computed_at, progress=progress, strict=True)
+def route_leads(source: TableSource, *, computed_at: str | None = None, progress: Progress | None = None,
+                reroute: tuple[str, ...] = ()) -> WorkflowResult:
+    """Route leads only; ``reroute``: LeadIDs to route again although they already have a rep."""
+    return _run(source, align=False, leads=True, computed_at=computed_at, progress=progress, strict=True,
+                reroute=tuple(reroute))
 
 
 def _previous_warnings(source) -> list[str]:
@@ -67,26 +68,12 @@ def _previous_warnings(source) -> list[str]:
     return [str(w) for w in raw.data["Warning"] if w is not None and str(w) != "(none)"]
 
 
-def _previous_lead_ids(source):
-    raw = source.read("LeadAssignments")
-    if raw is None or "LeadID" not in raw.columns:
-        return None
-    out = []
-    for v in raw.data["LeadID"]:
-        if v is None:
-            continue
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        out.append(str(v).strip())
-    return out
-
-
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _run(source: TableSource, *, align: bool, leads: bool, computed_at: str | None, progress: Progress | None,
-         strict: bool) -> WorkflowResult:
+         strict: bool, reroute: tuple[str, ...] = ()) -> WorkflowResult:
     from .. import __version__
 
     say = progress or (lambda stage: None)
@@ -104,7 +91,7 @@ def _run(source: TableSource, *, align: bool, leads: bool, computed_at: str | No
             expected="the tables of at least one of them; `salesops-xl schema --kind territories` lists them",
             show_value=False, workbook=src.workbook)])
     a_in = align_inputs.load_alignment(src, problems) if do_align else None
-    l_in = lead_mod.load_leads(src, problems, previous_lead_ids=_previous_lead_ids(src)) if do_leads else None
+    l_in = lead_mod.load_leads(src, problems, reroute=reroute) if do_leads else None
     problems.raise_if_any()
     say("computing")
     items: list[tuple[str, str]] = [("Engine version", version)]
@@ -195,16 +182,41 @@ def _lead_items(res, at: str) -> list[tuple[str, str]]:
     return [
         (L_PREFIX + "computed at (UTC)", at),
         (L_PREFIX + "input fingerprint (SHA-256)", inp.fingerprint),
-        (L_PREFIX + "leads routed", str(inp.n_leads)),
+        (L_PREFIX + "leads", str(inp.n_leads)),
         (L_PREFIX + "reps", str(len(inp.reps))),
         (L_PREFIX + "by rule", ", ".join(f"{k} {int(v)}" for k, v in rules.items())),
+        (L_PREFIX + "by origin", _origins(res)),
+        (L_PREFIX + "rerouted on request", _moves(res) or "none"),
         (L_PREFIX + "round-robin state used", inp.state_source),
     ]
+
+
+def _origins(res) -> str:
+    counts = res.assignments["Origin"].value_counts()
+    return ", ".join(f"{k} {int(counts.get(k, 0))}" for k in (lead_mod.ORIGIN_ROUTED, lead_mod.ORIGIN_REROUTED,
+                                                                lead_mod.ORIGIN_ASSIGNED))
+
+
+def _moves(res, only_now: bool = False) -> str:
+    """'L7 R03 -> R05, ...' for the rows routed again on request (this run's only, or every Rerouted row)."""
+    a = res.assignments
+    kept = res.inputs.kept
+    sel = (a["Origin"] == lead_mod.ORIGIN_REROUTED).to_numpy().copy()
+    if only_now and kept is not None:
+        sel &= kept.todo
+    was = a["Detail"].astype(str).str.extract(r"^rerouted on request \(was ([^)]*)\)")[0].to_numpy(object)
+    moves = [f"{lid} {w} -> {to}" for lid, w, to in zip(a["LeadID"][sel], was[sel], a["AssignedTo"][sel])]
+    return ", ".join(moves[:20]) + (f" ... ({len(moves)} in all)" if len(moves) > 20 else "")
 
 
 def _lead_summary(res) -> dict:
     rules = dict(zip(res.rules["Rule"], res.rules["Leads"].astype(int)))
     queued = rules.get(lead_mod.RULE_FALLBACK, 0)
-    headline = (f"{res.inputs.n_leads:,} leads routed, {queued:,} to the fallback queue "
-                f"{res.inputs.settings.fallback_queue!r}")
-    return {"headline": headline, "rules": rules}
+    kept = res.inputs.kept
+    n_new = int(kept.todo.sum()) if kept is not None else res.inputs.n_leads
+    moved = _moves(res, only_now=True)
+    headline = (f"{res.inputs.n_leads:,} leads: {n_new:,} routed this run, {res.inputs.n_leads - n_new:,} kept, "
+                f"{queued:,} in the fallback queue {res.inputs.settings.fallback_queue!r}"
+                + (f"; moved on request: {moved}" if moved else ""))
+    return {"headline": headline, "rules": rules, "routed": n_new, "kept": res.inputs.n_leads - n_new,
+            "moved": moved}

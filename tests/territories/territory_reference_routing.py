@@ -10,7 +10,7 @@ import numpy as np
 
 from salesops_xl.territories.leads import RULES, TIE_DECIMALS, LeadInputs
 
-OWNER, NAMED, TERRITORY, SEGMENT, RR, FALLBACK = (RULES.index(r) for r in RULES)
+OWNER, NAMED, TERRITORY, SEGMENT, RR, FALLBACK = (RULES.index(r) for r in RULES[:6])
 
 
 def route_reference(inp: LeadInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

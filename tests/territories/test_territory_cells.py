@@ -47,12 +47,12 @@ def test_route_lead_is_the_engine_on_one_lead():
     settings = [["Setting", "Value"], ["DefaultPool", "P"]]
     serial = (dt.date(2026, 11, 23) - dt.date(1899, 12, 30)).days
     lead = [["LeadID", "CreatedDate", "Language"], ["L1", serial, "es"]]
-    assert cells.route_lead(lead, reps, settings=settings) == [["B", "Round-robin", "pool P"]]
+    assert cells.route_lead(lead, reps, settings=settings) == [["B", "Round-robin", "pool P (DefaultPool)"]]
     # with the state of a previous run where B is due later than A, the next plain lead goes to A
     state = [["Pool", "RepID", "Weight", "StartLeads", "StartDue", "Leads", "Due"],
              ["P", "A", 1, 0, None, 3, 0.5], ["P", "B", 1, 0, None, 3, 1.0]]
     lead2 = [["LeadID", "CreatedDate"], ["L2", dt.datetime(2026, 11, 24)]]
-    assert cells.route_lead(lead2, reps, state=state, settings=settings) == [["A", "Round-robin", "pool P"]]
+    assert cells.route_lead(lead2, reps, state=state, settings=settings) == [["A", "Round-robin", "pool P (DefaultPool)"]]
     owners = [["AccountID", "RepID"], ["X", "B"]]
     lead3 = [["LeadID", "CreatedDate", "AccountID"], ["L3", serial, "X"]]
     assert cells.route_lead(lead3, reps, owners, settings=settings) == [["B", "Account owner",

@@ -55,7 +55,8 @@ def test_cli_recalc_round_trip_is_idempotent_and_writes_the_engine_numbers(wb: P
     before = wb.read_bytes()
     p = cli("recalc", wb)
     assert p.returncode == 0, p.stderr
-    assert "392 units in 6 territories" in p.stdout and "600 leads routed" in p.stdout
+    # every lead of the template already has a rep: it keeps it (issue 23), nothing is routed again
+    assert "392 units in 6 territories" in p.stdout and "600 leads: 0 routed this run, 600 kept" in p.stdout
     assert wb.read_bytes() == before  # the template holds its outputs: nothing changes
     for kind in ("align", "leads"):
         p = cli("territories", kind, wb)
@@ -78,23 +79,51 @@ def test_cli_recalc_round_trip_is_idempotent_and_writes_the_engine_numbers(wb: P
 
 
 def test_the_next_batch_of_leads_continues_the_round_robin_state(wb: Path, tmp_path: Path):
-    state1 = table(wb, "RoundRobinState")
+    # the template's state is empty (the sample's pointer is nobody's): a team's first run starts afresh
+    state0 = table(wb, "RoundRobinState")
+    assert (state0["Leads"].astype(int) == 0).all() and (state0["Due"] == "").all()
     tables = sample_tables()
-    nxt = tables["Leads"].copy()
-    nxt["LeadID"] = [f"N-{i}" for i in range(len(nxt))]
-    nxt["CreatedDate"] = nxt["CreatedDate"] + pd.Timedelta(days=7)
-    replace_inputs(wb, {"Leads": nxt}, "Leads")
+    first = tables["Leads"].copy()
+    first["LeadID"] = [f"N-{i}" for i in range(len(first))]
+    first["CreatedDate"] = first["CreatedDate"] + pd.Timedelta(days=7)
+    replace_inputs(wb, {"Leads": first}, "Leads")
     p = cli("territories", "leads", wb)
     assert p.returncode == 0, p.stderr
+    assert f"{len(first)} leads: {len(first)} routed this run, 0 kept" in p.stdout
+    state1 = table(wb, "RoundRobinState")
+    assert (state1["StartLeads"].astype(int) == 0).all() and (state1["StartDue"] == "").all()
+    assert table(wb, "RunLog").set_index("Item").loc["Leads: round-robin state used", "Value"] == "none (first run)"
+    # the next batch, added below the first (whose leads keep their reps), starts where the first ended
+    nxt = first.copy()
+    nxt["LeadID"] = [f"M-{i}" for i in range(len(nxt))]
+    nxt["CreatedDate"] = nxt["CreatedDate"] + pd.Timedelta(days=7)
+    replace_inputs(wb, {"Leads": pd.concat([first, nxt], ignore_index=True)}, "Leads")
+    before = table(wb, "LeadAssignments")
+    p = cli("territories", "leads", wb)
+    assert p.returncode == 0, p.stderr
+    after = table(wb, "LeadAssignments")
+    assert after["AssignedTo"].tolist()[:len(first)] == before["AssignedTo"].tolist()
     state2 = table(wb, "RoundRobinState")
-    # cumulative counts grew by this batch; its start is the first batch's end
     assert (state2["StartLeads"].astype(int).to_numpy() == state1["Leads"].astype(int).to_numpy()).all()
     assert np.allclose(state2["StartDue"].astype(float), state1["Due"].astype(float))
     assert state2["Leads"].astype(int).sum() > state1["Leads"].astype(int).sum()
-    # running the same batch again gives the same workbook
+    # running again (nothing new to route) gives the same workbook
     again = wb.read_bytes()
     assert cli("territories", "leads", wb).returncode == 0
     assert wb.read_bytes() == again
+
+
+def test_reroute_on_the_command_line_says_what_moved(wb: Path):
+    lid = table(wb, "LeadAssignments")
+    rr = lid[lid["Rule"] == "Round-robin"].iloc[0]
+    p = cli("territories", "leads", wb, "--reroute", rr["LeadID"])
+    assert p.returncode == 0, p.stderr
+    assert "1 routed this run, 599 kept" in p.stdout and f"moved on request: {rr['LeadID']} {rr['AssignedTo']} -> " \
+        in p.stdout
+    row = table(wb, "LeadAssignments").set_index("LeadID").loc[rr["LeadID"]]
+    assert row["Origin"] == "Rerouted" and row["Detail"].startswith(f"rerouted on request (was {rr['AssignedTo']})")
+    log = table(wb, "RunLog").set_index("Item")["Value"]
+    assert log["Leads: rerouted on request"].startswith(f"{rr['LeadID']} {rr['AssignedTo']} -> ")
 
 
 def test_bad_input_exits_1_and_writes_nothing(wb: Path):
