@@ -91,8 +91,8 @@ class Problem:
 class InputError(SalesopsError):
     """The input tables hold one or more problems; nothing was written.
 
-    ``problems`` lists every problem found (up to a cap per kind), in the order
-    of the tables; ``str(error)`` renders them one per line.
+    ``problems`` lists every problem found (up to a cap per kind), table by table
+    and in row order within a table; ``str(error)`` renders them one per line.
     """
 
     def __init__(self, problems: Iterable[Problem], *, omitted: int = 0):
@@ -137,6 +137,14 @@ class ProblemCollector:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
+    def sorted(self) -> list[Problem]:
+        """The problems table by table (in the order the tables were first reported), row by row within a table
+        (problems of a whole table first); problems of one row keep the order they were found in."""
+        first: dict[str | None, int] = {}
+        for p in self.problems:
+            first.setdefault(p.table, len(first))
+        return sorted(self.problems, key=lambda p: (first[p.table], -1 if p.row is None else p.row))
+
     def raise_if_any(self) -> None:
         if self.problems:
-            raise InputError(self.problems, omitted=self.omitted)
+            raise InputError(self.sorted(), omitted=self.omitted)

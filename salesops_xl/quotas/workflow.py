@@ -57,8 +57,10 @@ def summary(r: QuotaResult) -> dict:
     cp = r.capacity
     hires = int(cp.hires_by_month.sum())
     gap = (cp.target_cents - cp.current_cents) / 100.0
-    headline = (f"{int(leaf.sum()):,} seats under {int((ppl.n_children[:n] > 0).sum()):,} managers, "
-                f"{hires} hire{'s' if hires != 1 else ''} planned")
+    n_seats, n_mgr = int(leaf.sum()), int((ppl.n_children[:n] > 0).sum())
+    headline = (f"{n_seats:,} seat{'s' if n_seats != 1 else ''} "
+                + (f"under {n_mgr:,} manager{'s' if n_mgr != 1 else ''}" if n_mgr else "reporting to the Company")
+                + f", {hires} hire{'s' if hires != 1 else ''} planned")
     amounts = (f"target {cur} {target:,.2f} allocated, seat quotas total {cur} {seats:,.2f} ({seats / target:.2%}); "
                f"gap to the current team's capacity {cur} {gap:,.2f}")
     return {"headline": headline, "amounts": amounts, "target": target, "seat_quotas": seats, "seats": int(leaf.sum()),
