@@ -211,6 +211,7 @@ def compute(inp: QuotaInputs, *, computed_at: str | None = None) -> QuotaResult:
     ramp = np.where(leaf[:, None], ramp, 0.0)
     # 1. seasonality
     season, season_table = _seasonality(inp, h_ramp, problems)
+    warnings += _zero_warnings(inp, season, season_table)
     # 2. capacity of each seat in full-year ramped seats: sum of s_m x ramp / 12
     fte_leaf = (ramp * season[None, :]).sum(axis=1) / NM
     # 3. run rates
@@ -284,6 +285,26 @@ def _seasonality(inp: QuotaInputs, h_ramp: np.ndarray, problems: ProblemCollecto
                           "RampedRepMonths": nan12, "BookingsPerRepMonth": nan12, "Weight": w, "Index": season,
                           "Share": season / NM})
     return season, frame
+
+
+def _zero_warnings(inp: QuotaInputs, season: np.ndarray, season_table: pd.DataFrame) -> list[str]:
+    """Zeros that are allowed but take a month or a seat out of the split: said, never silent."""
+    out = []
+    if inp.phasing == "History" and season.sum() > 0:
+        zero = np.flatnonzero(season == 0)
+        if len(zero):
+            out.append("history month(s) " + ", ".join(season_table["HistoryMonth"].iloc[zero])
+                       + " total 0: their seasonal index is 0, so no seat gets quota in "
+                       + ", ".join(season_table["Month"].iloc[zero]) + " (Phasing History)")
+    ppl = inp.people
+    n = ppl.n
+    pot = np.asarray(inp.potential, dtype=np.float64)[:n] if inp.potential is not None else np.full(n, np.nan)
+    zero_p = np.flatnonzero(inp.need_potential[:n] & ppl.is_leaf & (pot == 0))
+    if len(zero_p):
+        out.append("seat(s) with potential 0 under a rule that allocates by Potential: "
+                   + ", ".join(map(str, ppl.ids[zero_p][:10])) + (" ..." if len(zero_p) > 10 else "")
+                   + " (their Potential share is 0)")
+    return out
 
 
 def _run_rates(inp: QuotaInputs, h_ramp: np.ndarray, season: np.ndarray, fte: np.ndarray,
