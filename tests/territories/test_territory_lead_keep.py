@@ -146,3 +146,25 @@ def test_recalc_recognises_a_workbook_holding_only_the_lead_tables(tmp_path):
                        cwd=root)
     assert p.returncode == 0, p.stderr
     assert "2 leads: 2 routed this run, 0 kept" in p.stdout
+
+
+def test_the_most_specific_rule_never_falls_back_to_a_less_specific_rules_rep():
+    reps = [rep("R1", pools=None), rep("R2", pools=None), rep("W1", pools="West")]
+    rules = [{"Territory": "OR", "Segment": "Enterprise", "RepID": "R1", "Pool": "West"},
+             {"Territory": "OR", "Segment": None, "RepID": "R2", "Pool": None}]
+    ooo = [{"RepID": "R1", "FirstDay": MONDAY, "LastDay": MONDAY}]
+    res = run(source([lead("L1", Territory="OR", Segment="Enterprise")], reps, rules=rules, ooo=ooo,
+                     default_pool=None))
+    assert who(res) == ["W1"]
+    assert res.assignments["Detail"].iloc[0] == "territory rep R1 out of office; pool West (RoutingRules row 2)"
+
+
+def test_only_round_robin_leads_move_the_pointer_and_time_of_day_is_dropped():
+    import datetime as dt
+    reps = [rep("A"), rep("B")]
+    owners = [{"AccountID": "X", "RepID": "A"}]
+    # L1 to its owner A (not a round-robin turn), L2 and L3 by round-robin: A then B, as if L1 were not there
+    leads = [lead("L1", dt.datetime(2026, 11, 23, 18, 45), AccountID="X"), lead("L2"), lead("L3")]
+    res = run(source(leads, reps, owners=owners))
+    assert who(res) == ["A", "A", "B"]
+    assert str(res.assignments["CreatedDate"].iloc[0])[:10] == "2026-11-23"  # the day only
