@@ -72,3 +72,19 @@ def test_a_manager_who_owns_a_deal_without_an_own_quota_is_warned_about():
                      settings_rows=settings(ManagerQuota="Own")))
     assert _rep_row(r.tables["gap"], "M")["Quota"] == 100_000
     assert _no_quota(r) == ["C"]
+
+
+def test_overdue_is_decided_by_month_and_a_person_nobody_reports_to_counts_in_the_company_only():
+    team = [{"RepID": "M", "RepName": "Mona", "ManagerID": None, "Region": None},
+            {"RepID": "A", "RepName": "Ann", "ManagerID": "M", "Region": None},
+            {"RepID": "Z", "RepName": "Zed", "ManagerID": None, "Region": None}]
+    opps = [opp("A1", "A", 10_000, D(2026, 1, 1), D(2026, 3, 1), "Won"),
+            opp("Z1", "Z", 5_000, D(2026, 10, 1), D(2026, 11, 5), "Propose"),  # earlier this month: not overdue
+            opp("Z2", "Z", 4_000, D(2026, 9, 1), D(2026, 10, 31), "Propose")]  # last month: overdue
+    quotas = [{"RepID": "A", "Period": "2026-Q4", "Quota": 50_000}, {"RepID": "Z", "Period": "2026-Q4", "Quota": 20_000}]
+    r = run(workbook(opps=opps, quotas=quotas, team=team))
+    d = r.pipeline.deals.set_index("OppID")
+    assert d.loc["Z1", "Overdue"] == "" and d.loc["Z2", "Overdue"] == "yes"
+    gap = r.tables["gap"]
+    assert row(gap, "Company")["Quota"] == 70_000  # M's team (A 50,000) + Z 20,000
+    assert row(gap, "M")["Quota"] == 50_000 and not (gap["ID"].eq("Z") & gap["Level"].eq("Team")).any()
