@@ -75,3 +75,13 @@ def test_route_lead_is_the_engine_on_one_lead():
 def test_bad_arguments_give_an_error_value_never_an_exception(call, start):
     out = call()
     assert isinstance(out, str) and out.startswith(start), out
+
+
+def test_route_lead_explains_a_segment_rule_for_a_lead_without_territory():
+    # issue 23, defect 2: a blank lead Territory matched the segment-only rule's blank Territory: Rule "Territory"
+    # with an empty Detail (#NUM! in the cell)
+    reps = [["RepID", "Pools"], ["A", None], ["B", None]]
+    rules = [["Territory", "Segment", "RepID", "Pool"], ["OR", None, "A", None], [None, "SMB", "B", None]]
+    serial = (dt.date(2026, 11, 23) - dt.date(1899, 12, 30)).days
+    lead = [["LeadID", "CreatedDate", "Segment"], ["L1", serial, "SMB"]]
+    assert cells.route_lead(lead, reps, rules=rules) == [["B", "Segment", "segment SMB (RoutingRules row 3)"]]
