@@ -495,6 +495,19 @@ def _text_id(v) -> str | None:
     return t or None
 
 
+def _text_ids(values) -> np.ndarray:
+    """Object array of raw cell values as ids (1.0 -> "1", trimmed; blank -> None), as the typed tables hold them."""
+    s = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    if pd.api.types.infer_dtype(s, skipna=True) == "string":  # the common case, column-wise
+        t = s.str.strip()
+        return t.where(t.notna() & (t != ""), None).to_numpy(object)
+    codes, uniq = pd.factorize(s.to_numpy(object), use_na_sentinel=True)
+    conv = np.empty(len(uniq) + 1, dtype=object)
+    conv[:len(uniq)] = [_text_id(u) for u in uniq]  # a loop over distinct values (numbers among the ids)
+    conv[-1] = None
+    return conv[codes]
+
+
 def _previous_assignments(source) -> pd.DataFrame | None:
     """The previous run's LeadAssignments (LeadID as text, one row per LeadID), or None when there is none."""
     raw = source.read("LeadAssignments")
@@ -502,8 +515,8 @@ def _previous_assignments(source) -> pd.DataFrame | None:
         return None
     cols = {c: list(raw.data[c]) if c in raw.columns else [None] * raw.n_rows for c in ("LeadID",) + _KEPT_COLUMNS}
     f = pd.DataFrame(cols, dtype=object)
-    f["LeadID"] = [_text_id(v) for v in f["LeadID"]]
-    f["AssignedTo"] = [_text_id(v) for v in f["AssignedTo"]]
+    f["LeadID"] = _text_ids(f["LeadID"].to_numpy(object))
+    f["AssignedTo"] = _text_ids(f["AssignedTo"].to_numpy(object))
     f = f[f["LeadID"].notna() & f["AssignedTo"].notna()].drop_duplicates("LeadID", keep="first")
     return f.reset_index(drop=True)
 
@@ -513,7 +526,7 @@ def _kept_leads(leads_t: Table, leads: pd.DataFrame, previous: pd.DataFrame | No
     """Which leads keep an assignment (Leads[Assigned]; the previous LeadAssignments with KeepAssignments Yes)."""
     n = len(leads)
     out = KeptLeads.none(n)
-    ids = np.array([_text_id(v) for v in leads["LeadID"]], dtype=object)
+    ids = leads["LeadID"].to_numpy(object)  # typed: text, whole numbers written as integers
     queue = settings.fallback_queue
     # requests to route again: Leads[Reroute] = Yes, or --reroute LEADID
     asked = [_text_id(x) for x in reroute]
@@ -551,7 +564,7 @@ def _kept_leads(leads_t: Table, leads: pd.DataFrame, previous: pd.DataFrame | No
         out.released = [(p_pool[i], prev_to[i]) for i in np.flatnonzero(again & (p_rule == RULE_RR))
                         if p_pool[i] is not None]
     # Leads[Assigned]: the lead keeps that rep or the queue, whatever came before
-    given = np.array([_text_id(v) for v in leads["Assigned"]], dtype=object)
+    given = leads["Assigned"].to_numpy(object)  # typed text (blank: None)
     has_given = pd.notna(given)
     if has_given.any():
         rep_i = pd.Series(given).map(rep_lookup).fillna(-1).to_numpy(np.int64)
@@ -848,17 +861,18 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     ter = pd.Series(leads["Territory"].to_numpy(object), dtype=object).astype(str)
     seg = pd.Series(leads["Segment"].to_numpy(object), dtype=object).astype(str)
     what = pd.Series("", index=np.arange(n), dtype=object)
-    r = pd.Series(rule_text)
-    what[r == RULE_OWNER] = "owner of account " + acc[r == RULE_OWNER]
-    what[r == RULE_NAMED] = "named account " + dom[r == RULE_NAMED]
+    is_ = {name: rule == k for k, name in enumerate(RULES)}  # masks from the integer codes (not text compares)
+    what[is_[RULE_OWNER]] = "owner of account " + acc[is_[RULE_OWNER]]
+    what[is_[RULE_NAMED]] = "named account " + dom[is_[RULE_NAMED]]
     row_no = inp.rule_row if inp.rule_row is not None else np.full(n, -1, dtype=np.int64)
-    from_rule = pd.Series(np.where(row_no >= 0, " (RoutingRules row " + pd.Series(row_no).astype(str) + ")",
-                                   " (DefaultPool)"), dtype=object)
-    what[r == RULE_TERRITORY] = "territory " + ter[r == RULE_TERRITORY] + from_rule[r == RULE_TERRITORY]
-    what[r == RULE_SEGMENT] = "segment " + seg[r == RULE_SEGMENT] + from_rule[r == RULE_SEGMENT]
-    what[(r == RULE_RR)] = ("pool " + pd.Series(pool_text, dtype=object).astype(str)[r == RULE_RR]
-                            + from_rule[r == RULE_RR])
-    fb = r == RULE_FALLBACK
+    rows_used = np.unique(row_no)  # a handful of rules: one text each
+    from_rule = pd.Series(row_no).map({int(k): f" (RoutingRules row {k})" if k >= 0 else " (DefaultPool)"
+                                       for k in rows_used})
+    for name, head, text in ((RULE_TERRITORY, "territory ", ter), (RULE_SEGMENT, "segment ", seg),
+                             (RULE_RR, "pool ", pd.Series(pool_text, dtype=object).astype(str))):
+        m = is_[name]
+        what[m] = head + text[m] + from_rule[m]
+    fb = is_[RULE_FALLBACK]
     what[fb] = pd.Series(fallback_reason, dtype=object)[fb]
     miss_text = pd.Series("", index=np.arange(n), dtype=object)
     label = {RULES.index(RULE_OWNER): "account owner", RULES.index(RULE_NAMED): "named rep", -1: "territory rep"}
@@ -871,10 +885,11 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
         txt = (label[stage] + " " + pd.Series(rep_ids[target_of[stage][idx]], dtype=object).astype(str) + " "
                + pd.Series(reason_text[reason], dtype=object) + "; ")
         miss_text[idx] = miss_text[idx].to_numpy() + txt.to_numpy()
-    was = pd.Series(kept.rerouted_from, dtype=object)
-    again = was.notna().to_numpy()
-    prefix = np.where(again, "rerouted on request (was " + was.astype(str) + "); ", "")
-    detail = (prefix + miss_text + what).to_numpy(object)
+    detail = (miss_text + what).to_numpy(object).copy()
+    again = pd.notna(kept.rerouted_from)
+    if again.any():
+        detail[again] = ("rerouted on request (was " + pd.Series(kept.rerouted_from[again], dtype=object).astype(str)
+                         + "); " + pd.Series(detail[again], dtype=object)).to_numpy(object)
     # leads not routed this run keep their rows (their rep's current name)
     assigned_to = np.where(fixed, kept.rows["AssignedTo"], assigned_to).astype(object)
     rep_name = np.where(fixed & (kept.rep >= 0), rep_names[np.maximum(kept.rep, 0)] if R else None,
@@ -883,7 +898,8 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     pool_text = np.where(fixed, kept.rows["Pool"], pool_text).astype(object)
     detail = np.where(fixed, kept.rows["Detail"], detail).astype(object)
     code_of = {name: k for k, name in enumerate(RULES)}
-    rule = np.where(fixed, [code_of.get(t, RULES.index(RULE_ASSIGNED)) for t in rule_text], rule).astype(np.int64)
+    kept_code = pd.Series(rule_text, dtype=object).map(code_of).fillna(RULES.index(RULE_ASSIGNED)).to_numpy(np.int64)
+    rule = np.where(fixed, kept_code, rule).astype(np.int64)
     assigned = np.where(fixed, kept.rep, assigned)
     has = assigned >= 0
     assignments = pd.DataFrame({
@@ -898,8 +914,7 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
         np.add.at(by_rule, (assigned[has], rule[has]), 1)
     rr_leads = by_rule[:, RULES.index(RULE_RR)]
     # round-robin leads of the table (routed now or kept) by pool and rep: the "this table" fairness figures
-    pool_idx = pd.Series(pool_text, dtype=object).map(
-        lambda x: None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x).strip().lower()).map(
+    pool_idx = pd.Series(norm_key(pool_text), dtype=object).map(
         {k.lower(): i for i, k in enumerate(inp.pool_names)}).fillna(-1).to_numpy(np.int64)
     is_rr = (rule == RULES.index(RULE_RR)) & has & (pool_idx >= 0)
     table_rr = np.zeros((P, R), dtype=np.int64)
