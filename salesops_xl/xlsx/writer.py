@@ -297,8 +297,9 @@ class _Plan:
         style_rel = next((r for r in wb_rels if r.type == X.REL_STYLES and r.part and pkg.has(r.part)), None)
         self.styles = Styles(pkg.read(style_rel.part) if style_rel else None)
 
-        # lay out every sheet (validates the specs, factorises the columns)
-        layouts = [layout_sheet(spec, self.styles) for spec in self.specs]
+        # lay out every sheet (validates the specs, factorises the columns); dates in the workbook's date system,
+        # read once from its workbookPr (a new workbook is on the 1900 system)
+        layouts = [layout_sheet(spec, self.styles, pkg.date1904) for spec in self.specs]
 
         # allocate part names and ids. Names of parts being deleted stay taken: a replaced sheet reuses its
         # own old names below, and a fresh name must not grab one of them first.
