@@ -172,7 +172,7 @@ def _rows_of(block: TableBlock, date1904: bool = False) -> list[list[Any]]:
 
     text -> str/None; numbers -> float/None (NaN -> None); money in int64 cents -> units (exact cents);
     dates -> Excel serial numbers of the book's date system (the column gets a date format), so no runtime
-    parses a date string; a date before 1904-01-01 in a 1904 book is a WorkbookError naming it.
+    parses a date string.
     An empty table gets one blank row: an Excel Table needs a data row.
     """
     n = block.n_rows
@@ -184,12 +184,7 @@ def _rows_of(block: TableBlock, date1904: bool = False) -> list[list[Any]]:
             out = [None if (x is None or (isinstance(x, float) and x != x)) else str(x) for x in arr.tolist()]
         elif c.kind == "date":
             d = v.astype("datetime64[D]")
-            serial = date_to_serial(d, date1904)
-            if date1904 and np.any(serial < 0):
-                i = int(np.flatnonzero(serial < 0)[0])
-                raise WorkbookError(f"table {block.name!r}, column {c.name!r}, row {i + 1}: the date {d[i]} cannot be "
-                                    "written: the workbook uses the 1904 date system, whose first date is 1904-01-01; "
-                                    "expected a date from 1904-01-01 on, or a workbook on the 1900 date system")
+            serial = date_to_serial(d, date1904)  # write_book checked first that the 1904 system holds them
             obj = serial.astype(object)
             obj[np.isnat(d)] = None
             out = obj.tolist()
@@ -298,6 +293,26 @@ class _Writer:
                         f"{self.book.name}: sheet {hit[0].name!r} has an Excel Table named {hit[1].name}, the name "
                         f"of the table salesops-xl writes on sheet {spec.name!r}; rename that table, nothing was "
                         "written")
+
+    def check_dates(self, specs: Sequence[SheetSpec]) -> None:
+        """Refuse before writing anything a date the book's 1904 date system cannot hold (before 1904-01-01)."""
+        if not self.date1904:
+            return
+        first = np.datetime64("1904-01-01", "D")
+        for spec in specs:
+            for block in spec.tables:
+                for c in block.columns:
+                    if c.kind != "date":
+                        continue
+                    d = np.asarray(block.data[c.name]).astype("datetime64[D]")
+                    early = ~np.isnat(d) & (d < first)
+                    if early.any():
+                        i = int(np.flatnonzero(early)[0])
+                        raise WorkbookError(
+                            f"{self.book.name}: sheet {spec.name!r}, table {block.name!r}, column {c.name!r}, row "
+                            f"{i + 1}: the date {d[i]} cannot be written: the workbook uses the 1904 date system, "
+                            "whose first date is 1904-01-01; expected a date from 1904-01-01 on, or a workbook on "
+                            "the 1900 date system; nothing was written")
 
     def prepare_sheet(self, spec: SheetSpec):
         """The sheet to write ``spec`` on, cleared, and its Excel Tables that are kept (name -> table).
@@ -545,6 +560,7 @@ def write_book(book, sheets: Sequence[SheetSpec], remove: Sequence[str] = ()) ->
     report = RenderReport()
     w = _Writer(book, report)
     w.preflight(specs)
+    w.check_dates(specs)
     app = book.app
     restore = []
     for attr, value in (("screen_updating", False), ("calculation", "manual")):
