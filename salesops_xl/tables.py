@@ -56,10 +56,6 @@ def excel_epoch(date1904: bool = False) -> np.datetime64:
     return EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
 
 
-def date_system_name(date1904: bool) -> str:
-    return "1904" if date1904 else "1900"
-
-
 @dataclass(frozen=True)
 class Field:
     """A column of an input table."""

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import WorkbookError
+from ..tables import DATE1904_OFFSET  # a date's 1904-system serial is its 1900-system serial minus this
 from . import xmlutil as X
 from .refs import MAX_CELL_CHARS
 
@@ -44,7 +45,6 @@ except Exception:  # pragma: no cover - depends on the environment
 
 EXCEL_EPOCH_OFFSET = 25569  # serial of 1970-01-01 in the 1900 date system
 MAX_SERIAL = 2958465  # 9999-12-31
-DATE1904_OFFSET = 1462  # a date's 1904-system serial is its 1900-system serial minus this (1904-01-01 is 0)
 
 _FRAC = np.array([""] + [(".%02d" % r).rstrip("0") for r in range(1, 100)], dtype=object)
 

@@ -35,6 +35,9 @@ and LibreOffice):
 * text is always an inline string (``t="inlineStr"``), never a shared string
   or a formula; ``SheetSpec.formulas`` are written as ``<f>`` without a cached
   value, and then ``fullCalcOnLoad="1"`` is set on the workbook's ``calcPr``;
+* dates are serial numbers of the workbook's date system, read once from its
+  ``<workbookPr date1904>`` (a new workbook is on the 1900 system); charts
+  declare the same ``<c:date1904>``;
 * numbers are written in their shortest round-trip form (``orjson`` when
   installed, else ``repr``), money in cents as the exact decimal;
 * a VBA ``codeName`` of a replaced sheet is kept, so the macro project still
