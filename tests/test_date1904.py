@@ -95,6 +95,7 @@ def assert_same_cells(a: dict, b: dict, reader: str) -> int:
     return dates
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_recalc_of_a_1904_workbook_shows_the_dates_of_a_1900_one(kind, pairs):
     a, b = pairs(kind)
@@ -155,6 +156,8 @@ def lo_csv(path: Path, sheet: str, sheet_index: int, outdir: Path, work: Path) -
     return list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["commissions", "quotas"])
 def test_a_1904_workbook_saved_by_libreoffice(kind, tmp_path, libreoffice):
     """Saved by LibreOffice (date1904="true"), recalculated: the same cells as the LibreOffice-saved 1900 file,
@@ -176,6 +179,7 @@ def test_a_1904_workbook_saved_by_libreoffice(kind, tmp_path, libreoffice):
     assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", v) for row in shown_a for v in row)  # dates shown as dates
 
 
+@pytest.mark.slow
 def test_statements_cut_from_a_1904_workbook_show_the_right_dates(pairs, tmp_path):
     """A statement workbook is new, so on the 1900 system, and holds the dates the 1904 workbook holds."""
     a, b = pairs("commissions")
