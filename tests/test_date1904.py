@@ -23,6 +23,8 @@ import numpy as np
 import openpyxl
 import pytest
 import python_calamine as pc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from helpers import ROOT, TEMPLATES
 from libreoffice import SOFFICE, profile
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -364,3 +366,27 @@ def test_the_book_door_refuses_a_date_before_1904_before_writing(tmp_path):
     for part in ("sheet 'Out'", "table 'Lines'", "column 'CloseDate'", "1903-12-31", "1904 date system"):
         assert part in str(e.value)
     assert book.writes == 0
+
+
+# -- property: any date a workbook's system can hold comes back as itself ------------------------------------
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.datetimes(min_value=dt.datetime(1904, 1, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59)),
+                min_size=1, max_size=30),
+       st.booleans())
+def test_dates_come_back_as_themselves_in_either_system(tmp_path_factory, values, date1904):
+    folder = tmp_path_factory.mktemp("prop")
+    wb = openpyxl.Workbook()
+    if date1904:
+        wb.epoch = CALENDAR_MAC_1904
+    wb.active.title = "Out"
+    src = folder / "w.xlsx"
+    wb.save(src)
+    secs = [v.replace(microsecond=0) for v in values]  # the writer keeps whole seconds
+    write_sheets(src, src, [_spec([np.datetime64(v, "s") for v in secs])])
+    got = [r[0] for r in pc.CalamineWorkbook.from_path(str(src)).get_sheet_by_name("Out").to_python()[1:]]
+    # calamine gives a date for midnight, a datetime otherwise; 1904-01-01 00:00 is serial 0, which readers take
+    # for the time 00:00 (a serial 0 is ambiguous to them): compare it as that
+    want = [dt.time(0) if (date1904 and v == dt.datetime(1904, 1, 1)) else (v.date() if v.time() == dt.time(0) else v)
+            for v in secs]
+    assert got == want
