@@ -390,3 +390,21 @@ def test_dates_come_back_as_themselves_in_either_system(tmp_path_factory, values
     want = [dt.time(0) if (date1904 and v == dt.datetime(1904, 1, 1)) else (v.date() if v.time() == dt.time(0) else v)
             for v in secs]
     assert got == want
+
+
+# -- the quota handoff: two workbooks, each read and written in its own system ------------------------------
+
+@pytest.mark.slow
+def test_quota_handoff_between_workbooks_of_either_system(tmp_path):
+    from salesops_xl.quotas.handoff import handoff
+
+    shown = {}
+    for qs, cs in ((1900, 1900), (1904, 1904), (1904, 1900), (1900, 1904)):
+        q = save_with_openpyxl("quotas", tmp_path / f"q{qs}-{cs}.xlsx", qs == 1904)
+        c = save_with_openpyxl("commissions", tmp_path / f"c{qs}-{cs}.xlsx", cs == 1904)
+        handoff(q, c)
+        assert date1904_attr(c) == ("1" if cs == 1904 else None)
+        shown[(qs, cs)] = openpyxl_rows(c)
+    base = shown.pop((1900, 1900))
+    for key, rows in shown.items():
+        assert assert_same_cells(base, rows, f"openpyxl {key}") > 0
