@@ -17,9 +17,10 @@ Conversions (stated in docs/schema.md):
 * **number / money / percent** - a real number; text (even "100" stored as
   text), booleans and error cells are refused. Percent fields hold fractions:
   25% is 0.25.
-* **date** - an Excel date (or a serial number, as xlwings Lite passes it);
-  a date typed as text ("2026-01-05") is refused: Excel would not compute with
-  it either. A time of day is ignored.
+* **date** - an Excel date (or a serial number, as xlwings Lite passes it,
+  counted in the workbook's date system: :attr:`RawTable.date1904`); a date
+  typed as text ("2026-01-05") is refused: Excel would not compute with it
+  either. A time of day is ignored.
 * **choice** - one of the listed words, case-insensitive.
 """
 from __future__ import annotations
