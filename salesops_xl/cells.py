@@ -37,7 +37,7 @@ import numpy as np
 
 from .commissions.tiers import TierTable, TierTableError, payout_multiple, tiered_value
 from .money import to_cents
-from .tables import EXCEL_EPOCH, EXCEL_ERRORS
+from .tables import DATE1904_OFFSET, EXCEL_ERRORS, SERIAL_RANGE, excel_epoch
 
 
 class CellError(Exception):
@@ -352,27 +352,76 @@ def text_value(v: Any, what: str, *, blank: str | None = None) -> str:
 
 
 # -- dates: serial numbers (xlwings Lite, or an unformatted cell) or datetimes (desktop) ----------------
+#
+# A serial number means a date only in a date system: 46023 is 2026-01-01 in a workbook on the 1900 system
+# (the default) and 2030-01-02 in one on the 1904 system. Neither xlwings runtime tells a cell function which
+# system its workbook uses (desktop xlwings hands date-formatted cells over as datetimes, which are right in
+# both; xlwings Lite hands every date over as a bare serial), so bare serials are read in the system set by
+# set_date_system() or SALESOPS_XL_DATE_SYSTEM, 1900 unless told (docs/addin.md, "Dates and the 1904 date system").
 
-_MAX_SERIAL = 2958466.0  # 9999-12-31 is serial 2958465
+#: Environment variable naming the date system bare serial numbers are read in ("1900" or "1904").
+DATE_SYSTEM_ENV = "SALESOPS_XL_DATE_SYSTEM"
+DATE_SYSTEMS = (1900, 1904)
+_date_system: int | None = None
+
+
+def set_date_system(system: int | str | None) -> None:
+    """The date system of the workbook the cell functions serve: 1900 (Excel's default) or 1904.
+
+    It decides what a bare serial number given as a date means (46023: 2026-01-01 in 1900, 2030-01-02 in
+    1904); dates handed over as dates are right in both. ``None`` goes back to ``SALESOPS_XL_DATE_SYSTEM``.
+    """
+    global _date_system
+    if system is None:
+        _date_system = None
+        return
+    try:
+        n = int(str(system).strip())
+    except ValueError:
+        n = 0
+    if n not in DATE_SYSTEMS:
+        raise ValueError(f"date system {system!r}: use 1900 or 1904")
+    _date_system = n
+
+
+def date_system() -> int:
+    """1900 or 1904: see :func:`set_date_system`."""
+    if _date_system is not None:
+        return _date_system
+    env = os.environ.get(DATE_SYSTEM_ENV, "").strip()
+    return 1904 if env == "1904" else 1900
+
+
+def serial_date(x: float, what: str) -> np.datetime64:
+    """A serial number given as a date -> ``datetime64[D]`` in the cell functions' date system (time ignored)."""
+    date1904 = date_system() == 1904
+    lo, hi = SERIAL_RANGE[date1904]
+    if not (lo <= x < hi):  # NaN fails too
+        first = "0 (1904-01-01)" if date1904 else "1 (1900-01-01)"
+        raise CellError(f"{what} ({x:g}) is not an Excel date serial number of the {date_system()} date system "
+                        f"(from {first} to {int(hi) - 1} (9999-12-31))", "#NUM!")
+    return excel_epoch(date1904) + np.timedelta64(int(math.floor(x)), "D")
+
+
+def as_1900_serial(x):
+    """Serial number(s) given as dates -> the same dates' 1900-system serials (engines counting in serials)."""
+    return x + DATE1904_OFFSET if date_system() == 1904 else x
 
 
 def date_value(v: Any, what: str) -> np.datetime64:
     """One Excel date -> ``datetime64[D]``.
 
     Accepted: a ``datetime``/``date`` (desktop xlwings passes date-formatted cells so), a numpy or pandas
-    date, or an Excel serial number (xlwings Lite passes dates so; 46023 is 2026-01-01) from 1 to
-    2958465 (the time of day is ignored). Refused with a message: blanks, text (even "2026-01-05":
-    Excel would not compute with it either), TRUE/FALSE, error values (their code is kept).
+    date, or an Excel serial number (xlwings Lite passes dates so; 46023 is 2026-01-01) of the date system
+    set by :func:`set_date_system` (the time of day is ignored). Refused with a message: blanks, text
+    (even "2026-01-05": Excel would not compute with it either), TRUE/FALSE, error values (their code is kept).
     """
     if _is_blank(v):
         raise CellError(f"{what} is blank")
     if isinstance(v, bool):
         raise CellError(f"{what} is TRUE/FALSE, expected a date")
     if isinstance(v, (int, float, np.integer, np.floating)):
-        x = float(v)
-        if not (1.0 <= x < _MAX_SERIAL):
-            raise CellError(f"{what} ({x:g}) is not an Excel date serial number", "#NUM!")
-        return EXCEL_EPOCH + np.timedelta64(int(math.floor(x)), "D")
+        return serial_date(float(v), what)
     if isinstance(v, _dt.datetime):
         return np.datetime64(v.date(), "D")
     if isinstance(v, _dt.date):
@@ -405,8 +454,10 @@ def dates(value: Any, what: str) -> tuple[np.ndarray, bool]:
     types = set(map(type, flat))
     if types and types <= _REAL_TYPES:
         x = np.array(flat, dtype=np.float64).reshape(len(m), width)
-        if np.all((x >= 1.0) & (x < _MAX_SERIAL)):
-            return EXCEL_EPOCH + np.floor(x).astype(np.int64).astype("timedelta64[D]"), False
+        date1904 = date_system() == 1904
+        lo, hi = SERIAL_RANGE[date1904]
+        if np.all((x >= lo) & (x < hi)):
+            return excel_epoch(date1904) + np.floor(x).astype(np.int64).astype("timedelta64[D]"), False
     out = np.array([[date_value(v, f"{what} (row {i + 1}, column {j + 1})") for j, v in enumerate(r)]
                     for i, r in enumerate(m)], dtype="datetime64[D]")
     return out.reshape(len(m), -1), False

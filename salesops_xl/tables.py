@@ -17,9 +17,10 @@ Conversions (stated in docs/schema.md):
 * **number / money / percent** - a real number; text (even "100" stored as
   text), booleans and error cells are refused. Percent fields hold fractions:
   25% is 0.25.
-* **date** - an Excel date (or a serial number, as xlwings Lite passes it);
-  a date typed as text ("2026-01-05") is refused: Excel would not compute with
-  it either. A time of day is ignored.
+* **date** - an Excel date (or a serial number, as xlwings Lite passes it,
+  counted in the workbook's date system: :attr:`RawTable.date1904`); a date
+  typed as text ("2026-01-05") is refused: Excel would not compute with it
+  either. A time of day is ignored.
 * **choice** - one of the listed words, case-insensitive.
 """
 from __future__ import annotations
@@ -43,6 +44,17 @@ EXCEL_ERRORS = frozenset(
 )
 
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+#: Day 0 of the 1904 date system (``<workbookPr date1904="1"/>``): serial 0 is 1904-01-01.
+EXCEL_EPOCH_1904 = np.datetime64("1904-01-01", "D")
+#: Days between the two systems: a date's 1900 serial is its 1904 serial + 1462.
+DATE1904_OFFSET = 1462
+#: Valid serial numbers of each system, [low, high): 1900-01-01 .. 9999-12-31 and 1904-01-01 .. 9999-12-31.
+SERIAL_RANGE = {False: (1.0, 2958466.0), True: (0.0, 2958466.0 - DATE1904_OFFSET)}
+
+
+def excel_epoch(date1904: bool = False) -> np.datetime64:
+    """The date whose serial number is 0 in a workbook's date system (1899-12-30 or 1904-01-01)."""
+    return EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,7 @@ class RawTable:
     first_col: int = 0  # 0-based column index of the table's first column
     errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (column, data row index) -> "#N/A"
     row_numbers: np.ndarray | None = None  # Excel row of each data row, when not contiguous
+    date1904: bool = False  # the workbook's date system: a bare serial number in a date column counts from 1904
 
     @property
     def n_rows(self) -> int:
@@ -164,7 +177,8 @@ class RawTable:
         rows = np.array([self.excel_row(i) for i in keep], dtype=np.int64)
         errors = {(c, new_index[i]): e for (c, i), e in self.errors.items() if i in new_index}
         return RawTable(name=self.name, columns=self.columns, data=data, sheet=self.sheet, workbook=self.workbook,
-                        header_row=self.header_row, first_col=self.first_col, errors=errors, row_numbers=rows)
+                        header_row=self.header_row, first_col=self.first_col, errors=errors, row_numbers=rows,
+                        date1904=self.date1904)
 
     def cell(self, column: str, i: int) -> str | None:
         if column not in self.columns:
@@ -540,20 +554,20 @@ def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollect
         arr[i] = np.nan
 
 
-def serial_to_date(serial: np.ndarray) -> np.ndarray:
-    """Excel serial day numbers (1900 system) -> datetime64[D]."""
-    return EXCEL_EPOCH + np.floor(serial).astype("int64").astype("timedelta64[D]")
+def serial_to_date(serial: np.ndarray, date1904: bool = False) -> np.ndarray:
+    """Excel serial day numbers -> datetime64[D], in the 1900 system or (``date1904``) the 1904 system."""
+    return excel_epoch(date1904) + np.floor(serial).astype("int64").astype("timedelta64[D]")
 
 
-def date_to_serial(dates: np.ndarray) -> np.ndarray:
-    """datetime64 -> Excel serial day numbers (float64, NaN for NaT)."""
+def date_to_serial(dates: np.ndarray, date1904: bool = False) -> np.ndarray:
+    """datetime64 -> Excel serial day numbers (float64, NaN for NaT) of the 1900 or (``date1904``) 1904 system."""
     d = np.asarray(dates).astype("datetime64[D]")
-    out = (d - EXCEL_EPOCH).astype("timedelta64[D]").astype(np.int64).astype(np.float64)
+    out = (d - excel_epoch(date1904)).astype("timedelta64[D]").astype(np.int64).astype(np.float64)
     out[np.isnat(d)] = np.nan
     return out
 
 
-def _one_date(u: Any) -> tuple[Any, str]:
+def _one_date(u: Any, date1904: bool = False) -> tuple[Any, str]:
     if u is None or (isinstance(u, float) and math.isnan(u)):
         return np.datetime64("NaT", "D"), ""
     if isinstance(u, _dt.datetime):
@@ -568,9 +582,10 @@ def _one_date(u: Any) -> tuple[Any, str]:
         return None, "TRUE/FALSE where a date was expected"
     if isinstance(u, (int, float, np.integer, np.floating)):
         x = float(u)
-        if not (1 <= x < 2958466):  # 1900-01-01 .. 9999-12-31
+        lo, hi = SERIAL_RANGE[bool(date1904)]  # 1900-01-01 (1904-01-01) .. 9999-12-31
+        if not (lo <= x < hi):
             return None, "a number that is not a valid Excel date"
-        return serial_to_date(np.array([x]))[0], ""
+        return serial_to_date(np.array([x]), date1904)[0], ""
     if isinstance(u, str):
         s = u.strip()
         if s == "":
@@ -591,7 +606,7 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
     conv[-1] = np.datetime64("NaT")
     bad: dict[int, tuple[str, Any]] = {}
     for k, u in enumerate(uniques):
-        d, why = _one_date(u)
+        d, why = _one_date(u, tbl.raw.date1904)
         if why:
             bad[k] = (why, u)
             conv[k] = np.datetime64("NaT")

@@ -17,6 +17,12 @@ writes are queued and applied when the script returns). It only uses calls both 
   received their number formats (text columns get ``@`` first, so "2026-03" or "00123" stay
   text). Then the Excel Table, notes, freeze panes, charts.
 
+Dates follow the book's date system (1900, or 1904: ``<workbookPr date1904>``), found by
+:func:`book_date1904`: desktop xlwings asks Excel (``Workbook.Date1904``); xlwings Lite cannot tell, so
+there it is the system set in ``main.py`` (``cells.set_date_system(1904)``), 1900 by default. Serial
+numbers read and written are of that system; a date-formatted cell that xlwings Lite handed over as a
+datetime counted from 1900 (its conversion assumes the 1900 system) is moved to its real date.
+
 What a runtime cannot do is skipped and reported (``RenderReport.skipped``), never silently:
 xlwings Lite cannot colour a sheet tab, nor delete an Excel Table (when a table of an owned sheet
 moved, e.g. the Run Log's warnings below a longer totals table, Lite re-creates that sheet);
@@ -33,9 +39,27 @@ import numpy as np
 
 from ..errors import WorkbookError
 from ..sheets import NUMBER_FORMATS, ChartSpec, SheetSpec, TableBlock
-from ..tables import EXCEL_EPOCH, RawTable, col_letter
+from ..tables import DATE1904_OFFSET, RawTable, col_letter, date_to_serial
 
-__all__ = ["BookSource", "RenderReport", "write_book", "runtime_of"]
+__all__ = ["BookSource", "RenderReport", "write_book", "runtime_of", "book_date1904"]
+
+
+def book_date1904(book) -> bool:
+    """Is the book on the 1904 date system? Desktop: Excel says so; xlwings Lite: the cell functions' setting.
+
+    xlwings Lite's Book carries no date system (nor does Office.js hand one to a cell function), so there
+    the answer is :func:`salesops_xl.cells.date_system`, which ``main.py`` sets for a 1904 workbook.
+    """
+    from ..cells import date_system
+
+    if runtime_of(book) != "remote":
+        api = getattr(book, "api", None)
+        for get in (lambda: api.Date1904, lambda: api.date_1904.get()):  # Windows COM, macOS AppleScript
+            try:
+                return bool(get())
+            except Exception:
+                continue
+    return date_system() == 1904
 
 
 # -- reading -------------------------------------------------------------------------------------------
@@ -55,6 +79,10 @@ class BookSource:
         self.book = book
         self.workbook = str(book.name)
         self._index: dict[str, tuple[Any, Any]] | None = None
+        self.date1904 = book_date1904(book)
+        # xlwings Lite turns a date-formatted cell into a datetime counting its serial from 1899-12-30 (the 1900
+        # system) whatever the book's system: in a 1904 book that is 1,462 days early
+        self._datetime_shift = DATE1904_OFFSET if (self.date1904 and runtime_of(book) == "remote") else 0
 
     def _tables(self) -> dict[str, tuple[Any, Any]]:
         if self._index is None:
@@ -72,10 +100,11 @@ class BookSource:
         hit = self._tables().get(name.lower())
         if hit is None:
             return None
-        return read_table_range(hit[0], hit[1], self.workbook)
+        return read_table_range(hit[0], hit[1], self.workbook, date1904=self.date1904,
+                                datetime_shift_days=self._datetime_shift)
 
 
-def read_table_range(sheet, table, workbook: str) -> RawTable:
+def read_table_range(sheet, table, workbook: str, *, date1904: bool = False, datetime_shift_days: int = 0) -> RawTable:
     """One Excel Table -> RawTable: header names, columns of raw values, its place on the sheet."""
     header_rng = table.header_row_range
     if header_rng is None:
@@ -90,9 +119,16 @@ def read_table_range(sheet, table, workbook: str) -> RawTable:
     grid = np.empty((len(rows), width), dtype=object)
     for i, r in enumerate(rows):  # rows of a table range all have `width` cells
         grid[i, :len(r)] = r[:width]
+    if datetime_shift_days and grid.size:
+        import datetime as _dt
+
+        shift = _dt.timedelta(days=datetime_shift_days)
+        flat = grid.reshape(-1)
+        for k in [k for k, v in enumerate(flat.tolist()) if isinstance(v, _dt.date)]:
+            flat[k] = flat[k] + shift
     data = {c: grid[:, j] for j, c in enumerate(columns)}
     return RawTable(name=str(table.name), columns=columns, data=data, sheet=str(sheet.name), workbook=workbook,
-                    header_row=int(header_rng.row), first_col=int(header_rng.column) - 1)
+                    header_row=int(header_rng.row), first_col=int(header_rng.column) - 1, date1904=date1904)
 
 
 # -- writing ---------------------------------------------------------------------------------------------
@@ -131,11 +167,12 @@ def _cell_rc(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
-def _rows_of(block: TableBlock) -> list[list[Any]]:
+def _rows_of(block: TableBlock, date1904: bool = False) -> list[list[Any]]:
     """Header + data rows as plain Python values (what one range write sends).
 
     text -> str/None; numbers -> float/None (NaN -> None); money in int64 cents -> units (exact cents);
-    dates -> Excel serial numbers (the column gets a date format), so no runtime parses a date string.
+    dates -> Excel serial numbers of the book's date system (the column gets a date format), so no runtime
+    parses a date string.
     An empty table gets one blank row: an Excel Table needs a data row.
     """
     n = block.n_rows
@@ -147,7 +184,7 @@ def _rows_of(block: TableBlock) -> list[list[Any]]:
             out = [None if (x is None or (isinstance(x, float) and x != x)) else str(x) for x in arr.tolist()]
         elif c.kind == "date":
             d = v.astype("datetime64[D]")
-            serial = (d - EXCEL_EPOCH).astype(np.int64).astype(np.float64)
+            serial = date_to_serial(d, date1904)  # write_book checked first that the 1904 system holds them
             obj = serial.astype(object)
             obj[np.isnat(d)] = None
             out = obj.tolist()
@@ -222,6 +259,7 @@ class _Writer:
         self.book = book
         self.report = report
         self.remote = runtime_of(book) == "remote"
+        self.date1904 = book_date1904(book)
 
     def skip(self, what: str, err: BaseException | None = None) -> None:
         why = f" ({type(err).__name__}: {str(err)[:100]})" if err is not None else ""
@@ -255,6 +293,26 @@ class _Writer:
                         f"{self.book.name}: sheet {hit[0].name!r} has an Excel Table named {hit[1].name}, the name "
                         f"of the table salesops-xl writes on sheet {spec.name!r}; rename that table, nothing was "
                         "written")
+
+    def check_dates(self, specs: Sequence[SheetSpec]) -> None:
+        """Refuse before writing anything a date the book's 1904 date system cannot hold (before 1904-01-01)."""
+        if not self.date1904:
+            return
+        first = np.datetime64("1904-01-01", "D")
+        for spec in specs:
+            for block in spec.tables:
+                for c in block.columns:
+                    if c.kind != "date":
+                        continue
+                    d = np.asarray(block.data[c.name]).astype("datetime64[D]")
+                    early = ~np.isnat(d) & (d < first)
+                    if early.any():
+                        i = int(np.flatnonzero(early)[0])
+                        raise WorkbookError(
+                            f"{self.book.name}: sheet {spec.name!r}, table {block.name!r}, column {c.name!r}, row "
+                            f"{i + 1}: the date {d[i]} cannot be written: the workbook uses the 1904 date system, "
+                            "whose first date is 1904-01-01; expected a date from 1904-01-01 on, or a workbook on "
+                            "the 1900 date system; nothing was written")
 
     def prepare_sheet(self, spec: SheetSpec):
         """The sheet to write ``spec`` on, cleared, and its Excel Tables that are kept (name -> table).
@@ -324,7 +382,7 @@ class _Writer:
     # -- a table
     def write_table(self, sh, block: TableBlock, old) -> None:
         r0, c0 = _cell_rc(block.anchor)
-        rows = _rows_of(block)
+        rows = _rows_of(block, self.date1904)
         n, w = len(rows), len(block.columns)
         full = sh.range((r0, c0), (r0 + n - 1, c0 + w - 1))
         # number formats first: a text column formatted "@" keeps "2026-03" and "00123" as text
@@ -502,6 +560,7 @@ def write_book(book, sheets: Sequence[SheetSpec], remove: Sequence[str] = ()) ->
     report = RenderReport()
     w = _Writer(book, report)
     w.preflight(specs)
+    w.check_dates(specs)
     app = book.app
     restore = []
     for attr, value in (("screen_updating", False), ("calculation", "manual")):

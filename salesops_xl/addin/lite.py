@@ -65,6 +65,10 @@ def main_py() -> str:
         "# ISERROR see them, SUM propagates them; the message then goes to the output pane), uncomment:",
         '# cells.set_error_style("code")',
         "",
+        "# xlwings Lite cannot tell which date system the workbook uses. If it is on the 1904 date system",
+        "# (File > Options > Advanced > Use 1904 date system), uncomment (docs/addin.md, \"Dates\"):",
+        "# cells.set_date_system(1904)",
+        "",
     ]
     seen: set[str] = set()
     for s in all_scripts(strict=True):

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _shape, cell_function, number, numbers
+from ..cells import CellError, _shape, cell_function, number, numbers, serial_date
 from ..money import to_cents
-from ..tables import EXCEL_ERRORS, serial_to_date
+from ..tables import EXCEL_ERRORS
 
 
 def _date(v: Any, what: str, *, blank_ok: bool = False) -> np.datetime64 | None:
@@ -24,10 +24,7 @@ def _date(v: Any, what: str, *, blank_ok: bool = False) -> np.datetime64 | None:
         if v.strip() in EXCEL_ERRORS:
             raise CellError(f"{what} is an error ({v.strip()})", v.strip())
         raise CellError(f"{what} is text, expected a date")
-    x = number(v, what)
-    if not 1 <= x < 2958466:
-        raise CellError(f"{what} is not a valid date")
-    return serial_to_date(np.array([x]))[0]
+    return serial_date(number(v, what), what)  # in the cell functions' date system (cells.set_date_system)
 
 
 @cell_function

@@ -142,7 +142,7 @@ def _setting_date(value, tbl: Table, i: int, problems: ProblemCollector, require
         except ValueError:
             pass
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return serial_to_date(np.array([float(text)]))[0].item()
+        return serial_to_date(np.array([float(text)]), tbl.raw.date1904)[0].item()
     problems.add(tbl.problem(i, "Value", "not a date", value=value, expected="a date such as 2026-01-01"))
     return None
 

@@ -29,6 +29,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..cells import as_1900_serial
 from . import models as M
 
 EXCEL_EPOCH = _dt.date(1899, 12, 30)
@@ -52,7 +53,7 @@ class EtsArgumentError(ValueError):
 # -- timeline ----------------------------------------------------------------------------------------
 
 def to_serial(v: Any) -> float | None:
-    """An Excel date value (serial number, date, datetime) -> serial number; None for a blank."""
+    """An Excel date value (serial number, date, datetime) -> 1900-system serial number; None for a blank."""
     if v is None or (isinstance(v, str) and v.strip() == ""):
         return None
     if isinstance(v, bool):
@@ -61,7 +62,7 @@ def to_serial(v: Any) -> float | None:
         x = float(v)
         if math.isnan(x):
             raise EtsArgumentError("the timeline holds an error value", "#VALUE!")
-        return x
+        return as_1900_serial(x)  # a bare serial is in the cell functions' date system (cells.set_date_system)
     if isinstance(v, _dt.datetime):
         d = v - _dt.datetime(1899, 12, 30, tzinfo=v.tzinfo)
         return d.days + d.seconds / 86400.0 + d.microseconds / 86400e6
@@ -150,7 +151,7 @@ def prepare(values: Any, timeline: Any, data_completion: Any = 1, aggregation: A
         raise EtsArgumentError(f"values ({len(vals)} cells) and timeline ({len(times)} cells) differ in size", "#N/A")
     real = {float, int, np.float64, np.int64}
     if set(map(type, vals)) <= real and set(map(type, times)) <= real:  # the common case, in one go
-        serial = np.array(times, dtype=np.float64)
+        serial = as_1900_serial(np.array(times, dtype=np.float64))
         vals_a = np.array(vals, dtype=np.float64)
         if not (np.isfinite(serial).all() and np.isfinite(vals_a).all()):
             raise EtsArgumentError("values and timeline must be finite numbers", "#VALUE!")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import Problem, ProblemCollector
 from ..source import TableSource
-from ..tables import Table, index_of, read_table, serial_to_date, take
+from ..tables import SERIAL_RANGE, Table, index_of, read_table, serial_to_date, take
 from . import schema as S
 from .models import METHODS
 
@@ -167,15 +167,15 @@ def fingerprint(tables: dict[str, Table]) -> str:
 
 # -- settings ---------------------------------------------------------------------------------------
 
-def _parse_date(text: str) -> _dt.date | None:
+def _parse_date(text: str, date1904: bool = False) -> _dt.date | None:
     m = _DATE_RE.match(text)
     if m:
         try:
             return _dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             return None
-    if re.fullmatch(r"\d+(\.\d+)?", text) and 367 <= float(text) < 2958466:
-        return serial_to_date(np.array([float(text)]))[0].item()
+    if re.fullmatch(r"\d+(\.\d+)?", text) and 367 <= float(text) < SERIAL_RANGE[date1904][1]:
+        return serial_to_date(np.array([float(text)]), date1904)[0].item()
     return None
 
 
@@ -188,13 +188,13 @@ def _setting_value(name: str, kind: str, text: str | None, default, tbl: Table, 
         return default
     text = str(text).strip()
     if kind == "date":
-        d = _parse_date(text)
+        d = _parse_date(text, tbl.raw.date1904)
         if d is None:
             problems.add(tbl.problem(i, "Value", f"{name} is not a date", value=text,
                                      expected="a date such as 2026-11-20"))
         return d
     if kind == "month":
-        d = _parse_date(text)
+        d = _parse_date(text, tbl.raw.date1904)
         if d is not None:
             return d.month
         if re.fullmatch(r"\d{1,2}(\.0+)?", text) and 1 <= int(float(text)) <= 12:

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _is_blank, as_matrix, cell_function, number, numbers
-from ..tables import EXCEL_ERRORS, serial_to_date
+from ..cells import CellError, _is_blank, as_matrix, cell_function, number, numbers, serial_date
+from ..tables import EXCEL_ERRORS
 from . import schema as S
 from .engine import (BOUND_CEILING, NM, bounded_proportional, effective_shares, hire_matrix, hire_month_cents,
                      largest_remainder, monthly_retention, ramp_matrix, round_half_away)
@@ -200,10 +200,7 @@ def _date(v: Any, what: str) -> np.datetime64:
     if isinstance(v, _dt.date):
         return np.datetime64(v, "D")
     if isinstance(v, (int, float, np.integer, np.floating)):
-        x = float(v)
-        if math.isnan(x) or not 1 <= x < 2958466:
-            raise CellError(f"{what} is not a valid date")
-        return serial_to_date(np.array([x]))[0]
+        return serial_date(float(v), what)  # in the cell functions' date system (cells.set_date_system)
     if isinstance(v, str) and v.strip().split(" ")[0] in EXCEL_ERRORS:
         code = v.strip().split(" ")[0]
         raise CellError(f"{what} is an error ({code})", code)

@@ -62,7 +62,7 @@ def _plan_year_start(settings: Table, problems: ProblemCollector):
 
             return dt.date(int(m[1]), int(m[2]), 1), i
         if re.fullmatch(r"\d+(\.\d+)?", text):
-            d = serial_to_date(np.array([float(text)]))[0].item()
+            d = serial_to_date(np.array([float(text)]), settings.raw.date1904)[0].item()
             return d.replace(day=1), i
         problems.add(settings.problem(i, "Value", "not a date", value=v, expected="a date such as 2026-01-01"))
         return None, i

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import WorkbookError
+from ..tables import DATE1904_OFFSET  # a date's 1904-system serial is its 1900-system serial minus this
 from . import xmlutil as X
 from .refs import MAX_CELL_CHARS
 
@@ -287,7 +288,14 @@ def _serial_parts(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return days, secs - days * 86400
 
 
-def date_column(values, style: int, text_style: int, where: Where) -> ColumnCells:
+def date_column(values, style: int, text_style: int, where: Where, date1904: bool = False) -> ColumnCells:
+    """Dates (and date-times) as serial numbers of the workbook's date system.
+
+    1900 system (``date1904`` false): serial 1 is 1900-01-01, with Excel's phantom 1900-02-29 as 60.
+    1904 system: serial 0 is 1904-01-01. A date no spreadsheet can show as a date (before 1900-01-01, after
+    9999-12-31) is written as ISO text, the same in both systems; a date from 1900 to 1903, which a 1904
+    workbook cannot hold, is a :class:`WorkbookError` naming the sheet, table, column, row and value.
+    """
     a = np.asarray(values)
     if a.dtype.kind != "M":
         try:
@@ -310,6 +318,17 @@ def date_column(values, style: int, text_style: int, where: Where) -> ColumnCell
     days, rem = _serial_parts(safe)
     serial = days + EXCEL_EPOCH_OFFSET
     serial = np.where(serial < 61, serial - 1, serial)  # Excel's 1900-02-29 that never was
+    if date1904:
+        early = ~nat & (serial >= 1) & (serial < DATE1904_OFFSET)  # 1900-01-01 .. 1903-12-31 (1904-01-01 is 1462)
+        if early.any():
+            k = int(np.flatnonzero(early)[0])
+            i = int(np.flatnonzero(codes == k)[0])
+            shown = str(uniq_dt[k].astype("datetime64[s]" if rem[k] else "datetime64[D]"))
+            raise WorkbookError(f"{where(i)}: the date {shown} cannot be written: the workbook uses the 1904 date "
+                                "system (Excel Options > Advanced > 'Use 1904 date system'), whose first date is "
+                                "1904-01-01; expected a date from 1904-01-01 on, or a workbook on the 1900 date system")
+        in_range = (serial >= 1) & (serial <= MAX_SERIAL)
+        serial = np.where(in_range, days + (EXCEL_EPOCH_OFFSET - DATE1904_OFFSET), -1)
     cells, cache = [], []
     blank = f'<c s="{style}"/>'
     for k in range(len(uniq_dt)):
@@ -318,7 +337,7 @@ def date_column(values, style: int, text_style: int, where: Where) -> ColumnCell
             cache.append(None)
             continue
         s = int(serial[k])
-        if s < 1 or s > MAX_SERIAL:  # outside Excel's calendar: keep it readable as text
+        if s < 0 or (s == 0 and not date1904) or s > MAX_SERIAL:  # outside Excel's calendar: keep it readable as text
             txt = str(uniq_dt[k].astype("datetime64[s]" if rem[k] else "datetime64[D]"))
             cells.append(text_cell(txt, text_style))
             cache.append(None)
@@ -439,12 +458,12 @@ def _as_numeric(values, where: Where) -> np.ndarray:
         raise WorkbookError(f"{where(0)}: expected numbers, got values of type {a.dtype}") from None
 
 
-def column_cells(kind: str, values, style: int, text_style: int, where: Where) -> ColumnCells:
-    """Encoder for a column of ``kind`` (see :mod:`salesops_xl.sheets`)."""
+def column_cells(kind: str, values, style: int, text_style: int, where: Where, date1904: bool = False) -> ColumnCells:
+    """Encoder for a column of ``kind`` (see :mod:`salesops_xl.sheets`); dates in the 1900 or 1904 date system."""
     if kind == "text":
         return text_column(values, style, where)
     if kind == "date":
-        return date_column(values, style, text_style, where)
+        return date_column(values, style, text_style, where, date1904)
     if kind not in ("int", "number", "money", "percent", "rate", "multiple"):
         raise WorkbookError(f"{where(0)}: unknown column kind {kind!r}")
     a = _as_numeric(values, where)

@@ -207,7 +207,7 @@ def chart_xml(lay: SheetLayout, ch: ChartSpec, index: int) -> bytes:
     title = (_title(ch.title) + '<c:autoTitleDeleted val="0"/>') if ch.title else '<c:autoTitleDeleted val="1"/>'
     xml = (X.XML_DECL
            + f'<c:chartSpace xmlns:c="{X.NS_C}" xmlns:a="{X.NS_A}" xmlns:r="{X.NS_R}">'
-           + '<c:date1904 val="0"/><c:lang val="en-US"/><c:roundedCorners val="0"/>'
+           + f'<c:date1904 val="{int(lay.date1904)}"/><c:lang val="en-US"/><c:roundedCorners val="0"/>'
            + f"<c:chart>{title}<c:plotArea><c:layout/>{plot}{axes}</c:plotArea>"
            + '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
            + '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'

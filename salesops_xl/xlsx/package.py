@@ -232,6 +232,9 @@ class Package:
                 names.append(DefinedName(el.get("name", ""), int(lsid) if lsid is not None and lsid.isdigit() else None,
                                          el.text or ""))
         self.defined_names: list[DefinedName] = names
+        # the date system: <workbookPr date1904="1"/> (an xsd:boolean) makes serial 0 1904-01-01
+        pr = root.find(X.q(X.NS_MAIN, "workbookPr"))
+        self.date1904: bool = pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
 
     def _real_name(self, part: str) -> str:
         """Zip entry name of a part (exact, case-insensitive or percent-decoded match)."""

@@ -310,4 +310,4 @@ class XlsxSource:
                 errs[(columns[j], i)] = lit
                 data[columns[j]][i] = lit
         return RawTable(name=real, columns=columns, data=data, sheet=t.sheet, workbook=self.workbook,
-                        header_row=header_row0 + 1, first_col=first_col, errors=errs)
+                        header_row=header_row0 + 1, first_col=first_col, errors=errs, date1904=self.pkg.date1904)

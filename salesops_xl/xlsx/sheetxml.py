@@ -95,6 +95,7 @@ class SheetLayout:
     widths: dict[int, float]
     text_style: int
     validations: list[tuple[str, str]] = field(default_factory=list)  # (sqref, formula1)
+    date1904: bool = False  # the workbook's date system: dates are written as its serial numbers
 
     def table(self, name: str) -> TableLayout | None:
         key = name.casefold()
@@ -153,7 +154,7 @@ def _estimate_width(header: str, content: float, kind: str) -> float:
     return round(min(MAX_WIDTH, max(MIN_WIDTH, h, c)), 2)
 
 
-def layout_sheet(spec: SheetSpec, styles: Styles) -> SheetLayout:
+def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> SheetLayout:
     text_style = styles.xf_for_format(NUMBER_FORMATS["text"])
     tables: list[TableLayout] = []
     blocks: list[Block] = []
@@ -189,7 +190,8 @@ def layout_sheet(spec: SheetSpec, styles: Styles) -> SheetLayout:
                 raise WorkbookError(f"sheet {spec.name!r}, table {tb.name!r}, column {col.name!r}: "
                                     f"unknown kind {col.kind!r}")
             s = styles.xf_for_format(NUMBER_FORMATS[col.kind])
-            enc = column_cells(col.kind, tb.data[col.name], s, text_style, Where(spec.name, tb.name, col.name, r0 + 1))
+            enc = column_cells(col.kind, tb.data[col.name], s, text_style, Where(spec.name, tb.name, col.name, r0 + 1),
+                               date1904)
             encs.append(enc)
             sty.append(s)
             w = float(col.width) if col.width else _estimate_width(names[j], enc.content_chars, col.kind)
@@ -228,7 +230,7 @@ def layout_sheet(spec: SheetSpec, styles: Styles) -> SheetLayout:
                 raise WorkbookError(f"sheet {spec.name!r}: {b1.what} overlaps {b2.what}")
     _check_color(spec)
     _pane_xml(spec.freeze, f"sheet {spec.name!r}")
-    lay = SheetLayout(spec, tables, blocks, widths, text_style)
+    lay = SheetLayout(spec, tables, blocks, widths, text_style, date1904=date1904)
     for v in spec.validations:
         lay.validations.append(_validation(lay, v))
     return lay

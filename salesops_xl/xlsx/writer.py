@@ -35,6 +35,9 @@ and LibreOffice):
 * text is always an inline string (``t="inlineStr"``), never a shared string
   or a formula; ``SheetSpec.formulas`` are written as ``<f>`` without a cached
   value, and then ``fullCalcOnLoad="1"`` is set on the workbook's ``calcPr``;
+* dates are serial numbers of the workbook's date system, read once from its
+  ``<workbookPr date1904>`` (a new workbook is on the 1900 system); charts
+  declare the same ``<c:date1904>``;
 * numbers are written in their shortest round-trip form (``orjson`` when
   installed, else ``repr``), money in cents as the exact decimal;
 * a VBA ``codeName`` of a replaced sheet is kept, so the macro project still
@@ -297,8 +300,9 @@ class _Plan:
         style_rel = next((r for r in wb_rels if r.type == X.REL_STYLES and r.part and pkg.has(r.part)), None)
         self.styles = Styles(pkg.read(style_rel.part) if style_rel else None)
 
-        # lay out every sheet (validates the specs, factorises the columns)
-        layouts = [layout_sheet(spec, self.styles) for spec in self.specs]
+        # lay out every sheet (validates the specs, factorises the columns); dates in the workbook's date system,
+        # read once from its workbookPr (a new workbook is on the 1900 system)
+        layouts = [layout_sheet(spec, self.styles, pkg.date1904) for spec in self.specs]
 
         # allocate part names and ids. Names of parts being deleted stay taken: a replaced sheet reuses its
         # own old names below, and a fresh name must not grab one of them first.

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 EPOCH = dt.datetime(1899, 12, 30)
+EPOCH_1904 = dt.datetime(1904, 1, 1)  # a book on the 1904 date system (<workbookPr date1904="1"/>) counts from here
 ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
 
 
@@ -91,7 +92,7 @@ _NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 
 
-def excel_parse(text: str) -> tuple[Any, str | None]:
+def excel_parse(text: str, epoch: dt.datetime = EPOCH) -> tuple[Any, str | None]:
     """What Excel stores when this text is entered into a General cell: (value, number format set)."""
     s = text.strip()
     if s.startswith("="):
@@ -104,7 +105,7 @@ def excel_parse(text: str) -> tuple[Any, str | None]:
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
         try:
-            return float((dt.datetime(y, mo, d) - EPOCH).days), "yyyy-mm-dd"
+            return float((dt.datetime(y, mo, d) - epoch).days), "yyyy-mm-dd"
         except ValueError:
             pass
     return text, None
@@ -196,6 +197,12 @@ class Book:
         self.writes = 0  # write calls (values, formats, structure)
         self.value_writes: list[tuple[str, str, int]] = []  # (sheet, address, cells) of each value write
         self.active_index = 0
+        self.date1904 = False  # the book's date system: its serial numbers count from 1904-01-01
+        self.api = _BookApi(self) if flavour == "desktop" else None
+
+    @property
+    def epoch(self) -> dt.datetime:
+        return EPOCH_1904 if self.date1904 else EPOCH
 
     # the snapshot rule of xlwings Lite
     def _read(self):
@@ -217,6 +224,7 @@ class Book:
         if flavour and flavour != other.flavour:
             other.flavour = flavour
             other.app = App(other, flavour)
+            other.api = _BookApi(other) if flavour == "desktop" else None
             for sh in other._sheets:
                 sh.api = _SheetApi(sh) if flavour == "desktop" else None
                 for t in sh._tables:
@@ -234,6 +242,7 @@ class Book:
         book = cls(Path(path).name, flavour)
         wb = pc.CalamineWorkbook.from_path(str(path))
         with Package(path) as pkg:
+            book.date1904 = pkg.date1904
             for name in wb.sheet_names:
                 sh = Sheet(book, name)
                 book._sheets.append(sh)
@@ -246,7 +255,7 @@ class Book:
                         key = (r0 + i + 1, c0 + j + 1)
                         if isinstance(v, (dt.datetime, dt.date)):
                             d = v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day)
-                            sh.cells[key] = (d - EPOCH).total_seconds() / 86400.0
+                            sh.cells[key] = (d - book.epoch).total_seconds() / 86400.0
                             sh.formats[key] = "yyyy-mm-dd"
                         elif isinstance(v, bool):
                             sh.cells[key] = v
@@ -269,6 +278,17 @@ class Book:
             if s.name == name:
                 return s
         raise KeyError(name)
+
+
+class _BookApi:
+    """Desktop only: ``book.api.Date1904`` (the COM Workbook property)."""
+
+    def __init__(self, book: "Book"):
+        self._book = book
+
+    @property
+    def Date1904(self) -> bool:
+        return self._book.date1904
 
 
 class Sheets:
@@ -451,7 +471,10 @@ class Range:
         if isinstance(v, Formula):
             return v  # no calculation engine here: visible, so a test sees it
         if isinstance(v, float) and is_date_format(self.sheet.formats.get(key)):
-            return EPOCH + dt.timedelta(days=v)
+            # desktop: Excel hands over the date itself (COM Range.Value); xlwings Lite's Office.js client
+            # counts the serial from 1899-12-30 whatever the book's date system
+            book = self.sheet.book
+            return (book.epoch if book.flavour == "desktop" else EPOCH) + dt.timedelta(days=v)
         return v
 
     def _read(self, ndim, err_to_str):
@@ -493,14 +516,14 @@ class Range:
         elif isinstance(x, (int, float)):
             cells[key] = float(x)
         elif isinstance(x, dt.datetime):
-            cells[key] = (x - EPOCH).total_seconds() / 86400.0
+            cells[key] = (x - self.sheet.book.epoch).total_seconds() / 86400.0
             if not is_date_format(formats.get(key)):
                 formats[key] = "yyyy-mm-dd"
         elif isinstance(x, str):
             if formats.get(key) == "@":
                 cells[key] = x
             else:
-                val, fmt = excel_parse(x)
+                val, fmt = excel_parse(x, self.sheet.book.epoch)
                 cells[key] = val
                 if fmt and not is_date_format(formats.get(key)):
                     formats[key] = fmt
