@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the input tables have problems (all listed, nothing
 written); 2 wrong usage; 3 the file cannot be used (not a workbook, missing,
-locked...); 4 an internal error (a bug: please report it with the message).
+locked...); 4 an internal error (a bug of ours, caught before anything was changed: a report
+to send us is saved beside the workbook).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ComputationError, InputError, SalesopsError, WorkbookError
+from .errors import ComputationError, InputError, InternalError, SalesopsError, WorkbookError
 
 EXIT_INPUT, EXIT_FILE, EXIT_INTERNAL = 1, 3, 4
 
@@ -28,6 +29,8 @@ def run_guarded(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except InputError as e:
         _fail(str(e), EXIT_INPUT)
+    except InternalError as e:
+        _fail(_internal_message(e), EXIT_INTERNAL)
     except (WorkbookError, ComputationError) as e:
         _fail(f"error: {e}", EXIT_FILE if isinstance(e, WorkbookError) else EXIT_INPUT)
     except SalesopsError as e:
@@ -41,6 +44,32 @@ def run_guarded(fn, *args, **kwargs):
     except Exception as e:  # pragma: no cover - a bug
         _fail(f"internal error ({type(e).__name__}): {e}\nThe workbook was not changed. Please report this.",
               EXIT_INTERNAL)
+
+
+def save_report(e: InternalError) -> Path | None:
+    """Save an internal error's report beside the workbook (else in the temp folder); None if neither works."""
+    import tempfile
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = Path(e.workbook) if e.workbook else Path("workbook.xlsx")
+    name = f"{base.stem}.salesops-error-{stamp}.txt"
+    for folder in (base.parent, Path(tempfile.gettempdir())):
+        try:
+            path = folder / name
+            path.write_text(e.report or str(e), encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _internal_message(e: InternalError) -> str:
+    path = save_report(e)
+    where = f"A report was saved to {path}; please send it to the salesops-xl maintainers." if path else \
+        "Please report this to the salesops-xl maintainers with the message above."
+    target = Path(e.workbook).name if e.workbook else "the workbook"
+    return f"internal error: {e}\nThe workbook was NOT changed: {target} is as it was. {where}"
 
 
 class _StageBar:

@@ -10,7 +10,9 @@ Hierarchy::
     SalesopsError
     ├── WorkbookError      the file itself: not a workbook, unreadable, missing table
     ├── InputError         one or more Problems in the input tables
-    └── ComputationError   inputs were valid but a rule cannot be applied
+    ├── ComputationError   inputs were valid but a rule cannot be applied
+    └── InternalError      a bug of ours, caught before it did harm (a written workbook failed its
+                           check): nothing was changed; carries a report to send us
 """
 from __future__ import annotations
 
@@ -28,6 +30,28 @@ class WorkbookError(SalesopsError):
 
 class ComputationError(SalesopsError):
     """A rule cannot be applied to otherwise valid input."""
+
+
+class InternalError(SalesopsError):
+    """A bug in salesops-xl, caught before it could do harm: the workbook was NOT changed.
+
+    Raised when a workbook we wrote fails the check it must pass before it
+    replaces anything. ``report`` is a text for the maintainers (what failed,
+    versions, the names of the parts; no cell values); ``workbook`` is the
+    file that was to be written. The CLI saves the report beside it.
+    """
+
+    def __init__(self, message: str, *, report: str = "", workbook: str | None = None):
+        self.report = report
+        self.workbook = workbook
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (_internal_error, (str(self), self.report, self.workbook))
+
+
+def _internal_error(message: str, report: str, workbook: str | None) -> "InternalError":
+    return InternalError(message, report=report, workbook=workbook)
 
 
 def _show(value: Any) -> str:

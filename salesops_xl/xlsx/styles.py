@@ -3,8 +3,10 @@
 The cell formats our sheets need (one ``cellXfs`` entry per number format)
 are looked up among the existing entries first and appended only when
 missing; existing entries are never renumbered or modified (user sheets refer
-to them by index), and the rest of the file is kept as it is (the edit is
-textual, so namespaces, ``mc:Ignorable`` prefixes and extensions survive).
+to them by index), and the rest of the file is kept as it is: the new
+entries are spliced in at positions found by a namespace-aware parse
+(:mod:`.xmledit`), named with the prefix in scope where they go, so
+namespaces, ``mc:Ignorable`` prefixes and extensions survive.
 A second run with the same needs finds everything and leaves the file
 byte-identical.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ..errors import WorkbookError
+from . import xmledit as xe
 from . import xmlutil as X
 
 BUILTIN_FORMATS = {
@@ -58,12 +61,10 @@ class Styles:
         self.original = data
         text, utf8 = _decode(data) if data is not None else (DEFAULT_STYLES, True)
         self._reencoded = not utf8
-        self.text = text
-        root = X.parse_xml(text.encode("utf-8"), "xl/styles.xml")
-        m = re.search(r"<(?:([A-Za-z_][\w.\-]*):)?styleSheet\b", text)
-        if not m or root.tag != X.q(X.NS_MAIN, "styleSheet"):
+        self.data = text.encode("utf-8")
+        root = X.parse_xml(self.data, "xl/styles.xml")
+        if root.tag != X.q(X.NS_MAIN, "styleSheet"):
             raise WorkbookError("xl/styles.xml is not a SpreadsheetML style sheet")
-        self.prefix = (m.group(1) + ":") if m.group(1) else ""
         self.numfmts: dict[str, int] = {}
         self.max_numfmt = 163
         nf = root.find(X.q(X.NS_MAIN, "numFmts"))
@@ -121,7 +122,7 @@ class Styles:
                 return i
         attrs = " ".join(f'{k}="{v}"' for k, v in want.items())
         apply = ' applyNumberFormat="1"' if fid else ""
-        self.new_xfs.append(f"<{self.prefix}xf {attrs}{apply}/>")
+        self.new_xfs.append(f"{attrs}{apply}")  # the attributes: the element is named where it is inserted
         self.xfs.append(({**want, "applyNumberFormat": "1"}, False))
         idx = len(self.xfs) - 1
         self._cache[code] = idx
@@ -136,42 +137,36 @@ class Styles:
         """The new styles.xml, or None when the original can be kept byte for byte."""
         if not self.changed:
             return None
-        text = self.text
-        p = self.prefix
+        data = self.data
+        doc = xe.scan(data, "xl/styles.xml")
+        root = doc.root
+        edits: list = []
         if self.new_numfmts:
-            items = "".join(f'<{p}numFmt numFmtId="{i}" formatCode="{X.plain_attr(c)}"/>' for i, c in self.new_numfmts)
-            text = _append_children(text, p, "numFmts", items, self.n_numfmts + len(self.new_numfmts),
-                                    create_after=f"<{p}styleSheet")
+            count = self.n_numfmts + len(self.new_numfmts)
+            nf = root.child(X.NS_MAIN, "numFmts")
+            if nf is None:  # numFmts is the first child of styleSheet
+                tag, decl = root.name_for(X.NS_MAIN, "numFmts")
+                edits.append((root.head_end, root.head_end,
+                              f'<{tag}{decl} count="{count}">{_numfmts(_child_tag(tag, "numFmt"), self.new_numfmts)}'
+                              f"</{tag}>"))
+            else:
+                edits.append(xe.set_attr(data, nf, "count", str(count)))
+                edits += xe.append_children(data, nf, _numfmts(nf.name_for(X.NS_MAIN, "numFmt"), self.new_numfmts))
         if self.new_xfs:
-            items = "".join(self.new_xfs)
-            if not self.has_cellxfs:
+            xfs = root.child(X.NS_MAIN, "cellXfs")
+            if xfs is None:
                 raise WorkbookError("xl/styles.xml has no cellXfs list")
-            text = _append_children(text, p, "cellXfs", items, len(self.xfs), create_after=None)
-        return text.encode("utf-8")
+            tag, decl = xfs.name_for(X.NS_MAIN, "xf")
+            edits.append(xe.set_attr(data, xfs, "count", str(len(self.xfs))))
+            edits += xe.append_children(data, xfs, "".join(f"<{tag}{decl} {a}/>" for a in self.new_xfs))
+        return xe.splice(data, edits)
 
 
-def _append_children(text: str, p: str, local: str, items: str, count: int, create_after: str | None) -> str:
-    start_re = re.compile(r"<%s%s\b([^>]*?)(/?)>" % (re.escape(p), local))
-    m = start_re.search(text)
-    if m is None:
-        if create_after is None:
-            raise WorkbookError(f"xl/styles.xml has no {local} list")
-        a = text.find(create_after)
-        if a < 0:
-            raise WorkbookError("xl/styles.xml: cannot find the style sheet element")
-        end = text.find(">", a) + 1
-        return text[:end] + f'<{p}{local} count="{count}">{items}</{p}{local}>' + text[end:]
-    attrs = m.group(1)
-    if re.search(r'\bcount\s*=\s*"[^"]*"', attrs):
-        attrs = re.sub(r'\bcount\s*=\s*"[^"]*"', f'count="{count}"', attrs, count=1)
-    elif re.search(r"\bcount\s*=\s*'[^']*'", attrs):
-        attrs = re.sub(r"\bcount\s*=\s*'[^']*'", f'count="{count}"', attrs, count=1)
-    else:
-        attrs = f' count="{count}"' + attrs
-    if m.group(2):  # self-closing <cellXfs count="0"/>
-        return text[:m.start()] + f"<{p}{local}{attrs}>{items}</{p}{local}>" + text[m.end():]
-    close = f"</{p}{local}>"
-    c = text.find(close, m.end())
-    if c < 0:
-        raise WorkbookError(f"xl/styles.xml: unterminated {local} list")
-    return text[:m.start()] + f"<{p}{local}{attrs}>" + text[m.end():c] + items + text[c:]
+def _child_tag(parent_tag: str, local: str) -> tuple[str, str]:
+    """Name of a child of an element we create: same prefix (or the default namespace it uses/declares)."""
+    return (parent_tag.rsplit(":", 1)[0] + ":" + local if ":" in parent_tag else local), ""
+
+
+def _numfmts(name: tuple[str, str], fmts: list[tuple[int, str]]) -> str:
+    tag, decl = name
+    return "".join(f'<{tag}{decl} numFmtId="{i}" formatCode="{X.plain_attr(c)}"/>' for i, c in fmts)

@@ -13,11 +13,18 @@ the whole workbook:
 * ``workbook.xml``, its relationships, ``[Content_Types].xml``,
   ``styles.xml`` and ``calcChain.xml`` are rewritten only when something in
   them must change - the edits of ``workbook.xml`` and ``styles.xml`` are
-  textual, so the rest of them stays as it was;
+  splices at positions found by a namespace-aware parse (:mod:`.xmledit`),
+  so the rest of them stays as it was, and every element or attribute we
+  add is named with a prefix declared where it goes (or declares its own);
 * the output is deterministic: the same inputs give the same bytes, and a
   second run on the output with the same specs gives a byte-identical file;
-* the file is written to a temporary file next to ``dest``, fsynced and
-  renamed over ``dest``; on any error ``dest`` and ``src`` are untouched.
+* the file is written to a temporary file next to ``dest``, fsynced,
+  re-opened and checked (:func:`.verify.check_written`: the parts we wrote
+  parse, relationship targets and content types are all there, names and
+  ids are unique, our sheets and tables read back), and only then renamed
+  over ``dest``; on any error ``dest`` and ``src`` are untouched and the
+  temporary file is removed (a failed check is an
+  :class:`~salesops_xl.errors.InternalError` with a report to send us).
 
 Sheet removal (``remove=``) drops the sheet's ``<sheet>`` entry, its parts
 and its calcChain entries; defined names scoped to it (``localSheetId``) are
@@ -54,8 +61,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from ..errors import WorkbookError
+from ..errors import InternalError, WorkbookError
 from ..sheets import SheetSpec
+from . import xmledit as xe
 from . import xmlutil as X
 from .drawing import chart_xml, drawing_xml
 from .package import CONTENT_TYPES, Package, Relationship, SheetInfo, relative_target, rels_part_of
@@ -63,6 +71,7 @@ from .refs import check_sheet_name
 from .sheetxml import SheetLayout, iter_worksheet, layout_sheet, table_xml
 from .skeleton import PARTS as SKELETON_PARTS
 from .styles import Styles
+from .verify import ExpectedSheet, ExpectedTable, Expectation, check_written
 from .zipraw import ZipWriter
 
 COMPRESS_LEVEL = 3
@@ -95,8 +104,13 @@ def write_sheets(src: str | os.PathLike | None, dest: str | os.PathLike, sheets:
     try:
         plan = _Plan(pkg, specs, remove)
         plan.build()
-        _atomic_write(dest, plan.emit, mode_from=Path(src) if src is not None else None,
-                      before_replace=pkg.close)  # no open handle on src when it is replaced (Windows)
+        try:
+            _atomic_write(dest, plan.emit, mode_from=Path(src) if src is not None else None,
+                          check=lambda tmp: check_written(tmp, pkg, plan.expectation()),
+                          before_replace=pkg.close)  # no open handle on src when it is replaced (Windows)
+        except InternalError as e:
+            e.workbook = str(dest)
+            raise
     finally:
         pkg.close()
         if skeleton_path is not None:
@@ -145,7 +159,11 @@ def _write_skeleton() -> str:
 
 
 def _atomic_write(dest: Path, emit: Callable, mode_from: Path | None,
-                  before_replace: Callable[[], None] | None = None) -> None:
+                  before_replace: Callable[[], None] | None = None, check: Callable[[Path], None] | None = None) -> None:
+    """Write ``emit(file)`` to a temporary file beside ``dest``, ``check(temporary path)`` it, rename it over ``dest``.
+
+    If anything fails (``check`` included), the temporary file is removed and ``dest`` is left as it was.
+    """
     directory = dest.parent if str(dest.parent) else Path(".")
     if not directory.is_dir():
         raise WorkbookError(f"{dest}: the folder {directory} does not exist")
@@ -165,6 +183,8 @@ def _atomic_write(dest: Path, emit: Callable, mode_from: Path | None,
             emit(f)
             f.flush()
             os.fsync(f.fileno())
+        if check is not None:
+            check(tmp)
         for ref in (dest, mode_from):
             try:
                 if ref is not None and ref.exists():
@@ -429,7 +449,8 @@ class _Plan:
                        wb_rels: list[Relationship], style_rel: Relationship | None) -> None:
         pkg = self.pkg
         text, utf8 = _decode_xml(pkg.workbook_xml, self.wb)
-        orig_text = text
+        data = orig = text.encode("utf-8")
+        what = f"{pkg.label}: {self.wb}"
         rels_changed = False
         new_rels = [(r.id, r.type, r.target, r.external) for r in wb_rels]
 
@@ -443,11 +464,12 @@ class _Plan:
             else:
                 index_map[s.index] = k
                 k += 1
-        view = re.search(r"<(?:[\w.\-]+:)?workbookView\b[^>]*>", text)
+        doc = _workbook_doc(data, what)
+        views = _workbook_views(doc)
         active = 0
-        if view:
-            m = re.search(r'\bactiveTab\s*=\s*"(\d+)"', view.group())
-            active = int(m.group(1)) if m else 0
+        if views:
+            a = views[0].attr(data, "activeTab")
+            active = int(a.value) if a is not None and a.value.strip().isdigit() else 0
         n_final = len(final_names)
         if n_final == 0:
             raise WorkbookError(f"{pkg.label}: a workbook needs at least one sheet")
@@ -463,10 +485,10 @@ class _Plan:
         self.sheet_index_map = index_map
 
         if removed:
-            text = _edit_sheets(text, pkg.sheets, removed_idx, [], {})
-            text = _shift_defined_names(text, index_map)
-            if view:
-                text = _edit_view(text, index_map, new_active, n_final)
+            data = _edit_sheets(data, pkg.sheets, removed_idx, [], {}, what)
+            data = _shift_defined_names(data, index_map, what)
+            if views:
+                data = _edit_view(data, index_map, new_active, n_final, what)
             removed_rids = {s.rel_id for s in removed}
             new_rels = [r for r in new_rels if r[0] not in removed_rids]
             rels_changed = True
@@ -478,23 +500,16 @@ class _Plan:
                 renames[ns.old.index] = ns.spec.name
         appended = [ns for ns in self.new_sheets if ns.old is None]
         if renames or appended:
-            rprefix = X.find_prefix(text, X.NS_R)
-            elems = []
             for ns in appended:
-                if rprefix:
-                    elems.append(f'<sheet name="{X.plain_attr(ns.spec.name)}" sheetId="{ns.sheet_id}" '
-                                 f'{rprefix}:id="{ns.rel_id}"/>')
-                else:
-                    elems.append(f'<sheet xmlns:r="{X.NS_R}" name="{X.plain_attr(ns.spec.name)}" '
-                                 f'sheetId="{ns.sheet_id}" r:id="{ns.rel_id}"/>')
                 new_rels.append((ns.rel_id, X.REL_WORKSHEET, relative_target(self.wb, ns.part), False))
                 rels_changed = True
             remaining = [s for s in pkg.sheets if s.index not in removed_idx]
-            text = _edit_sheets(text, remaining, set(), elems, renames, main_prefix=_main_prefix(text))
+            data = _edit_sheets(data, remaining, set(), [(ns.spec.name, ns.sheet_id, ns.rel_id) for ns in appended],
+                                renames, what)
 
         # -- formulas without cached values: have Excel compute them on open
         if any(getattr(spec, "formulas", ()) for spec in self.specs):
-            text = _ensure_full_calc_on_load(text)
+            data = _ensure_full_calc_on_load(data, what)
 
         # -- calcChain
         ids = {ns.old.sheet_id for ns in self.new_sheets if ns.old is not None} | {s.sheet_id for s in removed}
@@ -523,8 +538,8 @@ class _Plan:
         else:
             self.styles_part = style_rel.part
 
-        if text != orig_text or not utf8:
-            self._put_bytes(self.wb, text.encode("utf-8"))
+        if data != orig or not utf8:
+            self._put_bytes(self.wb, data)
         if rels_changed:
             self._put_bytes(self.wb_rels_part, _rels_xml(new_rels))
 
@@ -568,16 +583,26 @@ class _Plan:
         """VBA code name of the sheet we replace (kept, so the VBA project still matches it)."""
         if old is None or not self.pkg.has(old.part):
             return None
-        head = b""
-        for piece in self.pkg.iter_decompressed(old.part, chunk=1 << 16):
-            head += piece
-            if b"sheetData" in head or len(head) >= 1 << 18:  # sheetPr comes before sheetData
-                break
-        m = re.search(rb"<(?:[\w.\-]+:)?sheetPr\b[^>]*?\bcodeName\s*=\s*\"([^\"]*)\"", head)
-        if not m:
-            return None
-        name = m.group(1).decode("utf-8", "replace")
-        return name.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        found: list[str] = []
+
+        class _Stop(Exception):
+            pass
+
+        def start(name, attrs):  # names are "namespace local" (namespaces processed by expat)
+            if name == X.NS_MAIN + " sheetPr":
+                if attrs.get("codeName"):
+                    found.append(attrs["codeName"])
+                raise _Stop
+            if name == X.NS_MAIN + " sheetData":  # sheetPr comes before sheetData
+                raise _Stop
+
+        p = X.hardened_parser(namespace_separator=" ")
+        p.StartElementHandler = start
+        try:
+            X.run_parser(p, self.pkg.iter_decompressed(old.part, chunk=1 << 16), old.part)
+        except (_Stop, WorkbookError):  # an unreadable old sheet is replaced anyway
+            pass
+        return found[0] if found else None
 
     def _plan_content_types(self) -> None:
         pkg = self.pkg
@@ -616,6 +641,15 @@ class _Plan:
             self._put_bytes(CONTENT_TYPES, _content_types_xml(defaults, overrides))
 
     # -- output ------------------------------------------------------------------
+    def expectation(self) -> Expectation:
+        """What this plan writes, for the check of the written file."""
+        return Expectation(
+            changed=frozenset(self.replace),
+            sheets=tuple(ExpectedSheet(ns.spec.name, ns.part, tuple(
+                ExpectedTable(t.spec.name, t.id, t.ref, tuple(X.ooxml_escape(n) for n in t.names))
+                for t in ns.layout.tables)) for ns in self.new_sheets),
+            removed=tuple(self.remove))
+
     def emit(self, f) -> None:
         pkg = self.pkg
         zw = ZipWriter(f, level=COMPRESS_LEVEL, threads=COMPRESS_THREADS)
@@ -655,139 +689,100 @@ def _decode_xml(data: bytes, what: str) -> tuple[str, bool]:
         raise WorkbookError(f"{what} is not UTF-8 text") from None
 
 
-def _main_prefix(text: str) -> str:
-    m = re.search(r"<(?:([\w.\-]+):)?workbook\b", text)
-    return (m.group(1) + ":") if m and m.group(1) else ""
+def _workbook_doc(data: bytes, what: str) -> xe.Doc:
+    doc = xe.scan(data, what)
+    if (doc.root.ns, doc.root.local) != (X.NS_MAIN, "workbook"):
+        raise WorkbookError(f"{what}: not a SpreadsheetML workbook part")
+    return doc
 
 
-def _sheet_elements(text: str, p: str) -> tuple[int, int, list[tuple[int, int]], bool]:
-    """(content start, content end, spans of <sheet> elements, self-closing <sheets/>)."""
-    m = re.search(r"<%ssheets\b[^>]*?(/?)>" % re.escape(p), text)
-    if not m:
-        raise WorkbookError("workbook.xml: no <sheets> element")
-    if m.group(1):
-        return m.start(), m.end(), [], True
-    end = text.find(f"</{p}sheets>", m.end())
-    if end < 0:
-        raise WorkbookError("workbook.xml: unterminated <sheets> element")
-    spans = []
-    pat = re.compile(r"<%ssheet\b[^>]*?(/?)>" % re.escape(p))
-    pos = m.end()
-    while True:
-        sm = pat.search(text, pos, end)
-        if not sm:
-            break
-        if sm.group(1):
-            spans.append((sm.start(), sm.end()))
-            pos = sm.end()
-        else:
-            close = text.find(f"</{p}sheet>", sm.end(), end)
-            if close < 0:
-                raise WorkbookError("workbook.xml: unterminated <sheet> element")
-            stop = close + len(f"</{p}sheet>")
-            spans.append((sm.start(), stop))
-            pos = stop
-    return m.end(), end, spans, False
+def _workbook_views(doc: xe.Doc) -> list[xe.Elem]:
+    views = doc.root.child(X.NS_MAIN, "bookViews")
+    return views.kids(X.NS_MAIN, "workbookView") if views is not None else []
 
 
-def _edit_sheets(text: str, sheets: list[SheetInfo], drop_idx: set[int], append: list[str],
-                 renames: dict[int, str], main_prefix: str | None = None) -> str:
-    p = _main_prefix(text) if main_prefix is None else main_prefix
-    start, end, spans, selfclosing = _sheet_elements(text, p)
-    if len(spans) != len(sheets):
-        raise WorkbookError("workbook.xml: the <sheets> list could not be matched")
-    if p:
-        append = [a.replace("<sheet ", f"<{p}sheet ", 1) for a in append]
-    if selfclosing:
-        if drop_idx or renames:
-            raise WorkbookError("workbook.xml: the <sheets> list could not be matched")
-        if not append:
-            return text
-        return text[:start] + f"<{p}sheets>" + "".join(append) + f"</{p}sheets>" + text[end:]
-    out = [text[:start]]
-    pos = start
-    for s, (a, b) in zip(sheets, spans):
-        out.append(text[pos:a])
-        elem = text[a:b]
+def _sheet_element(parent: xe.Elem, name: str, sheet_id: int, rel_id: str) -> str:
+    """A new ``<sheet>`` inside ``parent``, named with the prefixes in scope there (or declaring its own)."""
+    tag, decl = parent.name_for(X.NS_MAIN, "sheet")
+    rid, rdecl = parent.attr_name_for(X.NS_R, "id", taken=tag.split(":")[:-1])
+    return f'<{tag}{decl}{rdecl} name="{X.plain_attr(name)}" sheetId="{sheet_id}" {rid}="{X.plain_attr(rel_id)}"/>'
+
+
+def _edit_sheets(data: bytes, sheets: list[SheetInfo], drop_idx: set[int], append: list[tuple[str, int, str]],
+                 renames: dict[int, str], what: str) -> bytes:
+    """Drop, rename (``renames``: sheet index -> new name) and append (name, sheetId, r:id) ``<sheet>`` entries."""
+    doc = _workbook_doc(data, what)
+    sheets_el = doc.root.child(X.NS_MAIN, "sheets")
+    if sheets_el is None:
+        raise WorkbookError(f"{what}: no <sheets> element")
+    elems = sheets_el.kids(X.NS_MAIN, "sheet")
+    if len(elems) != len(sheets):
+        raise WorkbookError(f"{what}: the <sheets> list could not be matched")
+    edits: list = []
+    for s, e in zip(sheets, elems):
         if s.index in drop_idx:
-            elem = ""
+            edits.append((e.start, e.end, ""))
         elif s.index in renames:
-            elem = re.sub(r'(\bname\s*=\s*)("[^"]*"|\'[^\']*\')', lambda m: m.group(1) + '"' + X.plain_attr(renames[s.index]) + '"',
-                          elem, count=1)
-        out.append(elem)
-        pos = b
-    out.append(text[pos:end])
-    out.append("".join(append))
-    out.append(text[end:])
-    return "".join(out)
+            edits.append(xe.set_attr(data, e, "name", renames[s.index]))
+    if append:
+        edits += xe.append_children(data, sheets_el, "".join(_sheet_element(sheets_el, *a) for a in append))
+    return xe.splice(data, edits)
 
 
-def _shift_defined_names(text: str, index_map: dict[int, int | None]) -> str:
-    pat = re.compile(r"<(?:[\w.\-]+:)?definedName\b([^>]*?)(?:/>|>.*?</(?:[\w.\-]+:)?definedName>)", re.S)
-
-    def fix(m: re.Match) -> str:
-        attrs = m.group(1)
-        lm = re.search(r'\blocalSheetId\s*=\s*"(\d+)"', attrs)
-        if not lm:
-            return m.group(0)
-        new = index_map.get(int(lm.group(1)), int(lm.group(1)))
+def _shift_defined_names(data: bytes, index_map: dict[int, int | None], what: str) -> bytes:
+    doc = _workbook_doc(data, what)
+    dn = doc.root.child(X.NS_MAIN, "definedNames")
+    if dn is None:
+        return data
+    edits = []
+    names = dn.kids(X.NS_MAIN, "definedName")
+    dropped = 0
+    for e in names:
+        a = e.attr(data, "localSheetId")
+        if a is None or not a.value.strip().isdigit():
+            continue
+        old = int(a.value)
+        new = index_map.get(old, old)
         if new is None:
-            return ""
-        whole = m.group(0)
-        a0 = m.start(1) - m.start(0)
-        fixed_attrs = attrs[:lm.start(1)] + str(new) + attrs[lm.end(1):]
-        return whole[:a0] + fixed_attrs + whole[a0 + len(attrs):]
-
-    text = pat.sub(fix, text)
-    # an emptied <definedNames></definedNames> is invalid: drop it
-    return re.sub(r"<((?:[\w.\-]+:)?)definedNames\b[^>]*>\s*</\1definedNames>", "", text)
+            edits.append((e.start, e.end, ""))
+            dropped += 1
+        elif new != old:
+            edits.append((*a.value_span, str(new)))
+    if dropped and dropped == len(dn.children):  # an emptied <definedNames/> is invalid: drop it
+        edits = [(dn.start, dn.end, "")]
+    return xe.splice(data, edits)
 
 
-def _edit_view(text: str, index_map: dict[int, int | None], new_active: int, n_final: int) -> str:
-    def fix(m: re.Match) -> str:
-        tag = m.group(0)
-        if re.search(r'\bactiveTab\s*=', tag):
-            tag = re.sub(r'\bactiveTab\s*=\s*"\d+"', f'activeTab="{new_active}"', tag)
-        elif new_active:
-            end = len(tag) - (2 if tag.endswith("/>") else 1)
-            tag = tag[:end] + f' activeTab="{new_active}"' + tag[end:]
-        fm = re.search(r'\bfirstSheet\s*=\s*"(\d+)"', tag)
-        if fm:
-            old = int(fm.group(1))
+def _edit_view(data: bytes, index_map: dict[int, int | None], new_active: int, n_final: int, what: str) -> bytes:
+    edits = []
+    for e in _workbook_views(_workbook_doc(data, what)):
+        if e.attr(data, "activeTab") is not None or new_active:
+            edits.append(xe.set_attr(data, e, "activeTab", str(new_active)))
+        fs = e.attr(data, "firstSheet")
+        if fs is not None and fs.value.strip().isdigit():
+            old = int(fs.value)
             new = index_map.get(old)
             if new is None:
                 later = [v for k, v in sorted(index_map.items()) if k > old and v is not None]
                 new = later[0] if later else 0
-            tag = tag[:fm.start(1)] + str(min(new, max(n_final - 1, 0))) + tag[fm.end(1):]
-        return tag
-
-    return re.sub(r"<(?:[\w.\-]+:)?workbookView\b[^>]*>", fix, text)
+            edits.append((*fs.value_span, str(min(new, max(n_final - 1, 0)))))
+    return xe.splice(data, edits)
 
 
-def _ensure_full_calc_on_load(text: str) -> str:
-    p = _main_prefix(text)
-    m = re.search(r"<%scalcPr\b([^>]*?)(/?)>" % re.escape(p), text)
-    if m:
-        attrs = m.group(1)
-        fm = re.search(r'\bfullCalcOnLoad\s*=\s*"([^"]*)"', attrs)
-        if fm and fm.group(1) in ("1", "true"):
-            return text
-        if fm:
-            attrs = attrs[:fm.start(1)] + "1" + attrs[fm.end(1):]
-        else:
-            attrs = attrs + ' fullCalcOnLoad="1"'
-        return text[:m.start()] + f"<{p}calcPr{attrs}{m.group(2)}>" + text[m.end():]
-    elem = f'<{p}calcPr fullCalcOnLoad="1"/>'
-    for after in ("definedNames", "externalReferences", "functionGroups", "sheets"):
-        end_tag = f"</{p}{after}>"
-        i = text.find(end_tag)
-        if i >= 0:
-            i += len(end_tag)
-            return text[:i] + elem + text[i:]
-        sm = re.search(r"<%s%s\b[^>]*/>" % (re.escape(p), after), text)
-        if sm:
-            return text[:sm.end()] + elem + text[sm.end():]
-    raise WorkbookError("workbook.xml: cannot place the calculation settings")
+def _ensure_full_calc_on_load(data: bytes, what: str) -> bytes:
+    doc = _workbook_doc(data, what)
+    calc = doc.root.child(X.NS_MAIN, "calcPr")
+    if calc is not None:
+        a = calc.attr(data, "fullCalcOnLoad")
+        if a is not None and a.value in ("1", "true"):
+            return data
+        return xe.splice(data, [xe.set_attr(data, calc, "fullCalcOnLoad", "1")])
+    tag, decl = doc.root.name_for(X.NS_MAIN, "calcPr")
+    for after in ("definedNames", "externalReferences", "functionGroups", "sheets"):  # calcPr follows these
+        e = doc.root.child(X.NS_MAIN, after)
+        if e is not None:
+            return xe.splice(data, [(e.end, e.end, f'<{tag}{decl} fullCalcOnLoad="1"/>')])
+    raise WorkbookError(f"{what}: cannot place the calculation settings")
 
 
 def _filter_calc_chain(data: bytes, sheet_ids: set[int], what: str) -> bytes | None | bool:

@@ -1,0 +1,227 @@
+"""The check a written workbook passes before it replaces anything.
+
+:func:`check_written` re-opens the temporary file the writer produced, as the
+reader would, and compares it with the source package and with what the
+writer meant to write:
+
+* the package opens (content types, relationships, the workbook part and its
+  sheet list parse and agree);
+* every part the writer changed or added is namespace-well-formed XML (parsed
+  in a streaming pass of expat's C code, building nothing; parts copied from
+  the source byte for byte are not parsed again);
+* every relationship target exists - in every relationships part the writer
+  wrote, and in the others for every target the source had (a target the
+  source already lacked is the source's own problem, not ours);
+* ``[Content_Types].xml`` gives a content type to every part (again: every
+  part we wrote, and every part the source covered);
+* sheet names, sheet ids, sheet relationship ids, table names and table ids
+  are unique (no duplicate the source did not already have);
+* the outputs read back: each sheet written is listed under its name, points
+  to the part written for it, and holds the tables meant for it (name, id,
+  range, columns).
+
+Any failure raises :class:`~salesops_xl.errors.InternalError` with a report
+(no cell values, no pay amounts) the user can send; the writer then removes
+the temporary file and leaves the original as it was.
+"""
+from __future__ import annotations
+
+import platform
+import posixpath
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import InternalError, WorkbookError
+from . import xmlutil as X
+from .package import CONTENT_TYPES, Package, parse_rels
+from .zipraw import ZipReader
+
+
+@dataclass(frozen=True)
+class ExpectedTable:
+    name: str
+    id: int
+    ref: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExpectedSheet:
+    name: str
+    part: str
+    tables: tuple[ExpectedTable, ...] = ()
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the writer meant to produce."""
+
+    changed: frozenset[str]  # parts written or rewritten by us (everything else is copied raw)
+    sheets: tuple[ExpectedSheet, ...] = ()
+    removed: tuple[str, ...] = ()  # sheet names that must be gone
+    extra: dict = field(default_factory=dict)  # anything worth putting in a report
+
+
+_XML_EXT = (".xml", ".rels", ".vml")
+
+
+def _source_of_rels(rels_part: str) -> str:
+    """The part a relationships part belongs to ('' for the package's ``_rels/.rels``)."""
+    d, base = posixpath.split(rels_part)
+    owner_dir = posixpath.dirname(d)  # strip "_rels"
+    return posixpath.join(owner_dir, base[:-len(".rels")]) if base != ".rels" else owner_dir
+
+
+def _duplicates(keys: Iterable) -> set:
+    c = Counter(keys)
+    return {k for k, n in c.items() if n > 1}
+
+
+def check_written(path: str | Path, source: Package, expect: Expectation) -> None:
+    """Raise :class:`InternalError` unless the workbook at ``path`` passes every check above."""
+    problems: list[str] = []
+    snippets: dict[str, str] = {}
+    try:
+        out = Package(path, label=source.label)
+    except WorkbookError as e:
+        problems.append(f"the written file does not open: {e}")
+        try:
+            z = ZipReader(path, label=source.label)
+            try:
+                _check_parts(z, expect, [], snippets)  # only to show the start of the part that failed
+            finally:
+                z.close()
+        except WorkbookError:
+            pass
+        _fail(problems, source, expect, path, snippets)
+        return
+    with out:
+        _check_parts(out.zip, expect, problems, snippets)
+        _check_relationships(out, source, expect, problems)
+        _check_content_types(out, source, expect, problems)
+        try:
+            _check_unique(out, source, problems)
+            _check_outputs(out, expect, problems)
+        except WorkbookError as e:
+            problems.append(str(e))
+    if problems:
+        _fail(problems, source, expect, path, snippets)
+
+
+def _check_parts(z: ZipReader, expect: Expectation, problems: list[str], snippets: dict[str, str]) -> None:
+    for name in sorted(expect.changed):
+        e = z.get(name)
+        if e is None:
+            problems.append(f"{name}: written by us but missing from the file")
+            continue
+        if not name.lower().endswith(_XML_EXT):  # every part we write is .xml or .rels
+            continue
+        try:
+            X.check_xml(z.iter_decompressed(e), name)
+        except WorkbookError as ex:
+            problems.append(str(ex))
+            if "/worksheets/" not in name:  # no cell values in a report
+                try:
+                    snippets[name] = z.read(e)[:4000].decode("utf-8", "replace")
+                except WorkbookError:
+                    pass
+
+
+def _check_relationships(out: Package, source: Package, expect: Expectation, problems: list[str]) -> None:
+    for name in out.names:
+        if not name.lower().endswith(".rels") or name.endswith("/"):
+            continue
+        ours = name in expect.changed
+        owner = _source_of_rels(name)
+        try:
+            rels = parse_rels(out.read(name), owner, name)
+        except WorkbookError as e:
+            if ours or source.has(name):
+                problems.append(str(e))
+            continue
+        for r in rels:
+            if r.external or not r.part or out.has(r.part):
+                continue
+            if ours or source.has(r.part):
+                problems.append(f"{name}: relationship {r.id} points to {r.target}, which is not in the file")
+        ids = _duplicates(r.id for r in rels)
+        if ids and ours:
+            problems.append(f"{name}: relationship ids {sorted(ids)} are used twice")
+
+
+def _check_content_types(out: Package, source: Package, expect: Expectation, problems: list[str]) -> None:
+    for name in out.names:
+        if name == CONTENT_TYPES or name.endswith("/"):
+            continue
+        if out.content_type(name) is None and (name in expect.changed or source.content_type(name) is not None):
+            problems.append(f"{name}: [Content_Types].xml gives it no content type")
+
+
+def _check_unique(out: Package, source: Package, problems: list[str]) -> None:
+    def sheet_keys(p: Package):
+        return ([("sheet name", s.name.casefold()) for s in p.sheets] + [("sheetId", s.sheet_id) for s in p.sheets]
+                + [("sheet relationship id", s.rel_id) for s in p.sheets])
+
+    def table_keys(p: Package):
+        keys = []
+        for t in p.tables:
+            keys += [("table name", n) for n in {t.name.casefold(), t.display_name.casefold()}]
+            keys.append(("table id", t.id))
+        return keys
+
+    try:
+        before = _duplicates(sheet_keys(source)) | _duplicates(table_keys(source))
+    except WorkbookError:  # the source's own tables could not all be read: compare with nothing
+        before = set()
+    after = _duplicates(sheet_keys(out)) | _duplicates(table_keys(out))
+    for what, key in sorted(after - before, key=str):
+        problems.append(f"two {what}s are {key!r}")
+
+
+def _check_outputs(out: Package, expect: Expectation, problems: list[str]) -> None:
+    for want in expect.sheets:
+        s = out.sheet(want.name)
+        if s is None:
+            problems.append(f"sheet {want.name!r} is not in the written workbook")
+            continue
+        if s.part != want.part:
+            problems.append(f"sheet {want.name!r} points to {s.part}, not to the part written for it ({want.part})")
+            continue
+        got = [(t.name, t.id, t.ref, t.columns) for t in out.tables_of(s)]
+        meant = [(t.name, t.id, t.ref, t.columns) for t in want.tables]
+        if got != meant:
+            problems.append(f"sheet {want.name!r}: its tables read back as {[g[:3] for g in got]}, "
+                            f"not {[m[:3] for m in meant]}")
+    for name in expect.removed:
+        if out.sheet(name) is not None:
+            problems.append(f"sheet {name!r} should have been removed")
+
+
+def _fail(problems: list[str], source: Package, expect: Expectation, path, snippets: dict[str, str]) -> None:
+    from .. import __version__
+
+    lines = ["salesops-xl internal error report",
+             "==================================",
+             "A workbook salesops-xl wrote failed the check it must pass before it replaces anything.",
+             "Nothing was replaced: the workbook is as it was. This report holds no cell values.",
+             "",
+             f"salesops-xl {__version__}; Python {sys.version.split()[0]}; {platform.platform()}",
+             f"command: {' '.join(Path(sys.argv[0]).name if i == 0 else a for i, a in enumerate(sys.argv))}",
+             f"source workbook: {source.label} ({len(source.names)} parts)",
+             "",
+             "Problems found:"]
+    lines += [f"  - {p}" for p in problems]
+    lines += ["", "Parts written by salesops-xl:"] + [f"  {n}" for n in sorted(expect.changed)]
+    lines += ["", "Sheets written:"] + [f"  {s.name!r} -> {s.part}; tables {[t.name for t in s.tables]}"
+                                         for s in expect.sheets]
+    lines += ["", "Parts of the source workbook (name, size, content type):"]
+    for e in source.zip.entries:
+        lines.append(f"  {e.name}  {e.file_size}  {source.content_type(e.name) or '-'}")
+    for n, text in snippets.items():
+        lines += ["", f"Start of the written {n}:", text]
+    head = problems[0] if len(problems) == 1 else f"{problems[0]} (and {len(problems) - 1} more)"
+    raise InternalError(f"the workbook salesops-xl wrote failed its check before replacing {source.label}: {head}",
+                        report="\n".join(lines) + "\n")
