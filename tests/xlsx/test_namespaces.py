@@ -12,7 +12,6 @@ python-calamine with the edits made.
 """
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import zipfile
