@@ -115,25 +115,32 @@ def test_cli_says_not_changed_exits_internal_and_saves_a_report(tmp_path: Path, 
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def _with_extra(src: Path, dest: Path, extra: dict[str, bytes], rels_edit=None) -> Path:
+def _with_extra(src: Path, dest: Path, extra: dict[str, bytes], rels_edit=()) -> Path:
+    edits = dict(rels_edit)
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)
-            if rels_edit and info.filename == rels_edit[0]:
-                data = rels_edit[1](data)
+            if info.filename in edits:
+                data = edits[info.filename](data)
             zout.writestr(info.filename, data)
         for name, data in extra.items():
             zout.writestr(name, data)
     return dest
 
 
+def _dangling(target: bytes):
+    return lambda d: d.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                               b'officeDocument/2006/relationships/printerSettings" Target="' + target
+                               + b'"/></Relationships>')
+
+
 def test_problems_the_source_already_had_do_not_stop_a_write(user_workbook: Path, tmp_path: Path):
-    """A dangling relationship and a part with no content type, both in parts we do not touch."""
-    rels = "xl/worksheets/_rels/sheet1.xml.rels"
+    """Dangling relationships (in a part we copy, and in the workbook's, which we rewrite) and a part with no
+    content type: the source's own problems, which Excel tolerates, are not ours to refuse."""
     src = _with_extra(user_workbook, tmp_path / "odd.xlsx", {"customXml/item1.bin": b"\x00\x01"},
-                      rels_edit=(rels, lambda d: d.replace(b"</Relationships>", b'<Relationship Id="rId99" '
-                                 b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/printerSettings" '
-                                 b'Target="../printerSettings/printerSettings9.bin"/></Relationships>')))
-    writer.write_sheets(src, src, [payouts_spec(10)])
+                      rels_edit=[("xl/worksheets/_rels/sheet1.xml.rels", _dangling(b"../printerSettings/p9.bin")),
+                                 ("xl/_rels/workbook.xml.rels", _dangling(b"printerSettings/p8.bin"))])
+    writer.write_sheets(src, src, [payouts_spec(10, name="Extra", table="Extra")])  # the workbook's rels are rewritten
     with Package(src) as pkg:
-        assert [t.name for t in pkg.tables_of(pkg.sheet("Payouts"))] == ["Payouts"]
+        assert [t.name for t in pkg.tables_of(pkg.sheet("Extra"))] == ["Extra"]
+        assert b"p8.bin" in pkg.read("xl/_rels/workbook.xml.rels")
