@@ -18,6 +18,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import pytest
 
 from salesops_xl.errors import WorkbookError
@@ -277,3 +279,48 @@ def test_headline_openpyxl_lxml_commission_workbook_recalcs_into_a_valid_file(tm
 
     names = openpyxl.load_workbook(book).sheetnames
     assert "Payouts" in names and "Deals" in names
+
+
+def _decl(prefix: str, ns: str) -> str:
+    return f' xmlns:{prefix}="{ns}"' if prefix else f' xmlns="{ns}"'
+
+
+def _q(prefix: str, local: str) -> str:
+    return f"{prefix}:{local}" if prefix else local
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(main_prefix=st.sampled_from(["", "x", "ns0", "main", "s"]),
+       main_on=st.sampled_from(["root", "sheets"]),
+       r_prefix=st.sampled_from(["r", "ns1", "rel", "o"]),
+       r_on=st.sampled_from(["root", "sheets", "each sheet"]),
+       trap=st.booleans())
+def test_any_placement_of_declarations(tmp_path: Path, main_prefix: str, main_on: str, r_prefix: str, r_on: str,
+                                       trap: bool):
+    """Property: wherever the two namespaces are declared, under whatever prefixes (and with the prefix 'r'
+    bound to something else at the root), the written workbook.xml is namespace-well-formed and reads back."""
+    root_decls = ""
+    if main_on == "root":
+        root_decls += _decl(main_prefix, M)
+    if r_on == "root":
+        root_decls += _decl(r_prefix, R)
+    if trap and r_prefix != "r" and main_prefix != "r":
+        root_decls += ' xmlns:r="urn:a-trap"'
+    # declared on <sheets> only: the root is in the main namespace under another prefix (w:)
+    root_tag = _q(main_prefix, "workbook") if main_on == "root" else "w:workbook"
+    if main_on == "sheets":
+        root_decls += _decl("w", M)
+    sheets_decls = (_decl(main_prefix, M) if main_on == "sheets" else "") + (_decl(r_prefix, R) if r_on == "sheets" else "")
+    each = _decl(r_prefix, R) if r_on == "each sheet" else ""
+    sheet = _q(main_prefix, "sheet")
+    wb = (f'<?xml version="1.0"?><{root_tag}{root_decls}><{_q(main_prefix, "sheets")}{sheets_decls}>'
+          f'<{sheet}{each} name="Keep" sheetId="1" {r_prefix}:id="rId1"/>'
+          f'<{sheet}{each} name="Old" sheetId="2" {r_prefix}:id="rId2"/>'
+          f'</{_q(main_prefix, "sheets")}></{root_tag}>')
+    src = _package(tmp_path / f"p-{main_prefix}-{main_on}-{r_prefix}-{r_on}-{trap}.xlsx", wb)
+    out = src.with_suffix(".out.xlsx")
+    write_sheets(src, out, [_spec("New", "NewTable")], remove=["Old"])
+    _all_parts_well_formed(out)
+    with Package(out) as pkg:
+        assert [s.name for s in pkg.sheets] == ["Keep", "New"]
+        assert [t.name for t in pkg.tables] == ["NewTable"]
