@@ -95,7 +95,7 @@ def check_written(path: str | Path, source: Package, expect: Expectation) -> Non
                 z.close()
         except WorkbookError:
             pass
-        _fail(problems, source, expect, path, snippets)
+        _fail(problems, source, expect, snippets)
         return
     with out:
         _check_parts(out.zip, expect, problems, snippets)
@@ -107,7 +107,7 @@ def check_written(path: str | Path, source: Package, expect: Expectation) -> Non
         except WorkbookError as e:
             problems.append(str(e))
     if problems:
-        _fail(problems, source, expect, path, snippets)
+        _fail(problems, source, expect, snippets)
 
 
 def _check_parts(z: ZipReader, expect: Expectation, problems: list[str], snippets: dict[str, str]) -> None:
@@ -212,7 +212,7 @@ def _check_outputs(out: Package, expect: Expectation, problems: list[str]) -> No
             problems.append(f"sheet {name!r} should have been removed")
 
 
-def _fail(problems: list[str], source: Package, expect: Expectation, path, snippets: dict[str, str]) -> None:
+def _fail(problems: list[str], source: Package, expect: Expectation, snippets: dict[str, str]) -> None:
     from .. import __version__
 
     lines = ["salesops-xl internal error report",
@@ -235,5 +235,5 @@ def _fail(problems: list[str], source: Package, expect: Expectation, path, snipp
     for n, text in snippets.items():
         lines += ["", f"Start of the written {n}:", text]
     head = problems[0] if len(problems) == 1 else f"{problems[0]} (and {len(problems) - 1} more)"
-    raise InternalError(f"the workbook salesops-xl wrote failed its check before replacing {source.label}: {head}",
+    raise InternalError(f"the workbook salesops-xl wrote failed its check, so nothing was replaced: {head}",
                         report="\n".join(lines) + "\n")
