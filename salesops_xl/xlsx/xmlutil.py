@@ -3,7 +3,10 @@
 * :func:`parse_xml` - a hardened parser: documents with a DTD (``<!DOCTYPE``)
   or entity declarations are refused (no entity expansion, no external
   resources, so no "billion laughs" / XXE), and the result is a plain
-  :mod:`xml.etree.ElementTree` element with ``{namespace}local`` tags.
+  :mod:`xml.etree.ElementTree` element with ``{namespace}local`` tags;
+  :func:`check_xml` runs the same parser over bytes or streamed chunks and
+  builds nothing (namespaces are processed, so an unbound prefix is an
+  error), and :func:`hardened_parser` gives that parser to other callers.
 * escaping for element text and attribute values, including the OOXML
   ``_xHHHH_`` escape for characters that XML 1.0 cannot hold.
 """
