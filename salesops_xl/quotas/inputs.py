@@ -67,6 +67,15 @@ class People:
     def is_leaf(self) -> np.ndarray:
         return self.n_children[: self.n] == 0
 
+    @property
+    def dated(self) -> np.ndarray:
+        """Rows whose employment dates can be checked against: a HireDate, and no TermDate before it.
+
+        A row without them has its own problem already; checks of other tables against its dates
+        (bookings outside employment...) would only repeat it, so they skip it.
+        """
+        return ~np.isnat(self.hire) & ~(~np.isnat(self.term) & (self.term < self.hire))
+
 
 @dataclass
 class Rules:
@@ -568,7 +577,7 @@ def _history(tbl: Table | None, people: People, plan: dict, problems: ProblemCol
     hire_mi = take(people.hire_mi, pos, 0).astype(np.int64)
     term_mi = take(people.term_mi, pos, 0).astype(np.int64)
     employed = (hm >= hire_mi) & (hm <= term_mi)
-    outside = ok & ~employed
+    outside = ok & ~employed & take(people.dated, pos, False)  # a rep without usable dates: one problem, on the roster
     for i in np.flatnonzero(outside):
         j = pos[i]
         when = (f"before the HireDate {people.hire[j].item()}" if hm[i] < people.hire_mi[j]
@@ -635,8 +644,8 @@ def _check_needs(tables: dict[str, Table], people: People, plan: dict, rules: Ru
     leaf = people.is_leaf
     active = people.status == "Active"
     # employed during the history year: plan months -12..-1
-    in_hist = (people.hire_mi <= -1) & (people.term_mi >= -12) & ~np.isnat(people.hire)
-    in_plan = (people.hire_mi <= 11) & (people.term_mi >= 0) & ~np.isnat(people.hire)
+    in_hist = (people.hire_mi <= -1) & (people.term_mi >= -12) & people.dated
+    in_plan = (people.hire_mi <= 11) & (people.term_mi >= 0) & people.dated
     hist_used = need_h[:n] | (plan["phasing"] == "History")
     missing = leaf & active & in_hist & hist_used & (rows == 0)
     hcal: PlanCalendar = plan["history_calendar"]
