@@ -37,6 +37,21 @@ def test_splits_that_do_not_total_100_percent_are_refused_with_the_row():
     assert "table Deals: row 2, column SplitPct" in text
 
 
+def test_a_bad_split_names_every_row_of_the_deal_with_its_share():
+    # before: only the deal's first row was named, and the fix may be on any of them
+    src = workbook(reps=[rep("A"), rep("B"), rep("C")],
+                   deals=[deal("D1", "A", 10_000, D(2026, 1, 15), split=0.6),
+                          deal("D2", "C", 5_000, D(2026, 1, 20)),
+                          deal("D1", "B", 10_000, D(2026, 1, 15), split=0.25),
+                          deal("D1", "C", 10_000, D(2026, 1, 15), split=1 / 3)])
+    with pytest.raises(InputError) as e:
+        run(src)
+    assert [str(p) for p in e.value.problems] == [
+        "test.xlsx, sheet 'Deals', table Deals: row 2, column SplitPct, cell C2: the splits of deal D1 total "
+        "118.3333% over its rows 2 (60%), 4 (25%), 5 (33.3333%); expected SplitPct over the deal's rows to total "
+        "100%"]
+
+
 # -- attainment -------------------------------------------------------------------------------------
 
 def test_attainment_per_period_and_year_to_date():

@@ -570,10 +570,29 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
     sums = np.bincount(codes[ok], weights=np.nan_to_num(split[ok]), minlength=len(uniq))
     bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
     if len(bad):
+        # every row of the deal is named with its share: the fix may be on any of them
+        in_bad = np.flatnonzero(ok & np.isin(codes, bad))
+        rows_of = pd.Series(in_bad).groupby(codes[in_bad], sort=False).indices
         for k in bad:
+            rows = in_bad[rows_of[k]]
             i = int(first_row[k])
-            problems.add(tbl.problem(i, "SplitPct", f"the splits of deal {uniq[k]} total {sums[k]:.4%}",
-                                     show_value=False, expected="SplitPct over the deal's rows to total 100%"))
+            shares = [f"{tbl.raw.excel_row(int(r))} ({_pct(split[r])})" for r in rows[:SPLIT_ROWS_SHOWN]]
+            more = f" and {len(rows) - SPLIT_ROWS_SHOWN} more" if len(rows) > SPLIT_ROWS_SHOWN else ""
+            where = f"row {shares[0]}" if len(rows) == 1 else f"rows {', '.join(shares)}{more}"
+            problems.add(tbl.problem(i, "SplitPct", f"the splits of deal {uniq[k]} total {sums[k]:.4%} over its "
+                                     f"{where}", show_value=False,
+                                     expected="SplitPct over the deal's rows to total 100%"))
+
+
+#: How many of a deal's rows a split problem lists (a deal has a handful; a pasted column may repeat one id).
+SPLIT_ROWS_SHOWN = 20
+
+
+def _pct(x: float) -> str:
+    """A share as a percentage without trailing zeros: 0.3 -> "30%", 1/3 -> "33.3333%", blank -> "blank"."""
+    if np.isnan(x):
+        return "blank"
+    return f"{x * 100:.4f}".rstrip("0").rstrip(".") + "%"
 
 
 def _adjustments(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCollector) -> None:
