@@ -15,6 +15,7 @@ from .commissions.inputs import load_inputs
 from .commissions.outputs import OPTIONAL_SHEETS, commission_sheets, continuation_sheet_names
 from .sheets import SheetSpec
 from .source import TableSource
+from .words import count
 
 Progress = Callable[[str], None]
 
@@ -76,7 +77,7 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     st_sheets, st_remove, st_warnings = refreshed_statement(source, inputs, result)
     totals = {row.Currency: row.Total / 100.0 for row in result.run.totals.itertuples()}
     counts = result.run.counts
-    headline = f"{counts['Payout rows']:,} payout rows, {counts['Statement lines']:,} statement lines"
+    headline = f"{count(counts['Payout rows'], 'payout row')}, {count(counts['Statement lines'], 'statement line')}"
     amounts = "total payable " + ", ".join(f"{c} {a:,.2f}" for c, a in totals.items())
     return WorkflowResult(sheets=sheets + st_sheets, summary={"headline": headline, "amounts": amounts,
                                                               "totals": totals, **counts},

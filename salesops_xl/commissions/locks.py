@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..words import count
 from .inputs import CommissionInputs
 from .prepare import Plan
 
@@ -113,8 +114,8 @@ def prior_period_lines(inp: CommissionInputs, plan: Plan, lock: LockState, payou
         return empty_extras()
     month = lock.first_open
     if month >= inp.calendar.months_computed:
-        warnings.append(f"{len(delta)} changes to locked months cannot be paid: no open month is computed "
-                        "after them")
+        warnings.append(f"{count(len(delta), 'change')} to locked months cannot be paid: no open month is "
+                        "computed after them")
         return empty_extras()
     reps = delta.index.get_level_values(0)
     pos = pd.Index(rd.rep_ids).get_indexer(reps)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import Problem, ProblemCollector
 from ..periods import MONTHS_PER_PERIOD, PERIODS_PER_YEAR
+from ..words import count
 from .inputs import CommissionInputs, MeasureDef
 
 NP = 12  # period columns
@@ -426,12 +427,15 @@ def pieces(inp: CommissionInputs, plan: Plan, warnings: list[str], problems: Pro
     r = np.where(effective & within & (eday < 0), per, r)  # (cannot happen: cancel >= close)
     outside = effective & ~within
     if outside.any():
-        warnings.append(f"{int(np.unique(drow[outside]).size)} cancelled deal rows were cancelled after their "
-                        "clawback window; their commission stands")
+        n = int(np.unique(drow[outside]).size)
+        warnings.append(f"{count(n, 'cancelled deal row')} {'was' if n == 1 else 'were'} cancelled after "
+                        f"{'its' if n == 1 else 'their'} clawback window; {'its' if n == 1 else 'their'} "
+                        "commission stands")
     same = r <= per
     if same.any():
-        warnings.append(f"{int(np.unique(drow[same]).size)} deal rows were cancelled (in whole or part) in the "
-                        "period they closed; that part is not credited")
+        n = int(np.unique(drow[same]).size)
+        warnings.append(f"{count(n, 'deal row')} {'was' if n == 1 else 'were'} cancelled (in whole or part) in "
+                        f"the period {'it' if n == 1 else 'they'} closed; that part is not credited")
     keep = ~same
     base, aslot, asrc, drow, per, r, ev = base[keep], aslot[keep], asrc[keep], drow[keep], per[keep], r[keep], ev[keep]
 

@@ -70,7 +70,8 @@ def compute(inp: ForecastInputs, *, computed_at: str | None = None, progress=Non
         method_of = np.full(ss.S, st.method, dtype=object)
     short = ss.n < 24
     if short.any():
-        warnings.append(f"{int(short.sum())} series have less than 24 months of history (two seasons): no "
+        warnings.append(f"{int(short.sum())} series {'has' if short.sum() == 1 else 'have'} less than 24 months of "
+                        f"history (two seasons): no "
                         f"seasonality for them ({', '.join(map(str, ss.key[short][:8]))}"
                         f"{' ...' if short.sum() > 8 else ''})")
     say("pipeline and metrics")

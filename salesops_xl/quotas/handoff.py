@@ -25,6 +25,7 @@ from ..periods import PlanCalendar
 from ..sheets import SheetSpec
 from ..source import TableSource
 from ..tables import Table, read_table, serial_to_date
+from ..words import count
 from ..workflows import WorkflowResult
 from .engine import NM
 from .inputs import index_of
@@ -267,7 +268,8 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
     n_people = int(new["RepID"].nunique()) if len(new) else 0
     open_seats = int((is_open & leaf).sum())
     what = measure + (f" / {team_measure}" if team_measure else "")
-    headline = (f"{len(new):,} {what} quota rows for {n_people:,} people written to sheet {sheet!r} of "
+    headline = (f"{count(len(new), what + ' quota row')} for {count(n_people, 'person', 'people')} written to "
+                f"sheet {sheet!r} of "
                 f"{commission_source.workbook} ({int(replace.sum()):,} replaced, {len(kept):,} other rows kept"
                 + (f"; {open_seats} open seat{'s' if open_seats != 1 else ''} not handed off" if open_seats else "")
                 + ")")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..source import TableSource
+from ..words import count
 from ..workflows import WorkflowResult, kept_run_time, previous_run
 from .engine import QuotaResult, compute
 from .inputs import load_inputs
@@ -58,9 +59,9 @@ def summary(r: QuotaResult) -> dict:
     hires = int(cp.hires_by_month.sum())
     gap = (cp.target_cents - cp.current_cents) / 100.0
     n_seats, n_mgr = int(leaf.sum()), int((ppl.n_children[:n] > 0).sum())
-    headline = (f"{n_seats:,} seat{'s' if n_seats != 1 else ''} "
-                + (f"under {n_mgr:,} manager{'s' if n_mgr != 1 else ''}" if n_mgr else "reporting to the Company")
-                + f", {hires} hire{'s' if hires != 1 else ''} planned")
+    headline = (f"{count(n_seats, 'seat')} "
+                + (f"under {count(n_mgr, 'manager')}" if n_mgr else "reporting to the Company")
+                + f", {count(hires, 'hire')} planned")
     amounts = (f"target {cur} {target:,.2f} allocated, seat quotas total {cur} {seats:,.2f} ({seats / target:.2%}); "
                f"gap to the current team's capacity {cur} {gap:,.2f}")
     return {"headline": headline, "amounts": amounts, "target": target, "seat_quotas": seats, "seats": int(leaf.sum()),

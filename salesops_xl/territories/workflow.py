@@ -15,6 +15,7 @@ import datetime as _dt
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..source import TableSource
+from ..words import count
 from ..workflows import Progress, WorkflowResult, previous_run
 from . import inputs as align_inputs
 from . import leads as lead_mod
@@ -170,8 +171,9 @@ def _align_summary(res: AlignmentResult) -> dict:
     dev_b = met.loc["Largest potential deviation from target", "Before"]
     dev_a = met.loc["Largest potential deviation from target", "After"]
     moved = int(met.loc["Units moved", "After"])
-    headline = (f"{len(res.inputs.units):,} units in {len(res.inputs.reps)} territories: largest potential deviation "
-                f"{dev_a:.1%} (was {dev_b:.1%}), {moved:,} units moved; {sol.status}")
+    headline = (f"{count(len(res.inputs.units), 'unit')} in {count(len(res.inputs.reps), 'territory', 'territories')}"
+                f": largest potential deviation {dev_a:.1%} (was {dev_b:.1%}), {count(moved, 'unit')} moved; "
+                f"{sol.status}")
     return {"headline": headline, "objective": sol.objective, "lower_bound": sol.lower_bound, "gap": sol.gap,
             "status": sol.status, "units_moved": moved, "max_potential_deviation": dev_a}
 
@@ -215,7 +217,7 @@ def _lead_summary(res) -> dict:
     kept = res.inputs.kept
     n_new = int(kept.todo.sum()) if kept is not None else res.inputs.n_leads
     moved = _moves(res, only_now=True)
-    headline = (f"{res.inputs.n_leads:,} leads: {n_new:,} routed this run, {res.inputs.n_leads - n_new:,} kept, "
+    headline = (f"{count(res.inputs.n_leads, 'lead')}: {n_new:,} routed this run, {res.inputs.n_leads - n_new:,} kept, "
                 f"{queued:,} in the fallback queue {res.inputs.settings.fallback_queue!r}"
                 + (f"; moved on request: {moved}" if moved else ""))
     return {"headline": headline, "rules": rules, "routed": n_new, "kept": res.inputs.n_leads - n_new,
