@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import WorkbookError
+from .errors import UsageError, WorkbookError
 from .xlsx.lock import workbook_lock
 from .workflows import Progress, WorkflowResult
 
@@ -53,9 +53,9 @@ def output_path(src: Path, output: str | Path | None) -> Path:
     """
     if output is None:
         return Path(os.path.realpath(src))
-    dest = check_path(output, must_exist=False)
-    if dest.suffix.lower() != src.suffix.lower():
-        raise WorkbookError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
+    dest = Path(output)
+    if dest.suffix.lower() != src.suffix.lower():  # a wrong request, whatever the workbook: a usage error
+        raise UsageError(f"{dest.name}: the output must keep the input's extension ({src.suffix})")
     return Path(os.path.realpath(dest))
 
 

@@ -1,9 +1,13 @@
 """The ``salesops-xl`` command: thin wrappers over :mod:`salesops_xl.batch`.
 
 Exit codes: 0 success; 1 the input tables have problems (all listed, nothing
-written); 2 wrong usage; 3 the file cannot be used (not a workbook, missing,
-locked...); 4 an internal error (a bug of ours, caught before anything was changed: a report
+written); 2 wrong usage (an unknown option value, a file that exists without
+--force...); 3 the file cannot be used (not a workbook, missing, locked...);
+4 an internal error (a bug of ours, caught before anything was changed: a report
 to send us is saved beside the workbook).
+
+Progress goes to stderr, results to stdout; no command prints pay amounts
+unless given ``--amounts``.
 """
 from __future__ import annotations
 
@@ -13,9 +17,19 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ComputationError, InputError, InternalError, SalesopsError, WorkbookError
+from .errors import ComputationError, InputError, InternalError, SalesopsError, UsageError, WorkbookError
 
-EXIT_INPUT, EXIT_FILE, EXIT_INTERNAL = 1, 3, 4
+EXIT_INPUT, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 1, 2, 3, 4
+
+
+def _kind_names() -> list[str]:
+    from .capabilities import all_capabilities
+
+    return [c.name for c in all_capabilities()]
+
+
+#: ``--kind`` of every command: one of the capabilities, checked by click (a wrong one is a usage error, exit 2).
+KIND = click.Choice(_kind_names())
 
 
 def _fail(message: str, code: int) -> None:
@@ -31,6 +45,8 @@ def run_guarded(fn, *args, **kwargs):
         _fail(str(e), EXIT_INPUT)
     except InternalError as e:
         _fail(_internal_message(e), EXIT_INTERNAL)
+    except UsageError as e:
+        _fail(f"error: {e}", EXIT_USAGE)
     except (WorkbookError, ComputationError) as e:
         _fail(f"error: {e}", EXIT_FILE if isinstance(e, WorkbookError) else EXIT_INPUT)
     except SalesopsError as e:
@@ -99,6 +115,56 @@ class _StageBar:
             self.bar.__exit__(*exc)
 
 
+class CountProgress:
+    """Progress over counted items (statements written, PDFs rendered) on stderr.
+
+    Called as ``progress(stage, done, total)``. On a terminal a bar per stage; elsewhere (a log, CI) a
+    line per stage at most every ``every`` seconds and when the stage completes, so a long run shows
+    it is moving without flooding the log. Disabled: does nothing.
+    """
+
+    def __init__(self, enabled: bool, *, tty: bool | None = None, every: float = 5.0):
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.every = every
+        self.stage = None
+        self.bar = None
+        self.shown = 0
+        self.last = 0.0
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self._close()
+            self.stage, self.shown, self.last = stage, 0, time.monotonic()
+            if self.tty:
+                self.bar = click.progressbar(length=max(total, 1), label=stage, file=sys.stderr, show_pos=True,
+                                             width=24)
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+            return
+        now = time.monotonic()
+        if done and (done >= total or now - self.last >= self.every):
+            click.echo(f"{stage}: {done:,}/{total:,}", err=True)
+            self.last = now
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __exit__(self, *exc):
+        self._close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="salesops-xl")
 def main() -> None:
@@ -115,7 +181,7 @@ def main() -> None:
               help="Write the result to this file instead of updating WORKBOOK in place.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-@click.option("--kind", help="Kind of workbook (commissions, quotas...); default: recognised from its tables.")
+@click.option("--kind", type=KIND, help="Kind of workbook; default: recognised from its tables.")
 @click.option("--amounts", is_flag=True, help="Also print the money totals (not printed by default: logs stay "
                                                 "free of pay amounts).")
 def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, kind: str | None,
@@ -136,7 +202,7 @@ def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bo
 
 @main.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--kind", help="Kind of workbook; default: recognised from its tables.")
+@click.option("--kind", type=KIND, help="Kind of workbook; default: recognised from its tables.")
 def validate(workbook: Path, kind: str | None) -> None:
     """Check WORKBOOK's input tables and report every problem; write nothing."""
     from .batch import validate as do_validate
@@ -149,7 +215,7 @@ def validate(workbook: Path, kind: str | None) -> None:
 
 @main.command()
 @click.argument("table", required=False)
-@click.option("--kind", help="Only this kind of workbook (commissions, quotas...).")
+@click.option("--kind", type=KIND, help="Only this kind of workbook.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
 def schema(table: str | None, kind: str | None, fmt: str) -> None:
@@ -157,9 +223,7 @@ def schema(table: str | None, kind: str | None, fmt: str) -> None:
     from . import schemadoc
     from .capabilities import all_capabilities
 
-    caps = [c for c in all_capabilities() if kind is None or c.name == kind]
-    if not caps:
-        _fail(f"no workbook kind {kind!r}; kinds: {', '.join(c.name for c in all_capabilities())}", 2)
+    caps = [c for c in all_capabilities() if kind is None or c.name == kind]  # click checked the kind
     chunks, found = [], False
     for cap in caps:
         tables = tuple(t for t in cap.input_tables if table is None or t.name.lower() == table.lower())
@@ -174,26 +238,32 @@ def schema(table: str | None, kind: str | None, fmt: str) -> None:
             chunks.append(schemadoc.as_text(tables, f"{cap.title} (workbooks/{cap.template_name})"))
     if not found:
         _fail(f"no table {table!r}; tables: "
-              + ", ".join(t.name for c in caps for t in c.input_tables), 2)
+              + ", ".join(t.name for c in caps for t in c.input_tables), EXIT_USAGE)
     click.echo("\n".join(chunks))
 
 
 @main.command()
-@click.argument("kind", required=False)
+@click.argument("kind", required=False, type=KIND, metavar="[KIND]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (default: workbooks/KIND.xlsx).")
-@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite a workbook that exists (it is replaced, your sheets with it).")
 def template(kind: str | None, output: Path | None, force: bool) -> None:
-    """Write a template workbook with its sample data (all kinds when KIND is omitted)."""
+    """Write a template workbook with its sample data (all kinds when KIND is omitted).
+
+    A workbook that exists is never overwritten without --force: nothing is written then (exit 2).
+    """
     from .capabilities import all_capabilities, get
 
-    caps = [run_guarded(get, kind)] if kind else all_capabilities()
+    caps = [get(kind)] if kind else all_capabilities()
     if output is not None and len(caps) != 1:
-        _fail("--output needs a KIND", 2)
-    for cap in caps:
-        out = output or Path("workbooks") / cap.template_name
-        if output is not None and out.exists() and not force:
-            _fail(f"{out} exists; use --force to overwrite it", 2)
+        _fail("error: --output needs a KIND", EXIT_USAGE)
+    targets = [(cap, output or Path("workbooks") / cap.template_name) for cap in caps]
+    taken = [str(out) for _, out in targets if out.exists()]
+    if taken and not force:
+        _fail(f"error: {', '.join(taken)} {'exists' if len(taken) == 1 else 'exist'}; nothing was written. "
+              f"Use --force to overwrite (your own sheets in it would be lost), or -o to write elsewhere.",
+              EXIT_USAGE)
+    for cap, out in targets:
         path = run_guarded(cap.build_template, out)
         click.echo(f"wrote {path}")
 

@@ -39,6 +39,7 @@ import numpy as np
 
 from .commissions.schema import DELIVERY_SETTINGS
 from .errors import InputError, Problem, SalesopsError
+from .words import count
 
 #: Settings rows the delivery reads (name -> description); they sit in the commission Settings table.
 SETTINGS = DELIVERY_SETTINGS
@@ -170,8 +171,7 @@ class DeliveryReport:
     seconds: dict[str, float] = field(default_factory=dict)  # "statements": writing them, "delivery": sending
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+plural = count  # "1 message", "2 messages": the one counted-noun helper (salesops_xl.words)
 
 
 # -- settings -----------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ Hierarchy::
     ├── WorkbookError      the file itself: not a workbook, unreadable, missing table
     ├── InputError         one or more Problems in the input tables
     ├── ComputationError   inputs were valid but a rule cannot be applied
-    └── InternalError      a bug of ours, caught before it did harm (a written workbook failed its
-                           check): nothing was changed; carries a report to send us
+    ├── InternalError      a bug of ours, caught before it did harm (a written workbook failed its
+    │                      check): nothing was changed; carries a report to send us
+    └── UsageError         the request itself: an output path of the wrong type, an unknown name
 """
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ class InternalError(SalesopsError):
 
 def _internal_error(message: str, report: str, workbook: str | None) -> "InternalError":
     return InternalError(message, report=report, workbook=workbook)
+
+
+class UsageError(SalesopsError):
+    """The request is wrong whatever the workbook holds (the CLI's exit 2): e.g. ``-o out.csv`` for a workbook."""
 
 
 def _show(value: Any) -> str:

@@ -101,7 +101,8 @@ def test_diff_names_the_rep_the_month_and_the_input_that_changed(tmp_path: Path)
     tables = late_cancellation(tables)
     write_sheets(new, new, [s for s in commission_input_sheets(tables) if s.name == "Deals"])
     batch.recalc(new)
-    r = subprocess.run(CLI + ["diff", str(old), str(new), "--csv", str(tmp_path / "d.csv")], capture_output=True,
+    r = subprocess.run(CLI + ["diff", str(old), str(new), "--amounts", "--csv", str(tmp_path / "d.csv")],
+                       capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr
     assert re.search(r"^R002 .*: total [\d,.]+ -> [\d,.]+ \(\+[\d,.]+\)$", r.stdout, re.M)

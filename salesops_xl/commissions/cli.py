@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 
-
 def run_guarded(fn, *args, **kwargs):
     from ..cli import run_guarded as guarded  # imported late: salesops_xl.cli imports this module
 
@@ -23,13 +22,18 @@ def _result(workbook: Path):
         return compute(load_inputs(src))
 
 
+_AMOUNTS = click.option("--amounts", is_flag=True, help="Also print pay amounts (not printed by default: "
+                                                        "terminals and logs stay free of pay).")
+
+
 @click.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the statements (created if needed).")
-@click.option("--rep", "reps", multiple=True, help="Only this rep (repeat for several).")
+@click.option("--rep", "reps", multiple=True, help="Only this rep (repeat for several); an unknown one is an error.")
 @click.option("--pdf", is_flag=True, help="Also render each statement to PDF with LibreOffice.")
-@click.option("--jobs", type=int, default=None, help="Parallel processes (default: up to 4, by CPU count).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Parallel processes (default: up to 4, by CPU count).")
 @click.option("--send", is_flag=True, help="E-mail each rep its own statement (the PDF with --pdf) and record it "
               "in the workbook's Delivery Log; a rerun sends only what is not yet delivered.")
 @click.option("--dry-run", is_flag=True, help="With --send: write each message as an .eml file into OUT/outbox "
@@ -39,13 +43,19 @@ def _result(workbook: Path):
 @click.option("--smtp-config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="TOML file with [smtp] and [message] settings; overrides the Settings table's.")
 @click.option("--amounts", is_flag=True, help="Print amounts (left out by default so logs carry no pay).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="Show progress on stderr (a bar on a terminal, else a line every few seconds).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr; without --send, print nothing on success.")
 def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs: int | None, send: bool,
-               dry_run: bool, resend: tuple[str, ...], smtp_config: Path | None, amounts: bool, quiet: bool) -> None:
+               dry_run: bool, resend: tuple[str, ...], smtp_config: Path | None, amounts: bool, progress: bool,
+               quiet: bool) -> None:
     """Write one statement workbook (and PDF) per rep of WORKBOOK into OUT, each holding only that rep's data.
 
+    A --rep the workbook does not hold is an error naming it (exit 1); nothing is written then.
     With --send, each rep is e-mailed its own statement (docs/commissions.md, "Statements by e-mail").
     """
+    from ..cli import CountProgress
+    from ..words import count
     from .statements import default_jobs, write_statements
 
     if (dry_run or resend or smtp_config) and not send:
@@ -54,9 +64,14 @@ def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs
         _send(workbook, out, reps, pdf, jobs or default_jobs(), dry_run, resend, smtp_config, amounts, quiet)
         return
     result = run_guarded(_result, workbook)
-    rep = run_guarded(write_statements, result, out, reps=list(reps) or None, jobs=jobs or default_jobs(), pdf=pdf)
-    extra = f" and {len(rep.pdfs)} PDFs ({rep.seconds['pdfs']:.1f} s)" if pdf else ""
-    click.echo(f"wrote {len(rep.workbooks)} statements to {rep.folder} ({rep.seconds['workbooks']:.1f} s){extra}")
+    with CountProgress(progress and not quiet) as bar:
+        rep = run_guarded(write_statements, result, out, reps=list(reps) or None, jobs=jobs or default_jobs(),
+                          pdf=pdf, progress=bar)
+    if quiet:
+        return
+    extra = f" and {count(len(rep.pdfs), 'PDF')} ({rep.seconds['pdfs']:.1f} s)" if pdf else ""
+    click.echo(f"wrote {count(len(rep.workbooks), 'statement')} to {rep.folder} "
+               f"({rep.seconds['workbooks']:.1f} s){extra}")
 
 
 def _send(workbook, out, reps, pdf, jobs, dry_run, resend, smtp_config, amounts, quiet) -> None:
@@ -91,20 +106,28 @@ def _send(workbook, out, reps, pdf, jobs, dry_run, resend, smtp_config, amounts,
 
 
 @click.command()
-@click.argument("old", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--rep", "reps", multiple=True, help="Only this rep (repeat for several).")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rep", "reps", multiple=True, help="Only this rep (repeat for several); an unknown one is an error.")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the changes as CSV (one row per rep, month and component).")
-def diff(old: Path, new: Path, reps: tuple[str, ...], csv_out: Path | None) -> None:
-    """Show what changed between two recalculated commission workbooks, per rep, and why."""
+              help="Also write the changes as CSV (one row per rep, month and component, with the amounts).")
+@_AMOUNTS
+def diff(old: Path, new: Path, reps: tuple[str, ...], csv_out: Path | None, amounts: bool) -> None:
+    """Show what changed between two recalculated commission workbooks, per rep, and why.
+
+    Without --amounts it says who changed, in which months and components, and why, but no pay
+    amounts. A workbook whose inputs changed after its last recalculation is compared as it was last
+    computed: a warning on stderr says so.
+    """
     from ..safety import csv_safe
     from .diff import diff as do_diff
 
     report = run_guarded(do_diff, old, new)
     if reps:
-        report.changes = [c for c in report.changes if c.rep in set(reps)]
-    click.echo(report.text())
+        report = run_guarded(report.only, reps)
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(report.text(amounts=amounts))
     if csv_out is not None:
         csv_safe(report.frame()).to_csv(csv_out, index=False)
 
@@ -113,13 +136,18 @@ def diff(old: Path, new: Path, reps: tuple[str, ...], csv_out: Path | None) -> N
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the What-if sheet here instead of into WORKBOOK.")
-def whatif(workbook: Path, output: Path | None) -> None:
+@_AMOUNTS
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def whatif(workbook: Path, output: Path | None, amounts: bool, quiet: bool) -> None:
     """Simulate next year's commission cost and compare a scenario plan (ScenarioMeasures/ScenarioTiers)."""
     from ..batch import run_workflow
     from .whatif import run_whatif
 
     rep = run_guarded(run_workflow, workbook, output, workflow=run_whatif)
-    click.echo(f"{rep.output}: {rep.summary.get('headline', '')} ({rep.seconds:.2f} s)")
+    if quiet:
+        return
+    extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""
+    click.echo(f"{rep.output}: {rep.summary.get('headline', '')}{extra} ({rep.seconds:.2f} s)")
     for w in rep.warnings:
         click.echo(f"warning: {w}", err=True)
 

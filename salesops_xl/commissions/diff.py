@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import WorkbookError
+from ..words import count
 from .columns import SUMMARY_COLUMNS
 from .engine import SUMMARY_COMPONENTS
 from .inputs import paid_schema
@@ -41,17 +42,43 @@ class DiffReport:
     new: str
     changes: list[RepChange]
     plan_changes: list[str]
+    warnings: list[str] = field(default_factory=list)  # e.g. a workbook whose inputs changed since its last run
+    reps: list[str] = field(default_factory=list)  # every rep of either workbook's Payout Summary
 
-    def text(self) -> str:
+    def only(self, reps) -> "DiffReport":
+        """The report restricted to ``reps``; a rep of neither workbook is an InputError naming it."""
+        from dataclasses import replace
+
+        from ..errors import InputError, Problem
+
+        known = set(self.reps) | {c.rep for c in self.changes}
+        unknown = [r for r in dict.fromkeys(reps) if r not in known]
+        if unknown:
+            raise InputError([Problem("no such rep in either workbook", value=r,
+                                      expected=f"a RepID of the Payout Summary of {self.old} or {self.new}",
+                                      table="PayoutSummary", column="RepID") for r in unknown])
+        wanted = set(reps)
+        return replace(self, changes=[c for c in self.changes if c.rep in wanted])
+
+    def text(self, *, amounts: bool = False) -> str:
+        """The report as lines: who changed, in which months and components, and why.
+
+        Pay amounts (totals and changes) only with ``amounts``; without, a month's component says
+        whether it went up or down, so a log or a shared terminal shows no one's pay.
+        """
         if not self.changes and not self.plan_changes:
             return f"{self.old} -> {self.new}: no change in any payout or input"
-        out = [f"{self.old} -> {self.new}: {len(self.changes)} reps with changes"]
+        out = [f"{self.old} -> {self.new}: {count(len(self.changes), 'rep')} with changes"]
         out += [f"  plan change: {c}" for c in self.plan_changes]
         for c in self.changes:
-            out.append(f"{c.rep} {c.name} ({c.currency}): total {c.old_total / 100:,.2f} -> {c.new_total / 100:,.2f} "
-                       f"({c.delta / 100:+,.2f})")
+            if amounts:
+                total = f"total {c.old_total / 100:,.2f} -> {c.new_total / 100:,.2f} ({c.delta / 100:+,.2f})"
+            else:
+                total = "year total " + ("changed" if c.delta else "unchanged")
+            out.append(f"{c.rep} {c.name} ({c.currency}): {total}")
             for month, comp, d in c.months:
-                out.append(f"    {month} {comp}: {d / 100:+,.2f}")
+                out.append(f"    {month} {comp}: " + (f"{d / 100:+,.2f}" if amounts else
+                                                      "up" if d > 0 else "down"))
             for why in c.causes:
                 out.append(f"    because: {why}")
         return "\n".join(out)
@@ -66,14 +93,16 @@ class DiffReport:
 def _tables(path: Path) -> dict[str, pd.DataFrame]:
     from ..errors import ProblemCollector
     from ..tables import read_table
+    from ..batch import check_path
     from ..xlsx.reader import XlsxSource
 
     problems = ProblemCollector()
     out = {}
-    with XlsxSource(path) as src:
+    with XlsxSource(check_path(path)) as src:
         raw = src.read("PayoutSummary")
         if raw is None:
             raise WorkbookError(f"{path.name}: no PayoutSummary table: recalculate the workbook first")
+        stale = stale_inputs(src, path)
         summary_schema = paid_schema("PaidSummary").__class__(
             name="PayoutSummary", sheet="Payout Summary", description="", required=True, min_rows=0,
             fields=paid_schema("PaidSummary").fields)
@@ -90,7 +119,36 @@ def _tables(path: Path) -> dict[str, pd.DataFrame]:
         if c.kind == "money":
             f[c.name] = np.round(f[c.name].fillna(0).to_numpy(dtype=np.float64) * 100).astype(np.int64)
     out["PayoutSummary"] = f
-    return out
+    return out, stale
+
+
+def stale_inputs(source, path: Path) -> str | None:
+    """A warning when a workbook's outputs were not computed from its present inputs, else None.
+
+    Its Run Log records the fingerprint of the inputs its outputs were computed from (see
+    :func:`~salesops_xl.commissions.inputs.fingerprint`); the inputs are read again and fingerprinted.
+    A diff of such a workbook compares its outputs as last computed, while the reasons it lists come
+    from its inputs as they are now: the two disagree until it is recalculated.
+    """
+    from ..errors import InputError
+    from ..workflows import previous_run
+    from .inputs import load_inputs
+
+    recorded = previous_run(source).get("Input fingerprint (SHA-256)")
+    again = f"recalculate it first (salesops-xl recalc {path}) for payouts that match its inputs"
+    if not recorded:
+        return (f"{path.name}: its Run Log records no input fingerprint, so whether its inputs changed since its "
+                f"last recalculation cannot be told; {again}")
+    try:
+        now = load_inputs(source).fingerprint
+    except InputError as e:
+        return (f"{path.name}: its inputs changed since its last recalculation and now have "
+                f"{count(len(e.problems) + e.omitted, 'problem')} (salesops-xl validate {path}); its payouts are "
+                f"those of its last recalculation")
+    if now != recorded:
+        return (f"{path.name}: its inputs changed since its last recalculation: its payouts are those of the old "
+                f"inputs, while the reasons below come from the new ones; {again}")
+    return None
 
 
 def _key_diff(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
@@ -113,9 +171,13 @@ def _key_diff(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> tuple[pd.
 
 
 def diff(old_path: str | Path, new_path: str | Path) -> DiffReport:
-    """Compare two recalculated commission workbooks."""
+    """Compare two recalculated commission workbooks.
+
+    ``warnings`` says when either workbook's inputs changed after its last recalculation (its Run Log's
+    input fingerprint differs from its inputs'): its payouts are then those of its old inputs.
+    """
     old_path, new_path = Path(old_path), Path(new_path)
-    old, new = _tables(old_path), _tables(new_path)
+    (old, old_stale), (new, new_stale) = _tables(old_path), _tables(new_path)
     so, sn = old["PayoutSummary"], new["PayoutSummary"]
     comps = [c for c in SUMMARY_COMPONENTS if c in so and c in sn]
     key = ["RepID", "PayMonth"]
@@ -143,7 +205,9 @@ def diff(old_path: str | Path, new_path: str | Path) -> DiffReport:
             changes.append(RepChange(rep=str(rep), name=str(names.get(rep, "")), currency=str(ccy.get(rep, "")),
                                      old_total=old_total, new_total=new_total, months=months,
                                      causes=causes.get(rep, [])))
-    return DiffReport(old=old_path.name, new=new_path.name, changes=changes, plan_changes=plan_changes)
+    return DiffReport(old=old_path.name, new=new_path.name, changes=changes, plan_changes=plan_changes,
+                      warnings=[w for w in (old_stale, new_stale) if w],
+                      reps=sorted({str(r) for r in so.RepID} | {str(r) for r in sn.RepID}))
 
 
 def _fmt_key(k: tuple) -> str:

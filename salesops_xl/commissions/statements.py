@@ -171,11 +171,9 @@ def _groups(result: CommissionResult) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def _write_some(args) -> list[str]:
-    result, reps, folder = args
+def _write_reps(result: CommissionResult, groups, reps, folder) -> list[str]:
     from ..xlsx.writer import write_sheets
 
-    groups = _groups(result)
     written = []
     for rep in reps:
         path = Path(folder) / f"statement_{_safe(rep)}.xlsx"
@@ -184,37 +182,110 @@ def _write_some(args) -> list[str]:
     return written
 
 
+_WORKER: dict = {}  # in a worker process: the run and its row groups, given once when the process starts
+
+
+def _init_worker(result: CommissionResult) -> None:
+    _WORKER["result"], _WORKER["groups"] = result, _groups(result)
+
+
+def _write_in_worker(args) -> list[str]:
+    reps, folder = args
+    return _write_reps(_WORKER["result"], _WORKER["groups"], reps, folder)
+
+
+def select_reps(result: CommissionResult, reps=None) -> list[str]:
+    """The reps to write statements for: every rep of the run, or those of ``reps`` (in the run's order).
+
+    A rep of ``reps`` the run does not hold is an :class:`~salesops_xl.errors.InputError` naming each
+    one (with the closest RepIDs, for a typo), raised before anything is written: asking for a
+    statement that cannot be made is never a silent zero.
+    """
+    import difflib
+
+    from ..errors import InputError, Problem
+
+    all_reps = [str(r) for r in pd.unique(result.summary["RepID"])]
+    if reps is None:
+        return all_reps
+    wanted = [str(r) for r in reps]
+    have = set(all_reps)
+    unknown = [r for r in dict.fromkeys(wanted) if r not in have]
+    if unknown:
+        roster = set(result.inputs.frame("Roster")["RepID"].astype(str)) if "Roster" in result.inputs.tables \
+            else set()
+        problems = []
+        for r in unknown:
+            if r in roster:
+                problems.append(Problem(
+                    f"rep {r} has nothing computed in this run: no statement to write", show_value=False,
+                    expected="a rep whose Roster rows cover the plan year", workbook=result.inputs.workbook,
+                    table="Roster", column="RepID"))
+                continue
+            close = [x for x in all_reps if x.lower() == r.lower()] or \
+                difflib.get_close_matches(r, all_reps, n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(close)}?)" if close else f" ({len(all_reps):,} in this run)"
+            problems.append(Problem("no such rep: no statement to write", value=r,
+                                    expected=f"a RepID of the Roster{hint}", workbook=result.inputs.workbook,
+                                    table="Roster", column="RepID"))
+        raise InputError(problems)
+    return [r for r in all_reps if r in set(wanted)]
+
+
 def write_statements(result: CommissionResult, folder: str | Path, *, reps=None, jobs: int = 1,
                      pdf: bool = False, progress=None) -> StatementsReport:
-    """Write one statement workbook per rep into ``folder`` (and PDFs rendered by LibreOffice if ``pdf``)."""
+    """Write one statement workbook per rep into ``folder`` (and PDFs rendered by LibreOffice if ``pdf``).
+
+    ``reps``: only these RepIDs (see :func:`select_reps`: an unknown one is an error, nothing is
+    written). ``progress(stage, done, total)`` is called as statements are written ("statements")
+    and PDFs rendered ("PDFs").
+    """
     import time
 
+    say = progress or (lambda stage, done, total: None)
+    reps = select_reps(result, reps)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    all_reps = list(pd.unique(result.summary["RepID"]))
-    wanted = None if reps is None else set(reps)
-    reps = all_reps if wanted is None else [r for r in all_reps if r in wanted]
     t0 = time.perf_counter()
+    say("statements", 0, len(reps))
+    paths: list[str] = []
     if jobs > 1 and len(reps) > 50:
-        chunks = [reps[i::jobs] for i in range(jobs)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            paths = [p for part in pool.map(_write_some, [(result, c, str(folder)) for c in chunks]) for p in part]
+        # the run goes to each worker once (its initializer), then small chunks of reps: progress as they finish
+        size = max(10, -(-len(reps) // (jobs * 20)))
+        chunks = [reps[i:i + size] for i in range(0, len(reps), size)]
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(result,)) as pool:
+            for part in pool.map(_write_in_worker, [(c, str(folder)) for c in chunks]):
+                paths += part
+                say("statements", len(paths), len(reps))
     else:
-        paths = _write_some((result, reps, str(folder)))
+        groups = _groups(result)
+        size = max(10, -(-len(reps) // 50))
+        for i in range(0, len(reps), size):
+            paths += _write_reps(result, groups, reps[i:i + size], str(folder))
+            say("statements", len(paths), len(reps))
     report = StatementsReport(folder=folder, workbooks=sorted(Path(p) for p in paths))
     report.seconds["workbooks"] = time.perf_counter() - t0
     if pdf:
         t1 = time.perf_counter()
-        report.pdfs = render_pdfs(report.workbooks, folder, jobs=jobs)
+        report.pdfs = render_pdfs(report.workbooks, folder, jobs=jobs,
+                                  progress=lambda done, total: say("PDFs", done, total))
         report.seconds["pdfs"] = time.perf_counter() - t1
     return report
 
 
-def render_pdfs(workbooks: list[Path], folder: Path, *, jobs: int = 1, batch: int = 200) -> list[Path]:
-    """Render workbooks to PDF with LibreOffice headless (batched: one start-up per `batch` files)."""
+def render_pdfs(workbooks: list[Path], folder: Path, *, jobs: int = 1, batch: int = 200,
+                progress=None) -> list[Path]:
+    """Render workbooks to PDF with LibreOffice headless (batched: one start-up per `batch` files).
+
+    ``progress(done, total)`` is called about once a second with the PDFs written so far (LibreOffice
+    converts a batch file by file; the count is of this run's PDFs in ``folder``). A PDF LibreOffice
+    did not write is an error naming it.
+    """
     import shutil
     import subprocess
     import tempfile
+    import time
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     from ..errors import WorkbookError
 
@@ -222,8 +293,11 @@ def render_pdfs(workbooks: list[Path], folder: Path, *, jobs: int = 1, batch: in
     if soffice is None:
         raise WorkbookError("rendering PDFs needs LibreOffice (soffice): apt-get install libreoffice-calc")
     chunks = [workbooks[i:i + batch] for i in range(0, len(workbooks), batch)]
+    targets = [folder / (p.stem + ".pdf") for p in workbooks]
+    say = progress or (lambda done, total: None)
+    started = time.time() - 1.0  # file times can lag the clock a little; a PDF older than this is a stale one
 
-    def run(chunk, k):
+    def run(chunk):
         with tempfile.TemporaryDirectory(prefix="sxl-lo-") as prof:
             cmd = [soffice, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(folder)] + [str(p) for p in chunk]
@@ -231,15 +305,26 @@ def render_pdfs(workbooks: list[Path], folder: Path, *, jobs: int = 1, batch: in
             if res.returncode != 0:
                 raise WorkbookError(f"LibreOffice could not render PDFs: {res.stderr.strip()[:300]}")
 
-    if jobs > 1 and len(chunks) > 1:
-        from concurrent.futures import ThreadPoolExecutor
+    def rendered() -> list[Path]:
+        names = {t.name for t in targets}
+        with os.scandir(folder) as it:
+            fresh = {e.name for e in it if e.name in names and e.stat().st_mtime >= started}
+        return [t for t in targets if t.name in fresh]
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(run, chunks, range(len(chunks))))
-    else:
-        for k, c in enumerate(chunks):
-            run(c, k)
-    return [folder / (p.stem + ".pdf") for p in workbooks]
+    say(0, len(targets))
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(chunks)))) as pool:
+        futures = [pool.submit(run, c) for c in chunks]
+        while wait(futures, timeout=1.0).not_done:
+            say(len(rendered()), len(targets))
+        for f in futures:
+            f.result()  # LibreOffice's own failure first
+    done = rendered()
+    if len(done) != len(targets):
+        missing = sorted(set(targets) - set(done))
+        raise WorkbookError(f"LibreOffice wrote {len(done):,} of {len(targets):,} PDFs; missing: "
+                            + ", ".join(p.name for p in missing[:5]) + (" ..." if len(missing) > 5 else ""))
+    say(len(done), len(targets))
+    return targets
 
 
 def default_jobs() -> int:

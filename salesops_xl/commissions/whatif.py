@@ -201,6 +201,7 @@ def compare_plans(source: TableSource, inp: CommissionInputs, result: Commission
 
 def run_whatif(source: TableSource, *, computed_at: str | None = None, progress=None):
     """The what-if workflow: simulation (+ comparison when scenario tables exist) -> the 'What-if' sheet."""
+    from ..words import count
     from ..workflows import WorkflowResult
     from .outputs import _block
 
@@ -234,8 +235,10 @@ def run_whatif(source: TableSource, *, computed_at: str | None = None, progress=
                                          Column("Currency", "text"), Column("MeanCost", "number"),
                                          Column("P10", "number"), Column("P90", "number")), per_rep, f"A{row}"))
     row += len(per_rep) + 3
-    headline = (f"simulated {int(float(settings['Simulations'])):,} years: expected cost " +
-                ", ".join(f"{r.Currency} {r.Mean:,.0f}" for r in summ[summ.Metric == "Total cost"].itertuples()))
+    # the headline is printed by the CLI; the amounts only with --amounts (and in the analyst's own workbook)
+    headline = f"simulated {count(int(float(settings['Simulations'])), 'year')} of commission cost"
+    amounts = "expected cost " + ", ".join(f"{r.Currency} {r.Mean:,.0f}"
+                                           for r in summ[summ.Metric == "Total cost"].itertuples())
     if cmp is not None:
         blocks.append(_block("PlanComparison", (Column("RepID", "text"), Column("RepName", "text"),
                                                 Column("Currency", "text"), Column("Current", "money"),
@@ -246,12 +249,15 @@ def run_whatif(source: TableSource, *, computed_at: str | None = None, progress=
                                 series=(SeriesRef("Change", "PlanComparison", "Change", "RepID"),),
                                 anchor="I22", x_title="Rep", y_title="Change", width_cols=10, height_rows=24))
         tot = cmp.groupby("Currency")[["Current", "Scenario"]].sum()
-        headline += "; scenario " + ", ".join(f"{c} {(r.Scenario - r.Current) / 100:+,.0f}"
-                                              for c, r in tot.iterrows())
-        headline += f" ({int((cmp.Outcome == 'gains').sum())} gain, {int((cmp.Outcome == 'loses').sum())} lose)"
+        amounts += "; scenario " + ", ".join(f"{c} {(r.Scenario - r.Current) / 100:+,.0f}"
+                                             for c, r in tot.iterrows())
+        gain, lose = int((cmp.Outcome == "gains").sum()), int((cmp.Outcome == "loses").sum())
+        headline += (f"; under the scenario plan {count(gain, 'rep')} {'gains' if gain == 1 else 'gain'}, "
+                     f"{count(lose, 'rep')} {'loses' if lose == 1 else 'lose'}")
     notes = (("A1", "Plan what-if: simulated cost and plan comparison"),
              ("A2", f"Attainment from {settings['AttainmentSource']}; {settings['Simulations']} simulations, "
                     f"seed {settings['Seed']}; annual quota and target per rep, the plan's tiers, gates and caps."))
     sheet = SheetSpec(name="What-if", tables=tuple(blocks), charts=tuple(charts), notes=notes, tab_color="548235")
-    return WorkflowResult(sheets=[sheet], summary={"headline": headline}, warnings=result.run.warnings,
+    return WorkflowResult(sheets=[sheet], summary={"headline": headline, "amounts": amounts},
+                          warnings=result.run.warnings,
                           result=(sim, cmp))

@@ -48,7 +48,7 @@ def replace_inputs(path: Path, tables: dict, sheet: str) -> None:
 def test_template_is_reproducible_from_code(tmp_path: Path):
     fresh = build_template(tmp_path / "territories.xlsx")
     assert hashlib.sha256(fresh.read_bytes()).hexdigest() == hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(), \
-        "workbooks/territories.xlsx is out of date: run salesops-xl template territories"
+        "workbooks/territories.xlsx is out of date: run salesops-xl template territories --force"
 
 
 def test_cli_recalc_round_trip_is_idempotent_and_writes_the_engine_numbers(wb: Path):
