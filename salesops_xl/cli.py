@@ -257,6 +257,8 @@ def template(kind: str | None, output: Path | None, force: bool) -> None:
     caps = [get(kind)] if kind else all_capabilities()
     if output is not None and len(caps) != 1:
         _fail("error: --output needs a KIND", EXIT_USAGE)
+    if output is not None and output.suffix.lower() != ".xlsx":
+        _fail(f"error: {output.name}: a template is an .xlsx workbook; name the output *.xlsx", EXIT_USAGE)
     targets = [(cap, output or Path("workbooks") / cap.template_name) for cap in caps]
     taken = [str(out) for _, out in targets if out.exists()]
     if taken and not force:
