@@ -467,7 +467,12 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
     for i in np.flatnonzero(present & ~known_rep):
         problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
                                  expected="a RepID listed in the Roster"))
-    for i in np.flatnonzero(present & known_rep & (pos < 0)):
+    # a rep whose Roster PlanID is blank or unknown has that problem already; which measures its plan has
+    # cannot be told, so its quota rows are not each reported as "no such measure" (one problem, not ten)
+    plans = tables["Plans"].frame["PlanID"] if "Plans" in tables else pd.Series([m.plan for m in measures])
+    bad_plan = ros["PlanID"].isna() | ~ros["PlanID"].isin(set(plans.dropna()))
+    planless = f["RepID"].isin(set(ros.loc[bad_plan, "RepID"].dropna())).to_numpy()
+    for i in np.flatnonzero(present & known_rep & (pos < 0) & ~planless):
         meas, rep = f["Measure"].iloc[i], f["RepID"].iloc[i]
         why = "the rep's plan has no such measure" if meas in all_measures else "unknown measure"
         mine = sorted(rm.loc[rm["RepID"] == rep, "Measure"].unique())

@@ -495,18 +495,26 @@ def fx_rates(inp: CommissionInputs, d: pd.DataFrame, drow: np.ndarray, to_ccy: n
     rates = f["Rate"].to_numpy()
     fx[need] = np.where(pos >= 0, rates[np.maximum(pos, 0)] if len(rates) else np.nan, np.nan)
     if (pos < 0).any():
+        # one problem per currency pair, on its first deal row, naming every month it lacks: a payout currency
+        # without rates (a typo in Roster[Currency]) is one problem, not one per month
         tbl = inp.tables["Deals"]
-        seen = set()
+        missing: dict[tuple, tuple[int, set]] = {}
         for j in np.flatnonzero(need)[pos < 0]:
-            i = int(drow[j])
-            k = (int(mi[j]), deal_ccy[j], to_ccy[j])
-            if k in seen:
-                continue
-            seen.add(k)
-            month = inp.calendar.month_label(int(mi[j]))
-            problems.add(tbl.problem(i, "Currency", f"no FX rate {deal_ccy[j]}->{to_ccy[j]} for {month}",
-                                     value=deal_ccy[j],
-                                     expected=f"a row in FXRates with Month {month}, FromCurrency {deal_ccy[j]}, "
-                                              f"ToCurrency {to_ccy[j]} (the payout currency of the credited rep "
-                                              "or manager)"))
+            k = (deal_ccy[j], to_ccy[j])
+            first, months = missing.setdefault(k, (int(drow[j]), set()))
+            missing[k] = (min(first, int(drow[j])), months)
+            months.add(int(mi[j]))
+        have, froms, tos = set(zip(f["FromCurrency"], f["ToCurrency"])), set(f["FromCurrency"]), set(f["ToCurrency"])
+        for (frm, to), (i, months) in missing.items():
+            labels = [inp.calendar.month_label(m) for m in sorted(months)]
+            when = labels[0] if len(labels) == 1 else f"{len(labels)} months: {', '.join(labels)}"
+            hint = ("" if (frm, to) in have else
+                    f"; FXRates has no rate into {to} at all: check the credited rep's Roster[Currency]"
+                    if to not in tos else
+                    f"; FXRates has no rate from {frm} at all: check this deal's Currency" if frm not in froms
+                    else f"; FXRates has no {frm}->{to} rate for any month")
+            problems.add(tbl.problem(i, "Currency", f"no FX rate {frm}->{to} for {when}{hint}", value=frm,
+                                     expected=f"rows in FXRates with FromCurrency {frm}, ToCurrency {to} for "
+                                              f"{'that month' if len(labels) == 1 else 'those months'} ({to} is "
+                                              "the payout currency of the credited rep or manager)"))
     return fx
