@@ -46,3 +46,21 @@ def test_a_few_missing_months_of_a_known_pair_are_one_problem_naming_them():
     got = problems(workbook(reps=[rep("A", currency="EUR")], deals=deals, fx=fx))
     assert len(got) == 1 and "row 2, column Currency, cell G2: no FX rate USD->EUR for 2 months: 2026-01, 2026-03; " \
         'found "USD"' in got[0]
+
+
+def test_a_rep_missing_from_the_roster_is_one_problem_per_table_naming_its_rows():
+    # before: one "unknown rep" per row (a blank RepID in the sample's Roster gave 44 problems); now one per
+    # table and RepID, on its first row, naming the others, and pointing at the Roster row with a blank RepID
+    quotas = [{"RepID": "B", "Measure": "NB", "Period": p, "Quota": 100_000.0} for p in months()]
+    src = workbook(reps=[rep("A"), dict(rep("B"), RepID=None)], quotas=quotas,
+                   deals=[deal(f"D{m}", "B", 1_000, D(2026, m, 10)) for m in (1, 2, 3)])
+    got = problems(src)
+    assert got == [
+        "test.xlsx, sheet 'Roster', table Roster: row 3, column RepID, cell A3: blank cell; expected an identifier "
+        "(text or a whole number)",
+        "test.xlsx, sheet 'Quotas', table Quotas: row 2, column RepID, cell A2: unknown rep (also on rows 3, 4, 5, 6, "
+        "7, 8, 9, 10, 11, 12 ...: 12 rows in all); found \"B\"; expected a RepID listed in the Roster (the Roster's "
+        "row 3 has a blank RepID: is it this rep?)",
+        "test.xlsx, sheet 'Deals', table Deals: row 2, column RepID, cell B2: unknown rep (also on rows 3, 4: 3 rows "
+        "in all); found \"B\"; expected a RepID listed in the Roster (the Roster's row 3 has a blank RepID: is it "
+        "this rep?)"]

@@ -444,6 +444,32 @@ def _plan_measures(measures: list[MeasureDef]) -> dict[tuple[str, str], MeasureD
     return {(m.plan, m.measure): m for m in measures}
 
 
+def unknown_reps(tbl: Table, rows: np.ndarray, roster: Table | None, problems: ProblemCollector) -> None:
+    """Report RepIDs of ``tbl`` not in the Roster: one problem per RepID, on its first row, naming its other rows.
+
+    A rep missing from the Roster (renamed there, or its RepID cell left blank) is one cause, however many
+    rows refer to it; when the Roster has rows with a blank RepID, the message points at them.
+    """
+    if not len(rows):
+        return
+    values = tbl.frame["RepID"].to_numpy(dtype=object)[rows]
+    blank = []
+    if roster is not None:
+        blank = [roster.raw.excel_row(int(i)) for i in np.flatnonzero(roster.frame["RepID"].isna().to_numpy())]
+    hint = ""
+    if blank:
+        hint = (f" (the Roster's row {blank[0]} has a blank RepID: is it this rep?)" if len(blank) == 1 else
+                f" (the Roster's rows {', '.join(map(str, blank[:5]))} have a blank RepID: is one of them this rep?)")
+    for value, at in pd.Series(rows).groupby(values, sort=False).indices.items():
+        mine = rows[at]
+        more = ""
+        if len(mine) > 1:
+            shown = ", ".join(str(tbl.raw.excel_row(int(i))) for i in mine[1:11])
+            more = f" (also on rows {shown}{' ...' if len(mine) > 11 else ''}: {len(mine)} rows in all)"
+        problems.add(tbl.problem(int(mine[0]), "RepID", "unknown rep" + more, value=value,
+                                 expected="a RepID listed in the Roster" + hint))
+
+
 def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalendar,
             problems: ProblemCollector) -> None:
     """Row checks of Quotas; whether every active period has a quota is checked when prorating."""
@@ -464,9 +490,7 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
     ptype = np.where(pos >= 0, types.to_numpy()[np.maximum(pos, 0)] if len(types) else None, None)
     known_rep = f["RepID"].isin(set(ros["RepID"].dropna())).to_numpy()
     present = f["RepID"].notna().to_numpy() & f["Measure"].notna().to_numpy() & f["Period"].notna().to_numpy()
-    for i in np.flatnonzero(present & ~known_rep):
-        problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
-                                 expected="a RepID listed in the Roster"))
+    unknown_reps(tbl, np.flatnonzero(present & ~known_rep), roster, problems)
     # a rep whose Roster PlanID is blank or unknown has that problem already; which measures its plan has
     # cannot be told, so its quota rows are not each reported as "no such measure" (one problem, not ten)
     plans = tables["Plans"].frame["PlanID"] if "Plans" in tables else pd.Series([m.plan for m in measures])
@@ -523,9 +547,7 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
     if roster is not None:
         reps = roster.frame["RepID"]
         known = f["RepID"].isin(set(reps.dropna())).to_numpy() | f["RepID"].isna().to_numpy()
-        for i in np.flatnonzero(~known):
-            problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
-                                     expected="a RepID listed in the Roster"))
+        unknown_reps(tbl, np.flatnonzero(~known), roster, problems)
     all_measures = {m.measure for m in measures}
     if measures:
         km = f["Measure"].isin(all_measures).to_numpy() | f["Measure"].isna().to_numpy()
@@ -607,9 +629,10 @@ def _adjustments(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemC
     f = tbl.frame
     reps = set(roster.frame["RepID"].dropna()) if roster is not None else set()
     month = np.full(len(f), -1, dtype=np.int64)
+    if roster is not None:
+        unknown_reps(tbl, np.flatnonzero(f["RepID"].notna().to_numpy() & ~f["RepID"].isin(reps).to_numpy()), roster,
+                     problems)
     for i, (rep, per) in enumerate(zip(f["RepID"], f["Period"])):
-        if roster is not None and rep is not None and rep not in reps:
-            problems.add(tbl.problem(i, "RepID", "unknown rep", value=rep, expected="a RepID listed in the Roster"))
         if per is None:
             continue
         p, why = cal.parse_period(per, "Month")
@@ -647,9 +670,7 @@ def _leaves(tables: dict[str, Table], problems: ProblemCollector) -> None:
         return
     f = tbl.frame
     known = f["RepID"].isin(set(roster.frame["RepID"].dropna())).to_numpy() | f["RepID"].isna().to_numpy()
-    for i in np.flatnonzero(~known):
-        problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
-                                 expected="a RepID listed in the Roster"))
+    unknown_reps(tbl, np.flatnonzero(~known), roster, problems)
     a, b = f["StartDate"].to_numpy(), f["EndDate"].to_numpy()
     for i in np.flatnonzero(~np.isnat(a) & ~np.isnat(b) & (b < a)):
         problems.add(tbl.problem(int(i), "EndDate", "a leave that ends before it starts", value=b[i].item(),
@@ -719,10 +740,10 @@ def _incentives(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanC
     f = tbl.frame
     start = np.full(len(f), -1, dtype=np.int64)
     end = np.full(len(f), -1, dtype=np.int64)
+    if "Roster" in tables:
+        unknown_reps(tbl, np.flatnonzero(f["RepID"].notna().to_numpy() & ~f["RepID"].isin(reps).to_numpy()),
+                     tables["Roster"], problems)
     for i in range(len(f)):
-        rep = f["RepID"].iloc[i]
-        if rep is not None and rep not in reps:
-            problems.add(tbl.problem(i, "RepID", "unknown rep", value=rep, expected="a RepID listed in the Roster"))
         for col, out in (("StartMonth", start), ("EndMonth", end)):
             v = f[col].iloc[i]
             if v is None:
