@@ -87,6 +87,7 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
         with open_source(src) as source:
             t1 = time.perf_counter()
             res: WorkflowResult = workflow(source, computed_at=computed_at, progress=say)
+            read_warnings = source.warnings()  # data left beside tables that were read without a schema
         t2 = time.perf_counter()
         if res.sheets or res.remove or dest != Path(os.path.realpath(src)):
             say("writing workbook")
@@ -94,7 +95,8 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
             written = dest
     t3 = time.perf_counter()
     say("done")
-    return RecalcReport(source=src, output=written, seconds=t3 - t0, summary=res.summary, warnings=res.warnings,
+    return RecalcReport(source=src, output=written, seconds=t3 - t0, summary=res.summary,
+                        warnings=read_warnings + res.warnings,
                         timings={"open": t1 - t0, "read+compute": t2 - t1, "write": t3 - t2},
                         sheets=[sh.name for sh in res.sheets], removed=list(res.remove))
 
@@ -109,21 +111,28 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
     written), computed, and the workflow's own sheets are replaced; every other
     part of the workbook is copied as is.
     """
-    from . import capabilities
-
     name = Path(path).name
 
     def workflow(source, **kwargs):
-        cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), name)
-        return cap.workflow(source, **kwargs)
+        return _kind_of(source, kind, name).workflow(source, **kwargs)
 
     return run_workflow(path, output, workflow=workflow, progress=progress, computed_at=computed_at)
 
 
-def validate(path: str | Path, *, kind: str | None = None) -> list[str]:
-    """Check a workbook's inputs (and that they compute) without writing anything; return the warnings."""
+def _kind_of(source, kind: str | None, name: str):
+    """The capability ``kind`` names (refusing a workbook of another kind), or the one its tables show."""
     from . import capabilities
 
+    if kind is None:
+        return capabilities.detect(source.table_names(), name)
+    cap = capabilities.get(kind)
+    capabilities.check_kind(kind, source.table_names(), name, f"--kind {kind}")
+    return cap
+
+
+def validate(path: str | Path, *, kind: str | None = None) -> list[str]:
+    """Check a workbook's inputs (and that they compute) without writing anything; return the warnings."""
     with open_source(path) as source:
-        cap = capabilities.get(kind) if kind else capabilities.detect(source.table_names(), Path(path).name)
-        return cap.workflow(source).warnings
+        cap = _kind_of(source, kind, Path(path).name)
+        warnings = cap.workflow(source).warnings
+        return source.warnings() + warnings

@@ -94,6 +94,54 @@ def get(name: str) -> Capability:
     raise WorkbookError(f"unknown workbook kind {name!r}; known: {', '.join(c.name for c in all_capabilities())}")
 
 
+def _article(title: str) -> str:
+    return f"an {title.lower()}" if title[:1].lower() in "aeiou" else f"a {title.lower()}"
+
+
+def _kind_word(c: Capability) -> str:
+    """'a commission workbook' (the title without what follows in brackets)."""
+    return _article(c.title.split(" (")[0])
+
+
+def _closest(table_names: Sequence[str]) -> tuple[Capability | None, list[str]]:
+    """The kind whose input tables the workbook holds the most of (at least two, or one required table of a kind
+    that requires two or fewer), and its required tables that are missing."""
+    have = {t.lower() for t in table_names}
+    best, best_key, missing = None, None, []
+    for c in all_capabilities():
+        req = c.required_tables()
+        names = [t.name.lower() for t in c.input_tables]
+        n_all = sum(1 for t in names if t in have)
+        n_req = sum(1 for t in req if t.lower() in have)
+        if n_req == 0 or (n_all < 2 and len(req) > 2):
+            continue
+        key = (n_req / len(req), n_all)
+        if best_key is None or key > best_key:
+            best, best_key, missing = c, key, [t for t in req if t.lower() not in have]
+    return best, missing
+
+
+def _missing_text(c: Capability, missing: list[str], table_names: Sequence[str], workbook: str) -> str:
+    import difflib
+
+    lost = " and ".join(f"table {m}" for m in missing) if len(missing) < 3 else \
+        "tables " + ", ".join(missing[:-1]) + " and " + missing[-1]
+    verb = "is" if len(missing) == 1 else "are"
+    near = []
+    for m in missing:
+        close = difflib.get_close_matches(m.lower(), [t.lower() for t in table_names], n=1, cutoff=0.75)
+        if close:
+            real = next(t for t in table_names if t.lower() == close[0])
+            near.append(f"a table named {real} exists: if it holds the {m}, rename it to {m} (Table Design → "
+                        "Table Name)")
+    hint = "; ".join(near) + "; " if near else ""
+    return (f"{workbook}: {lost} {verb} missing; this looks like {_kind_word(c)} (it has "
+            f"{', '.join(t.name for t in c.input_tables if t.name.lower() in {x.lower() for x in table_names})}). "
+            f"{hint}Add {'it as an Excel Table' if len(missing) == 1 else 'them as Excel Tables'} "
+            f"(Insert → Table, then Table Design → Table Name); `salesops-xl schema {missing[0]}` lists the columns, "
+            f"and `salesops-xl template {c.name} -o sample.xlsx` writes a complete example")
+
+
 def detect(table_names: Sequence[str], workbook: str = "the workbook") -> Capability:
     """The capability whose required input tables the workbook holds (the most specific one)."""
     have = {t.lower() for t in table_names}
@@ -104,10 +152,33 @@ def detect(table_names: Sequence[str], workbook: str = "the workbook") -> Capabi
             if req and all(t in have for t in req) and len(req) > best_score:
                 best, best_score = c, len(req)
     if best is None:
+        close, missing = _closest(table_names)
+        if close is not None:
+            raise WorkbookError(_missing_text(close, missing, table_names, workbook))
         kinds = "; ".join(f"{c.name}: {', '.join(c.required_tables())}"
                           + "".join(f" (or {', '.join(alt)})" for alt in c.also_detected_by)
                           for c in all_capabilities())
+        shown = sorted(table_names)
+        listed = ", ".join(shown[:12]) + (f" and {len(shown) - 12} more" if len(shown) > 12 else "")
         raise WorkbookError(f"{workbook}: cannot tell which kind of salesops-xl workbook this is; its Excel "
-                            f"Tables are {', '.join(sorted(table_names)) or 'none'}. Expected the tables of one "
-                            f"of: {kinds}")
+                            f"Tables are {listed or 'none'}. Expected the tables of one of: {kinds}")
     return best
+
+
+def check_kind(name: str, table_names: Sequence[str], workbook: str, doing: str = "") -> None:
+    """Refuse a workbook of another kind than ``name`` (e.g. a territory workbook given to ``whatif``), naming
+    its kind; a workbook of this kind that lacks tables passes (its loader lists what is missing)."""
+    cap = get(name)
+    have = {t.lower() for t in table_names}
+    if any(all(t.lower() in have for t in names) for names in [cap.required_tables(), *cap.also_detected_by]):
+        return
+    try:
+        other = detect(table_names, workbook)
+    except WorkbookError:
+        return
+    if other.name != name:
+        what = f"{doing} needs" if doing else "this needs"
+        raise WorkbookError(f"{workbook} is {_kind_word(other)} (it has tables "
+                            f"{', '.join(other.required_tables())}); {what} {_kind_word(cap)} (tables "
+                            f"{', '.join(cap.required_tables())}). Check the file name, or use `salesops-xl "
+                            f"recalc {workbook}`, which recognises the kind by itself")

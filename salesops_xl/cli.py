@@ -57,7 +57,13 @@ def run_guarded(fn, *args, **kwargs):
         _fail(f"error: {e}", EXIT_FILE)
     except KeyboardInterrupt:
         _fail("interrupted; the workbook was not changed", 130)
-    except Exception as e:  # pragma: no cover - a bug
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as e:  # a bug, or a reading library that failed (a Rust panic is a BaseException)
+        library = _reading_library(e)
+        if library:
+            _fail(f"error: {_file_named(args)}{library} could not read this workbook: {_first_line(e)}. The file may "
+                  "be damaged; open it in Excel or LibreOffice, save it as .xlsx, and run again", EXIT_FILE)
         _fail(f"internal error ({type(e).__name__}): {e}\nThe workbook was not changed. Please report this.",
               EXIT_INTERNAL)
 
@@ -86,6 +92,33 @@ def _internal_message(e: InternalError) -> str:
         "Please report this to the salesops-xl maintainers with the message above."
     target = Path(e.workbook).name if e.workbook else "the workbook"
     return f"internal error: {e}\nThe workbook was NOT changed: {target} is as it was. {where}"
+
+
+#: the modules whose exceptions mean "this file could not be read", by the library a user would recognise
+_READERS = {"pyo3_runtime": "python-calamine", "python_calamine": "python-calamine", "zipfile": "the zip reader",
+            "zlib": "the zip reader", "xml": "the XML parser", "lxml": "the XML parser", "openpyxl": "openpyxl",
+            "defusedxml": "the XML parser"}
+
+
+def _reading_library(e: BaseException) -> str | None:
+    for cls in type(e).__mro__:
+        lib = _READERS.get((getattr(cls, "__module__", "") or "").split(".")[0])
+        if lib:
+            return lib
+    return None
+
+
+def _file_named(args) -> str:
+    """'name.xlsx: ' for the first file among a command's arguments."""
+    for a in args:
+        if isinstance(a, (str, Path)) and str(a).lower().endswith((".xlsx", ".xlsm")):
+            return f"{Path(a).name}: "
+    return ""
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 class _StageBar:

@@ -112,6 +112,8 @@ class TableSchema:
     key: tuple[str, ...] = ()  # columns whose combination must be unique
     required: bool = True  # the table must exist in the workbook
     min_rows: int = 1
+    #: payouts (or other money) depend on this table: data left just outside it is an error, not a warning
+    money: bool = True
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -138,6 +140,9 @@ class RawTable:
     errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (column, data row index) -> "#N/A"
     row_numbers: np.ndarray | None = None  # Excel row of each data row, when not contiguous
     date1904: bool = False  # the workbook's date system: a bare serial number in a date column counts from 1904
+    #: what the door found next to the table that the table does not include (rows of data right below it,
+    #: columns right of it), each in words; see :func:`read_table`
+    beside: tuple[str, ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -178,7 +183,7 @@ class RawTable:
         errors = {(c, new_index[i]): e for (c, i), e in self.errors.items() if i in new_index}
         return RawTable(name=self.name, columns=self.columns, data=data, sheet=self.sheet, workbook=self.workbook,
                         header_row=self.header_row, first_col=self.first_col, errors=errors, row_numbers=rows,
-                        date1904=self.date1904)
+                        date1904=self.date1904, beside=self.beside)
 
     def cell(self, column: str, i: int) -> str | None:
         if column not in self.columns:
@@ -283,6 +288,9 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
             return None
         raw = RawTable(name=schema.name, columns=[f.name for f in schema.fields],
                        data={f.name: [] for f in schema.fields})
+    if raw.beside and schema.money:
+        for text in raw.beside:
+            problems.add(Problem(message=text, show_value=False, workbook=raw.workbook, table=raw.name))
     raw = raw.without_blank_rows()
     present = {c: c for c in raw.columns}
     by_norm = {_normalise(c): c for c in raw.columns}
@@ -331,6 +339,17 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
     return tbl
 
 
+def cell_error(tbl: Table, i: int, f: Field, found: str) -> Problem:
+    """The problem with a cell the door reported: an error value ('#N/A') or a formula without a saved value."""
+    if found.startswith("="):
+        return tbl.problem(
+            i, f.name, "a formula without a saved value (the file was written by a program that does not calculate "
+            "formulas, so the cell reads as blank)", value=found if len(found) > 1 else "a shared formula",
+            expected=f"{f.expected()}; open the workbook in Excel or LibreOffice and save it there (they calculate "
+                     "its formulas), then run again")
+    return tbl.problem(i, f.name, "error value in the cell", value=found, expected=f.expected())
+
+
 def _check_unique(tbl: Table, key: tuple[str, ...], problems: ProblemCollector) -> None:
     frame = tbl.frame[list(key)]
     dup = frame.duplicated(keep="first").to_numpy() & ~frame.isna().any(axis=1).to_numpy()
@@ -357,7 +376,7 @@ def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict
             arr = _slow_float(values, f, tbl, problems, errs)
         elif errs:
             for i, e in errs.items():
-                problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+                problems.add(cell_error(tbl, i, f, e))
                 arr[i] = np.nan
         _check_range(arr, f, tbl, problems)
         if not f.blank:
@@ -387,7 +406,7 @@ def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict
                 continue
             problems.add(tbl.problem(int(i), f.name, why, value=u, expected=f.expected()))
     for i, e in errs.items():
-        problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+        problems.add(cell_error(tbl, i, f, e))
         result[i] = None
     blanks = np.flatnonzero(pd.isna(result)) if n else np.zeros(0, dtype=np.int64)
     if len(blanks):
@@ -490,8 +509,7 @@ def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: 
         if _is_blank(v):
             continue
         if int(i) in errs:
-            problems.add(tbl.problem(int(i), f.name, "error value in the cell", value=errs[int(i)],
-                                     expected=f.expected()))
+            problems.add(cell_error(tbl, int(i), f, errs[int(i)]))
         elif isinstance(v, str) and v.strip() in EXCEL_ERRORS:
             problems.add(tbl.problem(int(i), f.name, "error value in the cell", value=v.strip(),
                                      expected=f.expected()))
@@ -515,7 +533,7 @@ def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: 
         if num[i] or _is_blank(obj[i]):
             # the reader reported an error cell that came through as blank or a number
             if not (isinstance(obj[i], str) and obj[i].strip() in EXCEL_ERRORS):
-                problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+                problems.add(cell_error(tbl, i, f, e))
             arr[i] = np.nan
     return arr
 
@@ -620,7 +638,7 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
             why, u = bad[int(codes[i])]
             problems.add(tbl.problem(int(i), f.name, why, value=u, expected=f.expected()))
     for i, e in errs.items():
-        problems.add(tbl.problem(i, f.name, "error value in the cell", value=e, expected=f.expected()))
+        problems.add(cell_error(tbl, i, f, e))
         out[i] = np.datetime64("NaT")
     if not f.blank:
         for i in np.flatnonzero(np.isnat(out)):

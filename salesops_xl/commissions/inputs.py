@@ -75,6 +75,9 @@ class CommissionInputs:
 
 def load_inputs(source: TableSource) -> CommissionInputs:
     """Read, type and cross-check every input table; raise InputError with all problems found."""
+    from ..capabilities import check_kind
+
+    check_kind("commissions", source.table_names(), source.workbook, "computing commissions")
     problems = ProblemCollector()
     tables: dict[str, Table] = {}
     if hasattr(source, "prefetch"):

@@ -201,12 +201,14 @@ def compare_plans(source: TableSource, inp: CommissionInputs, result: Commission
 
 def run_whatif(source: TableSource, *, computed_at: str | None = None, progress=None):
     """The what-if workflow: simulation (+ comparison when scenario tables exist) -> the 'What-if' sheet."""
+    from ..capabilities import check_kind
     from ..words import count
     from ..workflows import WorkflowResult
     from .outputs import _block
 
     say = progress or (lambda s: None)
     say("reading tables")
+    check_kind("commissions", source.table_names(), source.workbook, "the what-if simulation")
     problems = ProblemCollector()
     settings = _settings(source, problems)
     problems.raise_if_any()

@@ -132,6 +132,9 @@ class ForecastInputs:
 
 def load_inputs(source: TableSource) -> ForecastInputs:
     """Read, type and cross-check every input table; raise InputError with all problems found."""
+    from ..capabilities import check_kind
+
+    check_kind("forecast", source.table_names(), source.workbook, "the forecast")
     problems = ProblemCollector()
     tables: dict[str, Table] = {}
     for sch in S.INPUT_TABLES:

@@ -128,6 +128,9 @@ class QuotaInputs:
 
 def load_inputs(source: TableSource) -> QuotaInputs:
     """Read, type and cross-check every input table; raise InputError with all problems found."""
+    from ..capabilities import check_kind
+
+    check_kind("quotas", source.table_names(), source.workbook, "quota planning")
     problems = ProblemCollector()
     warnings: list[str] = []
     tables: dict[str, Table] = {}

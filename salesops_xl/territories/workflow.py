@@ -79,6 +79,9 @@ def _run(source: TableSource, *, align: bool, leads: bool, computed_at: str | No
 
     say = progress or (lambda stage: None)
     say("reading tables")
+    from ..capabilities import check_kind
+
+    check_kind("territories", source.table_names(), source.workbook, "the territory workflows")
     src = _Cached(source)
     prev = previous_run(src)
     version = f"salesops-xl {__version__}"

@@ -38,6 +38,44 @@ _SHEET_KINDS = {
 }
 
 
+_OPENDOCUMENT = [("spreadsheet", "an OpenDocument spreadsheet (.ods, as LibreOffice saves by default)"),
+                 ("text", "an OpenDocument text document (.odt)"),
+                 ("presentation", "an OpenDocument presentation (.odp)")]
+_OTHER_OFFICE = [("wordprocessingml", "a Word document (.docx)"), ("presentationml", "a PowerPoint presentation (.pptx)"),
+                 ("ms-word", "a Word document"), ("ms-powerpoint", "a PowerPoint presentation")]
+
+
+def _looks_like(path: Path) -> str:
+    """': it looks like a CSV text file' (or an HTML page, an Excel 2003 XML file...) from the file's start."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2048)
+    except OSError:
+        return ""
+    if not head:
+        return ": it is empty"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return ("; it is an Excel 2003 XML spreadsheet: open it in Excel or LibreOffice and save it as "
+                "Excel Workbook (.xlsx)")
+    if text.startswith((b"<!doctype html", b"<html")) or b"<table" in text:
+        return ("; it is a web page (HTML), as some systems export under an Excel name: open it in Excel or "
+                "LibreOffice and save it as Excel Workbook (.xlsx)")
+    if text.startswith(b"%pdf"):
+        return "; it is a PDF document"
+    try:
+        sample = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    if sample.isprintable() or all(ch.isprintable() or ch in "\r\n\t" for ch in sample):
+        sep = "tab" if "\t" in sample else "comma" if "," in sample else "semicolon" if ";" in sample else None
+        if sep:
+            return (f"; it is a text file with {sep}-separated values (CSV): open it in Excel or LibreOffice, "
+                    "make the input tables, and save it as Excel Workbook (.xlsx)")
+        return "; it is a text file"
+    return ""
+
+
 @dataclass(frozen=True)
 class Relationship:
     id: str
@@ -175,13 +213,19 @@ class Package:
             raise WorkbookError(f"{self.label}: the file is password-protected or legacy .xls (not an Open XML zip); "
                                 "only .xlsx/.xlsm files are supported (save it as .xlsx without a password)")
         if not head.startswith(b"PK"):
-            raise WorkbookError(f"{self.label}: not an .xlsx/.xlsm file (it is not a zip archive)")
+            raise WorkbookError(f"{self.label}: not an .xlsx/.xlsm file (it is not a zip archive{_looks_like(self.path)})")
 
     def _load(self) -> None:
         z = self.zip
         self.names: list[str] = [e.name for e in z.entries]
         if z.get(CONTENT_TYPES) is None:
-            raise WorkbookError(f"{self.label}: not an Office Open XML workbook (no [Content_Types].xml)")
+            odf = self._opendocument()
+            if odf:
+                raise WorkbookError(f"{self.label}: this is {odf}, renamed to {self.path.suffix}: salesops-xl reads "
+                                    "Excel workbooks. Open it in LibreOffice and save it with File → Save As, type "
+                                    "Excel 2007-365 (.xlsx)")
+            raise WorkbookError(f"{self.label}: not an Office Open XML workbook (no [Content_Types].xml): the file is "
+                                "a zip archive of something else. Save the workbook from Excel or LibreOffice as .xlsx")
         self.content_types = ContentTypes.parse(self.read(CONTENT_TYPES))
         if z.get(ROOT_RELS) is None:
             raise WorkbookError(f"{self.label}: not an Office Open XML workbook (no _rels/.rels)")
@@ -196,6 +240,10 @@ class Package:
             raise WorkbookError(f"{self.label}: binary workbooks (.xlsb) are not supported; "
                                 "only .xlsx/.xlsm files are (save it as .xlsx)")
         if ct and "spreadsheetml" not in ct and "ms-excel" not in ct:
+            other = next((what for key, what in _OTHER_OFFICE if key in ct), None)
+            if other:
+                raise WorkbookError(f"{self.label}: this is {other}, not an Excel workbook (it was saved or renamed "
+                                    f"as {self.path.suffix}). Give the Excel workbook (.xlsx) that holds the tables")
             raise WorkbookError(f"{self.label}: not an Excel workbook (main part is {ct})")
         if doc[0].type == X.REL_OFFICE_DOCUMENT_STRICT:
             raise WorkbookError(f"{self.label}: Strict Open XML workbooks are not supported; "
@@ -235,6 +283,20 @@ class Package:
         # the date system: <workbookPr date1904="1"/> (an xsd:boolean) makes serial 0 1904-01-01
         pr = root.find(X.q(X.NS_MAIN, "workbookPr"))
         self.date1904: bool = pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
+
+    def _opendocument(self) -> str | None:
+        """'an OpenDocument spreadsheet (.ods)' when the zip is an OpenDocument file (its 'mimetype' entry)."""
+        e = self.zip.get("mimetype")
+        if e is None or e.file_size > 200:
+            return None
+        try:
+            kind = self.zip.read(e).decode("ascii", "replace").strip()
+        except WorkbookError:
+            return None
+        for key, what in _OPENDOCUMENT:
+            if kind.startswith("application/vnd.oasis.opendocument." + key):
+                return what
+        return "an OpenDocument file" if "opendocument" in kind else None
 
     def _real_name(self, part: str) -> str:
         """Zip entry name of a part (exact, case-insensitive or percent-decoded match)."""

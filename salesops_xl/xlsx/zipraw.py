@@ -85,6 +85,7 @@ class ZipReader:
         self.path = os.fspath(path)
         self.label = label or os.path.basename(self.path)
         self._seek_lock = threading.Lock()
+        self.renamed = False  # some entry names used backslashes (read as the folders they mean)
         try:
             self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         except OSError as e:
@@ -132,7 +133,8 @@ class ZipReader:
             while got < n:
                 more = self._pread1(n - got, offset + got)
                 if not more:
-                    raise WorkbookError(f"{self.label}: the zip file is truncated")
+                    raise WorkbookError(f"{self.label}: the file is incomplete (it was cut short, as after an "
+                                        "interrupted copy or download); copy it again or restore it from a backup")
                 parts.append(more)
                 got += len(more)
             out = b"".join(parts)
@@ -151,6 +153,12 @@ class ZipReader:
         while pos >= 0 and pos + _EOCD.size > len(tail):
             pos = tail.rfind(SIG_EOCD, 0, pos)
         if pos < 0:
+            head = self._pread(min(size, 4), 0)
+            if head == SIG_LOCAL:  # a zip that starts well and has no end: cut short
+                raise WorkbookError(
+                    f"{self.label}: the file is incomplete: it stops before the end of the workbook ({size:,} bytes "
+                    "are there), as after an interrupted copy, download or save. Copy or download it again, or "
+                    "restore it from a backup")
             raise self._corrupt("no end of central directory")
         (_, disk, cd_disk, n_disk, n_total, cd_size, cd_offset, _clen) = _EOCD.unpack_from(tail, pos)
         eocd_abs = size - tail_len + pos
@@ -191,6 +199,10 @@ class ZipReader:
                     name = raw_name.decode("cp437")
             if off + 30 > size:
                 raise self._corrupt(f"entry {name!r} out of bounds")
+            if "\\" in name:  # 'xl\\workbook.xml': folders written the Windows way; Excel reads them as '/'
+                name = name.replace("\\", "/")
+                raw_name = raw_name.replace(b"\\", b"/")  # (a copied entry gets the name it means)
+                self.renamed = True
             entries.append(ZipEntry(name, raw_name, flags, method, mtime, mdate, crc, csize, usize, off,
                                     made, needed, iattr, eattr, comment))
         return entries
@@ -202,7 +214,8 @@ class ZipReader:
         nlen, elen = struct.unpack_from("<HH", hdr, 26)
         start = e.header_offset + 30 + nlen + elen
         if start + e.compressed_size > self.size:
-            raise self._corrupt(f"entry {e.name!r} is truncated")
+            raise WorkbookError(f"{self.label}: the file is damaged: its part {e.name!r} is cut short. Copy or "
+                                "download it again, or restore it from a backup")
         return start
 
     # -- lookups
