@@ -344,7 +344,7 @@ def cell_error(tbl: Table, i: int, f: Field, found: str) -> Problem:
     if found.startswith("="):
         return tbl.problem(
             i, f.name, "a formula without a saved value (the file was written by a program that does not calculate "
-            "formulas, so the cell reads as blank)", value=found if len(found) > 1 else "a shared formula",
+            "formulas, so its result is unknown)", value=found if len(found) > 1 else "a shared formula",
             expected=f"{f.expected()}; open the workbook in Excel or LibreOffice and save it there (they calculate "
                      "its formulas), then run again")
     return tbl.problem(i, f.name, "error value in the cell", value=found, expected=f.expected())

@@ -155,7 +155,7 @@ def test_files_that_are_not_workbooks(tmp_path: Path, name, content, message):
 def test_a_truncated_workbook(tmp_path: Path):
     p = tmp_path / "cut.xlsx"
     p.write_bytes(TEMPLATE.read_bytes()[: TEMPLATE.stat().st_size // 2])
-    assert_refused(p, r"(corrupt|truncated|not a valid|cannot read|end of central directory|damaged)")
+    assert_refused(p, r"the file is incomplete")
 
 
 def test_an_xlsb_renamed_to_xlsx(tmp_path: Path):

@@ -104,7 +104,7 @@ def _tables(path: Path) -> dict[str, pd.DataFrame]:
             raise WorkbookError(f"{path.name}: no PayoutSummary table: recalculate the workbook first")
         stale = stale_inputs(src, path)
         summary_schema = paid_schema("PaidSummary").__class__(
-            name="PayoutSummary", sheet="Payout Summary", description="", required=True, min_rows=0,
+            name="PayoutSummary", sheet="Payout Summary", description="", required=True, min_rows=0, money=False,
             fields=paid_schema("PaidSummary").fields)
         t = read_table(raw, summary_schema, problems)
         for sch in S.INPUT_TABLES:

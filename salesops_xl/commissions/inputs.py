@@ -786,7 +786,7 @@ def paid_schema(name: str) -> "TableSchema":
     cols = getattr(columns, PAID_TABLES[name])
     return TableSchema(name=name, sheet=PAID_SHEET, description="Record of locked months (owned by recalc).",
                        fields=tuple(Field(c.name, _FIELD_TYPE[c.kind], c.description, blank=True) for c in cols),
-                       required=False, min_rows=0)
+                       required=False, min_rows=0, money=False)  # ours: what lies beside it is not an input
 
 
 def _read_paid(source: TableSource, problems: ProblemCollector) -> dict[str, pd.DataFrame]:

@@ -19,6 +19,7 @@ SETTINGS = TableSchema(
         Field("Description", "text", "Free text for the reader.", required=False, blank=True),
     ),
     key=("Setting",),
+    money=False,  # a projection that pays nobody: data left beside it is a warning
 )
 
 #: The settings the ForecastSettings table understands: name -> (kind, default, description).
@@ -58,6 +59,7 @@ TEAM = TableSchema(
               required=False, blank=True, example="EMEA"),
     ),
     key=("RepID",),
+    money=False,  # a projection that pays nobody: data left beside it is a warning
 )
 
 STAGES = TableSchema(
@@ -76,6 +78,7 @@ STAGES = TableSchema(
               choices=("Pipeline", "Best Case", "Commit", "Omitted", "Closed"), example="Pipeline"),
     ),
     key=("Stage",),
+    money=False,  # a projection that pays nobody: data left beside it is a warning
 )
 
 OPPORTUNITIES = TableSchema(
@@ -102,6 +105,7 @@ OPPORTUNITIES = TableSchema(
               "blank = unknown.", required=False, blank=True, example="2026-11-30"),
     ),
     key=("OppID",),
+    money=False,  # a projection that pays nobody: data left beside it is a warning
 )
 
 QUOTAS = TableSchema(
@@ -116,6 +120,7 @@ QUOTAS = TableSchema(
               example="300000"),
     ),
     key=("RepID", "Period"),
+    money=False,  # a projection that pays nobody: data left beside it is a warning
     required=False,
     min_rows=0,
 )

@@ -111,12 +111,13 @@ def scan_sheet(pkg: Package, part: str, chunk: int = 1 << 22, rects: Sequence[Re
             # cells per row: the first bucket belongs to the row still open from the previous chunk
             counts = np.bincount(np.searchsorted(rpos, cpos, side="right"), minlength=len(rpos) + 1)
             counts[0] += cells_in_row
-            scan.max_col = max(scan.max_col, int(counts.max()))
+            widest = int(counts.max())  # 1-based: the chunk's rightmost column, for cells without a reference
             cells_in_row = int(counts[-1])
             rows += len(rpos)
         else:
             cells_in_row += len(cpos)
-            scan.max_col = max(scan.max_col, cells_in_row)
+            widest = cells_in_row
+        scan.max_col = max(scan.max_col, widest)
         col = None
         with_ref = np.zeros(len(cpos), dtype=bool)
         if len(cpos):
@@ -128,7 +129,8 @@ def scan_sheet(pkg: Package, part: str, chunk: int = 1 << 22, rects: Sequence[Re
                 col = np.where(up(l1), l1 - 64, 0)
                 col = np.where(up(l1) & up(l2), col * 26 + l2 - 64, col)
                 col = np.where(up(l1) & up(l2) & up(l3), col * 26 + l3 - 64, col)
-                scan.max_col = max(scan.max_col, int(col.max()))
+                widest = max(widest, int(col.max()))
+                scan.max_col = max(scan.max_col, widest)
         row_numbers = np.zeros(0, np.int64)
         if len(rpos):
             numbered = (a[rpos + 4] == _SP) & (a[rpos + 5] == _R) & (a[rpos + 6] == _EQ)
@@ -151,7 +153,13 @@ def scan_sheet(pkg: Package, part: str, chunk: int = 1 << 22, rects: Sequence[Re
                         row_numbers[i] = prev + 1
                     prev = int(row_numbers[i])
         if len(cpos):
-            _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row, rects, scan, below, right)
+            # the chunk's cells lie in rows up to `lowest` and columns up to `widest`: beside a table only if
+            # beyond its last row or column (most chunks of a sheet that holds one table are inside it)
+            lowest = max(last_row, int(row_numbers.max()) if len(row_numbers) else 0)
+            beyond = any(lowest > r1 or widest > c1 + 1 for (_, _, r1, c1) in rects)
+            if beyond or buf.find(b"<f", 0, m) >= 0:  # else no cell of the chunk can be of interest
+                _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row,
+                       rects if beyond else (), scan, below, right, all_rects=rects)
         if len(row_numbers):
             last_row = int(row_numbers[-1])
     scan.max_row = max(scan.max_row, rows)
@@ -161,18 +169,23 @@ def scan_sheet(pkg: Package, part: str, chunk: int = 1 << 22, rects: Sequence[Re
     return scan
 
 
-def _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row, rects, scan, below, right) -> None:
-    """The cells of one chunk: which hold a value or a formula, where they are, formulas without a value."""
+def _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row, rects, scan, below, right, *,
+           all_rects=()) -> None:
+    """The cells of one chunk: which hold a value or a formula, where they are, formulas without a value.
+
+    ``rects`` are the tables whose surroundings this chunk may reach (none when only its formulas matter);
+    ``all_rects`` every table of the sheet, inside which a formula without a value is reported.
+    """
     fpos = _tag_positions(buf, m, 0x663C)  # "<f"
     if len(fpos):
         n2 = a[fpos + 2]
         fpos = fpos[(n2 == _SP) | (n2 == _GT) | (n2 == _SL)]
+    if not len(fpos) and not rects:
+        return
     vpos = _tag_positions(buf, m, 0x763C)  # "<v"
     if len(vpos):
         n2 = a[vpos + 2]
         vpos = vpos[(n2 == _SP) | (n2 == _GT) | (n2 == _SL)]
-    if not len(fpos) and not rects:
-        return
     ipos = _tag_positions(buf, m, 0x693C)  # "<is>": an inline string
     if len(ipos):
         ipos = ipos[(a[ipos + 2] == _S) & ((a[ipos + 3] == _GT) | (a[ipos + 3] == _SP))]
@@ -199,7 +212,7 @@ def _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row,
         cols[with_ref] = col - 1
     missing = np.flatnonzero(formula & ~valued)
     if len(missing):
-        _uncalculated(buf, cpos, fpos, fk, vpos, missing, row, cols, rects, scan)
+        _uncalculated(buf, cpos, fpos, fk, vpos, missing, row, cols, all_rects, scan)
     if rects:
         content = valued | formula
         r, c = row[content], cols[content]
@@ -456,8 +469,10 @@ class XlsxSource:
         return list(self._names.values())
 
     def warnings(self) -> list[str]:
-        """What reading found that is worth saying but did not stop the run (data beside a table)."""
-        return list(self._beside.values())
+        """What reading found that is worth saying but did not stop the run: data beside an input table
+        (beside a table the run owns, such as a previous run's output, it is the run's business)."""
+        inputs = _input_table_names()
+        return [text for table, text in self._beside.items() if table.casefold() in inputs]
 
     def close(self) -> None:
         """Release the file (needed before replacing it on Windows)."""
@@ -605,6 +620,13 @@ class XlsxSource:
                 if d.text.strip().lstrip("=").strip().upper() in ("TRUE", "1"):
                     return True
         return False
+
+
+def _input_table_names() -> set[str]:
+    """The (casefolded) names of every kind's input tables."""
+    from ..capabilities import all_capabilities
+
+    return {t.name.casefold() for c in all_capabilities() for t in c.input_tables}
 
 
 def _table_of_sheet(sheet: str) -> str:
