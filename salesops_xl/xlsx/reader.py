@@ -189,8 +189,11 @@ def _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row,
     ipos = _tag_positions(buf, m, 0x693C)  # "<is>": an inline string
     if len(ipos):
         ipos = ipos[(a[ipos + 2] == _S) & ((a[ipos + 3] == _GT) | (a[ipos + 3] == _SP))]
-    # a value is a <v> with something in it (openpyxl writes a formula's missing value as <v></v>)
-    empty_v = (a[vpos + 2] == _SL) | ((a[vpos + 2] == _GT) & (a[vpos + 3] == _LT) & (a[vpos + 4] == _SL))
+    # a value is a <v> with something in it: openpyxl writes a formula's missing value as <v></v> with lxml,
+    # as <v /> without it
+    b2, b3 = a[vpos + 2], a[vpos + 3]
+    empty_v = ((b2 == _SL) | ((b2 == _GT) & (b3 == _LT) & (a[vpos + 4] == _SL))
+               | ((b2 == _SP) & ((b3 == _SL) | ((b3 == _SP) & (a[vpos + 4] == _SL)))))
     cell_of = lambda pos: np.searchsorted(cpos, pos, side="right") - 1  # noqa: E731
     valued = np.zeros(len(cpos), dtype=bool)
     for pos in (vpos[~empty_v], ipos):
