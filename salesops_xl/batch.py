@@ -6,7 +6,9 @@ the workflow owns.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,13 +69,15 @@ def open_source(path: str | Path):
 
 
 def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow, progress: Progress | None = None,
-                 computed_at: str | None = None) -> RecalcReport:
+                 computed_at: str | None = None, calculate: bool = False) -> RecalcReport:
     """Run one workflow (a script) on a workbook file and write the sheets it returns, atomically.
 
     ``workflow(source, *, computed_at=None, progress=None) -> WorkflowResult`` reads the inputs through
     ``source``; only the sheets it returns are replaced (and the stale ones it names removed); every
     other part of the file is copied as is. One writer per workbook at a time (a lock file beside it).
     A workflow that returns no sheets writes nothing when ``output`` is the workbook itself.
+    ``calculate``: read the inputs from a copy whose formulas LibreOffice calculated (see
+    :mod:`salesops_xl.calculate`); the outputs still go into the workbook itself.
     """
     from .xlsx.writer import write_sheets
 
@@ -83,11 +87,11 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
     say = progress or (lambda stage: None)
     say("opening workbook")
     written = None
-    with workbook_lock(dest):
-        with open_source(src) as source:
+    with workbook_lock(dest), _inputs_of(src, calculate, say) as read_from:
+        with open_source(read_from) as source:
             t1 = time.perf_counter()
             res: WorkflowResult = workflow(source, computed_at=computed_at, progress=say)
-            read_warnings = source.warnings()  # data left beside tables that were read without a schema
+            read_warnings = source.warnings()  # data left beside input tables that pay nobody
         t2 = time.perf_counter()
         if res.sheets or res.remove or dest != Path(os.path.realpath(src)):
             say("writing workbook")
@@ -101,22 +105,37 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
                         sheets=[sh.name for sh in res.sheets], removed=list(res.remove))
 
 
+@contextlib.contextmanager
+def _inputs_of(src: Path, calculate: bool, say):
+    """The file to read the inputs from: the workbook, or its copy calculated by LibreOffice."""
+    if not calculate:
+        yield src
+        return
+    from .calculate import calculated_copy
+
+    say("calculating formulas (LibreOffice)")
+    with tempfile.TemporaryDirectory(prefix="sxl-calc-") as tmp:
+        yield calculated_copy(src, Path(tmp))
+
+
 def recalc(path: str | Path, output: str | Path | None = None, *, progress: Progress | None = None,
-           computed_at: str | None = None, kind: str | None = None) -> RecalcReport:
+           computed_at: str | None = None, kind: str | None = None, calculate: bool = False) -> RecalcReport:
     """Recalculate a workbook's outputs and write them into ``output`` (default: in place).
 
     The kind of workbook (commissions, quotas...) is recognised from its Excel
     Tables unless ``kind`` names it. Input tables are read, validated (an
     :class:`~salesops_xl.errors.InputError` lists every problem and nothing is
     written), computed, and the workflow's own sheets are replaced; every other
-    part of the workbook is copied as is.
+    part of the workbook is copied as is. ``calculate``: formulas without a saved value are calculated by
+    LibreOffice first (their cells in the workbook itself are left as they are).
     """
     name = Path(path).name
 
     def workflow(source, **kwargs):
         return _kind_of(source, kind, name).workflow(source, **kwargs)
 
-    return run_workflow(path, output, workflow=workflow, progress=progress, computed_at=computed_at)
+    return run_workflow(path, output, workflow=workflow, progress=progress, computed_at=computed_at,
+                        calculate=calculate)
 
 
 def _kind_of(source, kind: str | None, name: str):

@@ -141,7 +141,7 @@ class _StageBar:
         if not self.bar:
             return
         self.bar.label = f"{stage:<17}"
-        self.bar.update(1 if stage != "opening workbook" else 0)
+        self.bar.update(1 if stage in self.STAGES[1:] else 0)  # (an extra stage, such as --calculate's, shows)
 
     def __exit__(self, *exc):
         if self.bar:
@@ -217,14 +217,17 @@ def main() -> None:
 @click.option("--kind", type=KIND, help="Kind of workbook; default: recognised from its tables.")
 @click.option("--amounts", is_flag=True, help="Also print the money totals (not printed by default: logs stay "
                                                 "free of pay amounts).")
+@click.option("--calculate", is_flag=True, help="Have LibreOffice calculate formulas that have no saved value "
+                                                  "(files written by scripts) before reading the inputs; the "
+                                                  "input cells themselves are left as they are.")
 def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, kind: str | None,
-           amounts: bool) -> None:
+           amounts: bool, calculate: bool) -> None:
     """Recalculate the output sheets of WORKBOOK (payouts, plans, forecasts... by its kind)."""
     from .batch import recalc as do_recalc
 
     show = sys.stderr.isatty() if progress is None else progress
     with _StageBar(show and not quiet) as bar:
-        rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind)
+        rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind, calculate=calculate)
     if quiet:
         return
     extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""

@@ -65,6 +65,35 @@ def as_json(tables: Iterable[TableSchema]) -> str:
     ], indent=2)
 
 
+#: how a table is read from a file: what lies beside it, formulas, hidden and blank rows (the rules of the reader)
+READING_RULES = """## How the tables are read
+
+* **Only the Table counts, and nothing outside it goes unnoticed.** Data in the rows directly below a
+  table (in its columns, from the row right under its last row, or under its Totals Row) or in the columns
+  directly right of it (in its rows) is not part of it. Excel extends a table only when you type into the row
+  right below it, so rows pasted or appended by a script are left outside. For a table payouts depend on
+  (every input of the commission, quota and territory workbooks) this is an error naming the sheet, the rows or
+  columns and the table, and saying how to resize it (Table Design → Resize Table); for the forecast
+  workbook's tables, which pay nobody, it is a warning. A note after an empty row or column is not beside the
+  table. To keep notes right under the tables of a sheet, define the name `AllowDataBesideTables` with the
+  value `TRUE` (Formulas → Name Manager → New), scoped to that sheet, or to the workbook for every sheet.
+* **A formula is read as the value the spreadsheet saved with it.** A formula cell without a saved value
+  (programs that write workbooks without calculating them, such as openpyxl-based scripts, leave them so) is
+  an error naming the cell and its formula, never a blank: open the workbook in Excel or LibreOffice and save
+  it there (they calculate it), then run again; or run `salesops-xl recalc --calculate WORKBOOK`, which has
+  LibreOffice (when installed) calculate a copy, reads the inputs from that copy and writes the outputs into
+  the workbook, whose input cells stay as they were (so the next run needs `--calculate` again).
+* Error values (`#N/A`, `#REF!`...) are errors naming the cell; hidden and filtered rows are read (they are
+  data); blank rows inside a table are skipped, and rows keep their Excel row numbers in messages; a Totals
+  Row is not data.
+* **The file itself**: a file cut short (an interrupted copy or download), an OpenDocument spreadsheet or a
+  Word document renamed `.xlsx`, a workbook whose table part is missing, and a file the reading library
+  cannot read are refused with a message that says so and what to do; zip entry names written with
+  backslashes (`xl\\workbook.xml`) are read as the folders they mean, as Excel does. A missing required table
+  is named (\"table Deals is missing; this looks like a commission workbook\"), and a workbook of another
+  kind given to a command is named with its kind."""
+
+
 def schema_page() -> str:
     """docs/schema.md: the tables of every template, generated from the code."""
     from .capabilities import all_capabilities
@@ -76,6 +105,8 @@ def schema_page() -> str:
         "",
         "Every input is an Excel Table (Insert > Table) with the name and columns below; the sheet it sits on",
         "and the order of columns do not matter, extra columns are ignored. `salesops-xl schema` prints the same.",
+        "",
+        READING_RULES,
         "",
     ]
     for cap in all_capabilities():

@@ -346,7 +346,8 @@ def cell_error(tbl: Table, i: int, f: Field, found: str) -> Problem:
             i, f.name, "a formula without a saved value (the file was written by a program that does not calculate "
             "formulas, so its result is unknown)", value=found if len(found) > 1 else "a shared formula",
             expected=f"{f.expected()}; open the workbook in Excel or LibreOffice and save it there (they calculate "
-                     "its formulas), then run again")
+                     "its formulas), then run again; or run `salesops-xl recalc --calculate`, which has "
+                     "LibreOffice calculate them when it is installed")
     return tbl.problem(i, f.name, "error value in the cell", value=found, expected=f.expected())
 
 

@@ -269,3 +269,37 @@ def test_a_territory_workbook_given_to_whatif_is_named_with_its_kind(tmp_path: P
     assert "territories.xlsx is a territory workbook" in r.stderr
     assert "the what-if simulation needs a commission workbook" in r.stderr
     assert p.read_bytes() == before
+
+
+# -- recalc --calculate: LibreOffice calculates what a script left uncalculated ------------------------------------
+
+
+def test_recalc_calculate_has_libreoffice_calculate_formulas_without_values(tmp_path: Path, libreoffice):
+    import datetime as dt
+
+    from salesops_xl.batch import recalc
+    from salesops_xl.xlsx.package import Package
+
+    formula = edited(tmp_path, "formula.xlsx", lambda b: b["Roster"].__setitem__("G2", "=DATE(2026,8,31)"))
+    meant = edited(tmp_path, "meant.xlsx", lambda b: b["Roster"].__setitem__("G2", dt.datetime(2026, 8, 31)))
+    plain = tmp_path / "plain.xlsx"
+    shutil.copy(COMMISSIONS, plain)
+    before = formula.read_bytes()
+    r = cli("recalc", "--calculate", str(formula), "-o", str(tmp_path / "out.xlsx"))
+    assert r.returncode == 0, r.stderr
+    assert formula.read_bytes() == before
+    recalc(meant, tmp_path / "meant-out.xlsx", computed_at="2026-01-01T00:00:00+00:00")
+    recalc(plain, tmp_path / "plain-out.xlsx", computed_at="2026-01-01T00:00:00+00:00")
+
+    def summary(p: Path):
+        with XlsxSource(p) as src:
+            t = src.read("PayoutSummary")
+            return {c: list(t.data[c]) for c in t.columns}
+
+    got = summary(tmp_path / "out.xlsx")
+    assert got == summary(tmp_path / "meant-out.xlsx")  # the termination is applied...
+    assert got != summary(tmp_path / "plain-out.xlsx")  # ... and it changes the payouts
+    # the input tables of the written workbook are the user's, untouched (the formula still without a value)
+    with Package(formula) as a, Package(tmp_path / "out.xlsx") as b:
+        part = a.sheet_part("Roster")
+        assert a.read(part) == b.read(b.sheet_part("Roster"))
