@@ -303,3 +303,47 @@ def test_recalc_calculate_has_libreoffice_calculate_formulas_without_values(tmp_
     with Package(formula) as a, Package(tmp_path / "out.xlsx") as b:
         part = a.sheet_part("Roster")
         assert a.read(part) == b.read(b.sheet_part("Roster"))
+
+
+def test_the_clis_last_line_of_defence_names_the_file_for_a_reading_librarys_error(capsys):
+    # a failure of a reading library that escaped the reader (here a zip error and a Rust panic's class, both
+    # raised as the libraries raise them) is a file message naming the workbook, exit 3, not an internal error
+    import xml.etree.ElementTree as ET
+
+    from salesops_xl.cli import EXIT_FILE, run_guarded
+
+    def zip_fails(path):
+        raise zipfile.BadZipFile("Bad CRC-32 for file 'xl/worksheets/sheet3.xml'")
+
+    def xml_fails(path):
+        ET.fromstring("<a>")
+
+    for fn, library in ((zip_fails, "the zip reader"), (xml_fails, "the XML parser")):
+        with pytest.raises(SystemExit) as info:
+            run_guarded(fn, Path("deals.xlsx"))
+        assert info.value.code == EXIT_FILE
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: deals.xlsx: {library} could not read this workbook: "), err
+        assert "internal error" not in err
+
+
+def test_the_scan_finds_the_same_in_any_chunking(tmp_path: Path):
+    # tiny chunks cut the markup anywhere: formulas without values and rows below are found all the same
+    from salesops_xl.xlsx.package import Package
+    from salesops_xl.xlsx.reader import _rect, scan_sheet
+
+    def change(book):
+        append_deals(book, 2)
+        book["Deals"]["F3"] = "=2*1000"
+        book["Deals"]["K4"] = "note"
+    p = edited(tmp_path, "chunks.xlsx", change)
+    with Package(p) as pkg:
+        part = pkg.sheet_part("Deals")
+        rects = [_rect(pkg.table("Deals").ref)]
+        whole = scan_sheet(pkg, part, rects=rects)
+        assert whole.uncalculated == {(2, 5): "=2*1000"}
+        assert list(whole.beside[0][0]) == [2014, 2015] and list(whole.beside[0][1]) == [10]
+        for size in (7, 64, 1000):
+            s = scan_sheet(pkg, part, chunk=size, rects=rects)
+            assert s.uncalculated == whole.uncalculated
+            assert [list(x) for x in s.beside[0]] == [list(x) for x in whole.beside[0]]

@@ -157,7 +157,7 @@ def scan_sheet(pkg: Package, part: str, chunk: int = 1 << 22, rects: Sequence[Re
             # beyond its last row or column (most chunks of a sheet that holds one table are inside it)
             lowest = max(last_row, int(row_numbers.max()) if len(row_numbers) else 0)
             beyond = any(lowest > r1 or widest > c1 + 1 for (_, _, r1, c1) in rects)
-            if beyond or buf.find(b"<f", 0, m) >= 0:  # else no cell of the chunk can be of interest
+            if beyond or _has_formula_tag(buf, a, m):  # else no cell of the chunk can be of interest
                 _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row,
                        rects if beyond else (), scan, below, right, all_rects=rects)
         if len(row_numbers):
@@ -167,6 +167,14 @@ def scan_sheet(pkg: Package, part: str, chunk: int = 1 << 22, rects: Sequence[Re
         scan.beside[t] = (np.unique(np.concatenate(below[t])) if below[t] else scan.beside[t][0],
                           np.unique(np.concatenate(right[t])) if right[t] else scan.beside[t][1])
     return scan
+
+
+def _has_formula_tag(buf: bytes, a: np.ndarray, m: int) -> bool:
+    """Whether a ``<f`` starts before ``m``: memchr for an 'f' first (most data sheets have none), then numpy."""
+    if buf.find(b"f", 1, m) < 0:
+        return False
+    p = np.flatnonzero(a[1:m] == 0x66)  # each 'f' at p + 1: is it right after a '<'?
+    return bool((a[p] == _LT).any())
 
 
 def _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row, rects, scan, below, right, *,
