@@ -47,7 +47,7 @@ def largest_remainder(values, groups, totals, blocked=None) -> np.ndarray:
     are spread evenly first; a negative remainder takes units from the smallest fractions.
     """
     v = np.round(np.asarray(values, dtype=np.float64), 6)
-    groups = np.asarray(groups, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.intp)
     totals = np.asarray(totals, dtype=np.int64)
     n = v.shape[0]
     if n == 0:

@@ -228,7 +228,7 @@ def index_of(reference, values) -> np.ndarray:
         pos = np.flatnonzero(keep)
         found = ref[keep].get_indexer(vals)
         out = np.where(found >= 0, pos[np.maximum(found, 0)] if len(pos) else -1, -1)
-    out = np.asarray(out, dtype=np.int64)
+    out = np.asarray(out, dtype=np.intp)
     out[pd.isna(np.asarray(values, dtype=object))] = -1
     return out
 

@@ -238,7 +238,7 @@ def line_items(plan: Plan, pcs: Pieces) -> Items:
         sel = np.flatnonzero(mask)
         if not len(sel):
             continue
-        r = pcs.r[sel] if with_r else np.zeros(len(sel), dtype=np.int64)
+        r = pcs.r[sel] if with_r else np.zeros(len(sel), dtype=np.intp)
         key = ((pcs.slot[sel].astype(np.int64) * NP + pcs.q[sel]) * (NP + 1) + r) * (len(plan.roster.rep_ids) + 1) \
             + pcs.src[sel]
         uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
@@ -250,7 +250,7 @@ def line_items(plan: Plan, pcs: Pieces) -> Items:
                           order=pcs.src[f], row=np.full(len(f), -1), src=pcs.src[f],
                           n_deals=np.bincount(rows_per, minlength=len(f)).astype(np.int64)))
     if not parts:
-        z = np.zeros(0, dtype=np.int64)
+        z = np.zeros(0, dtype=np.intp)
         return Items(np.zeros(0, dtype=object), z, z, z, np.zeros(0), np.zeros(0),
                      np.zeros(0, dtype="datetime64[D]"), z, z, z, z)
     return Items(**{k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
@@ -388,7 +388,7 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
     month_labels = np.array(cal.period_labels("Month"), dtype=object)
     quarter_labels = np.array(cal.period_labels("Quarter") + [""] * 8, dtype=object)
     period_label = np.where(is_q, quarter_labels[p_idx], month_labels[p_idx])
-    pay_month = np.where(is_q, p_idx * 3 + 2, p_idx).astype(np.int64)
+    pay_month = np.where(is_q, p_idx * 3 + 2, p_idx).astype(np.intp)
     credit = ea.asof[s_idx, p_idx, p_idx]
     quota = plan.quota[s_idx, p_idx]
     att = _attainment(credit, quota)
@@ -428,7 +428,7 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
     frame.attrs["slot"] = s_idx
     frame.attrs["period"] = p_idx
     frame.attrs["pay_month"] = pay_month
-    group_of = np.full((S, NP), -1, dtype=np.int64)
+    group_of = np.full((S, NP), -1, dtype=np.intp)
     group_of[s_idx, p_idx] = np.arange(len(s_idx))
     return frame, group_of
 
@@ -446,10 +446,10 @@ def _line_frame(inp, plan: Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataF
     """Deal and reversal lines plus one true-up line per payout row (as column arrays); cents allocated exactly."""
     G = len(payouts)
     parts = lines.parts
-    slot = _cat(parts, "slot", np.int64).astype(np.int64)
-    period = _cat(parts, "period", np.int64).astype(np.int64)
+    slot = _cat(parts, "slot", np.intp).astype(np.intp)
+    period = _cat(parts, "period", np.intp).astype(np.intp)
     exact = _cat(parts, "exact")
-    grp = group_of[slot, period] if len(slot) else np.zeros(0, dtype=np.int64)
+    grp = group_of[slot, period] if len(slot) else np.zeros(0, dtype=np.intp)
     # true-up: whatever the period's change in cumulative earnings is not explained by its lines
     s_idx, p_idx = payouts.attrs["slot"], payouts.attrs["period"]
     change = ea.e[s_idx, p_idx] - np.where(p_idx > 0, ea.e[s_idx, np.maximum(p_idx - 1, 0)], 0.0)
@@ -497,7 +497,7 @@ def _line_frame(inp, plan: Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataF
 
 def _adjustment_lines(inp, plan: Plan) -> pd.DataFrame:
     a = inp.frame("Adjustments")
-    rep = pd.Index(plan.roster.rep_ids).get_indexer(a["RepID"]) if len(a) else np.zeros(0, dtype=np.int64)
+    rep = pd.Index(plan.roster.rep_ids).get_indexer(a["RepID"]) if len(a) else np.zeros(0, dtype=np.intp)
     month = a["MonthIndex"].to_numpy() if len(a) else np.zeros(0, dtype=np.int64)
     inside = month < inp.calendar.months_computed
     note = [f"{t}: {x}" if x else str(t) for t, x in zip(a["Type"], a["Description"])] if len(a) else []
@@ -570,7 +570,7 @@ def _summary(inp, plan: Plan, payouts: pd.DataFrame, extra: pd.DataFrame, lock=N
     keep = (np.arange(12)[None, :] < M) & (employed_months | nonzero)
     r_idx, m_idx = np.nonzero(keep)
     # plan and manager of the month (of the rep's last row when the rep has left)
-    last_row = np.full(R, -1, dtype=np.int64)
+    last_row = np.full(R, -1, dtype=np.intp)
     last_row[rd.row_rep] = np.arange(len(rd.row_rep))
     k = rows[r_idx, m_idx]
     k = np.where(k >= 0, k, last_row[r_idx])
@@ -650,7 +650,7 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
         note_more = pd.Series(note[team]).fillna("")
         note[team] = (verb + who + " (" + n + " deal rows)" + np.where(note_more != "", "; " + note_more, "")).to_numpy()
     md_order = {m.index: k for k, m in enumerate(inp.measures)}
-    measure_pos = np.array([md_order[x] for x in plan.slot_md], dtype=np.int64)
+    measure_pos = np.array([md_order[x] for x in plan.slot_md], dtype=np.intp)
     slots = np.asarray(payouts.attrs["slot"])
     cols = {
         "RepID": payouts["RepID"].to_numpy()[g],
@@ -681,9 +681,9 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
     keys = [row, cols["CloseDate"].astype(np.int64), kind_rank, major]
     if len(extra):
         a_n = len(extra)
-        a_rep = extra["_rep"].to_numpy().astype(np.int64)
-        a_month = extra["_month"].to_numpy().astype(np.int64)
-        a_row = extra["_row"].to_numpy().astype(np.int64)
+        a_rep = extra["_rep"].to_numpy().astype(np.intp)
+        a_month = extra["_month"].to_numpy().astype(np.intp)
+        a_row = extra["_row"].to_numpy().astype(np.intp)
         a_has = a_row >= 0
         month_labels = np.array(cal.period_labels("Month"), dtype=object)
         more = {c: np.full(a_n, None, dtype=object) for c in LINE_COLUMNS}

@@ -64,7 +64,7 @@ def spif_lines(inp: CommissionInputs, plan: Plan, pcs: Pieces) -> pd.DataFrame:
         p = own[idx]
         # earned in the close month (all parts counted at close), taken back in the month of a cancellation
         new = pcs.r[p] > pcs.q[p]
-        gkey = pd.factorize(row[idx][new])[0] if new.any() else np.zeros(0, dtype=np.int64)
+        gkey = pd.factorize(row[idx][new])[0] if new.any() else np.zeros(0, dtype=np.intp)
         label = f"{s.SpifID}" + (f": {s.Description}" if s.Description else "")
         if new.any():
             first = np.unique(gkey, return_index=True)[1]

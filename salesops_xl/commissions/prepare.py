@@ -46,14 +46,14 @@ class RosterDays:
     def day_index(self, dates: np.ndarray) -> np.ndarray:
         """datetime64 -> day of the plan year (may fall outside 0..n_days-1); NaT -> -10**6."""
         d = np.asarray(dates).astype("datetime64[D]")
-        out = (d - self.start).astype(np.int64)
+        out = (d - self.start).astype(np.intp)
         out[np.isnat(d)] = -(10**6)
         return out
 
     def row_at(self, rep: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Roster row in force for each (rep, day) pair; -1 outside the year or employment."""
         ok = (rep >= 0) & (day >= 0) & (day < self.n_days)
-        out = np.full(len(rep), -1, dtype=np.int64)
+        out = np.full(len(rep), -1, dtype=np.intp)
         out[ok] = self.row_on_day[rep[ok], day[ok]]
         return out
 
@@ -97,17 +97,17 @@ def roster_days(inp: CommissionInputs) -> RosterDays:
         for i, a, b in zip(lrep, l0, l1):
             if i >= 0 and b >= a:
                 on_leave[i, a:b + 1] = True
-    last_row = np.zeros(R, dtype=np.int64)
+    last_row = np.zeros(R, dtype=np.intp)
     last_row[codes[order]] = order  # rows sorted by start: the last write is the latest row
-    mgr = pd.Index(rep_ids).get_indexer(ros["ManagerID"]) if K else np.zeros(0, dtype=np.int64)
-    first_row = np.zeros(R, dtype=np.int64)
+    mgr = pd.Index(rep_ids).get_indexer(ros["ManagerID"]) if K else np.zeros(0, dtype=np.intp)
+    first_row = np.zeros(R, dtype=np.intp)
     first_row[codes[::-1]] = np.arange(K)[::-1]
     return RosterDays(
         rep_ids=np.asarray(rep_ids, dtype=object), name=ros["RepName"].to_numpy()[last_row] if K else
         np.zeros(0, dtype=object), currency=ros["Currency"].to_numpy()[first_row] if K else np.zeros(0, dtype=object),
-        row_on_day=row_on_day, on_leave=on_leave, row_rep=codes.astype(np.int64),
+        row_on_day=row_on_day, on_leave=on_leave, row_rep=codes.astype(np.intp),
         row_plan=ros["PlanID"].to_numpy(), row_ti=ros["TargetIncentive"].to_numpy().astype(np.float64),
-        row_manager=np.asarray(mgr, dtype=np.int64), start=start, n_days=n_days,
+        row_manager=np.asarray(mgr, dtype=np.intp), start=start, n_days=n_days,
     )
 
 
@@ -134,7 +134,7 @@ class Plan:
     def slot_of(self, rep: np.ndarray, row: np.ndarray, measure_code: np.ndarray) -> np.ndarray:
         """Slot of (rep, plan of roster row, measure) for each element; -1 where none."""
         ok = (rep >= 0) & (row >= 0) & (measure_code >= 0)
-        out = np.full(len(rep), -1, dtype=np.int64)
+        out = np.full(len(rep), -1, dtype=np.intp)
         if ok.any():
             pc = self.plan_names.get_indexer(self.roster.row_plan[row[ok]])
             good = pc >= 0
@@ -147,7 +147,7 @@ def _period_bounds(cal, ptype: str, start: np.datetime64, n_days: int) -> np.nda
     """First day (day index) of each period, plus n_days."""
     firsts = [int((np.datetime64(cal.period_bounds(p, ptype)[0], "D") - start).astype(int))
               for p in range(PERIODS_PER_YEAR[ptype])]
-    return np.array(firsts + [n_days], dtype=np.int64)
+    return np.array(firsts + [n_days], dtype=np.intp)
 
 
 def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> Plan:
@@ -169,24 +169,24 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
         for m in md_by_plan.get(plan, ()):
             slot_rep.append(i)
             slot_md.append(m.index)
-    slot_rep = np.asarray(slot_rep, dtype=np.int64)
-    slot_md = np.asarray(slot_md, dtype=np.int64)
+    slot_rep = np.asarray(slot_rep, dtype=np.intp)
+    slot_md = np.asarray(slot_md, dtype=np.intp)
     S = len(slot_rep)
-    slot_index = np.full((max(R, 1), max(len(plan_names), 1), max(len(measure_names), 1)), -1, dtype=np.int64)
+    slot_index = np.full((max(R, 1), max(len(plan_names), 1), max(len(measure_names), 1)), -1, dtype=np.intp)
     if S:
         slot_index[slot_rep, plan_names.get_indexer([mdefs[k].plan for k in slot_md]),
                    measure_names.get_indexer([mdefs[k].measure for k in slot_md])] = np.arange(S)
 
     # active days of each slot: employed, on the slot's plan, not on leave
     rows = rd.row_on_day[slot_rep] if S else np.zeros((0, D), dtype=np.int32)
-    plan_code_of_row = plan_names.get_indexer(rd.row_plan) if len(rd.row_plan) else np.zeros(0, dtype=np.int64)
-    slot_plan = plan_names.get_indexer([mdefs[k].plan for k in slot_md]) if S else np.zeros(0, dtype=np.int64)
+    plan_code_of_row = plan_names.get_indexer(rd.row_plan) if len(rd.row_plan) else np.zeros(0, dtype=np.intp)
+    slot_plan = plan_names.get_indexer([mdefs[k].plan for k in slot_md]) if S else np.zeros(0, dtype=np.intp)
     row_plan_day = np.where(rows >= 0, plan_code_of_row[np.maximum(rows, 0)] if len(plan_code_of_row) else -1, -1)
     act_day = (row_plan_day == slot_plan[:, None]) & ~rd.on_leave[slot_rep]
     ti_day = np.where(act_day, rd.row_ti[np.maximum(rows, 0)] if len(rd.row_ti) else 0.0, 0.0)
 
     is_q = np.array([mdefs[k].period_type == "Quarter" for k in slot_md], dtype=bool)
-    n_comp = np.where(is_q, cal.periods_computed("Quarter"), cal.periods_computed("Month")).astype(np.int64)
+    n_comp = np.where(is_q, cal.periods_computed("Quarter"), cal.periods_computed("Month")).astype(np.intp)
     bounds = {t: _period_bounds(cal, t, rd.start, D) for t in ("Month", "Quarter")}
     day_period = {t: np.repeat(np.arange(len(b) - 1), np.diff(b)) for t, b in bounds.items()}
     active_days = np.zeros((S, NP))
@@ -335,7 +335,7 @@ def _events(inp: CommissionInputs, d: pd.DataFrame) -> tuple[np.ndarray, np.ndar
         ok = c["DealID"].isin(d["DealID"]).to_numpy()
         ev = c[ok]
         hits = deal_rows.loc[ev["DealID"].to_numpy()]
-        counts = deal_rows.index.value_counts().reindex(ev["DealID"].to_numpy()).to_numpy()
+        counts = deal_rows.index.value_counts().reindex(ev["DealID"].to_numpy()).to_numpy(np.intp)
         rows.append(hits.to_numpy())
         dates.append(np.repeat(ev["CancelDate"].to_numpy().astype("datetime64[D]"), counts))
         pcts.append(np.repeat(ev["CancelledPct"].to_numpy(), counts))
@@ -382,7 +382,7 @@ def pieces(inp: CommissionInputs, plan: Plan, warnings: list[str], problems: Pro
     # assignments: the rep's own slot, then every manager above with a Team measure on that source
     a_base = [np.arange(len(b_row))]
     a_slot = [slot[b_row]]
-    a_src = [np.full(len(b_row), -1, dtype=np.int64)]
+    a_src = [np.full(len(b_row), -1, dtype=np.intp)]
     team_md = _team_lookup(mdefs, plan)
     if team_md is not None:
         b_day = day[b_row]
@@ -463,7 +463,7 @@ def _team_lookup(mdefs: list[MeasureDef], plan: Plan) -> np.ndarray | None:
     team = [m for m in mdefs if m.credit_source == "Team"]
     if not team:
         return None
-    out = np.full((len(plan.plan_names), max(len(plan.measure_names), 1) + 1), -1, dtype=np.int64)
+    out = np.full((len(plan.plan_names), max(len(plan.measure_names), 1) + 1), -1, dtype=np.intp)
     for m in team:
         src = plan.measure_names.get_indexer([m.source_measure])[0]
         if src >= 0:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,6 +249,10 @@ def write_statements(result: CommissionResult, folder: str | Path, *, reps=None,
     say("statements", 0, len(reps))
     paths: list[str] = []
     if jobs > 1 and len(reps) > 50:
+        # imported here, not at module level: xlwings Lite (Pyodide) has no _multiprocessing, and its Rep
+        # statement script imports this module
+        from concurrent.futures import ProcessPoolExecutor
+
         # the run goes to each worker once (its initializer), then small chunks of reps: progress as they finish
         size = max(10, -(-len(reps) // (jobs * 20)))
         chunks = [reps[i:i + size] for i in range(0, len(reps), size)]

@@ -88,7 +88,7 @@ def run_backtest(ss: SeriesSet, origins: int, horizon: int, methods=M.METHODS, p
     per_series = per_series[per_series["Forecasts"] > 0].reset_index(drop=True)
     groups = per_series.groupby(["Level", "Method"], sort=False)
     agg = groups.agg(Series=("Key", "size"), Forecasts=("Forecasts", "sum")).reset_index()
-    codes = groups.ngroup().to_numpy()
+    codes = groups.ngroup().to_numpy(np.intp)
     for c in ("MAE", "RMSE", "MASE", "sMAPE", "Bias"):
         agg[c] = _group_means(per_series[c].to_numpy(dtype=np.float64), codes, len(agg))
     order_m = {m: i for i, m in enumerate(methods)}

@@ -303,11 +303,11 @@ def _team(tbl: Table | None, problems: ProblemCollector) -> pd.DataFrame | None:
     for i in np.flatnonzero(unknown):
         problems.add(tbl.problem(int(i), "ManagerID", "unknown manager", value=mgr[i],
                                  expected="blank or a RepID listed in SalesTeam"))
-    parent = np.where(has & ~own & ~unknown, looked.fillna(-1).to_numpy(), -1).astype(np.int64)
+    parent = np.where(has & ~own & ~unknown, looked.fillna(-1).to_numpy(), -1).astype(np.intp)
     # depth by pointer jumping; a person still not at the top after n jumps is in a loop
     n = len(f)
     node = np.arange(n)
-    depth = np.zeros(n, dtype=np.int64)
+    depth = np.zeros(n, dtype=np.intp)
     for _ in range(n + 1):
         up = node >= 0
         if not up.any():
@@ -478,8 +478,8 @@ def _quotas(tbl: Table | None, team: pd.DataFrame | None, st: Settings | None,
     per = f["Period"].to_numpy()
     codes, labels = pd.factorize(per, use_na_sentinel=True)
     parsed = [parse_quota_period(lab, st.fy_start_month) for lab in labels]  # one parse per distinct label
-    first_of = np.array([p[0] if isinstance(p, tuple) else -1 for p in parsed] + [-1], dtype=np.int64)
-    len_of = np.array([p[1] if isinstance(p, tuple) else 0 for p in parsed] + [0], dtype=np.int64)
+    first_of = np.array([p[0] if isinstance(p, tuple) else -1 for p in parsed] + [-1], dtype=np.intp)
+    len_of = np.array([p[1] if isinstance(p, tuple) else 0 for p in parsed] + [0], dtype=np.intp)
     for i in np.flatnonzero(codes >= 0):
         if isinstance(parsed[codes[i]], str) and pd.notna(rep.iloc[i]):
             problems.add(tbl.problem(int(i), "Period", parsed[codes[i]], value=per[i],
@@ -492,7 +492,7 @@ def _quotas(tbl: Table | None, team: pd.DataFrame | None, st: Settings | None,
     if not len(src):
         return pd.DataFrame({"Rep": np.zeros(0, np.int64), "Month": np.zeros(0, np.int64), "Quota": np.zeros(0)})
     offset = np.arange(len(src)) - np.repeat(np.cumsum(k[ok]) - k[ok], k[ok])
-    qm = pd.DataFrame({"Rep": rep.to_numpy()[src].astype(np.int64), "Month": first_of[codes[src]] + offset,
+    qm = pd.DataFrame({"Rep": rep.to_numpy()[src].astype(np.intp), "Month": first_of[codes[src]] + offset,
                        "Quota": q[src] / k[src], "Row": src})
     dup = qm.duplicated(["Rep", "Month"], keep="first")
     if dup.any():

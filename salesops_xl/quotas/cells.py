@@ -124,11 +124,11 @@ def allocate(total: Any, weights: Any, mix: Any = None, floors: Any = None, ceil
         raise CellError("a floor is above its ceiling")
     if lo.sum() > T:
         raise CellError(f"the floors total {lo.sum() * uc / 100:,.2f}, above the total {T * uc / 100:,.2f}")
-    blend = effective_shares(blend, np.zeros(n, dtype=np.int64), 1)
+    blend = effective_shares(blend, np.zeros(n, dtype=np.intp), 1)
     reach = np.where(blend > 0, hi, lo).sum()
     if reach < T:
         raise CellError(f"the ceilings allow at most {reach * uc / 100:,.2f}, below the total {T * uc / 100:,.2f}")
-    g = np.zeros(n, dtype=np.int64)
+    g = np.zeros(n, dtype=np.intp)
     x, code = bounded_proportional(blend, lo, hi, g, np.array([float(T)]))
     units = largest_remainder(x, g, np.array([T]), blocked=(code == BOUND_CEILING) | (x >= hi - 1e-9))
     return _shape_out(units * uc / 100.0, shape)
@@ -151,7 +151,7 @@ def phase(annual: Any, profile: Any, ramp_factors: Any = None, unit: Any = None)
             return _shape_out(np.zeros(len(w)), shape)
         raise CellError("the profile (x ramp) totals 0")
     exact = T * w / w.sum()
-    units = largest_remainder(exact, np.zeros(len(w), dtype=np.int64), np.array([T]))
+    units = largest_remainder(exact, np.zeros(len(w), dtype=np.intp), np.array([T]))
     return _shape_out(units * uc / 100.0, shape)
 
 

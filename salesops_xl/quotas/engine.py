@@ -39,7 +39,7 @@ BOUND_NONE, BOUND_FLOOR, BOUND_CEILING = 0, 1, 2
 def proportional_split(totals, weights, groups) -> np.ndarray:
     """Whole numbers per item summing to ``totals[g]``, proportional to ``weights`` (largest remainder)."""
     w = np.asarray(weights, dtype=np.float64)
-    groups = np.asarray(groups, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.intp)
     totals = np.asarray(totals, dtype=np.int64)
     wsum = np.bincount(groups, weights=w, minlength=len(totals))
     if np.any((wsum <= 0) & (totals != 0)):
@@ -79,7 +79,7 @@ def seasonal_index_from_history(bookings: np.ndarray, capacity: np.ndarray) -> t
 def effective_shares(w, groups, n_groups: int) -> np.ndarray:
     """Weights as shares of their group's total; shares below 1e-15 count as 0 (numerically nothing)."""
     w = np.asarray(w, dtype=np.float64)
-    groups = np.asarray(groups, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.intp)
     wsum = np.bincount(groups, weights=w, minlength=n_groups)
     sh = np.divide(w, wsum[groups], out=np.zeros_like(w), where=wsum[groups] > 0)
     return np.where(sh < 1e-15, 0.0, sh)
@@ -95,7 +95,7 @@ def bounded_proportional(w, lo, hi, groups, totals) -> tuple[np.ndarray, np.ndar
     code per item).
     """
     w = np.asarray(w, dtype=np.float64)
-    groups = np.asarray(groups, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.intp)
     totals = np.asarray(totals, dtype=np.float64)
     G = len(totals)
     w = effective_shares(w, groups, G)
@@ -353,15 +353,15 @@ def tree_order(parent: np.ndarray, depth: np.ndarray) -> np.ndarray:
     """Company first, then depth-first: each manager followed by its reports, in roster order."""
     n = len(parent) - 1
     maxd = int(depth[:n].max()) if n else 0
-    keys = np.full((max(maxd, 1), n), -1, dtype=np.int64)
+    keys = np.full((max(maxd, 1), n), -1, dtype=np.intp)
     cur = np.arange(n)
     rows = np.arange(n)
     for _ in range(maxd):
         ok = cur < n
         keys[depth[cur[ok]] - 1, rows[ok]] = cur[ok]
         cur = np.where(ok, parent[np.where(ok, cur, 0)], n)
-    order = np.lexsort(keys[::-1]) if n else np.zeros(0, dtype=np.int64)
-    return np.concatenate([[n], order]).astype(np.int64)
+    order = np.lexsort(keys[::-1]) if n else np.zeros(0, dtype=np.intp)
+    return np.concatenate([[n], order]).astype(np.intp)
 
 
 def allocate_tree(inp: QuotaInputs, basis_leaf: np.ndarray, fte_leaf: np.ndarray, problems: ProblemCollector,

@@ -313,9 +313,9 @@ def _roster(tbl: Table, plan: dict, fx: dict[str, float], problems: ProblemColle
     for i in np.flatnonzero(self_mgr):
         problems.add(tbl.problem(int(i), "ManagerID", "a rep is their own manager", value=mgr[i],
                                  expected="another rep's RepID, or blank"))
-    parent = np.full(n + 1, -1, dtype=np.int64)
+    parent = np.full(n + 1, -1, dtype=np.intp)
     parent[:n] = np.where(has_mgr & (pos >= 0) & ~self_mgr, pos, n)
-    depth = np.full(n + 1, -1, dtype=np.int64)
+    depth = np.full(n + 1, -1, dtype=np.intp)
     depth[n] = 0
     while True:  # one pass per level of the hierarchy
         todo = depth[:n] < 0
@@ -446,7 +446,7 @@ def _rules(tbl: Table, people: People, problems: ProblemCollector, warnings: lis
         j = int(np.flatnonzero(given[i])[0])
         problems.add(tbl.problem(int(i), wcols[j], f"a blend weight on a rule whose Method is {method[i]}",
                                  value=float(w[i, j]), expected="Method Blend, or blank weights"))
-    own = np.full(n + 1, -1, dtype=np.int64)
+    own = np.full(n + 1, -1, dtype=np.intp)
     ok = pos >= 0
     own[pos[ok]] = np.flatnonzero(ok)
     eff = own.copy()
@@ -513,7 +513,7 @@ def _profile(tbl: Table | None, plan: dict, problems: ProblemCollector, warnings
         return None  # kept for when Phasing is switched to Profile
     f = tbl.frame
     cal: PlanCalendar = plan["calendar"]
-    idx = np.full(len(f), -1, dtype=np.int64)
+    idx = np.full(len(f), -1, dtype=np.intp)
     for i, v in enumerate(f["Month"]):  # 12 rows
         if v is None:
             continue
@@ -548,7 +548,7 @@ def _history(tbl: Table | None, people: People, plan: dict, problems: ProblemCol
              warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     n = people.n
     book = np.zeros((n, 12))
-    rows = np.zeros(n, dtype=np.int64)
+    rows = np.zeros(n, dtype=np.intp)
     if tbl is None or len(tbl.frame) == 0:
         return book, rows
     f = tbl.frame
@@ -561,7 +561,7 @@ def _history(tbl: Table | None, people: People, plan: dict, problems: ProblemCol
                                           "TermDate so their history counts)"))
     codes, uniq = pd.factorize(f["Month"].to_numpy(dtype=object), use_na_sentinel=True)
     first, last = hcal.month_label(0), hcal.month_label(11)
-    m_of = np.full(len(uniq) + 1, -1, dtype=np.int64)
+    m_of = np.full(len(uniq) + 1, -1, dtype=np.intp)
     bad: dict[int, str] = {}
     for k, u in enumerate(uniq):  # distinct months: a dozen
         p, why = hcal.parse_period(u, "Month")

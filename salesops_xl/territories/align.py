@@ -216,7 +216,7 @@ def initial_centres(problem: AlignProblem) -> tuple[np.ndarray, np.ndarray, np.n
     """
     T = problem.n_terr
     clat, clon = problem.home_lat.astype(np.float64).copy(), problem.home_lon.astype(np.float64).copy()
-    cunit = np.full(T, -1, dtype=np.int64)
+    cunit = np.full(T, -1, dtype=np.intp)
     has_home = ~np.isnan(clat)
     movable = ~has_home | problem.optimise_centres
     # territories without a home start at the medoid of their current units
@@ -408,7 +408,7 @@ class _Assignment:
         gu = self.free[units[pu]]
         c = self.C[gu, pt]
         R = self.R
-        row_index = np.full(self.tgt.shape, -1, dtype=np.int64)
+        row_index = np.full(self.tgt.shape, -1, dtype=np.intp)
         row_index[self.rows[:, 0], self.rows[:, 1]] = np.arange(R)
         rr, cc, vv = [], [], []
         for k in range(self.tgt.shape[0]):
@@ -663,9 +663,9 @@ def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str]) -> t
     cut_cols: list[np.ndarray] = []
     cut_vals: list[np.ndarray] = []
     cut_rhs: list[float] = []
-    var_of = np.full((F, T), -1, dtype=np.int64)
+    var_of = np.full((F, T), -1, dtype=np.intp)
     var_of[pu, pt] = np.arange(len(pu))
-    pos_of_unit = np.full(asg.N, -1, dtype=np.int64)
+    pos_of_unit = np.full(asg.N, -1, dtype=np.intp)
     pos_of_unit[asg.free] = np.arange(F)
     sl_total = 0.0
     text = "optimal"
@@ -684,7 +684,7 @@ def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str]) -> t
         if chosen is None:
             warnings.append(f"the MIP could not be solved ({text})")
             break
-        assign_f = np.empty(F, dtype=np.int64)
+        assign_f = np.empty(F, dtype=np.intp)
         assign_f[pu[chosen]] = pt[chosen]
         assign = _full_assignment(asg, assign_f)
         sl_total = sl
@@ -702,7 +702,7 @@ def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str]) -> t
             warnings.append("time limit reached while adding contiguity cuts")
             break
     if assign is None:
-        assign = _full_assignment(asg, asg.Cf.argmin(axis=1) if F else np.zeros(0, dtype=np.int64))
+        assign = _full_assignment(asg, asg.Cf.argmin(axis=1) if F else np.zeros(0, dtype=np.intp))
     return assign, lb, sl_total, text
 
 
@@ -720,9 +720,9 @@ def _contiguity_cuts(assign, edges, asg: _Assignment, var_of, pos_of_unit, first
     sel = has_nb & (assign >= 0)
     if not sel.any():
         return None
-    lab_terr = np.full(label.max() + 1, -1, dtype=np.int64)
+    lab_terr = np.full(label.max() + 1, -1, dtype=np.intp)
     lab_terr[label[sel]] = assign[sel]
-    lab_comp = np.full(label.max() + 1, -1, dtype=np.int64)
+    lab_comp = np.full(label.max() + 1, -1, dtype=np.intp)
     lab_comp[label[sel]] = comp[sel]
     size = np.bincount(label[sel], minlength=len(lab_terr))
     has_lock = np.zeros(len(lab_terr), dtype=bool)
@@ -819,7 +819,7 @@ def local_search(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, *, ed
             cu = np.r_[e0[cross], e1[cross]]
             ct = np.r_[assign[e1[cross]], assign[e0[cross]]]
             rows = np.flatnonzero(movable & (isolated | np.isin(np.arange(N), cu)))
-            pos = np.full(N, -1, dtype=np.int64)
+            pos = np.full(N, -1, dtype=np.intp)
             pos[rows] = np.arange(len(rows))
             allowed = np.zeros((len(rows), T), dtype=bool)
             keep = pos[cu] >= 0
@@ -1058,7 +1058,7 @@ def repair_contiguity(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, 
         label, has_nb = pieces(assign, edges, N)
         sel = has_nb
         L = label.max() + 1
-        lab_terr = np.full(L, -1, dtype=np.int64)
+        lab_terr = np.full(L, -1, dtype=np.intp)
         lab_terr[label[sel]] = assign[sel] * (comp.max() + 1) + comp[sel]  # (territory, graph component)
         pot = problem.measures[:, 0] if problem.measures.shape[1] else np.ones(N)
         size = np.bincount(label[sel], weights=pot[sel] + 1e-9, minlength=L)
@@ -1066,7 +1066,7 @@ def repair_contiguity(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, 
         has_lock[label[sel & (problem.locked >= 0)]] = True
         # main piece of each territory: with a locked unit first, then the heaviest
         key = size + has_lock * (size.sum() + 1.0)
-        main = np.full(T * (comp.max() + 1), -1, dtype=np.int64)
+        main = np.full(T * (comp.max() + 1), -1, dtype=np.intp)
         valid = np.flatnonzero(lab_terr >= 0)
         o = valid[np.lexsort((valid, -key[valid]))]
         t_o = lab_terr[o]
@@ -1096,7 +1096,7 @@ def repair_contiguity(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, 
         firstp = np.unique(pairs[:, 0], return_index=True)[1]
         best = pairs[firstp]
         best = best[np.isfinite(pc[firstp])]
-        dest = np.full(L, -1, dtype=np.int64)
+        dest = np.full(L, -1, dtype=np.intp)
         dest[best[:, 0]] = best[:, 1]
         mv = members[dest[label[members]] >= 0]
         if len(mv) == 0:

@@ -101,7 +101,7 @@ def _balance(owners, values, reps, capacities):
         if np.any(cap < 0) or cap.sum() <= 0:
             raise CellError("capacities must be 0 or more, and not all 0")
     index = {r: i for i, r in enumerate(names)}
-    t = np.array([index.get(o, -1) if o is not None else -1 for o in own], dtype=np.int64)
+    t = np.array([index.get(o, -1) if o is not None else -1 for o in own], dtype=np.intp)
     ok = t >= 0
     total = np.bincount(t[ok], weights=val[ok], minlength=len(names))
     target = val[ok].sum() * cap / cap.sum()
@@ -145,7 +145,7 @@ def compactness(owners: Any, lat: Any, lon: Any, weights: Any, reps: Any, rep_la
     rl = _column(rep_lat, "rep_lat", len(names))
     rn = _column(rep_lon, "rep_lon", len(names))
     index = {r: i for i, r in enumerate(names) if r is not None}
-    t = np.array([index.get(o, -2) if o is not None else -1 for o in own], dtype=np.int64)
+    t = np.array([index.get(o, -2) if o is not None else -1 for o in own], dtype=np.intp)
     if np.any(t == -2):
         bad = own[int(np.flatnonzero(t == -2)[0])]
         raise CellError(f"owner {bad!r} is not in reps")

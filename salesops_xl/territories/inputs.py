@@ -194,9 +194,9 @@ def _locations(tbl: Table, frame: pd.DataFrame, lat_col: str, lon_col: str, regi
 def _rep_refs(tbl: Table, column: str, rep_index: dict[str, int], problems: ProblemCollector,
               *, blank_ok: bool) -> np.ndarray:
     vals = tbl.frame[column].to_numpy(object)
-    out = np.full(len(vals), -1, dtype=np.int64)
+    out = np.full(len(vals), -1, dtype=np.intp)
     codes, uniq = pd.factorize(pd.Series(vals, dtype=object))
-    look = np.array([rep_index.get(u, -1) for u in uniq], dtype=np.int64)
+    look = np.array([rep_index.get(u, -1) for u in uniq], dtype=np.intp)
     out[codes >= 0] = look[codes[codes >= 0]]
     for i in np.flatnonzero((codes >= 0) & (out < 0)):
         problems.add(tbl.problem(int(i), column, "unknown rep", value=vals[i],
@@ -206,7 +206,7 @@ def _rep_refs(tbl: Table, column: str, rep_index: dict[str, int], problems: Prob
 
 def _locks(tbl: Table | None, units: pd.DataFrame, rep_index: dict[str, int],
            problems: ProblemCollector) -> np.ndarray:
-    locked = np.full(len(units), -1, dtype=np.int64)
+    locked = np.full(len(units), -1, dtype=np.intp)
     if tbl is None or not len(tbl.frame):
         return locked
     f = tbl.frame
@@ -241,8 +241,8 @@ def _edges(tbl: Table | None, units: pd.DataFrame, problems: ProblemCollector) -
     ids = units["UnitID"]
     first = ~ids.duplicated(keep="first") & ids.notna()
     lookup = pd.Series(np.flatnonzero(first.to_numpy()), index=ids[first].to_numpy())
-    a = f["UnitID"].map(lookup).fillna(-1).to_numpy(np.int64)
-    b = f["NeighbourID"].map(lookup).fillna(-1).to_numpy(np.int64)
+    a = f["UnitID"].map(lookup).fillna(-1).to_numpy(np.intp)
+    b = f["NeighbourID"].map(lookup).fillna(-1).to_numpy(np.intp)
     for col, idx in (("UnitID", a), ("NeighbourID", b)):
         vals = f[col].to_numpy(object)
         for i in np.flatnonzero((idx < 0) & pd.notna(vals)):

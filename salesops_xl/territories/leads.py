@@ -72,7 +72,7 @@ class KeptLeads:
 
     @staticmethod
     def none(n: int) -> "KeptLeads":
-        return KeptLeads(todo=np.ones(n, bool), rep=np.full(n, -1, np.int64),
+        return KeptLeads(todo=np.ones(n, bool), rep=np.full(n, -1, np.intp),
                          rows={c: np.full(n, None, dtype=object) for c in _KEPT_COLUMNS},
                          origin=np.full(n, ORIGIN_ROUTED, dtype=object), rerouted_from=np.full(n, None, dtype=object),
                          released=[])
@@ -199,7 +199,7 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, re
 
     def rep_index(tbl: Table, column: str, blank_ok: bool) -> np.ndarray:
         vals = tbl.frame[column]
-        idx = vals.map(rep_lookup).fillna(-1).to_numpy(np.int64)
+        idx = vals.map(rep_lookup).fillna(-1).to_numpy(np.intp)
         for i in np.flatnonzero((idx < 0) & vals.notna().to_numpy()):
             problems.add(tbl.problem(int(i), column, "unknown rep", value=vals.iloc[i],
                                      expected="a RepID listed in LeadReps" + (", or blank" if blank_ok else "")))
@@ -217,7 +217,7 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, re
     P = len(pool_keys)
     member = np.zeros((P, R), dtype=bool)
     if len(pairs):
-        member[pairs["word"].map(pool_of).to_numpy(np.int64), pairs["owner"].to_numpy(np.int64)] = True
+        member[pairs["word"].map(pool_of).to_numpy(np.intp), pairs["owner"].to_numpy(np.intp)] = True
 
     settings = _settings(tables.get(S.LEAD_SETTINGS.name), pool_of, problems)
     weight = reps["Weight"].to_numpy(np.float64)
@@ -228,7 +228,7 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, re
     # languages and skills
     lang = norm_key(leads["Language"].to_numpy(object))
     lang_codes, lang_names = pd.factorize(pd.Series(lang, dtype=object))
-    language = lang_codes.astype(np.int64)
+    language = lang_codes.astype(np.intp)
     rep_lang = _explode(np.arange(R), reps["Languages"].to_numpy(object))
     L = len(lang_names)
     speaks = np.zeros((R, max(L, 1)), dtype=bool)
@@ -252,29 +252,29 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, re
         inv = np.argsort(perm)
         set_codes = inv[set_codes]
         set_names = [set_names[i] for i in perm]
-    skillset = set_codes.astype(np.int64)
+    skillset = set_codes.astype(np.intp)
     K = len(set_names)
     has_skills = np.ones((R, K), dtype=bool)
     if K > 1:
         set_pairs = pd.DataFrame({"set": np.arange(K), "text": set_names})
         set_words = _explode(set_pairs["set"].to_numpy(), set_pairs["text"].to_numpy(object))
-        need = np.bincount(set_words["owner"].to_numpy(np.int64), minlength=K)
+        need = np.bincount(set_words["owner"].to_numpy(np.intp), minlength=K)
         rep_sk = _explode(np.arange(R), reps["Skills"].to_numpy(object))
         both = set_words.merge(rep_sk, on="word", suffixes=("_set", "_rep"))
         got = np.zeros((R, K), dtype=np.int64)
-        np.add.at(got, (both["owner_rep"].to_numpy(np.int64), both["owner_set"].to_numpy(np.int64)), 1)
+        np.add.at(got, (both["owner_rep"].to_numpy(np.intp), both["owner_set"].to_numpy(np.intp)), 1)
         has_skills = got >= need[None, :]
 
     # rule 1: account owners
-    owner = np.full(n, -1, dtype=np.int64)
+    owner = np.full(n, -1, dtype=np.intp)
     t = tables.get(S.ACCOUNT_OWNERS.name)
     if t is not None and len(t.frame):
         idx = rep_index(t, "RepID", False)
         look = pd.Series(idx, index=pd.Index(t.frame["AccountID"]))
         look = look[look.index.notna() & ~look.index.duplicated(keep="first")]
-        owner = leads["AccountID"].map(look).fillna(-1).to_numpy(np.int64)
+        owner = leads["AccountID"].map(look).fillna(-1).to_numpy(np.intp)
     # rule 2: named accounts by domain
-    named = np.full(n, -1, dtype=np.int64)
+    named = np.full(n, -1, dtype=np.intp)
     t = tables.get(S.NAMED_ACCOUNTS.name)
     if t is not None and len(t.frame):
         idx = rep_index(t, "RepID", False)
@@ -285,12 +285,12 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, re
             problems.add(t.problem(int(i), "Domain", "duplicate Domain", value=t.frame["Domain"].iloc[i],
                                    expected="each domain once (compared without www. and case)"))
         look = look[look.index.notna() & ~look.index.duplicated(keep="first")]
-        named = pd.Series(normalise_domain(leads["Domain"].to_numpy(object))).map(look).fillna(-1).to_numpy(np.int64)
+        named = pd.Series(normalise_domain(leads["Domain"].to_numpy(object))).map(look).fillna(-1).to_numpy(np.intp)
     # rules 3 and 4: routing rules
     rule_rep, rule_kind, pool, rule_row = _routing(tables.get(S.ROUTING_RULES.name), leads, rep_index, pool_of,
                                                    settings, problems)
     # out of office
-    ooo = (np.zeros(0, np.int64), np.zeros(0, "datetime64[D]"), np.zeros(0, "datetime64[D]"))
+    ooo = (np.zeros(0, np.intp), np.zeros(0, "datetime64[D]"), np.zeros(0, "datetime64[D]"))
     t = tables.get(S.OUT_OF_OFFICE.name)
     if t is not None and len(t.frame):
         idx = rep_index(t, "RepID", False)
@@ -369,16 +369,16 @@ def _settings(tbl: Table | None, pool_of: dict[str, int], problems: ProblemColle
 def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[str, int],
              settings: LeadSettings | None, problems: ProblemCollector):
     n = len(leads)
-    rule_rep = np.full(n, -1, dtype=np.int64)
-    rule_kind = np.zeros(n, dtype=np.int64)
-    rule_pool = np.full(n, -1, dtype=np.int64)
-    rule_row = np.full(n, -1, dtype=np.int64)
+    rule_rep = np.full(n, -1, dtype=np.intp)
+    rule_kind = np.zeros(n, dtype=np.intp)
+    rule_pool = np.full(n, -1, dtype=np.intp)
+    rule_row = np.full(n, -1, dtype=np.intp)
     if tbl is not None and len(tbl.frame):
         f = tbl.frame
         reps = rep_index(tbl, "RepID", True)
         pkeys = norm_key(f["Pool"].to_numpy(object))
-        pools = np.array([pool_of.get(k, -1) if k is not None else -1 for k in pkeys], dtype=np.int64) \
-            if len(f) else np.zeros(0, np.int64)
+        pools = np.array([pool_of.get(k, -1) if k is not None else -1 for k in pkeys], dtype=np.intp) \
+            if len(f) else np.zeros(0, np.intp)
         for i in np.flatnonzero((pools < 0) & pd.notna(pkeys)):
             problems.add(tbl.problem(int(i), "Pool", "unknown pool", value=f["Pool"].iloc[i],
                                      expected="a pool named in LeadReps[Pools], or blank"))
@@ -406,8 +406,8 @@ def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[st
         rules_s = np.array(["" if b is None else b for b in seg], dtype=object)
         look = pd.Series(np.arange(len(f)), index=pd.MultiIndex.from_arrays([rules_t, rules_s]))
         look = look[~dup]
-        match = np.full(n, -1, dtype=np.int64)
-        kind = np.zeros(n, dtype=np.int64)
+        match = np.full(n, -1, dtype=np.intp)
+        kind = np.zeros(n, dtype=np.intp)
         has_t, has_s = pd.notna(lt), pd.notna(ls)
         # a blank lead field must match no rule field (a rule's blank stands for "any"): plant a value no rule holds
         # (not via np.where with a str scalar: numpy turns "\x00" into "", which a blank rule field matches)
@@ -420,7 +420,7 @@ def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[st
             if not n:
                 break
             idx = pd.MultiIndex.from_arrays([tk.astype(object), sk.astype(object)])
-            m = look.reindex(idx).fillna(-1).to_numpy(np.int64)
+            m = look.reindex(idx).fillna(-1).to_numpy(np.intp)
             take = (match < 0) & (m >= 0)
             match[take] = m[take]
             kind[take] = k
@@ -451,7 +451,7 @@ def _start_state(tbl: Table | None, pool_keys: list[str], rep_ids: np.ndarray, s
         pi = pd.Index(pool_keys).get_indexer(norm_key(f["Pool"].to_numpy(object)))
         rlook = pd.Series(np.arange(R), index=pd.Index(rep_ids))
         rlook = rlook[~rlook.index.duplicated(keep="first")]
-        ri = f["RepID"].map(rlook).fillna(-1).to_numpy(np.int64)
+        ri = f["RepID"].map(rlook).fillna(-1).to_numpy(np.intp)
         ok = (pi >= 0) & (ri >= 0)
         for k, (lc, dc) in enumerate((("StartLeads", "StartDue"), ("Leads", "Due"))):
             as_read[2 * k][pi[ok], ri[ok]] = np.nan_to_num(f[lc].to_numpy(np.float64)[ok]).astype(np.int64)
@@ -567,7 +567,7 @@ def _kept_leads(leads_t: Table, leads: pd.DataFrame, previous: pd.DataFrame | No
     given = leads["Assigned"].to_numpy(object)  # typed text (blank: None)
     has_given = pd.notna(given)
     if has_given.any():
-        rep_i = pd.Series(given).map(rep_lookup).fillna(-1).to_numpy(np.int64)
+        rep_i = pd.Series(given).map(rep_lookup).fillna(-1).to_numpy(np.intp)
         is_queue = given == queue
         for i in np.flatnonzero(has_given & (rep_i < 0) & ~is_queue):
             problems.add(leads_t.problem(int(i), "Assigned", "unknown rep", value=leads["Assigned"].iloc[i],
@@ -581,7 +581,7 @@ def _kept_leads(leads_t: Table, leads: pd.DataFrame, previous: pd.DataFrame | No
         out.rows["Detail"] = np.where(has_given, "assigned in Leads[Assigned]", out.rows["Detail"])
         out.rows["Origin"] = np.where(has_given, ORIGIN_ASSIGNED, out.rows["Origin"])
     kept_to = pd.Series(out.rows["AssignedTo"], dtype=object)
-    out.rep = np.where(~out.todo, kept_to.map(rep_lookup).fillna(-1).to_numpy(np.int64), -1)
+    out.rep = np.where(~out.todo, kept_to.map(rep_lookup).fillna(-1).to_numpy(np.intp), -1)
     return out
 
 
@@ -640,25 +640,25 @@ def route(inp: LeadInputs) -> LeadResult:
     """Route every lead of ``inp``."""
     n, R, P = inp.n_leads, len(inp.reps), len(inp.pool_names)
     days, dcode = np.unique(inp.day, return_inverse=True)
-    dcode = dcode.reshape(-1).astype(np.int64)
+    dcode = dcode.reshape(-1).astype(np.intp)
     D = len(days)
     avail = _availability(inp, days)  # (R, D)
     order = np.lexsort((np.arange(n), dcode))  # lead order: by day, then table row
-    rank_of = np.empty(n, dtype=np.int64)
+    rank_of = np.empty(n, dtype=np.intp)
     rank_of[order] = np.arange(n)
     used = np.zeros((R, D), dtype=np.int64)
     kept = inp.kept if inp.kept is not None else KeptLeads.none(n)
     todo = kept.todo
     fx = np.flatnonzero(~todo & (kept.rep >= 0))
     np.add.at(used, (kept.rep[fx], dcode[fx]), 1)  # a kept lead still counts toward its rep's DailyCapacity
-    assigned = np.full(n, -1, dtype=np.int64)
-    rule = np.full(n, RULES.index(RULE_FALLBACK), dtype=np.int64)
+    assigned = np.full(n, -1, dtype=np.intp)
+    rule = np.full(n, RULES.index(RULE_FALLBACK), dtype=np.intp)
     notes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (lead idx, stage label code, reason) misses
 
     def static_reason(rep: np.ndarray, leads_idx: np.ndarray) -> np.ndarray:
         """0 if ``rep`` can take the lead (capacity aside), else the first reason it cannot."""
         d = dcode[leads_idx]
-        reason = np.zeros(len(leads_idx), dtype=np.int64)
+        reason = np.zeros(len(leads_idx), dtype=np.intp)
         lg = inp.language[leads_idx]
         sk = inp.skillset[leads_idx]
         lang_bad = (lg >= 0) & ~inp.speaks[rep, np.maximum(lg, 0)]
@@ -691,7 +691,7 @@ def route(inp: LeadInputs) -> LeadResult:
         start = np.r_[0, np.flatnonzero(np.diff(g_sorted)) + 1]
         counts = np.diff(np.r_[start, len(g_sorted)])
         within = np.arange(len(g_sorted)) - np.repeat(start, counts)
-        rank = np.empty(len(grp), dtype=np.int64)
+        rank = np.empty(len(grp), dtype=np.intp)
         rank[o] = within
         left = inp.capacity[r_ok] - used[r_ok, d_ok]
         take = rank < left
@@ -714,7 +714,7 @@ def route(inp: LeadInputs) -> LeadResult:
     due = np.where(np.isnan(start_due), 0.5 / np.where(inp.weight > 0, inp.weight, 1.0)[None, :], start_due)
     clock = np.zeros(P)
     rr_count = np.zeros((P, R), dtype=np.int64)
-    rr_pool = np.full(n, -1, dtype=np.int64)
+    rr_pool = np.full(n, -1, dtype=np.intp)
     fallback_reason = np.full(n, "", dtype=object)
     rr_cand = np.flatnonzero((assigned < 0) & (inp.pool >= 0) & todo)
     no_pool = np.flatnonzero((assigned < 0) & (inp.pool < 0) & todo)
@@ -788,7 +788,7 @@ def _stride(P0: np.ndarray, w: np.ndarray, cap: np.ndarray, n: int, tie: np.ndar
     total = np.minimum(cap, n).sum()
     n_take = int(min(n, total))
     if n_take == 0:
-        return np.zeros(len(P0), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.zeros(len(P0), dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
     stride = 1.0 / w
 
     def count(T):
@@ -808,7 +808,7 @@ def _stride(P0: np.ndarray, w: np.ndarray, cap: np.ndarray, n: int, tie: np.ndar
     else:
         hi_t = lo_t
     # every slot up to a little after that time (ties within TIE_DECIMALS included), then the n first
-    k = count(hi_t + 1e-6 * max(1.0, abs(hi_t))).astype(np.int64)
+    k = count(hi_t + 1e-6 * max(1.0, abs(hi_t))).astype(np.intp)
     reps = np.repeat(np.arange(len(P0)), k)
     j = np.arange(len(reps)) - np.repeat(np.cumsum(k) - k, k)
     times = np.round(P0[reps] + j * stride[reps], TIE_DECIMALS)
@@ -864,7 +864,7 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     is_ = {name: rule == k for k, name in enumerate(RULES)}  # masks from the integer codes (not text compares)
     what[is_[RULE_OWNER]] = "owner of account " + acc[is_[RULE_OWNER]]
     what[is_[RULE_NAMED]] = "named account " + dom[is_[RULE_NAMED]]
-    row_no = inp.rule_row if inp.rule_row is not None else np.full(n, -1, dtype=np.int64)
+    row_no = inp.rule_row if inp.rule_row is not None else np.full(n, -1, dtype=np.intp)
     rows_used = np.unique(row_no)  # a handful of rules: one text each
     from_rule = pd.Series(row_no).map({int(k): f" (RoutingRules row {k})" if k >= 0 else " (DefaultPool)"
                                        for k in rows_used})
@@ -898,8 +898,8 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     pool_text = np.where(fixed, kept.rows["Pool"], pool_text).astype(object)
     detail = np.where(fixed, kept.rows["Detail"], detail).astype(object)
     code_of = {name: k for k, name in enumerate(RULES)}
-    kept_code = pd.Series(rule_text, dtype=object).map(code_of).fillna(RULES.index(RULE_ASSIGNED)).to_numpy(np.int64)
-    rule = np.where(fixed, kept_code, rule).astype(np.int64)
+    kept_code = pd.Series(rule_text, dtype=object).map(code_of).fillna(RULES.index(RULE_ASSIGNED)).to_numpy(np.intp)
+    rule = np.where(fixed, kept_code, rule).astype(np.intp)
     assigned = np.where(fixed, kept.rep, assigned)
     has = assigned >= 0
     assignments = pd.DataFrame({
@@ -915,7 +915,7 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     rr_leads = by_rule[:, RULES.index(RULE_RR)]
     # round-robin leads of the table (routed now or kept) by pool and rep: the "this table" fairness figures
     pool_idx = pd.Series(norm_key(pool_text), dtype=object).map(
-        {k.lower(): i for i, k in enumerate(inp.pool_names)}).fillna(-1).to_numpy(np.int64)
+        {k.lower(): i for i, k in enumerate(inp.pool_names)}).fillna(-1).to_numpy(np.intp)
     is_rr = (rule == RULES.index(RULE_RR)) & has & (pool_idx >= 0)
     table_rr = np.zeros((P, R), dtype=np.int64)
     np.add.at(table_rr, (pool_idx[is_rr], assigned[is_rr]), 1)
