@@ -111,6 +111,33 @@ def lite_cmd(folder: Path | None, wheel_url: str | None) -> None:
         click.echo(f"wrote {p}")
 
 
+@addin.command("package")
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write (default: dist/salesops-xl-addin-VERSION); replaced if it exists.")
+@click.option("--wheel-url", metavar="URL",
+              help="Where your team hosts the wheel (its URL, or the folder URL ending in '/'): written into "
+                   "Lite's requirements.txt.")
+def package_cmd(folder: Path | None, wheel_url: str | None) -> None:
+    """Build what a team hands out: the wheel, Lite's main.py and requirements.txt, the .xlam and its sources.
+
+    Desktop users pip-install the wheel; xlwings Lite installs it from the URL given with --wheel-url
+    (a web server that allows CORS). Steps in the folder's README.txt and docs/addin.md.
+    """
+    from ..cli import run_guarded
+    from .package import build_package
+
+    pkg = run_guarded(build_package, folder, wheel_url=wheel_url)
+    click.echo(f"wrote {pkg.folder}")
+    for p in sorted(pkg.folder.rglob("*")):
+        if p.is_file():
+            click.echo(f"  {p.relative_to(pkg.folder).as_posix()}")
+    if pkg.xlam is None:
+        click.echo("  (no .xlam: this xlwings ships no ribbon add-in template; build it where xlwings does)")
+    if not pkg.wheel_url:
+        click.echo("lite/requirements.txt names no wheel yet: host the wheel and build again with --wheel-url URL",
+                   err=True)
+
+
 @addin.command("build")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Default: addin/build/salesops-xl.xlam")
