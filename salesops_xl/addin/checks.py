@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..errors import WorkbookError
-from .lite import LITE_DIR, main_py
+from .lite import LITE_DIR, main_py, requirements_txt
 from .ribbon import CUSTOM_UI_PATH, NAMESPACE, RUN_CALLBACK, VBA_MODULE, custom_ui_xml
 from .scripts import resolve
 from .xlam import BAS_FILE
@@ -78,9 +78,15 @@ def problems(root: Path | None = None) -> list[str]:
             out.append(f"{path.relative_to(root)} is out of date with the registry; regenerate it "
                        f"(`salesops-xl addin {'ribbon' if path.suffix == '.xml' else 'lite'}`)")
     req = root / LITE_DIR / "requirements.txt"
-    if req.exists() and not any(line.strip() and not line.lstrip().startswith("#") and "salesops" in line.lower()
-                                for line in req.read_text(encoding="utf-8").splitlines()):
-        out.append(f"{req.relative_to(root)} does not install salesops-xl")
+    # the template (its wheel-URL line commented: `salesops-xl addin package --wheel-url` fills it in), or a
+    # file naming a team's salesops-xl wheel
+    if req.exists():
+        text = req.read_text(encoding="utf-8")
+        if text != requirements_txt() and not any(
+                line.strip() and not line.lstrip().startswith("#") and "salesops" in line.lower()
+                for line in text.splitlines()):
+            out.append(f"{req.relative_to(root)} does not install salesops-xl and is not the template "
+                       "(`salesops-xl addin lite`)")
     ribbon = root / CUSTOM_UI_PATH
     bas = root / BAS_FILE
     if ribbon.exists() and bas.exists():
