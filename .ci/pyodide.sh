@@ -18,7 +18,16 @@ mkdir -p "$CACHE/wheels"
 t0=$SECONDS
 
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "pyodide.sh: needs python3 >= 3.11"; exit 1; }
-command -v node >/dev/null && command -v npm >/dev/null || { echo "pyodide.sh: needs node and npm"; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        echo "== installing node and npm (Pyodide runs under node)"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+        echo "pyodide.sh: needs node >= 18 and npm"; exit 1
+    fi
+fi
+node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' || { echo "pyodide.sh: needs node >= 18"; exit 1; }
 
 # the CPython reference: Pyodide 0.27.7's versions of what the engine imports (rebuilt when this line changes)
 PINS="numpy==2.0.2 pandas==2.2.3 scipy==1.14.1 xlwings==0.37.8"

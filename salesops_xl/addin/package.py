@@ -96,15 +96,17 @@ def readme(wheel_url: str | None) -> str:
 
 
 def build_package(folder: str | Path | None = None, *, wheel_url: str | None = None,
-                  wheel: str | Path | None = None) -> AddinPackage:
+                  wheel: str | Path | None = None, root: str | Path | None = None) -> AddinPackage:
     """Write the hand-out folder (default ``dist/salesops-xl-addin-X.Y.Z``), replacing an older one.
 
     ``wheel_url``: where the team hosts the wheel (the wheel's URL, or its folder ending in '/');
     Lite's requirements.txt names it. ``wheel``: an already built wheel to use instead of building one.
+    ``root``: the salesops-xl checkout (default: the one this package is imported from, else the
+    current folder).
     """
     from .xlam import assemble
 
-    root = source_root()
+    root = Path(root) if root else source_root()
     folder = Path(folder) if folder else root / "dist" / f"salesops-xl-addin-{__version__}"
     url = wheel_url_for(wheel_url) if wheel_url else None
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent if folder.parent.exists() else None))
