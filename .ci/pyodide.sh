@@ -27,7 +27,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         echo "pyodide.sh: needs node >= 18 and npm"; exit 1
     fi
 fi
-node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' || { echo "pyodide.sh: needs node >= 18"; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 18 ? 1 : 0)' || { echo "pyodide.sh: needs node >= 18"; exit 1; }
 
 # the CPython reference: Pyodide 0.27.7's versions of what the engine imports (rebuilt when this line changes)
 PINS="numpy==2.0.2 pandas==2.2.3 scipy==1.14.1 xlwings==0.37.8"
