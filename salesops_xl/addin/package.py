@@ -104,7 +104,7 @@ def build_package(folder: str | Path | None = None, *, wheel_url: str | None = N
     ``root``: the salesops-xl checkout (default: the one this package is imported from, else the
     current folder).
     """
-    from .xlam import assemble
+    from .xlam import assemble, read_conf
 
     root = Path(root) if root else source_root()
     folder = Path(folder) if folder else root / "dist" / f"salesops-xl-addin-{__version__}"
@@ -128,7 +128,7 @@ def build_package(folder: str | Path | None = None, *, wheel_url: str | None = N
         for src in (BAS_FILE, CONF_FILE):
             shutil.copyfile(root / src, desk / Path(src).name)
         try:
-            xlam = assemble(desk / "salesops-xl.xlam")
+            xlam = assemble(desk / "salesops-xl.xlam", config=read_conf(root / CONF_FILE))
         except WorkbookError:
             xlam = None
         (tmp / "README.txt").write_text(readme(url), encoding="utf-8", newline="\n")
