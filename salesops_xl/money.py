@@ -24,8 +24,13 @@ import numpy as np
 
 def round_half_away(x) -> np.ndarray:
     """Round to whole numbers half away from zero (int64), after removing float noise below 1e-6."""
+    return round_half_away_float(x).astype(np.int64)
+
+
+def round_half_away_float(x) -> np.ndarray:
+    """:func:`round_half_away` as float64, so NaN and infinities pass through (the xlsx writer's float money)."""
     y = np.round(np.asarray(x, dtype=np.float64), 6)
-    return (np.sign(y) * np.floor(np.abs(y) + 0.5)).astype(np.int64)
+    return np.sign(y) * np.floor(np.abs(y) + 0.5)
 
 
 def to_cents(amounts) -> np.ndarray:

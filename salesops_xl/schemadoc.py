@@ -5,6 +5,7 @@ import json
 from typing import Iterable
 
 from .tables import TableSchema
+from .precision import SIGNIFICANT_DIGITS
 
 
 def _flags(f) -> str:
@@ -107,6 +108,26 @@ def schema_page() -> str:
         "and the order of columns do not matter, extra columns are ignored. `salesops-xl schema` prints the same.",
         "",
         READING_RULES,
+        "",
+        "## Numbers in the workbook",
+        "",
+        "Every sheet salesops-xl writes (the output sheets of a recalc, the tables of a template) holds its",
+        "numbers at one stated precision, the same for every kind of workbook:",
+        "",
+        "* **money** to the cent, by the money rule of [commissions.md](commissions.md#14-money-and-rounding)",
+        "  (half away from zero, as Excel's `ROUND(x, 2)`); payouts are exact cents already, a computed amount",
+        "  such as a forecast is rounded when written;",
+        f"* **every other number** (counts, percentages, rates, multiples, scores) to {SIGNIFICANT_DIGITS} "
+        "significant digits,",
+        "  rounded half away from zero: 2/3 is written as 0.6666666667, a share of 0.12345678912 as 0.1234567891;",
+        "* whole numbers below 10^10 and dates exactly.",
+        "",
+        "This is far finer than any number format shows, and it makes a workbook independent of the last bits",
+        "of a float, which differ between numpy, pandas and scipy versions (summation order, SIMD kernels, an",
+        "optimiser's steps: up to about 3e-13 relative in the shipped workbooks): the same inputs give",
+        "byte-for-byte the same workbook on every supported version, and recalculating a shipped template",
+        "leaves it unchanged (`ci/same_bytes.py` checks this under the newest and the oldest versions",
+        "`pyproject.toml` allows). The cell functions return the engine's unrounded values.",
         "",
     ]
     for cap in all_capabilities():

@@ -38,6 +38,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import WorkbookError
+from ..precision import round_written
 from ..sheets import NUMBER_FORMATS, ChartSpec, SheetSpec, TableBlock
 from ..tables import DATE1904_OFFSET, RawTable, col_letter, date_to_serial
 
@@ -170,7 +171,8 @@ def _cell_rc(ref: str) -> tuple[int, int]:
 def _rows_of(block: TableBlock, date1904: bool = False) -> list[list[Any]]:
     """Header + data rows as plain Python values (what one range write sends).
 
-    text -> str/None; numbers -> float/None (NaN -> None); money in int64 cents -> units (exact cents);
+    text -> str/None; numbers -> float/None (NaN -> None) at the precision of :func:`round_written` (money
+    to the cent, the rest to 10 significant digits); money in int64 cents -> units (exact cents);
     dates -> Excel serial numbers of the book's date system (the column gets a date format), so no runtime
     parses a date string.
     An empty table gets one blank row: an Excel Table needs a data row.
@@ -189,10 +191,10 @@ def _rows_of(block: TableBlock, date1904: bool = False) -> list[list[Any]]:
             obj[np.isnat(d)] = None
             out = obj.tolist()
         else:
-            if c.kind == "money" and v.dtype.kind in "iu":
-                f = v.astype(np.float64) / 100.0
-            else:
-                f = v.astype(np.float64)
+            if v.dtype.kind in "iub":  # integers (money: cents) are exact, as in the xlsx writer
+                f = v.astype(np.float64) / (100.0 if c.kind == "money" else 1.0)
+            else:  # floats at the precision every workbook states, as in the xlsx writer of the batch door
+                f = round_written(v, c.kind)
             if np.isfinite(f).all():
                 out = f.tolist()
             else:

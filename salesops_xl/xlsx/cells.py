@@ -15,7 +15,11 @@ columns side by side in a 2-D object array and joins it row-major into the
 * integers and floats are formatted by ``orjson`` (C, shortest round-trip
   float text) when it is installed, else by ``str``/``repr``;
 * money in int64 cents is split into whole units and cents with integer
-  arithmetic: ``-5`` -> ``-0.05``, ``12340`` -> ``123.4``, ``100000`` -> ``1000``.
+  arithmetic: ``-5`` -> ``-0.05``, ``12340`` -> ``123.4``, ``100000`` -> ``1000``;
+* floats are first rounded to the precision every workbook states
+  (:func:`salesops_xl.precision.round_written`: money to the cent, other
+  numbers to 10 significant digits), so the bytes do not depend on the last
+  bits of a float, which move with the numpy, pandas and scipy versions.
 
 Cells carry no ``r`` attribute (it is optional: readers place a cell right
 after the previous one), so blank cells are written as ``<c s="n"/>`` to
@@ -31,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import WorkbookError
+from ..precision import round_written
 from ..tables import DATE1904_OFFSET  # a date's 1904-system serial is its 1900-system serial minus this
 from . import xmlutil as X
 from .refs import MAX_CELL_CHARS
@@ -76,7 +81,11 @@ def format_floats(a: np.ndarray) -> list[str]:
     if len(a) == 0:
         return []
     if _orjson is not None:
-        return _orjson.dumps(np.ascontiguousarray(a, dtype=np.float64), option=_OPT_NUMPY)[1:-1].decode().split(",")
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        out = _orjson.dumps(a, option=_OPT_NUMPY)[1:-1].decode().split(",")
+        for i in np.flatnonzero(np.abs(a) >= 1e16).tolist():  # orjson 3.8 writes 1e16, later ones 1e+16: take repr's
+            out[i] = repr(float(a[i])) if np.isfinite(a[i]) else "null"
+        return out
     return [repr(x) if x == x and x not in (float("inf"), float("-inf")) else "null" for x in a.tolist()]
 
 
@@ -406,7 +415,7 @@ def cents_text(c: int) -> str:
 
 class _Floats(ColumnCells):
     def __init__(self, a: np.ndarray, style: int, kind: str):
-        self.a = np.ascontiguousarray(a, dtype=np.float64)
+        self.a = np.ascontiguousarray(round_written(a, kind))  # cells and chart caches alike
         self.n = len(a)
         self.style = style
         self.max_bytes = 64

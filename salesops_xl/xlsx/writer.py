@@ -45,8 +45,11 @@ and LibreOffice):
 * dates are serial numbers of the workbook's date system, read once from its
   ``<workbookPr date1904>`` (a new workbook is on the 1900 system); charts
   declare the same ``<c:date1904>``;
-* numbers are written in their shortest round-trip form (``orjson`` when
-  installed, else ``repr``), money in cents as the exact decimal;
+* numbers are written at a stated precision (:func:`salesops_xl.precision.round_written`:
+  money to the cent, other floats to 10 significant digits), then in their
+  shortest round-trip form (``orjson`` when installed, else ``repr``); money
+  in int64 cents as the exact decimal. So the bytes do not depend on the
+  numpy, pandas or scipy version that computed the numbers;
 * a VBA ``codeName`` of a replaced sheet is kept, so the macro project still
   matches its sheet.
 """

@@ -143,3 +143,30 @@ def test_a_table_with_its_header_row_off_is_refused_clearly():
 
     with pytest.raises(WorkbookError, match="header row switched off"):
         read_table_range(S(), Headless(), "w.xlsx")
+
+
+@pytest.mark.parametrize("flavour", ["desktop", "lite"])
+def test_floats_reach_excel_at_the_precision_the_xlsx_writer_writes(flavour, tmp_path):
+    """One number through both doors: a script's Book gets the values `salesops-xl recalc` writes into the file
+    (money to the cent, the rest to 10 significant digits, docs/schema.md), not the engine's last bits."""
+    from python_calamine import CalamineWorkbook
+
+    from salesops_xl.xlsx.writer import write_sheets
+
+    cols = (Column("Forecast", "money"), Column("Share", "percent"), Column("Score", "number"), Column("N", "int"))
+    data = {"Forecast": np.array([1567429.2421971706, -0.125, np.nan]),
+            "Share": np.array([2 / 3, 0.3879674731324968, 1e-13 / 3]),
+            "Score": np.array([6314209.529609884, 123456789012.5, 0.1 + 0.2]),
+            "N": np.array([12_345_678_901, 0, -3], dtype=np.int64)}
+    spec = SheetSpec(name="Out", tables=(TableBlock(name="Out", columns=cols, data=data),))
+    book = new_book(flavour)
+    write_book(book, [spec])
+    book.settle()
+    sh = book.sheet("Out")
+    via_book = [[sh.value_at(f"{c}{r}") for c in "ABCD"] for r in (2, 3, 4)]
+    write_sheets(None, tmp_path / "out.xlsx", [spec])
+    via_file = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_name("Out").to_python()[1:]
+    assert via_book == [[(v if v != "" else None) for v in row] for row in via_file]
+    assert via_book == [[1567429.24, 0.6666666667, 6314209.53, 12_345_678_901],
+                        [-0.13, 0.3879674731, 123456789000.0, 0],
+                        [None, 3.333333333e-14, 0.3, -3]]

@@ -20,7 +20,7 @@ from salesops_xl.xlsx import cells as cells_mod
 from salesops_xl.xlsx import writer as writer_mod
 from salesops_xl.xlsx.package import Package
 from salesops_xl.xlsx.writer import write_sheets
-from xlsx_helpers import make_user_workbook, payout_data, payouts_spec, zip_entries
+from xlsx_helpers import make_user_workbook, payout_data, payouts_spec, ten_digits, zip_entries
 
 OURS = re.compile(r"^(xl/worksheets/sheet2\.xml|xl/worksheets/_rels/sheet2\.xml\.rels|xl/tables/table2\.xml|"
                   r"xl/drawings/drawing2\.xml|xl/drawings/_rels/drawing2\.xml\.rels|xl/charts/chart[23]\.xml|"
@@ -50,7 +50,7 @@ def check_table_values(rows: list[list], data: dict, r0: int, c0: int = 0) -> No
         assert row[1] == data["Region"][i]
         assert cents_of(row[2]) == data["Amount"][i]
         rate = data["Rate"][i]
-        assert (row[3] == "") if np.isnan(rate) else (row[3] == rate)
+        assert (row[3] == "") if np.isnan(rate) else (row[3] == ten_digits(rate))
         assert row[4] == data["Deals"][i]
         assert np.datetime64(row[5], "D") == data["Paid"][i]
 

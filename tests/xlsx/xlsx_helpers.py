@@ -19,6 +19,11 @@ if str(ROOT) not in sys.path:
 from salesops_xl.sheets import ChartSpec, Column, ListValidation, SeriesRef, SheetSpec, TableBlock  # noqa: E402
 
 
+def ten_digits(x: float) -> float:
+    """A number that is not money as a workbook holds it: rounded to 10 significant digits (docs/schema.md)."""
+    return float(f"{x:.9e}")
+
+
 def tiny_png() -> bytes:
     """A valid 4x4 red PNG, made with zlib only."""
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
