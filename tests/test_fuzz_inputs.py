@@ -189,18 +189,19 @@ def _sweep_case(args) -> str:
     return ""
 
 
+#: Workflows that optimise or fit (about a second on the sample): the sweep gives them every kind once. Named, not
+#: timed: a timing made the number of cases depend on how busy the machine was.
+SLOW_WORKFLOWS = {"territories", "forecast"}
+
+
 def test_every_kind_is_exercised_on_every_table():
     """The deterministic sweep: each kind on the first column of each table of each template (2 processes)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    import time
-
     cases = []
     for cap in CAPS:
         tables = [t.name for t in cap.input_tables if t.name in sample_of(cap) and len(sample_of(cap)[t.name].columns)]
-        t0 = time.perf_counter()
-        cap.workflow(MemorySource(sample_of(cap)))
-        if time.perf_counter() - t0 < 0.3:  # every kind on every table
+        if cap.name not in SLOW_WORKFLOWS:  # every kind on every table
             cases += [(cap.name, t, kind) for t in tables for kind in KINDS]
         else:  # a slow workflow (an optimiser): every kind once, rotating over the tables, and every table once
             cases += [(cap.name, tables[i % len(tables)], kind) for i, kind in enumerate(KINDS)]
