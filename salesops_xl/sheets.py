@@ -67,6 +67,8 @@ class TableBlock:
     data: Mapping[str, np.ndarray]
     anchor: str = "A1"
     style: str = "TableStyleMedium2"
+    # data rows (0-based) shown as totals / subtotals: bold on a light fill with a rule above
+    total_rows: tuple[int, ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -117,8 +119,14 @@ class SheetSpec:
     # spreadsheet application computes them on open. Only code (templates) sets these: text taken from
     # user input is never written as a formula.
     formulas: Sequence[tuple[str, str]] = field(default_factory=tuple)
-    print_landscape: bool = False  # page setup for printing / PDF rendering
-    print_fit_width: bool = False  # scale the printout to one page wide
+    # Page setup for printing / PDF rendering (every sheet we write prints; see salesops_xl.xlsx.printsetup).
+    print_landscape: bool | None = None  # None: landscape when the content is too wide for a portrait page
+    print_fit_width: bool = True  # scale the printout to one page wide (as many pages tall as it takes)
+    # rows / columns repeated on every printed page, e.g. "1:6" and "A:B"; None: the frozen rows / columns
+    print_rows: str | None = None
+    print_cols: str | None = None
+    # (cell, look) for notes and formula cells: "title", "subtitle", "label", "total", "header", "wrap"
+    looks: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..errors import WorkbookError
 from ..sheets import NUMBER_FORMATS, Column, ListValidation, SheetSpec, TableBlock
 from . import xmlutil as X
 from .cells import ColumnCells, Where, column_cells, format_ints, text_cell
+from .printsetup import PageSetup, page_setup
 from .refs import MAX_COLS, MAX_ROWS, cell_ref, check_table_name, parse_cell, range_ref
 from .styles import Styles
 
@@ -96,6 +97,7 @@ class SheetLayout:
     text_style: int
     validations: list[tuple[str, str]] = field(default_factory=list)  # (sqref, formula1)
     date1904: bool = False  # the workbook's date system: dates are written as its serial numbers
+    page: PageSetup | None = None
 
     def table(self, name: str) -> TableLayout | None:
         key = name.casefold()
@@ -154,8 +156,22 @@ def _estimate_width(header: str, content: float, kind: str) -> float:
     return round(min(MAX_WIDTH, max(MIN_WIDTH, h, c)), 2)
 
 
+def _looks(spec: SheetSpec, styles: Styles) -> dict[tuple[int, int], int]:
+    from .styles import LOOKS
+
+    out = {}
+    for cell, look in getattr(spec, "looks", ()) or ():
+        if look not in LOOKS:
+            raise WorkbookError(f"sheet {spec.name!r}, cell {cell}: unknown look {look!r} "
+                                f"(one of {', '.join(sorted(LOOKS))})")
+        out[parse_cell(cell, f"sheet {spec.name!r}, look")] = styles.xf_look(look)
+    return out
+
+
 def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> SheetLayout:
     text_style = styles.xf_for_format(NUMBER_FORMATS["text"])
+    header_style = styles.xf_look("header", NUMBER_FORMATS["text"])
+    looks = _looks(spec, styles)
     tables: list[TableLayout] = []
     blocks: list[Block] = []
     widths: dict[int, float] = {}
@@ -198,20 +214,21 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
             widths[c0 + j] = max(widths.get(c0 + j, 0.0), w)
         t = TableLayout(tb, r0, c0, n, names, encs, sty)
         tables.append(t)
-        header = "".join(text_cell(nm, 0) for nm in names)
+        header = "".join(text_cell(nm, header_style) for nm in names)
         blocks.append(Block(r0, r0 + 1, c0, t.ncols, (lambda a, b, h=header: [h]), f"table {tb.name!r} header"))
         if n == 0:
             empty = "".join(f'<c s="{s}"/>' for s in sty)
             blocks.append(Block(r0 + 1, r0 + 2, c0, t.ncols, (lambda a, b, e=empty: [e]), f"table {tb.name!r}"))
         else:
-            blocks.append(Block(r0 + 1, r0 + 1 + n, c0, t.ncols, _table_items(t), f"table {tb.name!r}"))
+            blocks.extend(_data_blocks(t, styles, text_style, spec.name))
     for cell, text in spec.notes:
         r, c = parse_cell(cell, f"sheet {spec.name!r}, note")
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         if len(text) > 32767:
             raise WorkbookError(f"sheet {spec.name!r}, note at {cell}: text exceeds Excel's 32,767 characters per cell")
-        xml = text_cell(text, 0) if text else "<c/>"
+        look = looks.get((r, c), 0)
+        xml = text_cell(text, look) if text else (f'<c s="{look}"/>' if look else "<c/>")
         blocks.append(Block(r, r + 1, c, 1, (lambda a, b, x=xml: [x]), f"note at {cell}"))
     for cell, formula in getattr(spec, "formulas", ()) or ():
         r, c = parse_cell(cell, f"sheet {spec.name!r}, formula")
@@ -222,7 +239,9 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
             f = f[1:]
         if len(f) > 8192:
             raise WorkbookError(f"sheet {spec.name!r}, formula at {cell}: longer than Excel's 8,192 characters")
-        xml = f"<c><f>{_formula_text(f, spec.name, cell)}</f></c>"
+        look = looks.get((r, c))
+        attr = f' s="{look}"' if look else ""
+        xml = f"<c{attr}><f>{_formula_text(f, spec.name, cell)}</f></c>"
         blocks.append(Block(r, r + 1, c, 1, (lambda a, b, x=xml: [x]), f"formula at {cell}"))
     for i, b1 in enumerate(blocks):
         for b2 in blocks[i + 1:]:
@@ -231,6 +250,7 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
     _check_color(spec)
     _pane_xml(spec.freeze, f"sheet {spec.name!r}")
     lay = SheetLayout(spec, tables, blocks, widths, text_style, date1904=date1904)
+    lay.page = page_setup(spec, blocks, widths)
     for v in spec.validations:
         lay.validations.append(_validation(lay, v))
     return lay
@@ -243,16 +263,38 @@ def _formula_text(f: str, sheet: str, cell: str) -> str:
         raise WorkbookError(f"sheet {sheet!r}, formula at {cell}: holds characters XML cannot store") from None
 
 
-def _table_items(t: TableLayout) -> Callable[[int, int], list]:
+def _table_items(t: TableLayout, encoders: list[ColumnCells] | None = None) -> Callable[[int, int], list]:
     first = t.r0 + 1
+    encoders = t.encoders if encoders is None else encoders
 
     def items(a: int, b: int) -> list:
         out: list = []
-        for enc in t.encoders:
+        for enc in encoders:
             out.extend(enc.items(a - first, b - first))
         return out
 
     return items
+
+
+def _data_blocks(t: TableLayout, styles: Styles, text_style: int, sheet: str) -> list[Block]:
+    """The data rows of a table: one block, or runs of plain rows and the total rows between them."""
+    tb, n, first = t.spec, t.n_rows, t.r0 + 1
+    totals = sorted({int(k) for k in getattr(tb, "total_rows", ()) or () if 0 <= int(k) < n})
+    if not totals:
+        return [Block(first, first + n, t.c0, t.ncols, _table_items(t), f"table {tb.name!r}")]
+    total_text = styles.xf_look("total", NUMBER_FORMATS["text"])
+    encs = []
+    for col in tb.columns:
+        s = styles.xf_look("total", NUMBER_FORMATS[col.kind])
+        encs.append(column_cells(col.kind, tb.data[col.name], s, total_text, Where(sheet, tb.name, col.name, t.r0 + 1)))
+    out, pos = [], 0
+    for k in totals + [n]:
+        if k > pos:
+            out.append(Block(first + pos, first + k, t.c0, t.ncols, _table_items(t), f"table {tb.name!r}"))
+        if k < n:
+            out.append(Block(first + k, first + k + 1, t.c0, t.ncols, _table_items(t, encs), f"table {tb.name!r}"))
+        pos = k + 1
+    return out
 
 
 def _validation(lay: SheetLayout, v: ListValidation) -> tuple[str, str]:
@@ -319,7 +361,7 @@ def worksheet_head(lay: SheetLayout, *, tab_selected: bool, code_name: str | Non
     color = _check_color(spec)
     code = f' codeName="{X.plain_attr(code_name)}"' if code_name else ""
     inner = (f'<tabColor rgb="FF{color}"/>' if color else "") + \
-        ('<pageSetUpPr fitToPage="1"/>' if getattr(spec, "print_fit_width", False) else "")
+        ('<pageSetUpPr fitToPage="1"/>' if lay.page is not None and lay.page.fit_width else "")
     if inner:
         parts.append(f"<sheetPr{code}>{inner}</sheetPr>")
     elif code:
@@ -345,13 +387,10 @@ def worksheet_tail(lay: SheetLayout, *, drawing_rid: str | None, table_rids: lis
             parts.append(f'<dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1" '
                          f'sqref="{sqref}"><formula1>{X.plain_attr(formula)}</formula1></dataValidation>')
         parts.append("</dataValidations>")
-    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
-    spec = lay.spec
-    landscape = getattr(spec, "print_landscape", False)
-    fit = getattr(spec, "print_fit_width", False)
-    if landscape or fit:
-        attrs = (' orientation="landscape"' if landscape else "") + (' fitToWidth="1" fitToHeight="0"' if fit else "")
-        parts.append(f"<pageSetup paperSize=\"9\"{attrs}/>")
+    if lay.page is not None:
+        parts.append(lay.page.xml())
+    else:
+        parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     if table_rids:

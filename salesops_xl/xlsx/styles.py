@@ -39,6 +39,40 @@ DEFAULT_STYLES = (
 
 _APPLY = {"applyNumberFormat", "applyFont", "applyFill", "applyBorder", "applyAlignment", "applyProtection"}
 
+#: Cell looks of the documents we write, as cell formats (LibreOffice ignores Excel table styles, so a header that
+#: must look like one in a PDF needs its own font, fill and border): (font, fill, border, alignment) XML.
+_WHITE_BOLD = '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/><family val="2"/></font>'
+_BOLD = '<font><b/><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/></font>'
+_TITLE = '<font><b/><sz val="16"/><color rgb="FF1F4E79"/><name val="Calibri"/><family val="2"/></font>'
+_SUBTITLE = '<font><b/><sz val="12"/><color rgb="FF1F4E79"/><name val="Calibri"/><family val="2"/></font>'
+_DARK = '<fill><patternFill patternType="solid"><fgColor rgb="FF1F4E79"/><bgColor indexed="64"/></patternFill></fill>'
+_LIGHT = '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill>'
+_TOP = '<border><left/><right/><top style="thin"><color rgb="FF1F4E79"/></top><bottom/><diagonal/></border>'
+_BOTTOM = '<border><left/><right/><top/><bottom style="thin"><color rgb="FF1F4E79"/></bottom><diagonal/></border>'
+_WRAP = '<alignment vertical="top" wrapText="1"/>'
+LOOKS: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
+    "header": (_WHITE_BOLD, _DARK, None, _WRAP),  # table header row
+    "title": (_TITLE, None, None, None),
+    "subtitle": (_SUBTITLE, None, _BOTTOM, None),
+    "label": (_BOLD, None, None, None),
+    "total": (_BOLD, _LIGHT, _TOP, None),  # a totals / subtotal row
+    "wrap": (None, None, None, _WRAP),  # long text in a narrow column
+}
+
+
+def _canon(el) -> tuple:
+    """Comparable form of an element (tag, attributes, children), to find an entry written by an earlier run."""
+    return (el.tag.split("}")[-1], tuple(sorted((k, v) for k, v in el.attrib.items() if k not in _APPLY)),
+            tuple(_canon(c) for c in el))
+
+
+def _named(markup: str, prefix: str, decl: str) -> str:
+    """``markup`` (unprefixed SpreadsheetML) with every element named with ``prefix``; ``decl`` on the top one."""
+    out = re.sub(r"<(/?)(\w)", lambda m: f"<{m.group(1)}{prefix}{m.group(2)}", markup)
+    if decl:
+        out = re.sub(r"^<([\w:]+)", lambda m: f"<{m.group(1)}{decl}", out, count=1)
+    return out
+
 
 def _decode(data: bytes) -> tuple[str, bool]:
     """Text of an XML part and whether it was UTF-8 (else it is re-encoded as UTF-8)."""
@@ -85,8 +119,14 @@ class Styles:
             for el in xfs.findall(X.q(X.NS_MAIN, "xf")):
                 self.xfs.append((dict(el.attrib), len(el) > 0))
         self.has_style_xfs = root.find(X.q(X.NS_MAIN, "cellStyleXfs")) is not None
+        self.xf_canon = [_canon(el) for el in xfs.findall(X.q(X.NS_MAIN, "xf"))] if xfs is not None else []
+        self.lists: dict[str, list[tuple]] = {}
+        for local in ("fonts", "fills", "borders"):
+            el = root.find(X.q(X.NS_MAIN, local))
+            self.lists[local] = [_canon(c) for c in el] if el is not None else []
+        self.new_items: dict[str, list[str]] = {"fonts": [], "fills": [], "borders": []}
         self.new_numfmts: list[tuple[int, str]] = []
-        self.new_xfs: list[str] = []
+        self.new_xfs: list[str | tuple[str, str]] = []  # attributes, or (attributes, child markup)
         self._cache: dict[str, int] = {}
 
     def numfmt_id(self, code: str) -> int:
@@ -124,14 +164,54 @@ class Styles:
         apply = ' applyNumberFormat="1"' if fid else ""
         self.new_xfs.append(f"{attrs}{apply}")  # the attributes: the element is named where it is inserted
         self.xfs.append(({**want, "applyNumberFormat": "1"}, False))
+        self.xf_canon.append(("xf", tuple(sorted(want.items())), ()))
         idx = len(self.xfs) - 1
         self._cache[code] = idx
+        return idx
+
+    def _item_id(self, local: str, xml: str | None) -> int:
+        if xml is None:
+            return 0
+        canon = _canon(X.parse_xml(xml.encode(), "style"))
+        have = self.lists[local]
+        if canon in have:
+            return have.index(canon)
+        have.append(canon)
+        self.new_items[local].append(xml)
+        return len(have) - 1
+
+    def xf_look(self, look: str, code: str = "General") -> int:
+        """Index in ``cellXfs`` of a cell format with one of the :data:`LOOKS` and number format ``code``."""
+        key = f"{look}\0{code}"
+        got = self._cache.get(key)
+        if got is not None:
+            return got
+        font, fill, border, align = LOOKS[look]
+        attrs = {"numFmtId": str(self.numfmt_id(code)), "fontId": str(self._item_id("fonts", font)),
+                 "fillId": str(self._item_id("fills", fill)), "borderId": str(self._item_id("borders", border))}
+        if self.has_style_xfs:
+            attrs["xfId"] = "0"
+        canon = _canon(X.parse_xml(("<xf " + " ".join(f'{k}="{v}"' for k, v in attrs.items()) + ">"
+                                    + (align or "") + "</xf>").encode(), "style"))
+        if canon in self.xf_canon:
+            idx = self.xf_canon.index(canon)
+        else:
+            apply = "".join(f' {a}="1"' for a, on in (("applyNumberFormat", attrs["numFmtId"] != "0"),
+                                                       ("applyFont", font), ("applyFill", fill),
+                                                       ("applyBorder", border), ("applyAlignment", align)) if on)
+            text = " ".join(f'{k}="{v}"' for k, v in attrs.items()) + apply
+            self.new_xfs.append((text, align) if align else text)
+            self.xfs.append((attrs, bool(align)))
+            self.xf_canon.append(canon)
+            idx = len(self.xfs) - 1
+        self._cache[key] = idx
         return idx
 
     # -- output
     @property
     def changed(self) -> bool:
-        return self.created or self._reencoded or bool(self.new_xfs) or bool(self.new_numfmts)
+        return (self.created or self._reencoded or bool(self.new_xfs) or bool(self.new_numfmts)
+                or any(self.new_items.values()))
 
     def result(self) -> bytes | None:
         """The new styles.xml, or None when the original can be kept byte for byte."""
@@ -152,13 +232,30 @@ class Styles:
             else:
                 edits.append(xe.set_attr(data, nf, "count", str(count)))
                 edits += xe.append_children(data, nf, _numfmts(nf.name_for(X.NS_MAIN, "numFmt"), self.new_numfmts))
+        for local, new in self.new_items.items():
+            if not new:
+                continue
+            el = root.child(X.NS_MAIN, local)
+            if el is None:
+                raise WorkbookError(f"xl/styles.xml has no {local} list")
+            tag, decl = el.name_for(X.NS_MAIN, local[:-1])
+            prefix = tag[:-len(local[:-1])]
+            edits.append(xe.set_attr(data, el, "count", str(len(self.lists[local]))))
+            edits += xe.append_children(data, el, "".join(_named(x, prefix, decl) for x in new))
         if self.new_xfs:
             xfs = root.child(X.NS_MAIN, "cellXfs")
             if xfs is None:
                 raise WorkbookError("xl/styles.xml has no cellXfs list")
             tag, decl = xfs.name_for(X.NS_MAIN, "xf")
+            prefix = tag[:-2]
+            items = []
+            for a in self.new_xfs:
+                if isinstance(a, tuple):
+                    items.append(f"<{tag}{decl} {a[0]}>{_named(a[1], prefix, '')}</{tag}>")
+                else:
+                    items.append(f"<{tag}{decl} {a}/>")
             edits.append(xe.set_attr(data, xfs, "count", str(len(self.xfs))))
-            edits += xe.append_children(data, xfs, "".join(f"<{tag}{decl} {a}/>" for a in self.new_xfs))
+            edits += xe.append_children(data, xfs, "".join(items))
         return xe.splice(data, edits)
 
 

@@ -69,6 +69,7 @@ from ..sheets import SheetSpec
 from . import xmledit as xe
 from . import xmlutil as X
 from .drawing import chart_xml, drawing_xml
+from .printsetup import set_print_names
 from .package import CONTENT_TYPES, Package, Relationship, SheetInfo, relative_target, rels_part_of
 from .refs import check_sheet_name
 from .sheetxml import SheetLayout, iter_worksheet, layout_sheet, table_xml
@@ -509,6 +510,11 @@ class _Plan:
             remaining = [s for s in pkg.sheets if s.index not in removed_idx]
             data = _edit_sheets(data, remaining, set(), [(ns.spec.name, ns.sheet_id, ns.rel_id) for ns in appended],
                                 renames, what)
+
+        # -- print titles and print areas of the sheets we write (sheet-scoped defined names)
+        wanted = {final_names.index(ns.part): ns.layout.page.names(ns.spec.name) for ns in self.new_sheets
+                  if ns.layout.page is not None}
+        text = set_print_names(text, wanted)
 
         # -- formulas without cached values: have Excel compute them on open
         if any(getattr(spec, "formulas", ()) for spec in self.specs):

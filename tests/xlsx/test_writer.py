@@ -127,8 +127,19 @@ def test_existing_workbook_keeps_every_other_part(user_workbook: Path, tmp_path:
     assert "xl/comments1.xml" in after and "xl/media/image1.png" in after
     ct = after["[Content_Types].xml"][0].decode()
     assert "comments2" not in ct and "/xl/charts/chart2.xml" in ct and "/xl/charts/chart3.xml" in ct
-    # workbook.xml did not need to change
-    assert after["xl/workbook.xml"][1] == before["xl/workbook.xml"][1]
+    # workbook.xml changed only by the replaced sheet's print names (print area, titles); a second run leaves it
+    from salesops_xl.xlsx.printsetup import _scan
+
+    wb0, wb1 = before["xl/workbook.xml"][0], after["xl/workbook.xml"][0]
+    added = [n for n in _scan(wb1)[0] if n.name.startswith("_xlnm.Print_")]
+    assert added and {n.local for n in added} == {1}
+    stripped = wb1
+    for n in sorted(added, key=lambda n: -n.start):
+        stripped = stripped[:n.start] + stripped[n.end:]
+    assert stripped == wb0
+    again = tmp_path / "again.xlsx"
+    write_sheets(out, again, [payouts_spec(25)])
+    assert zip_entries(again)["xl/workbook.xml"][1] == after["xl/workbook.xml"][1]
     assert after["xl/_rels/workbook.xml.rels"][1] == before["xl/_rels/workbook.xml.rels"][1]
 
     check_table_values(sheet_rows(out, "Payouts"), payout_data(25), r0=2)
@@ -161,6 +172,11 @@ def test_second_run_with_new_data_keeps_workbook_parts(user_workbook: Path, tmp_
     a, b = zip_entries(first), zip_entries(second)
     assert list(a) == list(b)  # same parts, same order
     for name in WORKBOOK_LEVEL:
+        if name == "xl/workbook.xml":  # the print areas follow the new number of rows, and nothing else changes
+            area = re.compile(rb"(_xlnm.Print_Area[^>]*>[^<]*\$)\d+(</)")
+            assert area.sub(rb"\1N\2", a[name][0]) == area.sub(rb"\1N\2", b[name][0])
+            assert b"'Payouts'!$A$1:$" in b[name][0] and b"$83</" in b[name][0]
+            continue
         assert a[name][1] == b[name][1], name
     check_table_values(sheet_rows(second, "Payouts"), payout_data(80, 3), r0=2)
 
@@ -449,12 +465,14 @@ def test_styles_are_appended_never_renumbered(user_workbook: Path, tmp_path: Pat
     count = int(re.search(r'<cellXfs count="(\d+)"', new).group(1))
     assert count == len(re.findall(r"<xf ", new_xfs))
     def outside(text):
-        return re.sub(r"<numFmts.*?</numFmts>|<cellXfs.*?</cellXfs>", "", text)
+        return re.sub(r"<(numFmts|cellXfs|fonts|fills|borders)\b.*?</\1>", "", text)
 
     assert outside(old) == outside(new)
-    old_fmts = re.search(r"<numFmts[^>]*>(.*)</numFmts>", old)
-    if old_fmts:
-        assert re.search(r"<numFmts[^>]*>(.*)</numFmts>", new).group(1).startswith(old_fmts.group(1))
+    # fonts, fills and borders of the header / totals looks are appended too; existing entries keep their place
+    for local in ("numFmts", "fonts", "fills", "borders"):
+        old_list = re.search(r"<%s[^>]*>(.*)</%s>" % (local, local), old)
+        if old_list:
+            assert re.search(r"<%s[^>]*>(.*)</%s>" % (local, local), new).group(1).startswith(old_list.group(1))
 
 
 def test_table_names_must_be_unique_in_the_workbook(user_workbook: Path, tmp_path: Path):
