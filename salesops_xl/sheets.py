@@ -119,12 +119,17 @@ class SheetSpec:
     # spreadsheet application computes them on open. Only code (templates) sets these: text taken from
     # user input is never written as a formula.
     formulas: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    # cell -> the value salesops-xl computed for a formula cell (a number or text), written as its cached value
+    # so readers that do not compute (previews, pandas, LibreOffice's default) show it; Excel recomputes on open
+    cached: Mapping[str, object] = field(default_factory=dict)
+    col_widths: Sequence[tuple[str, float]] = field(default_factory=tuple)  # ("A", 40.0): widths of note columns
     # Page setup for printing / PDF rendering (every sheet we write prints; see salesops_xl.xlsx.printsetup).
     print_landscape: bool | None = None  # None: landscape when the content is too wide for a portrait page
     print_fit_width: bool = True  # scale the printout to one page wide (as many pages tall as it takes)
     # rows / columns repeated on every printed page, e.g. "1:6" and "A:B"; None: the frozen rows / columns
     print_rows: str | None = None
     print_cols: str | None = None
+    print_area: str | None = None  # columns printed, e.g. "A:I"; None: every column written (charts included)
     # (cell, look) for notes and formula cells: "title", "subtitle", "label", "total", "header", "wrap"
     looks: Sequence[tuple[str, str]] = field(default_factory=tuple)
 

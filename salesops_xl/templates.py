@@ -58,13 +58,13 @@ def _readme_sheet(title: str, lines: list[str]) -> SheetSpec:
 
 COMMISSION_README = [
     "This workbook computes commissions with salesops-xl. Fill in the blue input tables; the green/grey sheets",
-    "(Payouts, Payout Summary, Statement Lines, Dashboard, Run Log) are produced by a recalculation and replaced",
+    "(Payouts, Payout Summary, Statement Lines, Dashboard, Run Log, Checks) are produced by a recalculation and replaced",
     "every time: do not edit them. Everything else in the workbook (your own sheets, formulas, charts) is kept.",
     "",
     "Recalculate:  in Excel, the salesops-xl ribbon > Recalculate payouts;  or from a terminal:",
     "    salesops-xl recalc commissions.xlsx",
     "Input tables (salesops-xl schema prints every column and rule):",
-    "  Settings      PlanYearStart, AsOfDate",
+    "  Settings      PlanYearStart, AsOfDate, LockedThrough; CompanyName and StatementContact for the statements",
     "  Roster        reps, managers, plans, payout currency, hire/termination dates, annual target incentive",
     "  Plans / PlanMeasures   plans and their measures: weight, period, basis, method, rate type, tiers, cap",
     "  Tiers         bands [From, To) of attainment and their rates",
@@ -74,24 +74,6 @@ COMMISSION_README = [
     "  FXRates       monthly exchange rates into the reps' payout currencies",
     "Rules (tiers, true-up, rounding...): docs/commissions.md in the salesops-xl repository.",
 ]
-
-
-def _checks_sheet() -> SheetSpec:
-    """A user-style sheet of native formulas over the output tables (kept by recalculations)."""
-    rows = [
-        ("A1", "Checks (native Excel formulas over the output tables; salesops-xl never rewrites this sheet)"),
-        ("A3", "Total payable USD"), ("A4", "Total payable EUR"), ("A5", "Total payable GBP"),
-        ("A6", "Statement lines minus payout summary (must be 0)"),
-        ("A7", "Payable minus (EarnedToDate - PaidBefore), summed (must be 0)"),
-    ]
-    formulas = [
-        ("B3", 'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],"USD")'),
-        ("B4", 'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],"EUR")'),
-        ("B5", 'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],"GBP")'),
-        ("B6", "ROUND(SUM(StatementLines[Amount])-SUM(PayoutSummary[Total]),2)"),
-        ("B7", "ROUND(SUM(Payouts[Payable])-SUM(Payouts[EarnedToDate])+SUM(Payouts[PaidBefore]),2)"),
-    ]
-    return SheetSpec(name="Checks", notes=tuple(rows), formulas=tuple(formulas), tab_color="FFC000")
 
 
 def input_sheet(name: str, tables: dict[str, pd.DataFrame], placed, freeze: str | None = "A2") -> SheetSpec:
@@ -154,7 +136,6 @@ def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
         sheet("Incentives", [(S.SPIFS, "A1"), (S.BONUSES, f"{_col(spif_w + 2)}1"),
                              (S.DRAWS, f"{_col(spif_w + bonus_w + 3)}1")], freeze=None),
         sheet("FXRates", [(S.FX_RATES, "A1")]),
-        _checks_sheet(),
     ]
 
 

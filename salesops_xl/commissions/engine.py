@@ -52,7 +52,7 @@ class RunInfo:
     as_of: _dt.date | None
     months_computed: int
     counts: dict[str, int]
-    totals: pd.DataFrame  # per currency: Commission, Adjustments, Total (cents)
+    totals: pd.DataFrame  # per currency: Reps (people paid in it), each of SUMMARY_COMPONENTS and Total (cents)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -730,10 +730,14 @@ def run_timestamp() -> str:
 
 def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, version) -> RunInfo:
     cal = inp.calendar
-    tot = summary.groupby("Currency", sort=True)[["Commission", "Adjustments", "Total"]].sum()
+    tot = summary.groupby("Currency", sort=True)[list(SUMMARY_COMPONENTS) + ["Total"]].sum()
+    people = summary.groupby("Currency", sort=True)["RepID"].nunique()
+    tot.insert(0, "Reps", people.reindex(tot.index).to_numpy(dtype=np.int64))
     tot = tot.reset_index()
+    roster = inp.frame("Roster")
     counts = {
-        "Reps": int(len(inp.frame("Roster"))),
+        "Reps": int(roster["RepID"].nunique()),  # people: a rep with two roster rows (plan change) is one rep
+        "Roster rows": int(len(roster)),
         "Deal rows": int(len(inp.frame("Deals"))),
         "Deal rows credited": int(np.count_nonzero(np.bincount(pcs.row[pcs.src < 0]))) if len(pcs) else 0,
         "Payout rows": int(len(payouts)),

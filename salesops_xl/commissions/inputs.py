@@ -67,6 +67,8 @@ class CommissionInputs:
     locked_through: int | None = None  # month index of Settings[LockedThrough]
     draw_policy: str = "Forgive"  # Settings[DrawBalanceAtTermination]
     statement_rep: tuple[str, int] | None = None  # Settings[StatementRep] and its row in Settings
+    company_name: str = ""  # Settings[CompanyName]: printed on statements
+    statement_contact: str = ""  # Settings[StatementContact]: where a rep asks about the statement
     paid: dict[str, pd.DataFrame] = field(default_factory=dict)  # frozen records of locked months (read back)
 
     def frame(self, name: str) -> pd.DataFrame:
@@ -112,17 +114,20 @@ def load_inputs(source: TableSource) -> CommissionInputs:
     )
 
 
+STATEMENT_ONLY_SETTINGS = ("statementrep", "companyname", "statementcontact")
+
+
 def fingerprint(tables: dict[str, Table]) -> str:
     """SHA-256 over the typed content of the input tables (names, columns and values, in order).
 
-    The Settings row StatementRep only picks whose statement to show, so it is left out: choosing a rep
-    does not make the payout run look new.
+    The Settings rows StatementRep, CompanyName and StatementContact only shape the statements, so they are
+    left out: choosing a rep or rewording the contact does not make the payout run look new.
     """
     h = hashlib.sha256()
     for name in sorted(tables):
         frame = tables[name].frame[tables[name].schema.column_names]  # the typed inputs, not derived columns
         if name == "Settings":
-            frame = frame[frame["Setting"].astype(str).str.lower() != "statementrep"]
+            frame = frame[~frame["Setting"].astype(str).str.lower().isin(STATEMENT_ONLY_SETTINGS)]
         h.update(name.encode())
         h.update("\x1f".join(frame.columns).encode())
         if len(frame):
@@ -207,6 +212,10 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> PlanCalendar | N
         v = f["Value"].iloc[i]
         if v is not None and str(v).strip():
             extras["statement_rep"] = (str(v).strip(), i)
+    for key, attr in (("CompanyName", "company_name"), ("StatementContact", "statement_contact")):
+        v = f["Value"].iloc[found[key]] if key in found else None
+        if v is not None and str(v).strip():
+            extras[attr] = str(v).strip()
     tbl.frame.attrs["extras"] = extras
     return cal
 

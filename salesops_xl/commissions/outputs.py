@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
 from .columns import DRAW_COLUMNS, LINE_COLUMN_SPECS, PAYOUT_COLUMNS, SUMMARY_COLUMNS
-from .engine import CommissionResult
+from .engine import SUMMARY_COMPONENTS, CommissionResult
 from .inputs import PAID_SHEET
 from .locks import paid_history
 from .tiers import earned
@@ -58,18 +58,18 @@ def attainment_distribution(result: CommissionResult) -> pd.DataFrame:
 
 def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
     """The output sheets of a commission run, in the order they appear in the workbook."""
-    run = result.run
+    line_sheets = _statement_line_sheets(result.lines)
     sheets = [
         SheetSpec(name="Payouts", tables=(_block("Payouts", PAYOUT_COLUMNS, result.payouts),), freeze="C2",
                   tab_color="1F4E79"),
-        SheetSpec(name="Payout Summary", tables=(_block("PayoutSummary", SUMMARY_COLUMNS, result.summary),),
-                  freeze="C2", tab_color="1F4E79"),
-        *_statement_line_sheets(result.lines),
+        _payout_summary(result),
+        *line_sheets,
         _dashboard(result),
         _run_log(result),
+        checks_sheet(result, [sh.tables[0].name for sh in line_sheets]),
     ]
     if len(result.draws):
-        sheets.insert(len(sheets) - 2, SheetSpec(name="Draws", tables=(_block("DrawBalances", DRAW_COLUMNS,
+        sheets.insert(len(sheets) - 3, SheetSpec(name="Draws", tables=(_block("DrawBalances", DRAW_COLUMNS,
                                                                                     result.draws),),
                                                      freeze="C2", tab_color="1F4E79"))
     history = paid_history(result, result.inputs.locked_through)
@@ -85,6 +85,44 @@ def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
         sheets.append(SheetSpec(name=PAID_SHEET, tables=tuple(blocks), tab_color="7F7F7F",
                                 notes=()))
     return sheets
+
+
+#: Status column of Payout Summary: is the month paid (locked by Settings[LockedThrough]) or still open.
+STATUS_COLUMN = Column("Status", "text", description="Paid (locked): the month is locked by Settings[LockedThrough] "
+                       "and its numbers are kept; Open: recomputed on every recalculation.")
+PAID, OPEN = "Paid (locked)", "Open"
+
+#: Totals of Payout Summary per currency (amounts of different currencies are never added together).
+COMPONENT_LABELS = {"Commission": "Commission", "SPIFs": "SPIFs", "Bonuses": "Bonuses", "Adjustments": "Adjustments",
+                    "PriorPeriodAdjustments": "Prior-period adjustments", "DrawTopUp": "Draw top-ups",
+                    "DrawAdvance": "Draw advances", "DrawRecovery": "Draw recoveries", "Total": "Total"}
+
+
+def locked_months(result: CommissionResult) -> set[str]:
+    """Pay months locked (paid) by Settings[LockedThrough]."""
+    lt = result.inputs.locked_through
+    if lt is None:
+        return set()
+    return set(result.inputs.calendar.period_labels("Month")[:lt + 1])
+
+
+def _payout_summary(result: CommissionResult) -> SheetSpec:
+    """One row per rep and pay month with its Status (paid / open), then the totals per currency below."""
+    summary = result.summary
+    locked = locked_months(result)
+    frame = summary.assign(Status=np.where(summary["PayMonth"].isin(locked), PAID, OPEN).astype(object))
+    main = _block("PayoutSummary", SUMMARY_COLUMNS + (STATUS_COLUMN,), frame)
+    tot = result.run.totals
+    cols = ((Column("Currency", "text"), Column("Reps", "int"))
+            + tuple(Column(COMPONENT_LABELS[c], "money") for c in SUMMARY_COMPONENTS + ("Total",)))
+    tframe = tot.rename(columns=COMPONENT_LABELS)
+    at = 1 + max(len(summary), 1) + 3
+    totals = _block("PayoutSummaryTotals", cols, tframe, anchor=f"A{at}")
+    totals = TableBlock(totals.name, totals.columns, totals.data, totals.anchor,
+                        total_rows=tuple(range(len(tframe))))
+    notes = ((f"A{at - 1}", "Totals per currency (every amount above, added up)"),)
+    return SheetSpec(name="Payout Summary", tables=(main, totals), freeze="C2", tab_color="1F4E79", notes=notes,
+                     looks=((f"A{at - 1}", "subtitle"),))
 
 
 #: Sheets a commission recalculation owns besides the main five (removed when a run no longer produces them).
@@ -151,7 +189,7 @@ def _dashboard(result: CommissionResult) -> SheetSpec:
     as_of = run.as_of.isoformat() if run.as_of else "end of plan year"
     notes = (("A1", "Commission dashboard"),
              ("A2", f"Plan year from {run.plan_year_start.isoformat()}, computed through {as_of}; "
-                    f"{run.counts['Reps']} reps."))
+                    f"{run.counts['Reps']} reps."))  # people, not roster rows
     return SheetSpec(name="Dashboard", tables=(t_dist, t_curve), charts=charts, notes=notes, tab_color="548235")
 
 
@@ -164,18 +202,80 @@ def _run_log(result: CommissionResult) -> SheetSpec:
         ("Plan year start", run.plan_year_start.isoformat()),
         ("As of", run.as_of.isoformat() if run.as_of else ""),
         ("Months computed", str(run.months_computed)),
-    ] + [(k, str(v)) for k, v in run.counts.items()]
+        ("Locked (paid) months", _month_range(sorted(locked_months(result))) or "none"),
+    ] + [(k, f"{v:,}") for k, v in run.counts.items()]
     log = pd.DataFrame({"Item": [i for i, _ in items], "Value": [v for _, v in items]})
     t_log = _block("RunLog", (Column("Item", "text", width=30), Column("Value", "text", width=70)), log)
-    tot = run.totals
-    tot_cols = (Column("Currency", "text"), Column("Commission", "money"), Column("Adjustments", "money"),
-                Column("Total", "money"))
-    start = len(log) + 3
+    tot = run.totals.rename(columns=COMPONENT_LABELS)
+    tot_cols = ((Column("Currency", "text", width=30), Column("Reps", "int"))
+                + tuple(Column(COMPONENT_LABELS[c], "money") for c in SUMMARY_COMPONENTS + ("Total",)))
+    start = len(log) + 4
     t_tot = _block("RunTotals", tot_cols, tot, anchor=f"A{start}")
+    t_tot = TableBlock(t_tot.name, t_tot.columns, t_tot.data, t_tot.anchor, total_rows=tuple(range(len(tot))))
     warn = pd.DataFrame({"Warning": run.warnings or ["(none)"]}, dtype=object)
-    t_warn = _block("RunWarnings", (Column("Warning", "text", width=100),), warn,
-                    anchor=f"A{start + max(len(tot), 1) + 3}")
-    return SheetSpec(name="Run Log", tables=(t_log, t_tot, t_warn), tab_color="7F7F7F")
+    w_at = start + max(len(tot), 1) + 3
+    t_warn = _block("RunWarnings", (Column("Warning", "text", width=100),), warn, anchor=f"A{w_at}")
+    notes = ((f"A{start - 1}", "Totals per currency: the components add up to Total"),
+             (f"A{w_at - 1}", "Warnings"))
+    return SheetSpec(name="Run Log", tables=(t_log, t_tot, t_warn), tab_color="7F7F7F", notes=notes,
+                     looks=tuple((c, "subtitle") for c, _ in notes))
+
+
+def _month_range(months: list[str]) -> str:
+    if not months:
+        return ""
+    return months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+
+
+def checks_sheet(result: CommissionResult, line_tables: list[str]) -> SheetSpec:
+    """The tie-out checks: native formulas over the output tables, each with the value salesops-xl computed
+    (cached, so a reader that does not compute shows it), a number format and a PASS/FAIL of its own."""
+    run = result.run
+    summary = result.summary
+    lines_sum = "+".join(f"SUM({t}[Amount])" for t in line_tables) or "0"
+    rows: list[tuple[str, str, float, str, float]] = []  # label, formula, value, expected formula, expected
+    for r in run.totals.itertuples():
+        cur = str(r.Currency)
+        total = int(r.Total) / 100.0
+        rows.append((f"Total payable in {cur}: Payout Summary", f'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],'
+                     f'"{cur}")', total, f'SUMIFS(RunTotals[Total],RunTotals[Currency],"{cur}")', total))
+    comp = "+".join(f"SUM(PayoutSummary[{c}])" for c in SUMMARY_COMPONENTS)
+    zero = [
+        ("Statement lines minus Payout Summary", f"ROUND({lines_sum}-SUM(PayoutSummary[Total]),2)",
+         (int(result.lines["Amount"].sum()) - int(summary["Total"].sum())) / 100.0),
+        ("Payout Summary: components minus Total", f"ROUND({comp}-SUM(PayoutSummary[Total]),2)",
+         (int(summary[list(SUMMARY_COMPONENTS)].to_numpy().sum()) - int(summary["Total"].sum())) / 100.0),
+        ("Payouts: Payable minus (EarnedToDate - PaidBefore)",
+         "ROUND(SUM(Payouts[Payable])-SUM(Payouts[EarnedToDate])+SUM(Payouts[PaidBefore]),2)",
+         (int(result.payouts["Payable"].sum()) - int(result.payouts["EarnedToDate"].sum())
+          + int(result.payouts["PaidBefore"].sum())) / 100.0),
+        ("Payouts: Commission minus Payable", "ROUND(SUM(PayoutSummary[Commission])-SUM(Payouts[Payable]),2)",
+         (int(summary["Commission"].sum()) - int(result.payouts["Payable"].sum())) / 100.0),
+    ]
+    for label, f, v in zero:
+        rows.append((label + " (must be 0)", f, v, "0", 0.0))
+    notes = [("A1", "Checks"),
+             ("A2", f"Tie-out of the run computed at {run.computed_at} (UTC). Each value is a native formula over "
+                    "the output tables: Excel recomputes it; the value shown was computed by salesops-xl."),
+             ("A4", "Check"), ("B4", "Value"), ("C4", "Expected"), ("D4", "Result")]
+    looks = [("A1", "title"), ("A2", "wrap"), ("A4", "header"), ("B4", "header"), ("C4", "header"),
+             ("D4", "header")]
+    formulas, cached = [], {}
+    for k, (label, f, v, ef, ev) in enumerate(rows):
+        row = 5 + k
+        notes.append((f"A{row}", label))
+        formulas += [(f"B{row}", f), (f"C{row}", ef), (f"D{row}", f'IF(ABS(B{row}-C{row})<0.005,"PASS","FAIL")')]
+        cached.update({f"B{row}": v, f"C{row}": ev, f"D{row}": "PASS" if abs(v - ev) < 0.005 else "FAIL"})
+        looks += [(f"B{row}", "money"), (f"C{row}", "money")]
+    end = 5 + len(rows)
+    notes.append((f"A{end + 1}", "All checks"))
+    formulas.append((f"D{end + 1}", f'IF(COUNTIF(D5:D{end - 1},"PASS")={len(rows)},"PASS","FAIL")'))
+    cached[f"D{end + 1}"] = "PASS" if all(cached[f"D{5 + k}"] == "PASS" for k in range(len(rows))) else "FAIL"
+    looks += [(f"A{end + 1}", "total"), (f"B{end + 1}", "total"), (f"C{end + 1}", "total"), (f"D{end + 1}", "total")]
+    notes += [(f"B{end + 1}", ""), (f"C{end + 1}", "")]
+    return SheetSpec(name="Checks", notes=tuple(notes), formulas=tuple(formulas), cached=cached, looks=tuple(looks),
+                     col_widths=(("A", 58.0), ("B", 16.0), ("C", 16.0), ("D", 10.0)), tab_color="FFC000",
+                     print_landscape=False, print_rows="4:4")
 
 
 def _col(n: int) -> str:

@@ -227,13 +227,16 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     settings = pd.DataFrame({
         "Setting": ["PlanYearStart", "AsOfDate", "LockedThrough", "DrawBalanceAtTermination", "StatementRep",
-                    "EmailFrom"],
-        "Value": [D(PLAN_YEAR, 1, 1), None, f"{PLAN_YEAR}-06", "Forgive", "R001", "Sales Ops <sales-ops@example.com>"],
+                    "EmailFrom", "CompanyName", "StatementContact"],
+        "Value": [D(PLAN_YEAR, 1, 1), None, f"{PLAN_YEAR}-06", "Forgive", "R001", "Sales Ops <sales-ops@example.com>",
+                  "Northwind Traders", "Sales Operations, salesops@northwind.example, ext. 4100"],
         "Description": ["First day of the plan year", "Blank: compute the whole plan year",
                         "January to June are paid: their numbers are kept; changes flow into July",
                         "A recoverable draw balance left at termination is written off",
                         "The rep whose statement the Rep statement button writes into this workbook",
-                        "Sender of e-mailed statements (salesops-xl statements --send); SmtpHost etc. set the server"],
+                        "Sender of e-mailed statements (salesops-xl statements --send); SmtpHost etc. set the server",
+                        "Printed at the top of every statement",
+                        "Printed at the foot of every statement: where a rep asks"],
     })
     plans, measures, tiers = _plans()
     roster = _roster()

@@ -29,6 +29,9 @@ SETTING_NAMES = {
                              "keep their numbers and carry any difference into the first open month. Blank: none."),
     "StatementRep": (False, "RepID whose statement the 'Rep statement' button (script commissions.statement) "
                             "writes into the Rep Statement sheets of this workbook. Blank: none."),
+    "CompanyName": (False, "Company name printed at the top of every rep statement. Blank: none."),
+    "StatementContact": (False, "Where a rep asks about the statement (a team, an address), printed at the foot "
+                                "of every statement. Blank: the rep's manager."),
     "DrawBalanceAtTermination": (False, "Forgive (default): a recoverable draw balance left when a rep leaves is "
                                         "written off. Recover: it is deducted from the final payout."),
 }
@@ -315,4 +318,5 @@ INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASUR
                                          CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
-OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Dashboard", "Run Log", "Paid History")
+OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Dashboard", "Run Log", "Checks",
+                 "Paid History")

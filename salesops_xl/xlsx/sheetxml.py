@@ -98,6 +98,7 @@ class SheetLayout:
     validations: list[tuple[str, str]] = field(default_factory=list)  # (sqref, formula1)
     date1904: bool = False  # the workbook's date system: dates are written as its serial numbers
     page: PageSetup | None = None
+    heights: dict[int, float] = field(default_factory=dict)  # row -> height in points (wrapped table headers)
 
     def table(self, name: str) -> TableLayout | None:
         key = name.casefold()
@@ -161,10 +162,11 @@ def _looks(spec: SheetSpec, styles: Styles) -> dict[tuple[int, int], int]:
 
     out = {}
     for cell, look in getattr(spec, "looks", ()) or ():
-        if look not in LOOKS:
+        if look not in LOOKS and look not in NUMBER_FORMATS:
             raise WorkbookError(f"sheet {spec.name!r}, cell {cell}: unknown look {look!r} "
                                 f"(one of {', '.join(sorted(LOOKS))})")
-        out[parse_cell(cell, f"sheet {spec.name!r}, look")] = styles.xf_look(look)
+        key = parse_cell(cell, f"sheet {spec.name!r}, look")
+        out[key] = styles.xf_for_format(NUMBER_FORMATS[look]) if look in NUMBER_FORMATS else styles.xf_look(look)
     return out
 
 
@@ -172,6 +174,8 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
     text_style = styles.xf_for_format(NUMBER_FORMATS["text"])
     header_style = styles.xf_look("header", NUMBER_FORMATS["text"])
     looks = _looks(spec, styles)
+    cached = {parse_cell(k, f"sheet {spec.name!r}, cached value"): v
+              for k, v in (getattr(spec, "cached", None) or {}).items()}
     tables: list[TableLayout] = []
     blocks: list[Block] = []
     widths: dict[int, float] = {}
@@ -241,7 +245,11 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
             raise WorkbookError(f"sheet {spec.name!r}, formula at {cell}: longer than Excel's 8,192 characters")
         look = looks.get((r, c))
         attr = f' s="{look}"' if look else ""
-        xml = f"<c{attr}><f>{_formula_text(f, spec.name, cell)}</f></c>"
+        value = _cached_value(cached.get((r, c)), spec.name, cell)
+        if value is not None and not value[0]:
+            attr += ' t="str"'
+        v = f"<v>{value[1]}</v>" if value is not None else ""
+        xml = f"<c{attr}><f>{_formula_text(f, spec.name, cell)}</f>{v}</c>"
         blocks.append(Block(r, r + 1, c, 1, (lambda a, b, x=xml: [x]), f"formula at {cell}"))
     for i, b1 in enumerate(blocks):
         for b2 in blocks[i + 1:]:
@@ -249,11 +257,53 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
                 raise WorkbookError(f"sheet {spec.name!r}: {b1.what} overlaps {b2.what}")
     _check_color(spec)
     _pane_xml(spec.freeze, f"sheet {spec.name!r}")
+    for letters, w in getattr(spec, "col_widths", ()) or ():
+        _r, c = parse_cell(f"{letters}1", f"sheet {spec.name!r}, column width")
+        widths[c] = max(widths.get(c, 0.0), float(w))
     lay = SheetLayout(spec, tables, blocks, widths, text_style, date1904=date1904)
+    for t in tables:  # a header that wraps gets the height of its lines (LibreOffice does not grow the row)
+        lines = max(_header_lines(nm, widths.get(t.c0 + j, MIN_WIDTH)) for j, nm in enumerate(t.names))
+        if lines > 1:
+            lay.heights[t.r0] = 15.0 * lines
     lay.page = page_setup(spec, blocks, widths)
     for v in spec.validations:
         lay.validations.append(_validation(lay, v))
     return lay
+
+
+def _cached_value(v, sheet: str, cell: str) -> tuple[bool, str] | None:
+    """(is a number, text of <v>) of a formula's cached value; None: none."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        raise WorkbookError(f"sheet {sheet!r}, cached value at {cell}: give text or a number, not {v!r}")
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        x = float(v)
+        if not np.isfinite(x):
+            return None
+        return True, repr(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    return False, X.xml_text(str(v))
+
+
+def _header_lines(name: str, width: float) -> int:
+    """Lines a header text takes in a column ``width`` characters wide (word-wrapped)."""
+    room = max(1.0, width)
+    lines = 0
+    for para in name.split("\n"):
+        n, used = 1, 0.0
+        for word in para.split():
+            w = float(len(word))
+            if w > room:  # a word longer than the column is broken over lines
+                n += int(w // room) + (1 if used else 0)
+                used = w % room
+                continue
+            if used and used + 1.0 + w > room:
+                n += 1
+                used = w
+            else:
+                used = used + (1.0 if used else 0.0) + w
+        lines += n
+    return lines
 
 
 def _formula_text(f: str, sheet: str, cell: str) -> str:
@@ -421,11 +471,12 @@ def _assemble(items: list, m: int) -> str:
     return "".join(obj.ravel().tolist())
 
 
-def iter_sheet_data(blocks: list[Block]) -> Iterator[str]:
+def iter_sheet_data(blocks: list[Block], heights: dict[int, float] | None = None) -> Iterator[str]:
     """``<row>`` elements of all blocks, in row order, a chunk of rows at a time."""
     if not blocks:
         return
-    points = sorted({b.r0 for b in blocks} | {b.r1 for b in blocks})
+    heights = heights or {}
+    points = sorted({b.r0 for b in blocks} | {b.r1 for b in blocks} | set(heights) | {r + 1 for r in heights})
     for s, e in zip(points, points[1:]):
         active = sorted((b for b in blocks if b.r0 <= s and b.r1 >= e), key=lambda b: b.c0)
         if not active:
@@ -434,7 +485,9 @@ def iter_sheet_data(blocks: list[Block]) -> Iterator[str]:
         step = max(16, min(MAX_ROWS_PER_CHUNK, ITEMS_PER_CHUNK // per_row))
         for a in range(s, e, step):
             b_ = min(e, a + step)
-            items: list = ['<row r="', _row_numbers(a, b_), '">']
+            tall = heights.get(a) if b_ - a == 1 else None
+            head = f'" ht="{tall:g}" customHeight="1">' if tall else '">'
+            items: list = ['<row r="', _row_numbers(a, b_), head]
             col = 0
             for blk in active:
                 if blk.c0 > col:
@@ -453,7 +506,7 @@ def iter_worksheet(lay: SheetLayout, *, tab_selected: bool, drawing_rid: str | N
         yield (head + "<sheetData/>" + worksheet_tail(lay, drawing_rid=drawing_rid, table_rids=table_rids)).encode()
         return
     yield (head + "<sheetData>").encode()
-    for chunk in iter_sheet_data(lay.blocks):
+    for chunk in iter_sheet_data(lay.blocks, lay.heights):
         yield chunk.encode("utf-8")
     yield ("</sheetData>" + worksheet_tail(lay, drawing_rid=drawing_rid, table_rids=table_rids)).encode()
 
