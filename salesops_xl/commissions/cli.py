@@ -14,12 +14,17 @@ def run_guarded(fn, *args, **kwargs):
 
 
 def _result(workbook: Path):
+    """The workbook's commission run; with the run time its Run Log records when the inputs are unchanged since
+    its last recalculation (so a statement's date is the Run Log's "Computed at")."""
     from ..batch import open_source
+    from ..workflows import kept_run_time, previous_run
     from .engine import compute
     from .inputs import load_inputs
 
     with open_source(workbook) as src:
-        return compute(load_inputs(src))
+        prev = previous_run(src)
+        inputs = load_inputs(src)
+        return compute(inputs, computed_at=kept_run_time(prev, inputs.fingerprint, None))
 
 
 _AMOUNTS = click.option("--amounts", is_flag=True, help="Also print pay amounts (not printed by default: "

@@ -204,17 +204,23 @@ def _run_log(result: CommissionResult) -> SheetSpec:
         ("Months computed", str(run.months_computed)),
         ("Locked (paid) months", _month_range(sorted(locked_months(result))) or "none"),
     ] + [(k, f"{v:,}") for k, v in run.counts.items()]
+    items += [(f"Reps paid in {c}", f"{int(n):,}") for c, n in zip(run.totals["Currency"], run.totals["Reps"])]
     log = pd.DataFrame({"Item": [i for i, _ in items], "Value": [v for _, v in items]})
     t_log = _block("RunLog", (Column("Item", "text", width=30), Column("Value", "text", width=70)), log)
-    tot = run.totals.rename(columns=COMPONENT_LABELS)
-    tot_cols = ((Column("Currency", "text", width=30), Column("Reps", "int"))
-                + tuple(Column(COMPONENT_LABELS[c], "money") for c in SUMMARY_COMPONENTS + ("Total",)))
+    # totals per currency, a column per currency: the components (rows) add up to Total (the last row)
+    tot = run.totals
+    currencies = [str(c) for c in tot["Currency"]]
+    keys = SUMMARY_COMPONENTS + ("Total",)
+    tframe = {"Component": np.array([COMPONENT_LABELS[k] for k in keys], dtype=object)}
+    for i, cur in enumerate(currencies):
+        tframe[cur] = np.array([int(tot[k].iloc[i]) for k in keys], dtype=np.int64)  # cents
+    tot_cols = (Column("Component", "text"),) + tuple(Column(c, "money", width=16) for c in currencies)
     start = len(log) + 4
-    t_tot = _block("RunTotals", tot_cols, tot, anchor=f"A{start}")
-    t_tot = TableBlock(t_tot.name, t_tot.columns, t_tot.data, t_tot.anchor, total_rows=tuple(range(len(tot))))
+    t_tot = TableBlock("RunTotals", tot_cols, tframe, anchor=f"A{start}", total_rows=(len(keys) - 1,))
+    tot = pd.DataFrame({"Component": tframe["Component"]})
     warn = pd.DataFrame({"Warning": run.warnings or ["(none)"]}, dtype=object)
     w_at = start + max(len(tot), 1) + 3
-    t_warn = _block("RunWarnings", (Column("Warning", "text", width=100),), warn, anchor=f"A{w_at}")
+    t_warn = _block("RunWarnings", (Column("Warning", "text", width=30),), warn, anchor=f"A{w_at}")  # text runs on
     notes = ((f"A{start - 1}", "Totals per currency: the components add up to Total"),
              (f"A{w_at - 1}", "Warnings"))
     return SheetSpec(name="Run Log", tables=(t_log, t_tot, t_warn), tab_color="7F7F7F", notes=notes,
@@ -237,8 +243,8 @@ def checks_sheet(result: CommissionResult, line_tables: list[str]) -> SheetSpec:
     for r in run.totals.itertuples():
         cur = str(r.Currency)
         total = int(r.Total) / 100.0
-        rows.append((f"Total payable in {cur}: Payout Summary", f'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],'
-                     f'"{cur}")', total, f'SUMIFS(RunTotals[Total],RunTotals[Currency],"{cur}")', total))
+        rows.append((f"Total payable in {cur}: Payout Summary against the Run Log", f'SUMIFS(PayoutSummary[Total],PayoutSummary[Currency],'
+                     f'"{cur}")', total, f'INDEX(RunTotals[{cur}],MATCH("Total",RunTotals[Component],0))', total))
     comp = "+".join(f"SUM(PayoutSummary[{c}])" for c in SUMMARY_COMPONENTS)
     zero = [
         ("Statement lines minus Payout Summary", f"ROUND({lines_sum}-SUM(PayoutSummary[Total]),2)",
@@ -255,11 +261,10 @@ def checks_sheet(result: CommissionResult, line_tables: list[str]) -> SheetSpec:
     for label, f, v in zero:
         rows.append((label + " (must be 0)", f, v, "0", 0.0))
     notes = [("A1", "Checks"),
-             ("A2", f"Tie-out of the run computed at {run.computed_at} (UTC). Each value is a native formula over "
-                    "the output tables: Excel recomputes it; the value shown was computed by salesops-xl."),
+             ("A2", f"Tie-out of the run computed at {run.computed_at} (UTC). Each value is a native formula over"),
+             ("A3", "the output tables that Excel recomputes; the value stored with it was computed by salesops-xl."),
              ("A4", "Check"), ("B4", "Value"), ("C4", "Expected"), ("D4", "Result")]
-    looks = [("A1", "title"), ("A2", "wrap"), ("A4", "header"), ("B4", "header"), ("C4", "header"),
-             ("D4", "header")]
+    looks = [("A1", "title"), ("A4", "header"), ("B4", "header"), ("C4", "header"), ("D4", "header")]
     formulas, cached = [], {}
     for k, (label, f, v, ef, ev) in enumerate(rows):
         row = 5 + k

@@ -668,7 +668,10 @@ def rep_statement_workflow(source, *, computed_at: str | None = None, progress=N
             row, "Value" if row is not None else "Setting", f"StatementRep is {found}", value=value,
             show_value=value is not None, expected="a row Setting = StatementRep whose Value is a RepID of the Roster")])
     say("computing")
-    result = compute(inputs, computed_at=computed_at)
+    from ..workflows import kept_run_time, previous_run
+
+    # one run time everywhere: the Run Log's, when the inputs are those of the last recalculation
+    result = compute(inputs, computed_at=kept_run_time(previous_run(source), inputs.fingerprint, computed_at))
     say("building sheets")
     sheets, remove = in_workbook_statement(result, rep)
     name = dict(zip(result.summary["RepID"], result.summary["RepName"])).get(rep, rep)
