@@ -1,14 +1,15 @@
 """Rep statements: one workbook (and optionally one PDF) per rep, holding only that rep's data.
 
-A statement has a *Statement* sheet (who, plan, currency, the monthly
-summary, attainment by period and a chart of it), a *Lines* sheet (every line
-of the rep's pay: deals, reversals, true-ups, SPIFs, bonuses, adjustments,
-draws, prior-period adjustments) and, when the rep has a draw, a *Draws*
-sheet with the balance month by month.
+A statement has a *Statement* sheet, a document printed portrait (see
+:func:`statement_sheets`), a *Lines* sheet (every line of the rep's pay:
+deals, reversals, true-ups, SPIFs, bonuses, adjustments, draws, prior-period
+adjustments, grouped by pay month with month totals) and, when the rep has a
+draw, a *Draws* sheet with the balance month by month.
 
 Privacy: nothing of another rep goes in. Team (override) credit is shown per
 period and measure without the names, ids or deals of the team members; the
-manager's id is left out; document properties carry no names.
+manager is named (the header block asks for it) but the manager's id is left
+out; document properties carry no names.
 """
 from __future__ import annotations
 

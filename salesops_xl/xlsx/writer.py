@@ -514,7 +514,7 @@ class _Plan:
         # -- print titles and print areas of the sheets we write (sheet-scoped defined names)
         wanted = {final_names.index(ns.part): ns.layout.page.names(ns.spec.name) for ns in self.new_sheets
                   if ns.layout.page is not None}
-        text = set_print_names(text, wanted)
+        data = set_print_names(data.decode("utf-8"), wanted).encode("utf-8")
 
         # -- formulas without cached values: have Excel compute them on open
         if any(getattr(spec, "formulas", ()) for spec in self.specs):
