@@ -221,7 +221,8 @@ def test_libreoffice_opens_the_workbook_and_its_formulas_compute_our_totals(wb: 
     assert values["All checks"][2] == "PASS"
     # and it reads our output table back as we wrote it
     summary = book.get_sheet_by_name("Payout Summary").to_python()
-    assert len(summary) - 1 == len(result.summary)
+    blank = next(i for i, row in enumerate(summary) if not row[0])  # the totals per currency follow a gap
+    assert blank - 1 == len(result.summary)
 
 
 @pytest.mark.libreoffice
