@@ -61,10 +61,11 @@ def sheet_of(page: str) -> str | None:
     chart clipped at the page's edge on the footer's line: the name is then on the line above)."""
     lines = page.splitlines()
     for i in range(len(lines) - 1, -1, -1):
-        m = re.search(r"^(\S.*?)?\s{2,}Page \d+ of \d+\s*$", lines[i])
+        m = re.search(r"\s{2,}Page \d+ of \d+\s*$", lines[i])
         if m:
-            if m.group(1):
-                return m.group(1).strip()
+            before = lines[i][:m.start()]
+            if before[:1].strip():
+                return before.strip()
             above = [ln for ln in lines[:i] if ln.strip()]
             return above[-1].strip() if above else None
     return None
