@@ -378,10 +378,10 @@ def _lines_sheet(name: str, table: str, lines: pd.DataFrame, rep_name: str, rep_
     line_pos = np.arange(len(frame)) + group
     total_pos = ends + np.arange(len(starts))
     data = {}
-    for c in STATEMENT_LINE_COLUMNS:
-        if c.name == MONTH_TOTAL:
-            continue
-        src = _block("x", (c,), frame).data[c.name]
+    cols = tuple(c for c in STATEMENT_LINE_COLUMNS if c.name != MONTH_TOTAL)
+    converted = _block("x", cols, frame).data
+    for c in cols:
+        src = converted[c.name]
         if c.kind == "money" and src.dtype.kind in "iu":
             src = src / 100.0  # exact cents -> amounts (a float column: the total rows leave blanks)
         if src.dtype == object:

@@ -333,16 +333,19 @@ def _data_blocks(t: TableLayout, styles: Styles, text_style: int, sheet: str) ->
     if not totals:
         return [Block(first, first + n, t.c0, t.ncols, _table_items(t), f"table {tb.name!r}")]
     total_text = styles.xf_look("total", NUMBER_FORMATS["text"])
-    encs = []
+    pick = np.array(totals, dtype=np.int64)
+    encs = []  # the total rows alone, in the total look
     for col in tb.columns:
         s = styles.xf_look("total", NUMBER_FORMATS[col.kind])
-        encs.append(column_cells(col.kind, tb.data[col.name], s, total_text, Where(sheet, tb.name, col.name, t.r0 + 1)))
+        encs.append(column_cells(col.kind, np.asarray(tb.data[col.name])[pick], s, total_text,
+                                 Where(sheet, tb.name, col.name, t.r0 + 1)))
     out, pos = [], 0
-    for k in totals + [n]:
+    for j, k in enumerate(totals + [n]):
         if k > pos:
             out.append(Block(first + pos, first + k, t.c0, t.ncols, _table_items(t), f"table {tb.name!r}"))
         if k < n:
-            out.append(Block(first + k, first + k + 1, t.c0, t.ncols, _table_items(t, encs), f"table {tb.name!r}"))
+            out.append(Block(first + k, first + k + 1, t.c0, t.ncols,
+                             (lambda a, b, j=j: [x for e in encs for x in e.items(j, j + 1)]), f"table {tb.name!r}"))
         pos = k + 1
     return out
 
