@@ -224,7 +224,7 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
             empty = "".join(f'<c s="{s}"/>' for s in sty)
             blocks.append(Block(r0 + 1, r0 + 2, c0, t.ncols, (lambda a, b, e=empty: [e]), f"table {tb.name!r}"))
         else:
-            blocks.extend(_data_blocks(t, styles, text_style, spec.name))
+            blocks.extend(_data_blocks(t, styles, text_style, spec.name, date1904))
     for cell, text in spec.notes:
         r, c = parse_cell(cell, f"sheet {spec.name!r}, note")
         if not isinstance(text, str):
@@ -326,7 +326,7 @@ def _table_items(t: TableLayout, encoders: list[ColumnCells] | None = None) -> C
     return items
 
 
-def _data_blocks(t: TableLayout, styles: Styles, text_style: int, sheet: str) -> list[Block]:
+def _data_blocks(t: TableLayout, styles: Styles, text_style: int, sheet: str, date1904: bool = False) -> list[Block]:
     """The data rows of a table: one block, or runs of plain rows and the total rows between them."""
     tb, n, first = t.spec, t.n_rows, t.r0 + 1
     totals = sorted({int(k) for k in getattr(tb, "total_rows", ()) or () if 0 <= int(k) < n})
@@ -338,7 +338,7 @@ def _data_blocks(t: TableLayout, styles: Styles, text_style: int, sheet: str) ->
     for col in tb.columns:
         s = styles.xf_look("total", NUMBER_FORMATS[col.kind])
         encs.append(column_cells(col.kind, np.asarray(tb.data[col.name])[pick], s, total_text,
-                                 Where(sheet, tb.name, col.name, t.r0 + 1)))
+                                 Where(sheet, tb.name, col.name, t.r0 + 1), date1904))
     out, pos = [], 0
     for j, k in enumerate(totals + [n]):
         if k > pos:
