@@ -121,9 +121,11 @@ class Styles:
         self.has_style_xfs = root.find(X.q(X.NS_MAIN, "cellStyleXfs")) is not None
         self.xf_canon = [_canon(el) for el in xfs.findall(X.q(X.NS_MAIN, "xf"))] if xfs is not None else []
         self.lists: dict[str, list[tuple]] = {}
+        self.has_list: dict[str, bool] = {}
         for local in ("fonts", "fills", "borders"):
             el = root.find(X.q(X.NS_MAIN, local))
             self.lists[local] = [_canon(c) for c in el] if el is not None else []
+            self.has_list[local] = el is not None
         self.new_items: dict[str, list[str]] = {"fonts": [], "fills": [], "borders": []}
         self.new_numfmts: list[tuple[int, str]] = []
         self.new_xfs: list[str | tuple[str, str]] = []  # attributes, or (attributes, child markup)
@@ -170,7 +172,7 @@ class Styles:
         return idx
 
     def _item_id(self, local: str, xml: str | None) -> int:
-        if xml is None:
+        if xml is None or not self.has_list[local]:  # a style sheet without that list: the look goes without it
             return 0
         canon = _canon(X.parse_xml(xml.encode(), "style"))
         have = self.lists[local]
