@@ -205,6 +205,7 @@ def test_a_connection_dropped_after_the_third_message_resumes_without_duplicates
     assert sorted(everyone) == [f"rep{i}@example.com" for i in range(1, 6)]  # each exactly once
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # a loopback test server, no TLS
 def test_a_server_that_refuses_the_login_gets_nothing_and_nothing_is_written(tmp_path, monkeypatch):
     monkeypatch.setenv("SALESOPS_SMTP_PASSWORD", "wrong")
     with Server(Inbox(), password="right") as srv:
