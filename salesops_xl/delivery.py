@@ -41,9 +41,6 @@ from .commissions.schema import DELIVERY_SETTINGS
 from .errors import InputError, Problem, SalesopsError
 from .words import count
 
-#: Settings rows the delivery reads (name -> description); they sit in the commission Settings table.
-SETTINGS = DELIVERY_SETTINGS
-
 PLACEHOLDERS = {
     "rep_name": "the rep's name (Roster[RepName])",
     "first_name": "the first word of the rep's name",
@@ -66,7 +63,7 @@ PASSWORD_ENV = "SALESOPS_SMTP_PASSWORD"
 
 KIND_OWN = "Statement"
 KIND_TEAM = "Team statements"
-SENT, REFUSED, NO_ADDRESS, DRY_RUN = "Sent", "Refused", "No address", "Dry run"
+SENT, REFUSED, NO_ADDRESS = "Sent", "Refused", "No address"
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -178,7 +175,7 @@ plural = count  # "1 message", "2 messages": the one counted-noun helper (saleso
 
 def _settings_rows(inputs) -> dict[str, tuple[object, int]]:
     f = inputs.frame("Settings")
-    lookup = {k.lower(): k for k in SETTINGS}
+    lookup = {k.lower(): k for k in DELIVERY_SETTINGS}  # the Settings rows the delivery reads
     out = {}
     for i, (name, value) in enumerate(zip(f["Setting"], f["Value"])):
         key = lookup.get(str(name).strip().lower()) if name is not None else None
@@ -355,12 +352,11 @@ def _money(cents: int) -> str:
 
 
 def _sha256(paths) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        if len(paths) == 1:
-            return hashlib.sha256(Path(p).read_bytes()).hexdigest()
-        h.update(hashlib.sha256(Path(p).read_bytes()).digest())
-    return h.hexdigest()
+    """One file: its sha256. Several (a team message): the sha256 of their sha256 digests, in order."""
+    digests = [hashlib.sha256(Path(p).read_bytes()) for p in paths]
+    if len(digests) == 1:
+        return digests[0].hexdigest()
+    return hashlib.sha256(b"".join(d.digest() for d in digests)).hexdigest()
 
 
 def _html(template: str, values: dict) -> str:
