@@ -74,26 +74,13 @@ def _named(markup: str, prefix: str, decl: str) -> str:
     return out
 
 
-def _decode(data: bytes) -> tuple[str, bool]:
-    """Text of an XML part and whether it was UTF-8 (else it is re-encoded as UTF-8)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), False
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-        return re.sub(r'encoding\s*=\s*["\'][^"\']*["\']', 'encoding="UTF-8"', text, count=1), False
-    try:
-        return data.decode("utf-8"), True
-    except UnicodeDecodeError:
-        raise WorkbookError("xl/styles.xml is not UTF-8 text") from None
-
-
 class Styles:
     """Style needs of the sheets we write, resolved against a ``styles.xml``."""
 
     def __init__(self, data: bytes | None):
         self.created = data is None
         self.original = data
-        text, utf8 = _decode(data) if data is not None else (DEFAULT_STYLES, True)
+        text, utf8 = X.decode_part(data, "xl/styles.xml") if data is not None else (DEFAULT_STYLES, True)
         self._reencoded = not utf8
         self.data = text.encode("utf-8")
         root = X.parse_xml(self.data, "xl/styles.xml")

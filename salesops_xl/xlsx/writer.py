@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 import secrets
 import tempfile
 from dataclasses import dataclass, field
@@ -452,7 +451,7 @@ class _Plan:
     def _plan_workbook(self, removed: list[SheetInfo], final_order: list[SheetInfo], final_names: list[str],
                        wb_rels: list[Relationship], style_rel: Relationship | None) -> None:
         pkg = self.pkg
-        text, utf8 = _decode_xml(pkg.workbook_xml, self.wb)
+        text, utf8 = X.decode_part(pkg.workbook_xml, self.wb)
         data = orig = text.encode("utf-8")
         what = f"{pkg.label}: {self.wb}"
         rels_changed = False
@@ -684,18 +683,6 @@ class _Plan:
 
 # ----------------------------------------------------------------------------
 # textual edits of workbook.xml
-
-
-def _decode_xml(data: bytes, what: str) -> tuple[str, bool]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), False
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-        return re.sub(r'encoding\s*=\s*["\'][^"\']*["\']', 'encoding="UTF-8"', text, count=1), False
-    try:
-        return data.decode("utf-8"), True
-    except UnicodeDecodeError:
-        raise WorkbookError(f"{what} is not UTF-8 text") from None
 
 
 def _workbook_doc(data: bytes, what: str) -> xe.Doc:

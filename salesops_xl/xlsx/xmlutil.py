@@ -191,3 +191,16 @@ def plain_attr(s: str) -> str:
 def needs_preserve(s: str) -> bool:
     """Whether a ``<t>`` needs ``xml:space="preserve"`` to keep its whitespace."""
     return bool(s) and (s[0] in " \t\n" or s[-1] in " \t\n" or "\n" in s or "\t" in s or "  " in s)
+
+
+def decode_part(data: bytes, what: str) -> tuple[str, bool]:
+    """Text of an XML part and whether it was UTF-8 as stored (a BOM or UTF-16 is re-encoded as UTF-8)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), False
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+        return re.sub(r'encoding\s*=\s*["\'][^"\']*["\']', 'encoding="UTF-8"', text, count=1), False
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        raise WorkbookError(f"{what} is not UTF-8 text") from None
