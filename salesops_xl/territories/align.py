@@ -968,10 +968,10 @@ def local_search(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, *, ed
         comp = graph_components(edges, N)
     isolated = ~has_nb if has_nb is not None else None
     for rnd in range(rounds):
-        if time.perf_counter() > deadline:
-            break
         L = loads_of(problem, assign)
         V = _violation(L, lo, hi, inv)
+        if time.perf_counter() > deadline and V.sum() <= 1e-12:
+            break  # the budget stops improvement, never the repair of the balance
         # the units that may move this round, and where to
         if has_nb is None:
             rows = np.flatnonzero(movable)
