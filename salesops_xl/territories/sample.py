@@ -115,8 +115,8 @@ def alignment_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
         ("DisruptionWeight", "25", "km: moving a unit must save more than 25 km (x workload) to be worth it"),
         ("Centres", "Home", "Distances to each rep's home base"),
         ("Contiguity", "Yes", "Each territory one connected piece of the ZIP adjacency"),
-        ("TimeLimit", "60", "Seconds the optimiser may take (default 5; this sample needs about 2, and a wide "
-                            "margin keeps its result the same on a busy machine)"),
+        ("TimeLimit", "600", "Seconds the optimiser may take (default 5). The sample needs about 2; this wide "
+                             "margin keeps its result identical on any machine, however busy"),
         ("MissingDistance", "Error", "With Distances rows: every pair needs one (GreatCircle: km where none)"),
     ], columns=["Setting", "Value", "Description"])
     distances = pd.DataFrame({"UnitID": pd.Series([], dtype=object), "RepID": pd.Series([], dtype=object),
