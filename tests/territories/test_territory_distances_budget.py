@@ -195,3 +195,43 @@ def test_compute_alignment_honours_an_explicit_budget():
     inp = inputs(workbook(_units(), [rep("A", 0.0), rep("B", 0.3)], tolerance="0.5"))
     res = compute_alignment(inp, time_limit=1.5)
     assert res.solution.time_limit == 1.5
+
+
+# -- the batch door: a real workbook with a Distances sheet, and --time-limit ------------------------------
+
+def test_cli_reads_the_distances_sheet_and_the_time_limit(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+    import python_calamine as pc
+
+    from salesops_xl.territories.template import input_sheets
+    from salesops_xl.xlsx.writer import write_sheets
+
+    units = pd.DataFrame([unit(f"u{i}", 0.1 * i) for i in range(4)])
+    reps = pd.DataFrame([rep("A", 0.0), rep("B", 0.3)])
+    settings = pd.DataFrame({"Setting": ["Tolerance", "TimeLimit"], "Value": ["0.5", "30"]})
+    dist = pd.DataFrame({"UnitID": ["u0", "u0", "u1", "u1", "u2", "u2", "u3", "u3"],
+                         "RepID": ["A", "B"] * 4, "ToUnitID": [None] * 8,
+                         "Distance": [5.0, 60.0, 70.0, 6.0, 8.0, 80.0, 90.0, 9.0]})
+    wb = tmp_path / "t.xlsx"
+    write_sheets(None, wb, input_sheets({"AlignSettings": settings, "TerritoryUnits": units, "TerritoryReps": reps,
+                                         "Distances": dist}))
+    root = Path(__file__).resolve().parents[2]
+    p = subprocess.run([sys.executable, "-m", "salesops_xl.cli", "territories", "align", str(wb), "--time-limit", "2"],
+                       capture_output=True, text=True, cwd=root)
+    assert p.returncode == 0, p.stderr
+    assert "optimal" in p.stdout
+    book = pc.CalamineWorkbook.from_path(str(wb), load_tables=True)
+    t = book.get_table_by_name("RunLog")
+    log = dict((str(k), str(v)) for k, v in t.to_python())
+    assert log["Alignment: objective"] == "28"  # 5 + 6 + 8 + 9 drive minutes (the table's unit)
+    assert log["Alignment: time budget"] == "2 s, not reached"  # --time-limit wins over the sheet's 30
+    assert log["Alignment: distances"] == "Distances table (8 rows), every pair used has a row"
+    al = book.get_table_by_name("Alignment")
+    head = [str(c) for c in al.columns]
+    rows = [dict(zip(head, r)) for r in al.to_python()]
+    assert [r["NewOwner"] for r in rows] == ["A", "B", "A", "B"]
+    assert [float(r["DistanceKm"]) for r in rows] == [5.0, 6.0, 8.0, 9.0]
