@@ -21,8 +21,14 @@ minimise the territory's weighted distance; assignment and centres alternate.
 
 How it is solved (all HiGHS through scipy, so it runs in Pyodide)
 ------------------------------------------------------------------
+* **Time budget** (``solve(time_limit=...)``, default :data:`DEFAULT_TIME_LIMIT` s): checked between
+  steps; the best alignment found is returned with the best bound proven, "optimal" only when HiGHS
+  proved it (within its tolerances, :data:`MIP_REL_GAP`, :data:`HIGHS_MIP_ABS_GAP`).
+* **Distances** are great-circle km unless given as data (``AlignProblem.home_distance`` /
+  ``unit_distance``, the workbook's Distances table): :func:`centre_distance` states the rule.
 * **Small problems** (free units x territories <= ``EXACT_MAX_VARS``): the whole
-  assignment is a MIP (``scipy.optimize.milp``), solved to optimality;
+  assignment is a MIP (``scipy.optimize.milp``) given a share of the budget; if HiGHS has
+  not proved it by then, the large pipeline below runs with the rest and the better is kept;
   contiguity is added as lazy cuts until every territory is connected.
 * **Large problems**: (1) Lagrangian ascent on the balance constraints gives
   prices ``mu`` and a first lower bound; (2) the LP relaxation restricted to

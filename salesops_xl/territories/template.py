@@ -24,7 +24,7 @@ README = [
     "    salesops-xl territories align territories.xlsx (the alignment only)",
     "    salesops-xl territories leads territories.xlsx (lead routing only)",
     "",
-    "Territory alignment (sheets Settings, Units, Reps, Locks, Adjacency, Regions):",
+    "Territory alignment (sheets Settings, Units, Reps, Locks, Adjacency, Regions, Distances):",
     "  TerritoryUnits  accounts or geographic units: location, Potential, Workload, CurrentOwner",
     "  TerritoryReps   reps: home base, Capacity (relative size of the territory)",
     "  UnitLocks       units that must go to a given rep;  UnitAdjacency  neighbouring units (contiguity)",

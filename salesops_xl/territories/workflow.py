@@ -19,7 +19,7 @@ from ..words import count
 from ..workflows import Progress, WorkflowResult, previous_run
 from . import inputs as align_inputs
 from . import leads as lead_mod
-from .align import HIGHS_MIP_ABS_GAP, MIP_REL_GAP, DistanceError
+from .align import HIGHS_MIP_ABS_GAP, HIGHS_MIP_FEASIBILITY_TOLERANCE, MIP_REL_GAP, DistanceError
 from .alignment import AlignmentResult, compute_alignment
 from .outputs import alignment_sheets, lead_sheets, run_log_sheet
 
@@ -162,7 +162,8 @@ def _optimality(sol) -> str:
     """What is proven about the alignment, in words (docs/territories.md section 8)."""
     if sol.proven_optimal:
         return (f"proven optimal by HiGHS (within its tolerances: relative gap {MIP_REL_GAP:g}, absolute gap "
-                f"{HIGHS_MIP_ABS_GAP:g} in the solver's scaled cost units)")
+                f"{HIGHS_MIP_ABS_GAP:g} in the solver's scaled cost units, feasibility "
+                f"{HIGHS_MIP_FEASIBILITY_TOLERANCE:g})")
     if sol.gap is None:
         return "not proven (no bound applies: see the status)"
     budget = f"; the time budget of {sol.time_limit:g} s ran out" if sol.hit_time_limit else ""

@@ -6,7 +6,6 @@ optimum recomputed by brute force over every assignment.
 """
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 import pytest
