@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesops_xl.errors import InputError
 from salesops_xl.territories import align as AL
@@ -170,6 +172,31 @@ def test_a_problem_that_hits_the_time_budget_reports_its_proven_gap_never_optima
     assert sol.status.startswith("within ") and sol.status.endswith("(time budget of 0.5 s reached)")
     assert sol.bound_source in ("LP bound", "HiGHS MIP bound") and sol.bound_source in sol.status
     assert sol.seconds < 0.5 + 3.0  # one LP solve already started may finish
+    # the Run Log's words for it: the gap exactly as proven, the bound it is measured against, the budget
+    text = WF._optimality(sol)
+    assert text == (f"not proven optimal: at most {sol.gap:.6%} above the best possible (objective - "
+                    f"{sol.bound_source} = {sol.objective - sol.lower_bound:,.10g}); the time budget of 0.5 s ran out")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 50)), max_size=12))))
+def test_pair_distances_follow_the_stated_rule(case):
+    # a row counts for its direction, and for the reverse unless the reverse has its own row; the first row of a
+    # pair given twice wins (the workbook reports a second row as an error); a unit to itself is 0
+    n, rows = case
+    P = AL.PairDistances.from_rows(n, [r[0] for r in rows], [r[1] for r in rows], [float(r[2]) for r in rows])
+    expect = {}
+    for a, b, v in rows:
+        expect.setdefault((a, b), float(v))
+    for a, b, v in rows:
+        if (b, a) not in expect:
+            expect[(b, a)] = expect[(a, b)]
+    for a in range(n):
+        for b in range(n):
+            got = P.lookup(a, b)
+            want = 0.0 if a == b else expect.get((a, b), NAN)
+            assert (np.isnan(got) and np.isnan(want)) or got == want
 
 
 def test_run_log_gives_objective_and_bound_to_10_significant_digits():
