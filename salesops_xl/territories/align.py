@@ -1330,7 +1330,6 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
     n_vars = int(np.isfinite(asg.Cf).sum())
     mip_lb = None
     proven = False
-    stopped = False  # the exact MIP stopped at its share of the budget (or its node limit) unproven
     if n_vars <= EXACT_MAX_VARS and not force_large:
         cuts = edges if (edges is not None and n_vars <= EXACT_CUTS_MAX_VARS) else None
         now = time.perf_counter()
@@ -1348,7 +1347,6 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
         elif not proven:
             # HiGHS did not prove its optimum in its share of the budget: the fast pipeline with the rest,
             # and the better of the two alignments
-            stopped = True
             fast, lb2, _ = _large(asg, warnings)
             fast = local_search(problem, C, fast, edges=None, deadline=deadline)
             if edges is not None and not contiguity(fast, edges, T).all():
@@ -1363,7 +1361,7 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
         assign = local_search(problem, C, assign, edges=None, deadline=deadline)
         if edges is not None and not contiguity(assign, edges, T).all():
             assign = contiguous_alignment(problem, C, assign, clat, clon, edges, deadline, cunit)
-    hit_budget = time.perf_counter() >= deadline or (stopped and time.perf_counter() >= deadline - 1e-3)
+    hit_budget = time.perf_counter() >= deadline
     obj = float(C[np.arange(N), assign].sum())
     contig = contiguity(assign, edges, T) if edges is not None else None
     bound_source = "LP bound"
