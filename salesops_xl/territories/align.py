@@ -21,8 +21,14 @@ minimise the territory's weighted distance; assignment and centres alternate.
 
 How it is solved (all HiGHS through scipy, so it runs in Pyodide)
 ------------------------------------------------------------------
+* **Time budget** (``solve(time_limit=...)``, default :data:`DEFAULT_TIME_LIMIT` s): checked between
+  steps; the best alignment found is returned with the best bound proven, "optimal" only when HiGHS
+  proved it (within its tolerances, :data:`MIP_REL_GAP`, :data:`HIGHS_MIP_ABS_GAP`).
+* **Distances** are great-circle km unless given as data (``AlignProblem.home_distance`` /
+  ``unit_distance``, the workbook's Distances table): :func:`centre_distance` states the rule.
 * **Small problems** (free units x territories <= ``EXACT_MAX_VARS``): the whole
-  assignment is a MIP (``scipy.optimize.milp``), solved to optimality;
+  assignment is a MIP (``scipy.optimize.milp``) given a share of the budget; if HiGHS has
+  not proved it by then, the large pipeline below runs with the rest and the better is kept;
   contiguity is added as lazy cuts until every territory is connected.
 * **Large problems**: (1) Lagrangian ascent on the balance constraints gives
   prices ``mu`` and a first lower bound; (2) the LP relaxation restricted to
@@ -54,9 +60,16 @@ from .geo import haversine_km
 
 #: Above this many (free unit, territory) variables, the large-problem pipeline is used.
 EXACT_MAX_VARS = 6000
-#: Node limit of the exact MIP (a deterministic limit; the time limit is only a safety net).
+#: Node limit of the exact MIP (a deterministic limit besides the time budget).
 EXACT_NODE_LIMIT = 20000
-SAFETY_SECONDS = 120.0
+#: The default time budget of a solve, in seconds (AlignSettings[TimeLimit], ``--time-limit``).
+DEFAULT_TIME_LIMIT = 5.0
+#: Share of the remaining budget the exact MIP may use before the fast pipeline takes over.
+EXACT_BUDGET_SHARE = 0.25
+#: HiGHS's tolerances behind an "optimal" MIP status (scipy passes mip_rel_gap; the others are HiGHS defaults).
+MIP_REL_GAP = 1e-9
+HIGHS_MIP_ABS_GAP = 1e-6
+HIGHS_MIP_FEASIBILITY_TOLERANCE = 1e-6
 #: The rounding MIP of the large pipeline is tried when it has at most this many units.
 SUB_MIP_MAX_UNITS = 1000
 #: Contiguity is enforced exactly (lazy cuts) up to this many variables; above, enclaves are repaired.
@@ -64,9 +77,65 @@ EXACT_CUTS_MAX_VARS = 600
 EPS = 1e-9
 
 
+class DistanceError(ValueError):
+    """A distance the alignment needs has no value (no Distances row, and MissingDistance is Error)."""
+
+
+@dataclass(frozen=True)
+class PairDistances:
+    """Unit-to-unit distances given as data: ``value[k]`` from unit ``a[k]`` to unit ``b[k]``.
+
+    A pair given in one direction only counts for both; a unit's distance to itself is 0. Lookups are
+    vectorised (sorted keys and ``searchsorted``), and memory grows with the rows given, not N x N.
+    """
+
+    n: int
+    keys: np.ndarray  # sorted int64 keys a * n + b, both directions
+    values: np.ndarray
+
+    @classmethod
+    def from_rows(cls, n: int, a, b, value) -> "PairDistances":
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        v = np.asarray(value, dtype=np.float64)
+        k_fwd, k_rev = a * n + b, b * n + a
+        given = np.unique(k_fwd)
+        rev_only = ~np.isin(k_rev, given)  # the reverse direction where it has no row of its own
+        keys = np.concatenate([k_fwd, k_rev[rev_only]])
+        vals = np.concatenate([v, v[rev_only]])
+        keys, first = np.unique(keys, return_index=True)  # a pair given twice: its first row
+        return cls(n=int(n), keys=keys, values=vals[first])
+
+    @classmethod
+    def from_matrix(cls, matrix) -> "PairDistances":
+        """From an (N, N) array; NaN = no value."""
+        M = np.asarray(matrix, dtype=np.float64)
+        a, b = np.nonzero(~np.isnan(M))
+        return cls.from_rows(M.shape[0], a, b, M[a, b])
+
+    def lookup(self, a, b) -> np.ndarray:
+        """Distances from units ``a`` to units ``b`` (broadcast); NaN where none was given, 0 for a unit to itself."""
+        a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+        key = a * self.n + b
+        if not len(self.keys):
+            out = np.full(key.shape, np.nan)
+        else:
+            pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+            out = np.where(self.keys[pos] == key, self.values[pos], np.nan)
+        return np.where(a == b, 0.0, out)
+
+
 @dataclass
 class AlignProblem:
-    """Numeric form of an alignment (indices instead of ids)."""
+    """Numeric form of an alignment (indices instead of ids).
+
+    Distances are great-circle km from ``lat``/``lon`` unless given as data: ``home_distance`` (N, T) from
+    each unit to each rep's home, ``unit_distance`` between units (for centres that are units). Where data
+    is given it is used instead of great-circle; where a needed pair has none, ``missing_distance`` says
+    what happens: ``"error"`` (a :class:`DistanceError`) or ``"great-circle"`` (km from the coordinates).
+    Without any distance data every distance is great-circle. A rep has a home when it has home
+    coordinates or a column of ``home_distance`` with a value.
+    """
 
     lat: np.ndarray  # (N,) unit latitudes
     lon: np.ndarray
@@ -83,6 +152,32 @@ class AlignProblem:
     optimise_centres: bool = False  # True: every centre is optimised (homes only start the search)
     edges: np.ndarray | None = None  # (E, 2) unit index pairs; given = contiguity required
     max_centre_rounds: int = 8
+    home_distance: np.ndarray | None = None  # (N, T) unit -> rep home as data, NaN: no value
+    unit_distance: PairDistances | np.ndarray | None = None  # unit <-> unit as data ((N, N) array: NaN no value)
+    missing_distance: str = "error"  # "error" or "great-circle": a needed pair without data
+
+    def __post_init__(self):
+        if isinstance(self.unit_distance, np.ndarray):
+            self.unit_distance = PairDistances.from_matrix(self.unit_distance)
+        if self.missing_distance not in ("error", "great-circle"):
+            raise ValueError(f"missing_distance must be 'error' or 'great-circle', not {self.missing_distance!r}")
+        if self.home_distance is not None:
+            self.home_distance = np.asarray(self.home_distance, dtype=np.float64)
+            if self.home_distance.shape != (len(self.lat), len(self.capacity)):
+                raise ValueError(f"home_distance must be (units, territories) = {(len(self.lat), len(self.capacity))}"
+                                 f", not {self.home_distance.shape}")
+
+    @property
+    def has_distance_data(self) -> bool:
+        return self.home_distance is not None or self.unit_distance is not None
+
+    @property
+    def has_home(self) -> np.ndarray:
+        """(T,) the rep has a home: coordinates, or a value in its column of ``home_distance``."""
+        h = ~np.isnan(np.asarray(self.home_lat, dtype=np.float64))
+        if self.home_distance is not None:
+            h = h | (~np.isnan(self.home_distance)).any(axis=0)
+        return h
 
     @property
     def n_units(self) -> int:
@@ -113,6 +208,10 @@ class AlignSolution:
     centre_rounds: int
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    proven_optimal: bool = False  # HiGHS proved the MIP optimal (within MIP_REL_GAP / HIGHS_MIP_ABS_GAP)
+    bound_source: str = ""  # "LP bound" or "HiGHS MIP bound": which proven bound ``lower_bound`` is
+    time_limit: float = DEFAULT_TIME_LIMIT  # the budget, seconds
+    hit_time_limit: bool = False  # the budget ran out before the search ended
 
 
 # -- small helpers ----------------------------------------------------------------------------------
@@ -123,9 +222,65 @@ def targets(problem: AlignProblem) -> np.ndarray:
     return problem.measures.sum(axis=0)[:, None] * cap[None, :]
 
 
-def cost_matrix(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray) -> np.ndarray:
+def _missing(problem: AlignProblem, d: np.ndarray, what: str) -> None:
+    if not np.isnan(d).any():
+        return
+    n = int(np.isnan(d).sum())
+    if problem.has_distance_data and problem.missing_distance == "error":
+        raise DistanceError(f"{n} {what} distance(s) have no value (no Distances row, and MissingDistance is "
+                            "Error): give them, or set MissingDistance to GreatCircle")
+    raise DistanceError(f"{n} {what} distance(s) have neither a value as data nor coordinates to measure them")
+
+
+def _great_circle(problem: AlignProblem, lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle km, or NaN everywhere when distance data is given and missing pairs are errors."""
+    d = haversine_km(lat1, lon1, lat2, lon2)
+    if problem.has_distance_data and problem.missing_distance == "error":
+        return np.full(np.shape(d), np.nan)
+    return d
+
+
+def centre_distance(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray,
+                    cunit: np.ndarray | None = None, units: np.ndarray | None = None) -> np.ndarray:
+    """(n, T) distance of units (all, or ``units``) to every centre: a rep's home (``cunit`` -1) or a unit.
+
+    Distance data wins wherever it has a value; elsewhere great-circle km or, with ``missing_distance``
+    "error", a :class:`DistanceError`. Territories whose centre is not known yet (NaN, no unit) get NaN.
+    """
+    idx = np.arange(problem.n_units) if units is None else np.asarray(units)
+    T = len(clat)
+    cunit = np.full(T, -1, dtype=np.intp) if cunit is None else np.asarray(cunit)
+    d = _great_circle(problem, problem.lat[idx][:, None], problem.lon[idx][:, None], clat[None, :], clon[None, :])
+    home = cunit < 0
+    if problem.home_distance is not None and home.any():
+        H = problem.home_distance[idx][:, home]
+        d[:, home] = np.where(np.isnan(H), d[:, home], H)
+    if (~home).any() and problem.unit_distance is not None:
+        U = problem.unit_distance.lookup(idx[:, None], cunit[~home][None, :])
+        d[:, ~home] = np.where(np.isnan(U), d[:, ~home], U)
+    if (~home).any():
+        d[:, ~home] = np.where(idx[:, None] == cunit[~home][None, :], 0.0, d[:, ~home])
+    known = ~home | problem.has_home | ~np.isnan(clat)
+    _missing(problem, d[:, known], "unit-to-centre")
+    return d
+
+
+def unit_distance(problem: AlignProblem, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distances from units ``a`` to units ``b`` (broadcast), by the same rule as :func:`centre_distance`."""
+    a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    d = _great_circle(problem, problem.lat[a], problem.lon[a], problem.lat[b], problem.lon[b])
+    if problem.unit_distance is not None:
+        U = problem.unit_distance.lookup(a, b)
+        d = np.where(np.isnan(U), d, U)
+    d = np.where(a == b, 0.0, d)
+    _missing(problem, d, "unit-to-unit")
+    return d
+
+
+def cost_matrix(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray,
+                cunit: np.ndarray | None = None) -> np.ndarray:
     """c[u, t] = w[u] * (distance to centre t + DisruptionWeight * [t != current owner])."""
-    d = haversine_km(problem.lat[:, None], problem.lon[:, None], clat[None, :], clon[None, :])
+    d = centre_distance(problem, clat, clon, cunit)
     if problem.disruption_km:
         T = problem.n_terr
         has = problem.current >= 0
@@ -198,12 +353,14 @@ def medoids(problem: AlignProblem, assign: np.ndarray, which: np.ndarray, clat: 
         w = problem.weight[idx]
         if w.sum() <= 0:
             w = np.ones(len(idx))
-        mlat = np.average(problem.lat[idx], weights=w)
-        mlon = np.average(problem.lon[idx], weights=w)
-        near = np.argsort(haversine_km(problem.lat[idx], problem.lon[idx], mlat, mlon), kind="stable")
-        cand = np.sort(idx[near[:n_candidates]])
-        d = haversine_km(problem.lat[cand][:, None], problem.lon[cand][:, None], problem.lat[idx][None, :],
-                         problem.lon[idx][None, :])
+        if np.isnan(problem.lat[idx]).any() or np.isnan(problem.lon[idx]).any():
+            cand = idx  # no coordinates to preselect by: every unit of the territory is a candidate
+        else:
+            mlat = np.average(problem.lat[idx], weights=w)
+            mlon = np.average(problem.lon[idx], weights=w)
+            near = np.argsort(haversine_km(problem.lat[idx], problem.lon[idx], mlat, mlon), kind="stable")
+            cand = np.sort(idx[near[:n_candidates]])
+        d = unit_distance(problem, cand[:, None], idx[None, :])
         score = d @ w
         best = cand[int(np.argmin(score))]
         clat[t], clon[t], cunit[t] = problem.lat[best], problem.lon[best], best
@@ -217,7 +374,7 @@ def initial_centres(problem: AlignProblem) -> tuple[np.ndarray, np.ndarray, np.n
     T = problem.n_terr
     clat, clon = problem.home_lat.astype(np.float64).copy(), problem.home_lon.astype(np.float64).copy()
     cunit = np.full(T, -1, dtype=np.intp)
-    has_home = ~np.isnan(clat)
+    has_home = problem.has_home
     movable = ~has_home | problem.optimise_centres
     # territories without a home start at the medoid of their current units
     start = problem.current.copy()
@@ -225,24 +382,26 @@ def initial_centres(problem: AlignProblem) -> tuple[np.ndarray, np.ndarray, np.n
     if need.any():
         medoids(problem, start, need, clat, clon, cunit)
     # still none (no current units): farthest-point seeding from the centres we have
-    missing = np.flatnonzero(np.isnan(clat))
+    placed = has_home | (cunit >= 0)
+    missing = np.flatnonzero(~placed)
     if len(missing):
-        placed = ~np.isnan(clat)
         if placed.any():
-            dmin = haversine_km(problem.lat[:, None], problem.lon[:, None], clat[placed][None, :],
-                                clon[placed][None, :]).min(axis=1)
+            dmin = centre_distance(problem, clat[placed], clon[placed], cunit[placed]).min(axis=1)
         else:
             w = problem.weight if problem.weight.sum() > 0 else np.ones(problem.n_units)
-            mlat, mlon = np.average(problem.lat, weights=w), np.average(problem.lon, weights=w)
-            first = int(np.argmin(haversine_km(problem.lat, problem.lon, mlat, mlon)))
+            if np.isnan(problem.lat).any() or np.isnan(problem.lon).any():
+                first = 0  # no coordinates: the first unit listed
+            else:
+                mlat, mlon = np.average(problem.lat, weights=w), np.average(problem.lon, weights=w)
+                first = int(np.argmin(haversine_km(problem.lat, problem.lon, mlat, mlon)))
             t = missing[0]
             clat[t], clon[t], cunit[t] = problem.lat[first], problem.lon[first], first
             missing = missing[1:]
-            dmin = haversine_km(problem.lat, problem.lon, clat[t], clon[t])
+            dmin = unit_distance(problem, np.arange(problem.n_units), first)
         for t in missing:  # a loop over territories, not units
             u = int(np.argmax(dmin))
             clat[t], clon[t], cunit[t] = problem.lat[u], problem.lon[u], u
-            dmin = np.minimum(dmin, haversine_km(problem.lat, problem.lon, clat[t], clon[t]))
+            dmin = np.minimum(dmin, unit_distance(problem, np.arange(problem.n_units), u))
     return clat, clon, cunit, movable
 
 
@@ -455,7 +614,7 @@ class _Assignment:
         return res.x[:len(pu)], mu, float(res.fun), 0, sl
 
     def solve_mip(self, units, pu, pt, base_loads, *, slack: bool, rel_gap: float, node_limit: int,
-                  cuts=None):
+                  cuts=None, mip_deadline: float | None = None):
         """Integer assignment over the given pairs; returns (chosen pair mask, slack total, status text)."""
         c, E, B, hi, lo = self._matrices(units, pu, pt, base_loads, slack)
         nv = len(pu)
@@ -474,9 +633,12 @@ class _Assignment:
         integrality[:nv] = 1
         ub = np.full(len(c), np.inf)
         ub[:nv] = 1
-        remaining = max(1.0, self.deadline - time.perf_counter())
+        deadline = self.deadline if mip_deadline is None else min(mip_deadline, self.deadline)
+        remaining = max(0.05, deadline - time.perf_counter())
         res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(0, ub),
                    options={"mip_rel_gap": rel_gap, "node_limit": node_limit, "time_limit": remaining})
+        bound = getattr(res, "mip_dual_bound", None)
+        self.last_mip_bound = float(bound) if bound is not None and np.isfinite(bound) else None
         if res.x is None:
             return None, None, ("infeasible" if res.status == 2 else f"no solution ({res.message})")
         chosen = res.x[:nv] > 0.5
@@ -643,9 +805,13 @@ def _full_assignment(asg: _Assignment, assign_f: np.ndarray) -> np.ndarray:
 
 # -- exact pipeline -----------------------------------------------------------------------------------
 
-def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str]) -> tuple[np.ndarray, float | None,
-                                                                                        float, str]:
-    """Whole MIP, contiguity by lazy cuts. Returns (assignment, LP bound or None, slack, status)."""
+def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str], mip_deadline: float | None = None
+           ) -> tuple[np.ndarray, float | None, float, str]:
+    """Whole MIP, contiguity by lazy cuts. Returns (assignment, LP bound or None, slack, status).
+
+    Status "optimal": HiGHS proved the last MIP optimal within its tolerances; "limit": it stopped at the
+    time budget (``mip_deadline``) or the node limit with the best solution found; ``asg.exact_bound`` is
+    then HiGHS's proven lower bound (scaled) of the model solved (with the contiguity cuts so far)."""
     F, T = len(asg.free), asg.T
     units = np.arange(F)
     ok = np.isfinite(asg.Cf)
@@ -675,14 +841,17 @@ def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str]) -> t
         if cut_rhs:
             cuts = (np.concatenate(cut_rows), np.concatenate(cut_cols), np.concatenate(cut_vals),
                     np.asarray(cut_rhs))
-        chosen, sl, text = asg.solve_mip(units, pu, pt, base, slack=slack, rel_gap=1e-9,
-                                         node_limit=EXACT_NODE_LIMIT, cuts=cuts)
-        if chosen is None and not slack:
+        chosen, sl, text = asg.solve_mip(units, pu, pt, base, slack=slack, rel_gap=MIP_REL_GAP,
+                                         node_limit=EXACT_NODE_LIMIT, cuts=cuts, mip_deadline=mip_deadline)
+        if chosen is None and not slack and text == "infeasible":
             slack = True
-            chosen, sl, text = asg.solve_mip(units, pu, pt, base, slack=True, rel_gap=1e-9,
-                                             node_limit=EXACT_NODE_LIMIT, cuts=cuts)
+            chosen, sl, text = asg.solve_mip(units, pu, pt, base, slack=True, rel_gap=MIP_REL_GAP,
+                                             node_limit=EXACT_NODE_LIMIT, cuts=cuts, mip_deadline=mip_deadline)
+        asg.exact_bound = None if slack else asg.last_mip_bound
         if chosen is None:
-            warnings.append(f"the MIP could not be solved ({text})")
+            if time.perf_counter() < (asg.deadline if mip_deadline is None else mip_deadline) - 1e-3:
+                warnings.append(f"the MIP could not be solved ({text})")
+            text = "limit"
             break
         assign_f = np.empty(F, dtype=np.intp)
         assign_f[pu[chosen]] = pt[chosen]
@@ -698,8 +867,8 @@ def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str]) -> t
         cut_cols.append(cidx)
         cut_vals.append(v)
         cut_rhs.extend(rhs)
-        if time.perf_counter() > asg.deadline:
-            warnings.append("time limit reached while adding contiguity cuts")
+        if time.perf_counter() > (asg.deadline if mip_deadline is None else mip_deadline):
+            text = "limit"  # contiguity not proven: the cuts stopped at the time budget
             break
     if assign is None:
         assign = _full_assignment(asg, asg.Cf.argmin(axis=1) if F else np.zeros(0, dtype=np.intp))
@@ -805,10 +974,10 @@ def local_search(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, *, ed
         comp = graph_components(edges, N)
     isolated = ~has_nb if has_nb is not None else None
     for rnd in range(rounds):
-        if time.perf_counter() > deadline:
-            break
         L = loads_of(problem, assign)
         V = _violation(L, lo, hi, inv)
+        if time.perf_counter() > deadline and V.sum() <= 1e-12:
+            break  # the budget stops improvement, never the repair of the balance
         # the units that may move this round, and where to
         if has_nb is None:
             rows = np.flatnonzero(movable)
@@ -987,11 +1156,12 @@ def _swap_round(problem: AlignProblem, Cm: np.ndarray, assign: np.ndarray, L, V,
     return None
 
 
-def balanced_voronoi(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray, iterations: int = 400) -> np.ndarray:
+def balanced_voronoi(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray, cunit: np.ndarray | None = None,
+                     iterations: int = 400) -> np.ndarray:
     """Each unit to the centre nearest after an additive offset per territory (km), the offsets tuned so
     loads approach their targets. Such cells are nearly contiguous: a start for contiguous alignments."""
     T = problem.n_terr
-    D = haversine_km(problem.lat[:, None], problem.lon[:, None], clat[None, :], clon[None, :])
+    D = centre_distance(problem, clat, clon, cunit)
     if problem.disruption_km:
         has = problem.current >= 0
         moved = np.repeat(has[:, None], T, axis=1)
@@ -1034,12 +1204,12 @@ def _total_violation(problem: AlignProblem, assign: np.ndarray) -> float:
 
 
 def contiguous_alignment(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, clat, clon, edges,
-                         deadline: float) -> np.ndarray:
+                         deadline: float, cunit: np.ndarray | None = None) -> np.ndarray:
     """From a balanced but possibly fragmented alignment to a contiguous one: repair its enclaves, and also
     repair a balanced Voronoi partition; continue from the one closer to balance (then cheaper) with
     contiguity-keeping local search."""
     starts = [repair_contiguity(problem, C, assign, edges),
-              repair_contiguity(problem, C, balanced_voronoi(problem, clat, clon), edges)]
+              repair_contiguity(problem, C, balanced_voronoi(problem, clat, clon, cunit), edges)]
     key = [(_total_violation(problem, a), float(C[np.arange(len(a)), a].sum())) for a in starts]
     start = starts[int(min(range(len(starts)), key=lambda i: key[i]))]
     return local_search(problem, C, start, edges=edges, deadline=deadline)
@@ -1107,9 +1277,24 @@ def repair_contiguity(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, 
 
 # -- driver -------------------------------------------------------------------------------------------
 
-def solve(problem: AlignProblem, *, time_limit: float = SAFETY_SECONDS, force_large: bool = False) -> AlignSolution:
-    """Align ``problem``: alternate centres and assignments, return the best alignment found."""
+def _pct(x: float) -> str:
+    """A share as a percentage with 3 significant digits (0.0571%), exactly 0% only when it is 0."""
+    return "0%" if x == 0 else f"{x * 100:.3g}%"
+
+
+def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, force_large: bool = False) -> AlignSolution:
+    """Align ``problem`` within ``time_limit`` seconds: alternate centres and assignments, return the best
+    alignment found with its proven lower bound.
+
+    The budget is checked between steps (one LP solve already started finishes). Small problems are
+    first given to the exact MIP for :data:`EXACT_BUDGET_SHARE` of the remaining budget; if HiGHS has not
+    proved its optimum by then, the fast pipeline runs with the rest and the better alignment is kept,
+    with the best bound either proved.
+    """
     t0 = time.perf_counter()
+    time_limit = float(time_limit)
+    if not time_limit > 0:
+        raise ValueError(f"time_limit must be a number of seconds above 0, not {time_limit!r}")
     deadline = t0 + time_limit
     warnings: list[str] = []
     N, T = problem.n_units, problem.n_terr
@@ -1122,10 +1307,11 @@ def solve(problem: AlignProblem, *, time_limit: float = SAFETY_SECONDS, force_la
         seen: set[bytes] = set()
         mu_prev = None
         for rounds in range(1, max(1, problem.max_centre_rounds)):
-            C = cost_matrix(problem, clat, clon)
+            C = cost_matrix(problem, clat, clon, cunit)
             asg = _Assignment(problem, C, deadline)
             if int(np.isfinite(asg.Cf).sum()) <= EXACT_MAX_VARS and not force_large:
-                assign = _exact(asg, None, warnings)[0]
+                now = time.perf_counter()
+                assign = _exact(asg, None, warnings, mip_deadline=now + 0.25 * max(0.0, deadline - now))[0]
             else:
                 assign = _large(asg, warnings, quick=True, start=mu_prev)[0]
                 mu_prev = getattr(asg, "last_mu", None)
@@ -1139,30 +1325,52 @@ def solve(problem: AlignProblem, *, time_limit: float = SAFETY_SECONDS, force_la
         rounds += 1
     else:
         rounds = 1
-    C = cost_matrix(problem, clat, clon)
+    C = cost_matrix(problem, clat, clon, cunit)
     asg = _Assignment(problem, C, deadline)
     n_vars = int(np.isfinite(asg.Cf).sum())
+    mip_lb = None
+    proven = False
     if n_vars <= EXACT_MAX_VARS and not force_large:
         cuts = edges if (edges is not None and n_vars <= EXACT_CUTS_MAX_VARS) else None
-        assign, lb, slack, text = _exact(asg, cuts, warnings)
+        now = time.perf_counter()
+        asg.exact_bound = None
+        assign, lb, slack, text = _exact(asg, cuts, warnings, mip_deadline=now + EXACT_BUDGET_SHARE * max(
+            0.0, deadline - now))
+        mip_lb = asg.exact_bound
         method = "exact MIP"
+        proven = text == "optimal"
         if edges is not None and not contiguity(assign, edges, T).all():
-            assign = contiguous_alignment(problem, C, assign, clat, clon, edges, deadline)
-            text = "contiguity repaired"
+            assign = contiguous_alignment(problem, C, assign, clat, clon, edges, deadline, cunit)
+            proven = False
         elif slack > 1e-9:
             assign = local_search(problem, C, assign, edges=edges, deadline=deadline)
+        elif not proven:
+            # HiGHS did not prove its optimum in its share of the budget: the fast pipeline with the rest,
+            # and the better of the two alignments
+            fast, lb2, _ = _large(asg, warnings)
+            fast = local_search(problem, C, fast, edges=None, deadline=deadline)
+            if edges is not None and not contiguity(fast, edges, T).all():
+                fast = contiguous_alignment(problem, C, fast, clat, clon, edges, deadline, cunit)
+            lb = lb2 if lb is None else max(lb, lb2)
+            if _better(problem, C, fast, assign, edges):
+                assign = fast
+            method = "exact MIP (stopped unproven) + LP + local search"
     else:
         assign, lb, slack = _large(asg, warnings)
         method = "LP + MIP rounding + local search"
-        text = ""
         assign = local_search(problem, C, assign, edges=None, deadline=deadline)
         if edges is not None and not contiguity(assign, edges, T).all():
-            assign = contiguous_alignment(problem, C, assign, clat, clon, edges, deadline)
+            assign = contiguous_alignment(problem, C, assign, clat, clon, edges, deadline, cunit)
+    hit_budget = time.perf_counter() >= deadline
     obj = float(C[np.arange(N), assign].sum())
+    contig = contiguity(assign, edges, T) if edges is not None else None
+    bound_source = "LP bound"
     lb = None if lb is None else lb * asg.scale
-    best = (obj, assign, clat, clon, cunit, lb, method, text, C)
-    obj, assign, clat, clon, cunit, lb, method, text, C = best
-    d = haversine_km(problem.lat, problem.lon, clat[assign], clon[assign])
+    if mip_lb is not None and (contig is None or contig.all()):
+        mip_lb *= asg.scale
+        if lb is None or mip_lb > lb:
+            lb, bound_source = mip_lb, "HiGHS MIP bound"
+    d = centre_distance(problem, clat, clon, cunit)[np.arange(N), assign]
     compact = float((problem.weight * d).sum())
     moved = (problem.current >= 0) & (assign != problem.current)
     disruption = float(problem.disruption_km * problem.weight[moved].sum())
@@ -1172,24 +1380,37 @@ def solve(problem: AlignProblem, *, time_limit: float = SAFETY_SECONDS, force_la
     with np.errstate(divide="ignore", invalid="ignore"):
         dev = np.where(ok, L / np.where(tgt > 0, tgt, 1.0) - 1.0, 0.0)
     balance_met = bool((np.abs(dev) <= problem.tolerance + 1e-9).all())
-    contig = contiguity(assign, edges, T) if edges is not None else None
     gap = None
     if lb is not None and balance_met and lb > 0:
         gap = max(0.0, obj / lb - 1.0)
     elif lb is not None and balance_met and lb <= 0:
         gap = 0.0 if obj <= 1e-9 else None
+    proven = proven and method == "exact MIP" and (contig is None or contig.all())
     if not balance_met:
         status = "balance tolerance not met"
-    elif method == "exact MIP" and text == "optimal" and (contig is None or contig.all()):
+    elif proven:
         status = "optimal"
     elif gap is not None:
-        status = f"within {gap:.3%} of the LP bound"
+        status = f"within {_pct(gap)} of the {bound_source}"
     else:
         status = "feasible"
+    if hit_budget and balance_met and not proven:
+        status += f" (time budget of {time_limit:g} s reached)"
     if contig is not None and not contig.all():
         warnings.append(f"{int((~contig).sum())} territor{'y is' if (~contig).sum() == 1 else 'ies are'} not one "
                         "connected piece (locked units or the balance tolerance leave no contiguous choice)")
     return AlignSolution(assign=assign, centre_lat=clat, centre_lon=clon, centre_unit=cunit, objective=obj,
                          compactness=compact, disruption=disruption, lower_bound=lb, gap=gap, method=method,
                          status=status, balance_met=balance_met, contiguous=contig, centre_rounds=rounds,
-                         seconds=time.perf_counter() - t0, warnings=warnings)
+                         seconds=time.perf_counter() - t0, warnings=warnings, proven_optimal=proven,
+                         bound_source=bound_source if lb is not None else "", time_limit=time_limit,
+                         hit_time_limit=hit_budget)
+
+
+def _better(problem: AlignProblem, C: np.ndarray, a: np.ndarray, b: np.ndarray, edges) -> bool:
+    """Is alignment ``a`` better than ``b``: less balance violation, then more contiguous territories, then
+    a lower cost?"""
+    def key(x):
+        cont = 0 if edges is None else -int(contiguity(x, edges, problem.n_terr).sum())
+        return (round(_total_violation(problem, x), 12), cont, float(C[np.arange(len(x)), x].sum()))
+    return key(a) < key(b)

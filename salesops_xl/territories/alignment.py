@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .align import AlignProblem, AlignSolution, contiguity, haversine_km, initial_centres, solve
+from .align import DEFAULT_TIME_LIMIT, AlignProblem, AlignSolution, centre_distance, contiguity, initial_centres, solve
 from .inputs import MEASURES, AlignInputs
 
 
@@ -34,7 +34,7 @@ def _deviation(load: np.ndarray, target: np.ndarray) -> np.ndarray:
         return np.where(target > 0, load / np.where(target > 0, target, 1.0) - 1.0, np.nan)
 
 
-def _measure(inp: AlignInputs, assign: np.ndarray, clat, clon) -> dict:
+def _measure(inp: AlignInputs, prob: AlignProblem, assign: np.ndarray, clat, clon, cunit) -> dict:
     """Per-territory figures of an assignment (units with -1 are unassigned)."""
     u, r = inp.units, inp.reps
     T = len(r)
@@ -50,8 +50,9 @@ def _measure(inp: AlignInputs, assign: np.ndarray, clat, clon) -> dict:
         out[f"{m}Deviation"] = _deviation(load, target)
     ok = assign >= 0
     d = np.full(len(assign), np.nan)
-    d[ok] = haversine_km(u["Latitude"].to_numpy(np.float64)[ok], u["Longitude"].to_numpy(np.float64)[ok],
-                         clat[assign[ok]], clon[assign[ok]])
+    if ok.any():  # the distances the optimiser used: Distances rows, else great-circle km (docs §2)
+        rows = np.flatnonzero(ok)
+        d[rows] = centre_distance(prob, clat, clon, cunit, units=rows)[np.arange(len(rows)), assign[rows]]
     w = u["Workload"].to_numpy(np.float64)
     wd = _per_territory(assign, np.where(ok, w * np.nan_to_num(d), 0.0), T)
     ws = _per_territory(assign, w, T)
@@ -63,18 +64,20 @@ def _measure(inp: AlignInputs, assign: np.ndarray, clat, clon) -> dict:
     return out
 
 
-def compute_alignment(inp: AlignInputs, *, problem: AlignProblem | None = None) -> AlignmentResult:
-    """Solve the alignment and build its tables."""
+def compute_alignment(inp: AlignInputs, *, problem: AlignProblem | None = None,
+                      time_limit: float | None = None) -> AlignmentResult:
+    """Solve the alignment (within ``time_limit`` seconds, else AlignSettings[TimeLimit]) and build its tables."""
     prob = problem or inp.problem()
-    sol = solve(prob)
+    limit = time_limit if time_limit is not None else getattr(inp.settings, "time_limit", DEFAULT_TIME_LIMIT)
+    sol = solve(prob, time_limit=limit)
     u, r = inp.units, inp.reps
     N, T = len(u), len(r)
     rep_ids = r["RepID"].to_numpy(object)
     assign = sol.assign
     cur = inp.current
-    after = _measure(inp, assign, sol.centre_lat, sol.centre_lon)
-    blat, blon, _, _ = initial_centres(prob)
-    before = _measure(inp, cur, blat, blon)
+    after = _measure(inp, prob, assign, sol.centre_lat, sol.centre_lon, sol.centre_unit)
+    blat, blon, bunit, _ = initial_centres(prob)
+    before = _measure(inp, prob, cur, blat, blon, bunit)
     moved = (cur >= 0) & (assign != cur)
     newly = cur < 0
     pot = u["Potential"].to_numpy(np.float64)
@@ -169,9 +172,9 @@ def _metrics(inp: AlignInputs, sol: AlignSolution, before: dict, after: dict, mo
         ("Objective: distance cost (km x workload)", before["compactness"], sol.compactness, "number"),
         ("Objective: disruption cost (km x workload)", 0.0, sol.disruption, "number"),
         ("Objective: total", before["compactness"], sol.objective, "number"),
-        ("LP lower bound of the objective", np.nan, np.nan if sol.lower_bound is None else sol.lower_bound,
+        ("Proven lower bound of the objective", np.nan, np.nan if sol.lower_bound is None else sol.lower_bound,
          "number"),
-        ("Gap to the LP lower bound", np.nan, np.nan if sol.gap is None else sol.gap, "percent"),
+        ("Gap to the proven lower bound", np.nan, np.nan if sol.gap is None else sol.gap, "percent"),
         ("Units moved", 0.0, float(moved.sum()), "int"),
         ("Potential moved", 0.0, float(pot[moved].sum()), "number"),
         ("Share of potential moved", 0.0, float(pot[moved].sum() / pot.sum()) if pot.sum() > 0 else 0.0,

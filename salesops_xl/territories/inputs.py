@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import ProblemCollector
 from ..tables import Table, read_table
 from . import schema as S
-from .align import AlignProblem
+from .align import AlignProblem, PairDistances
 from .common import fingerprint, parse_fraction, parse_number, read_settings
 from .geo import builtin_region
 
@@ -24,6 +24,8 @@ class AlignSettings:
     disruption_km: float
     centres: str  # "Home" or "Optimised"
     contiguity: bool
+    time_limit: float = 5.0  # seconds (TimeLimit)
+    missing_distance: str = "error"  # "error" or "great-circle" (MissingDistance)
 
 
 @dataclass
@@ -39,6 +41,9 @@ class AlignInputs:
     edges: np.ndarray  # (E, 2) unit index pairs (empty without adjacency)
     fingerprint: str
     warnings: list[str] = field(default_factory=list)
+    home_distance: np.ndarray | None = None  # (N, T) from the Distances table, NaN: no row
+    unit_distance: PairDistances | None = None
+    distance_rows: int = 0
 
     def problem(self) -> AlignProblem:
         u = self.units
@@ -53,6 +58,8 @@ class AlignInputs:
             home_lon=self.reps["HomeLongitude"].to_numpy(np.float64),
             tolerance=self.settings.tolerance, disruption_km=self.settings.disruption_km,
             optimise_centres=self.settings.centres == "Optimised", edges=self.edges if use_edges else None,
+            home_distance=self.home_distance, unit_distance=self.unit_distance,
+            missing_distance=self.settings.missing_distance,
         )
 
 
@@ -87,6 +94,10 @@ def load_alignment(source, problems: ProblemCollector) -> AlignInputs | None:
                                     expected="at least one rep with a Capacity above 0"))
     locked = _locks(tables.get(S.LOCKS.name), units, rep_index, problems)
     edges = _edges(tables.get(S.ADJACENCY.name), units, problems)
+    dist_t = tables.get(S.DISTANCES.name)
+    home_d, unit_d = _distances(dist_t, units, rep_index, problems)
+    if settings is not None and (home_d is not None or unit_d is not None) and settings.missing_distance == "error":
+        _distance_coverage(dist_t, units, reps, home_d, unit_d, settings, problems)
     warnings: list[str] = []
     if settings is not None and len(units):
         keep = []
@@ -97,12 +108,14 @@ def load_alignment(source, problems: ProblemCollector) -> AlignInputs | None:
             else:
                 warnings.append(f"every unit's {m} is 0: {m} is not balanced")
         settings = AlignSettings(tuple(keep), settings.tolerance, settings.disruption_km, settings.centres,
-                                 settings.contiguity)
+                                 settings.contiguity, settings.time_limit, settings.missing_distance)
     if problems:
         return None
     frames = {name: t.frame for name, t in tables.items()}
     return AlignInputs(workbook=source.workbook, settings=settings, units=units, reps=reps, current=current,
-                       locked=locked, edges=edges, fingerprint=fingerprint(frames), warnings=warnings)
+                       locked=locked, edges=edges, fingerprint=fingerprint(frames), warnings=warnings,
+                       home_distance=home_d, unit_distance=unit_d,
+                       distance_rows=0 if dist_t is None else len(dist_t.frame))
 
 
 # -- pieces -------------------------------------------------------------------------------------------
@@ -141,7 +154,16 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> AlignSettings | 
     if contig is None:
         bad("Contiguity", "not Yes or No", "Yes or No")
         contig = True
-    return AlignSettings(balance, float(tol), float(dis), centres, contig) if ok else None
+    limit = parse_number(raw["TimeLimit"][0])
+    if limit is None or not (limit > 0) or not np.isfinite(limit):
+        bad("TimeLimit", "not a time limit", "a number of seconds above 0, e.g. 5")
+        limit = 5.0
+    missing = {"error": "error", "greatcircle": "great-circle", "great-circle": "great-circle",
+               "great circle": "great-circle"}.get(raw["MissingDistance"][0].strip().lower())
+    if missing is None:
+        bad("MissingDistance", "unknown MissingDistance", "Error or GreatCircle")
+        missing = "error"
+    return AlignSettings(balance, float(tol), float(dis), centres, contig, float(limit), missing) if ok else None
 
 
 def _regions(tbl: Table | None) -> dict[str, tuple[float, float]]:
@@ -255,3 +277,98 @@ def _edges(tbl: Table | None, units: pd.DataFrame, problems: ProblemCollector) -
     ok = (a >= 0) & (b >= 0) & ~same
     e = np.sort(np.stack([a[ok], b[ok]], axis=1), axis=1)
     return np.unique(e, axis=0) if len(e) else np.zeros((0, 2), dtype=np.int64)
+
+
+def _distances(tbl: Table | None, units: pd.DataFrame, rep_index: dict[str, int], problems: ProblemCollector
+               ) -> tuple[np.ndarray | None, PairDistances | None]:
+    """The Distances table as (unit x rep home) matrix and unit-to-unit pairs; every bad row reported."""
+    if tbl is None or not len(tbl.frame):
+        return None, None
+    f = tbl.frame
+    N, T = len(units), len(rep_index)
+    ids = units["UnitID"]
+    first = ~ids.duplicated(keep="first") & ids.notna()
+    lookup = pd.Series(np.flatnonzero(first.to_numpy()), index=ids[first].to_numpy())
+    u = f["UnitID"].map(lookup).fillna(-1).to_numpy(np.intp)
+    rep_col = f["RepID"] if "RepID" in f else pd.Series([None] * len(f))
+    to_col = f["ToUnitID"] if "ToUnitID" in f else pd.Series([None] * len(f))
+    r = rep_col.map(pd.Series(rep_index, dtype=np.int64) if rep_index else pd.Series(dtype=np.int64)
+                    ).fillna(-1).to_numpy(np.intp)
+    v = to_col.map(lookup).fillna(-1).to_numpy(np.intp)
+    val = f["Distance"].to_numpy(np.float64)
+    has_r, has_v = rep_col.notna().to_numpy(), to_col.notna().to_numpy()
+    bad = np.zeros(len(f), dtype=bool)
+    for col, idx, given, what, exp in (("UnitID", u, f["UnitID"].notna().to_numpy(), "unknown unit",
+                                        "a UnitID listed in TerritoryUnits"),
+                                       ("RepID", r, has_r, "unknown rep", "a RepID listed in TerritoryReps"),
+                                       ("ToUnitID", v, has_v, "unknown unit", "a UnitID listed in TerritoryUnits")):
+        vals = f[col].to_numpy(object) if col in f else np.full(len(f), None, dtype=object)
+        for i in np.flatnonzero(given & (idx < 0)):
+            problems.add(tbl.problem(int(i), col, what, value=vals[i], expected=exp))
+            bad[i] = True
+    for i in np.flatnonzero(has_r == has_v):
+        problems.add(tbl.problem(int(i), "RepID", "a distance row needs exactly one destination", value=None,
+                                 show_value=False, expected="RepID (to the rep's home) or ToUnitID (to a unit), "
+                                                           "not both and not neither"))
+        bad[i] = True
+    same = has_v & (u == v) & (u >= 0)
+    for i in np.flatnonzero(same):
+        problems.add(tbl.problem(int(i), "ToUnitID", "a distance from a unit to itself", value=to_col.iloc[i],
+                                 expected="another unit (a unit's distance to itself is 0)"))
+        bad[i] = True
+    bad |= np.isnan(val)
+    # the same pair twice (unit-to-home, or unit-to-unit in the same direction) is an error
+    key = np.where(has_r, u * (T + 1) + r, -(u * (N + 1) + v) - 1)
+    dup = pd.Series(key).duplicated(keep="first").to_numpy() & ~bad
+    for i in np.flatnonzero(dup):
+        problems.add(tbl.problem(int(i), "Distance", "a second row for the same pair", value=val[i],
+                                 expected="one row per unit and destination"))
+    ok = ~bad & ~dup
+    home = None
+    hr = ok & has_r
+    if hr.any():
+        home = np.full((N, T), np.nan)
+        home[u[hr], r[hr]] = val[hr]
+    uu = ok & has_v
+    pairs = PairDistances.from_rows(N, u[uu], v[uu], val[uu]) if uu.any() else None
+    return home, pairs
+
+
+def _distance_coverage(tbl: Table, units: pd.DataFrame, reps: pd.DataFrame, home: np.ndarray | None,
+                       pairs: PairDistances | None, settings: AlignSettings, problems: ProblemCollector) -> None:
+    """With MissingDistance Error, every pair the alignment can use must have a row: each unit to each
+    home of a rep with a home (coordinates or rows), and, when some centre is a unit (Centres Optimised,
+    or a rep without a home), every pair of units. The first few missing pairs are named."""
+    N, T = len(units), len(reps)
+    ids = units["UnitID"].to_numpy(object)
+    rep_ids = reps["RepID"].to_numpy(object)
+    has_home = ~np.isnan(reps["HomeLatitude"].to_numpy(np.float64))
+    if home is not None:
+        has_home |= (~np.isnan(home)).any(axis=0)
+    cap = reps["Capacity"].to_numpy(np.float64)
+    homes = np.flatnonzero(has_home & (np.nan_to_num(cap, nan=1.0) > 0) if settings.centres == "Home"
+                           else np.zeros(T, dtype=bool))
+    missing: list[str] = []
+    n_missing = 0
+    if len(homes):
+        H = np.full((N, T), np.nan) if home is None else home
+        mu, mt = np.nonzero(np.isnan(H[:, homes]))
+        n_missing += len(mu)
+        missing += [f"{ids[a]} to {rep_ids[homes[b]]}'s home" for a, b in zip(mu[:5], mt[:5])]
+    unit_centres = settings.centres == "Optimised" or (~has_home & (np.nan_to_num(cap, nan=1.0) > 0)).any()
+    if unit_centres and N > 1:
+        given = 0 if pairs is None else int(((pairs.keys // N) < (pairs.keys % N)).sum())
+        n_pairs = N * (N - 1) // 2 - given
+        n_missing += n_pairs
+        if n_pairs and N <= 2000:  # name a few (all pairs of a large table would not fit in memory)
+            a, b = np.triu_indices(N, k=1)
+            d = pairs.lookup(a, b) if pairs is not None else np.full(len(a), np.nan)
+            miss = np.flatnonzero(np.isnan(d))[:5]
+            missing += [f"{ids[a[k]]} to {ids[b[k]]}" for k in miss]
+    if n_missing:
+        problems.add(tbl.problem(None, "Distance", f"{n_missing:,} pair(s) the alignment needs have no row, e.g. "
+                                 + "; ".join(missing[:5]), value=None, show_value=False,
+                                 expected="a row for each unit and rep home"
+                                          + (" and each pair of units (centres are units)" if unit_centres else "")
+                                          + ", or AlignSettings MissingDistance GreatCircle (km from the "
+                                            "coordinates where no row is given)"))

@@ -115,9 +115,14 @@ def alignment_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
         ("DisruptionWeight", "25", "km: moving a unit must save more than 25 km (x workload) to be worth it"),
         ("Centres", "Home", "Distances to each rep's home base"),
         ("Contiguity", "Yes", "Each territory one connected piece of the ZIP adjacency"),
+        ("TimeLimit", "600", "Seconds the optimiser may take (default 5). The sample needs about 2; this wide "
+                             "margin keeps its result identical on any machine, however busy"),
+        ("MissingDistance", "Error", "With Distances rows: every pair needs one (GreatCircle: km where none)"),
     ], columns=["Setting", "Value", "Description"])
+    distances = pd.DataFrame({"UnitID": pd.Series([], dtype=object), "RepID": pd.Series([], dtype=object),
+                              "ToUnitID": pd.Series([], dtype=object), "Distance": pd.Series([], dtype=float)})
     return {"AlignSettings": settings, "TerritoryUnits": units, "TerritoryReps": reps, "UnitLocks": locks,
-            "UnitAdjacency": adjacency, "Regions": regions}
+            "UnitAdjacency": adjacency, "Regions": regions, "Distances": distances}
 
 
 FIRST = ["Ines", "Jonas", "Kara", "Luis", "Maya", "Nikhil", "Olga", "Pablo", "Quinn", "Rosa", "Sam", "Tara"]

@@ -17,7 +17,8 @@ ALIGN_SETTINGS = TableSchema(
     sheet="Settings",
     description="Settings of the alignment, one per row (Setting, Value); a missing setting takes its default.",
     fields=(
-        Field("Setting", "text", "BalanceOn, Tolerance, DisruptionWeight, Centres or Contiguity.",
+        Field("Setting", "text", "BalanceOn, Tolerance, DisruptionWeight, Centres, Contiguity, TimeLimit or "
+              "MissingDistance.",
               example="Tolerance"),
         Field("Value", "text", "Its value (see docs/territories.md).", blank=True, example="5%"),
         Field("Description", "text", "Free text for the reader.", required=False, blank=True),
@@ -38,6 +39,11 @@ ALIGN_SETTING_NAMES = {
                         "centre). Optimised: every territory's centre is chosen among its units."),
     "Contiguity": ("Yes", "Yes: when UnitAdjacency lists neighbours, each territory must be one connected "
                           "piece. No: ignore adjacency."),
+    "TimeLimit": ("5", "Seconds the optimiser may take (above 0): it returns the best alignment found by then "
+                       "and its proven gap to the lower bound; 'optimal' only when HiGHS proved it."),
+    "MissingDistance": ("Error", "When the Distances table has rows, what a pair without a row gets: Error (every "
+                                 "pair the alignment uses must have a row) or GreatCircle (km from the "
+                                 "coordinates; only if the table is in km)."),
 }
 
 UNITS = TableSchema(
@@ -124,7 +130,27 @@ REGIONS = TableSchema(
     min_rows=0,
 )
 
-ALIGN_TABLES: tuple[TableSchema, ...] = (ALIGN_SETTINGS, UNITS, REPS, LOCKS, ADJACENCY, REGIONS)
+DISTANCES = TableSchema(
+    name="Distances",
+    sheet="Distances",
+    description="Distances as data: road km, drive minutes or any cost from a unit to a rep's home (RepID) or "
+                "to another unit (ToUnitID), used instead of great-circle km wherever a row is given "
+                "(docs/territories.md section 2).",
+    fields=(
+        Field("UnitID", "id", "The unit (TerritoryUnits[UnitID]).", example="97201"),
+        Field("RepID", "id", "To this rep's home (TerritoryReps[RepID]); blank when ToUnitID is given.",
+              blank=True, required=False, example="R01"),
+        Field("ToUnitID", "id", "To this unit (TerritoryUnits[UnitID]), for centres that are units; blank when "
+              "RepID is given. One direction is enough (it counts both ways unless the other is given too).",
+              blank=True, required=False, example="97205"),
+        Field("Distance", "number", "The distance, drive time or cost (0 or more; one unit of measure for the "
+              "whole table).", minimum=0, example="23.5"),
+    ),
+    required=False,
+    min_rows=0,
+)
+
+ALIGN_TABLES: tuple[TableSchema, ...] = (ALIGN_SETTINGS, UNITS, REPS, LOCKS, ADJACENCY, REGIONS, DISTANCES)
 
 # -- lead allocation ---------------------------------------------------------------------------------
 

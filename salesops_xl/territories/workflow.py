@@ -19,6 +19,7 @@ from ..words import count
 from ..workflows import Progress, WorkflowResult, previous_run
 from . import inputs as align_inputs
 from . import leads as lead_mod
+from .align import HIGHS_MIP_ABS_GAP, HIGHS_MIP_FEASIBILITY_TOLERANCE, MIP_REL_GAP, DistanceError
 from .alignment import AlignmentResult, compute_alignment
 from .outputs import alignment_sheets, lead_sheets, run_log_sheet
 
@@ -50,9 +51,10 @@ def recalc_territories(source: TableSource, *, computed_at: str | None = None,
 
 
 def align_territories(source: TableSource, *, computed_at: str | None = None,
-                      progress: Progress | None = None) -> WorkflowResult:
-    """Align territories only."""
-    return _run(source, align=True, leads=False, computed_at=computed_at, progress=progress, strict=True)
+                      progress: Progress | None = None, time_limit: float | None = None) -> WorkflowResult:
+    """Align territories only; ``time_limit``: seconds, instead of AlignSettings[TimeLimit]."""
+    return _run(source, align=True, leads=False, computed_at=computed_at, progress=progress, strict=True,
+                time_limit=time_limit)
 
 
 def route_leads(source: TableSource, *, computed_at: str | None = None, progress: Progress | None = None,
@@ -74,7 +76,7 @@ def _now() -> str:
 
 
 def _run(source: TableSource, *, align: bool, leads: bool, computed_at: str | None, progress: Progress | None,
-         strict: bool, reroute: tuple[str, ...] = ()) -> WorkflowResult:
+         strict: bool, reroute: tuple[str, ...] = (), time_limit: float | None = None) -> WorkflowResult:
     from .. import __version__
 
     say = progress or (lambda stage: None)
@@ -115,7 +117,12 @@ def _run(source: TableSource, *, align: bool, leads: bool, computed_at: str | No
     prev_items = list(prev.items())
     prev_warn = _previous_warnings(src)
     if a_in is not None:
-        res = compute_alignment(a_in)
+        try:
+            res = compute_alignment(a_in, time_limit=time_limit)
+        except DistanceError as exc:  # a backstop: inputs.py names the missing rows before solving
+            raise InputError([Problem(message=str(exc), expected="a Distances row for every pair the alignment "
+                                      "uses, or AlignSettings MissingDistance GreatCircle", show_value=False,
+                                      workbook=src.workbook, table="Distances")]) from exc
         sheets += alignment_sheets(res)
         items += _align_items(res, stamp(A_PREFIX, a_in.fingerprint))
         warnings += [A_PREFIX + w for w in res.warnings]
@@ -146,6 +153,24 @@ def _fmt(x, spec: str = ",.2f") -> str:
     return "" if x is None else format(x, spec)
 
 
+def _sig(x) -> str:
+    """A figure to 10 significant digits (the Run Log's objective and bound: small ones stay readable)."""
+    return "" if x is None else format(float(x), ",.10g")
+
+
+def _optimality(sol) -> str:
+    """What is proven about the alignment, in words (docs/territories.md section 8)."""
+    if sol.proven_optimal:
+        return (f"proven optimal by HiGHS (within its tolerances: relative gap {MIP_REL_GAP:g}, absolute gap "
+                f"{HIGHS_MIP_ABS_GAP:g} in the solver's scaled cost units, feasibility "
+                f"{HIGHS_MIP_FEASIBILITY_TOLERANCE:g})")
+    if sol.gap is None:
+        return "not proven (no bound applies: see the status)"
+    budget = f"; the time budget of {sol.time_limit:g} s ran out" if sol.hit_time_limit else ""
+    return (f"not proven optimal: at most {sol.gap:.6%} above the best possible (objective - {sol.bound_source} "
+            f"= {_sig(sol.objective - sol.lower_bound)}){budget}")
+
+
 def _align_items(res: AlignmentResult, at: str) -> list[tuple[str, str]]:
     sol, inp = res.solution, res.inputs
     met = res.metrics.set_index("Metric")
@@ -157,12 +182,21 @@ def _align_items(res: AlignmentResult, at: str) -> list[tuple[str, str]]:
         (A_PREFIX + "territories", str(len(inp.reps))),
         (A_PREFIX + "settings", f"BalanceOn {'+'.join(s.balance_on) or 'none'}, Tolerance {s.tolerance:.2%}, "
                                 f"DisruptionWeight {s.disruption_km:g} km, Centres {s.centres}, Contiguity "
-                                f"{'Yes' if s.contiguity and len(inp.edges) else 'No'}"),
+                                f"{'Yes' if s.contiguity and len(inp.edges) else 'No'}, TimeLimit "
+                                f"{sol.time_limit:g} s"),
+        (A_PREFIX + "distances", "great-circle km from the coordinates" if not inp.distance_rows else
+         f"Distances table ({inp.distance_rows:,} rows)" + (", great-circle km where it has no row"
+                                                            if s.missing_distance == "great-circle" else
+                                                            ", every pair used has a row")),
         (A_PREFIX + "method", sol.method),
         (A_PREFIX + "status", sol.status),
-        (A_PREFIX + "objective", _fmt(sol.objective)),
-        (A_PREFIX + "LP lower bound", _fmt(sol.lower_bound)),
-        (A_PREFIX + "gap to the LP lower bound", "" if sol.gap is None else f"{sol.gap:.4%}"),
+        (A_PREFIX + "objective", _sig(sol.objective)),
+        (A_PREFIX + "lower bound (proven)", _sig(sol.lower_bound) + (f" ({sol.bound_source})" if sol.bound_source
+                                                                     else "")),
+        (A_PREFIX + "gap to the lower bound", "" if sol.gap is None else f"{sol.gap:.6%}"),
+        (A_PREFIX + "optimality", _optimality(sol)),
+        (A_PREFIX + "time budget", f"{sol.time_limit:g} s, " + ("reached" if sol.hit_time_limit else
+                                                                  "not reached")),
         (A_PREFIX + "centre rounds", str(sol.centre_rounds)),
         (A_PREFIX + "units moved", str(int(met.loc["Units moved", "After"]))),
     ]

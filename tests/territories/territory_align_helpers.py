@@ -27,7 +27,8 @@ def rep(rid: str, lon: float | None, lat: float | None = 0.0, capacity: float | 
 
 
 def workbook(units, reps, *, tolerance="0.05", balance="Potential", disruption="0", centres="Home",
-             contiguity="Yes", locks=None, adjacency=None, regions=None, settings=None) -> MemorySource:
+             contiguity="Yes", locks=None, adjacency=None, regions=None, settings=None,
+             distances=None) -> MemorySource:
     st = {"BalanceOn": balance, "Tolerance": tolerance, "DisruptionWeight": disruption, "Centres": centres,
           "Contiguity": contiguity}
     st.update(settings or {})
@@ -37,6 +38,8 @@ def workbook(units, reps, *, tolerance="0.05", balance="Potential", disruption="
         tables["UnitLocks"] = [{"UnitID": u, "RepID": r} for u, r in locks] or {"UnitID": [], "RepID": []}
     if adjacency is not None:
         tables["UnitAdjacency"] = [{"UnitID": a, "NeighbourID": b} for a, b in adjacency]
+    if distances is not None:
+        tables["Distances"] = distances
     if regions is not None:
         tables["Regions"] = [{"Region": r, "Latitude": a, "Longitude": b} for r, a, b in regions]
     return MemorySource(tables, workbook="align.xlsx")
