@@ -2,7 +2,8 @@
 
 Discovered by :mod:`salesops_xl.addin.functions` (names ``sxl_*``). The FORECAST.ETS family keeps
 Excel's argument order, so ``=FORECAST.ETS(A20, B2:B19, A2:A19)`` becomes
-``=SXL_FORECAST_ETS(A20, B2:B19, A2:A19)``; the optional last argument ``method`` picks the model.
+``=SXL_FORECAST_ETS(A20, B2:B19, A2:A19)``; the optional last argument ``method`` picks the model
+(blank: Excel's own AAA model, :mod:`salesops_xl.forecast.holtwinters`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ __all__ = ["sxl_forecast_ets", "sxl_forecast_ets_confint", "sxl_forecast_ets_sea
            "sxl_forecast_table", "sxl_coverage", "sxl_pipeline_velocity", "sxl_run_rate", "sxl_wins_needed",
            "sxl_pipeline_needed"]
 
-_METHOD_DOC = 'Optional model: "ETS" (default), "AAA" (Excel\'s), "Combo", "Theta", "DOTM", "Damped", "SES"...'
+_METHOD_DOC = 'Optional model: "AAA" (default, Excel\'s), "ETS", "Combo", "Theta", "DOTM", "Damped", "SES"...'
 
 
 def _unwrap(v):
@@ -34,7 +35,7 @@ def _unwrap(v):
 @arg("method", doc=_METHOD_DOC)
 def sxl_forecast_ets(target_date, values, timeline, seasonality=None, data_completion=None, aggregation=None,
                      method=None):
-    """Forecast at a date, like FORECAST.ETS (same arguments), by automatic exponential smoothing."""
+    """Forecast at a date, like FORECAST.ETS (same arguments and, by default, the same model: Excel's AAA)."""
     return cells.forecast_ets(_unwrap(target_date), values, timeline, seasonality, data_completion, aggregation,
                               method)
 

@@ -1,8 +1,8 @@
 """Forecast cell functions in plain Python: Excel values in, Excel values out, never an exception.
 
 The FORECAST.ETS family keeps Excel's argument order and meaning (docs/forecast.md, "Cell
-functions"), with one extra last argument, ``method`` ("ETS" by default, "AAA" for Excel's own
-model, "Combo", "Theta"...):
+functions"), with one extra last argument, ``method`` ("AAA", Excel's own model, by default; "ETS" for our
+automatic exponential smoothing, "Combo", "Theta"...):
 
 * :func:`forecast_ets` - FORECAST.ETS(target_date, values, timeline, [seasonality], [data_completion], [aggregation])
 * :func:`forecast_ets_confint` - FORECAST.ETS.CONFINT(target_date, values, timeline, [confidence_level], ...)
@@ -51,14 +51,19 @@ def _fitted(values, timeline, seasonality, data_completion, aggregation, method,
     """The fitted model (cached: a column of FORECAST.ETS cells over the same data fits once)."""
     try:
         meth = E.method_arg(method)
-        key = (_key(values), _key(timeline), _key(seasonality), _key(data_completion), _key(aggregation), meth, level)
+        aaa = meth == "AAA"  # Excel's model: no horizon to fit ahead, and its fit does not depend on the level
+        key = (_key(values), _key(timeline), _key(seasonality), _key(data_completion), _key(aggregation), meth,
+               None if aaa else level)
         H = max(36, int(math.ceil(steps / 12.0 + 1e-9)) * 12)
         hit = _CACHE.get(key)
-        if hit is not None and hit.H >= steps:
+        if hit is not None and (aaa or hit.H >= steps):
             _CACHE.move_to_end(key)
             return hit
         prep = E.prepare(values, timeline, data_completion, aggregation)
-        fitted = E.fit(prep, E.season_plan(prep, seasonality), meth, H, levels=(level,))
+        if aaa:
+            fitted = E.fit_aaa(prep, seasonality)
+        else:
+            fitted = E.fit(prep, E.season_plan(prep, seasonality), meth, H, levels=(level,))
     except E.EtsArgumentError as e:
         raise CellError(str(e), e.code) from None
     _CACHE[key] = fitted

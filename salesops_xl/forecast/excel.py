@@ -16,9 +16,9 @@ Excel's arguments keep their order and meaning (docs/forecast.md, "Cell function
 * **target_date** must not be before the last point; between steps the forecast is interpolated
   linearly between the two surrounding steps.
 
-Our extra last argument ``method`` picks the model: "ETS" (default: automatic exponential smoothing,
-see :mod:`.models`), "AAA" (Excel's own model: additive error, trend and seasonality on the values),
-or any other method of :data:`.models.METHODS`.
+Our extra last argument ``method`` picks the model: "AAA" (default: Excel's own model, additive
+Holt-Winters as :mod:`.holtwinters` states it, with its season detection), "ETS" (automatic
+exponential smoothing, see :mod:`.models`), or any other method of :data:`.models.METHODS`.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..cells import as_1900_serial
+from . import holtwinters as HW
 from . import models as M
 
 EXCEL_EPOCH = _dt.date(1899, 12, 30)
@@ -366,18 +367,39 @@ def season_plan(prep: Prepared, seasonality: Any) -> tuple[int, bool | None]:
 
 
 def season_length(prep: Prepared, seasonality: Any = 1) -> int:
-    """The season length in use (1 = none): FORECAST.ETS.SEASONALITY's answer for the automatic case."""
-    m, seasonal = season_plan(prep, seasonality)
-    if seasonal is None:
-        return m if _detect_cached(prep) == m else 1
-    return m if seasonal else 1
+    """The season length in use (1 = none) by Excel's AAA model: FORECAST.ETS.SEASONALITY's answer."""
+    return aaa_season(prep, seasonality)
+
+
+_PERIODS: dict[bytes, int] = {}
+
+
+def aaa_season(prep: Prepared, seasonality: Any = 1) -> int:
+    """Excel's seasonality argument for the AAA model -> season length (1 = none): 0 none, 2..8760 that many
+    steps (two full seasons needed), 1 detected by :func:`.holtwinters.period_length` (remembered per series)."""
+    s = _season_arg(seasonality)
+    n = len(prep.y)
+    if s == 0:
+        return 1
+    if s >= 2:
+        if n < 2 * s:
+            raise EtsArgumentError(f"seasonality {s} needs at least {2 * s} points (two full seasons); "
+                                   f"the timeline has {n}", "#NUM!")
+        return s
+    key = prep.y.tobytes()
+    if key not in _PERIODS:
+        if len(_PERIODS) > 64:
+            _PERIODS.clear()
+        _PERIODS[key] = HW.period_length(prep.y)
+    return _PERIODS[key]
 
 
 # -- fitting ----------------------------------------------------------------------------------------
 
 def method_arg(v: Any) -> str:
+    """The ``method`` argument; blank = "AAA", Excel's own model."""
     if v is None or (isinstance(v, str) and not v.strip()):
-        return "ETS"
+        return "AAA"
     if not isinstance(v, str):
         raise EtsArgumentError("method must be text such as \"ETS\"", "#VALUE!")
     lookup = {x.lower(): x for x in CELL_METHODS}
@@ -392,8 +414,19 @@ class Fitted:
     prep: Prepared
     m: int  # 1 = no seasonality
     method: str
-    result: M.MethodResult
+    result: M.MethodResult | None  # the models' result; None for AAA
     H: int
+    hw: HW.HWFit | None = None  # Excel's AAA model
+
+
+def fit_aaa(prep: Prepared, seasonality: Any = 1) -> Fitted:
+    """Excel's AAA model (:mod:`.holtwinters`) with the season of :func:`aaa_season`."""
+    m = aaa_season(prep, seasonality)
+    try:
+        hw = HW.fit(prep.y, m)
+    except HW.HWError as e:
+        raise EtsArgumentError(str(e), e.code) from None
+    return Fitted(prep=prep, m=m, method="AAA", result=None, H=0, hw=hw)
 
 
 def fit(prep: Prepared, plan: tuple[int, bool | None], method: str, H: int, levels: Sequence[float] = (0.95,)
@@ -408,21 +441,18 @@ def fit(prep: Prepared, plan: tuple[int, bool | None], method: str, H: int, leve
     Y, n = M.left_align([prep.y])
     mm = max(m, 1)
     flag = None if seasonal is None else np.array([bool(seasonal)])
-    if method == "AAA":
-        on = bool(seasonal) if seasonal is not None else (m > 1 and _detect_cached(prep) == m)
-        res = M.ets_fixed(Y, n, mm, H, levels, np.array([on]), (M.Spec("A", on),), allow_log=False, average=False,
-                          name="AAA")
-    else:
-        wanted = [method, "ETS"] if method == "Combo" else [method]
-        fr = M.forecast(Y, H, mm, methods=wanted, levels=levels, n=n, seasonal=flag)
-        res = fr.methods[method]
-        if method == "Combo":  # its smoothing parameters are those of its ETS member
-            res.params = fr.methods["ETS"].params
+    wanted = [method, "ETS"] if method == "Combo" else [method]
+    fr = M.forecast(Y, H, mm, methods=wanted, levels=levels, n=n, seasonal=flag)
+    res = fr.methods[method]
+    if method == "Combo":  # its smoothing parameters are those of its ETS member
+        res.params = fr.methods["ETS"].params
     return Fitted(prep=prep, m=m, method=method, result=res, H=H)
 
 
 def at(fitted: Fitted, h: np.ndarray, which: str = "mean", level: float = 0.95) -> np.ndarray:
     """Forecast (or bound) at fractional horizons h >= 0 (0 = the last point), interpolated linearly."""
+    if fitted.hw is not None:
+        return fitted.hw.forecast(h) if which == "mean" else fitted.hw.half_width(h, level)
     res = fitted.result
     if which == "mean":
         path = np.r_[fitted.prep.y[-1], res.mean[0]]
@@ -437,6 +467,8 @@ def at(fitted: Fitted, h: np.ndarray, which: str = "mean", level: float = 0.95) 
 
 def statistics(fitted: Fitted) -> dict[int, float]:
     """FORECAST.ETS.STAT values 1..8 (see docs/forecast.md)."""
+    if fitted.hw is not None:
+        return {**fitted.hw.statistics(), 8: fitted.prep.step}
     res = fitted.result
     y = fitted.prep.y
     f = res.fitted[0, : len(y)]

@@ -167,9 +167,14 @@ def test_confint_is_half_the_interval_and_grows_with_the_horizon():
 def test_stat_returns_the_fit_statistics():
     stats = F.sxl_forecast_ets_stat(col(LINE), col(LINE_DATES), [[1, 2, 3, 4, 5, 6, 7, 8]])[0]
     alpha, beta, gamma, mase, smape, mae, rmse, step = stats
-    assert 0 < alpha <= 1 and 0 < beta <= alpha and gamma == 0  # a trend model, no season
+    # Excel's model on a line: no season; the initial trend is the line's slope, so every constant fits it
+    # exactly and the search keeps 0 when the errors at 0, 1/2 and 1 are equal
+    assert (alpha, beta, gamma) == (0, 0, 0)
     assert mae == approx(0, abs=1e-4) and rmse == approx(0, abs=1e-4) and smape == approx(0, abs=1e-6)
     assert step == 1  # one month
+    # our automatic ETS: a trend model, no season
+    a2, b2, g2 = F.sxl_forecast_ets_stat(col(LINE), col(LINE_DATES), [[1, 2, 3]], None, None, None, "ETS")[0]
+    assert 0 < a2 <= 1 and 0 < b2 <= a2 and g2 == 0
     assert F.sxl_forecast_ets_stat(col(LINE), col(LINE_DATES), 9).startswith("#NUM!")
     # a daily timeline counts in days
     days = [serial(D(2024, 1, 1)) + 7 * k for k in range(10)]

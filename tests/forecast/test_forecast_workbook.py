@@ -83,7 +83,9 @@ def test_the_cell_function_gives_the_workbook_forecast(wb: Path):
     ours = F.sxl_forecast_ets(targets, values, [[d] for d in dates], None, None, None, "Combo")
     # the cell function returns the engine's float, the workbook holds it to the cent
     assert [round_money(r[0]) for r in ours] == [r["Forecast"] for r in future]
-    assert F.sxl_forecast_ets_seasonality(values, [[d] for d in dates]) == 12
+    # FORECAST.ETS.SEASONALITY follows Excel's rule (the season whose month-to-month changes repeat best,
+    # docs/forecast.md section 8): two years here; the workbook's own models use 12 months
+    assert F.sxl_forecast_ets_seasonality(values, [[d] for d in dates]) == 24
     summary = {r["ID"]: r for r in table(wb, "ForecastSummary")}
     assert summary["Company"]["Seasonality"] == "multiplicative"
     half = F.sxl_forecast_ets_confint(targets[0][0], values, [[d] for d in dates], 0.8, None, None, None, "Combo")
