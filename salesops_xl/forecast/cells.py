@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _is_blank, as_matrix, cell_function, number, numbers
+from ..cells import CellError, _is_blank, as_matrix, cell_function, date_system, number, numbers
 from . import excel as E
 from . import models as M
 
@@ -30,20 +30,41 @@ _CACHE_SIZE = 32
 
 
 def _key(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        v = v.tolist()
-    if isinstance(v, (list, tuple)):
+    """A hashable stand-in for a cell argument (ranges arrive as lists of rows of floats, dates, text, None)."""
+    if isinstance(v, list):
+        if all(type(r) is list for r in v):
+            try:
+                out = tuple(tuple(r) for r in v)
+                hash(out)
+                return out
+            except TypeError:
+                pass
         return tuple(_key(x) for x in v)
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
+    if isinstance(v, np.ndarray):
+        return (v.dtype.str, v.shape, v.tobytes()) if v.dtype != object else _key(v.tolist())
+    if isinstance(v, tuple):
+        return tuple(_key(x) for x in v)
     return v
 
 
+_PREPARED: "OrderedDict[tuple, E.Prepared]" = OrderedDict()
+
+
 def _prepared(values, timeline, data_completion, aggregation) -> E.Prepared:
+    """The regular series of (values, timeline), remembered: every cell of a column asks for the same one."""
+    key = (_key(values), _key(timeline), _key(data_completion), _key(aggregation), date_system())
+    hit = _PREPARED.get(key)
+    if hit is not None:
+        _PREPARED.move_to_end(key)
+        return hit
     try:
-        return E.prepare(values, timeline, data_completion, aggregation)
+        prep = E.prepare(values, timeline, data_completion, aggregation)
     except E.EtsArgumentError as e:
         raise CellError(str(e), e.code) from None
+    _PREPARED[key] = prep
+    while len(_PREPARED) > _CACHE_SIZE:
+        _PREPARED.popitem(last=False)
+    return prep
 
 
 def _fitted(values, timeline, seasonality, data_completion, aggregation, method, steps: float,
@@ -52,14 +73,14 @@ def _fitted(values, timeline, seasonality, data_completion, aggregation, method,
     try:
         meth = E.method_arg(method)
         aaa = meth == "AAA"  # Excel's model: no horizon to fit ahead, and its fit does not depend on the level
-        key = (_key(values), _key(timeline), _key(seasonality), _key(data_completion), _key(aggregation), meth,
+        prep = _prepared(values, timeline, data_completion, aggregation)
+        key = (prep.y.tobytes(), prep.first, prep.step, prep.monthly, prep.day_of_month, _key(seasonality), meth,
                None if aaa else level)
         H = max(36, int(math.ceil(steps / 12.0 + 1e-9)) * 12)
         hit = _CACHE.get(key)
         if hit is not None and (aaa or hit.H >= steps):
             _CACHE.move_to_end(key)
             return hit
-        prep = E.prepare(values, timeline, data_completion, aggregation)
         if aaa:
             fitted = E.fit_aaa(prep, seasonality)
         else:

@@ -184,9 +184,17 @@ def fit(y: np.ndarray, m: int) -> HWFit:
         a1, s1, g1 = 1.0 - a, 1.0 - s, 1.0 - g
         lv, tr = base0, trend0
         sse = 0.0
-        for i in range(1, N):
-            k = i - m if i > m else i
-            pk = P[k]
+        for i in range(1, min(m + 1, N)):  # the first season: each point reads (and updates) its slot's index
+            pk = P[i]
+            yi = Y[i]
+            nl = a * (yi - pk) + a1 * (lv + tr)
+            P[i] = s * (yi - nl) + s1 * pk
+            e = lv + tr + pk - yi
+            tr = g * (nl - lv) + g1 * tr
+            lv = nl
+            sse += e * e
+        for i in range(m + 1, N):  # then the index one season before
+            pk = P[i - m]
             yi = Y[i]
             nl = a * (yi - pk) + a1 * (lv + tr)
             P[i] = s * (yi - nl) + s1 * pk
