@@ -187,18 +187,20 @@ def fit(y: np.ndarray, m: int) -> HWFit:
         for i in range(1, min(m + 1, N)):  # the first season: each point reads (and updates) its slot's index
             pk = P[i]
             yi = Y[i]
-            nl = a * (yi - pk) + a1 * (lv + tr)
+            f = lv + tr
+            nl = a * (yi - pk) + a1 * f
             P[i] = s * (yi - nl) + s1 * pk
-            e = lv + tr + pk - yi
+            e = f + pk - yi
             tr = g * (nl - lv) + g1 * tr
             lv = nl
             sse += e * e
         for i in range(m + 1, N):  # then the index one season before
             pk = P[i - m]
             yi = Y[i]
-            nl = a * (yi - pk) + a1 * (lv + tr)
+            f = lv + tr
+            nl = a * (yi - pk) + a1 * f
             P[i] = s * (yi - nl) + s1 * pk
-            e = lv + tr + pk - yi
+            e = f + pk - yi
             tr = g * (nl - lv) + g1 * tr
             lv = nl
             sse += e * e
