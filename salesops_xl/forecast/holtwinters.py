@@ -8,7 +8,7 @@ spreadsheet available to test against), so a cell and the spreadsheet agree; doc
 
 Rules, for a regular series y_0 .. y_{N-1} and season m (m = 1: no season):
 
-* **Season detection** (:func:`period_length`): for every candidate p from N//2 down to 1, the mean
+* **Season detection** (:func:`period_length`): for every candidate p from N//2 (at most 8,760) down to 1, the mean
   absolute difference between the first differences one season apart over the most recent whole
   seasons; the p with the smallest mean wins (ties: the shorter). p = 1 means no season.
 * **Initial states** (NIST Engineering Statistics Handbook 6.4.3.5): trend b_0 = mean over the first
@@ -34,6 +34,8 @@ from statistics import NormalDist
 import numpy as np
 
 RESOLUTION = 0.001
+#: Longest season Excel accepts (and detection tries).
+MAX_SEASON = 8760
 
 
 class HWError(ValueError):
@@ -44,20 +46,21 @@ class HWError(ValueError):
         super().__init__(message)
 
 
-def period_length(y: np.ndarray) -> int:
-    """The most likely season length of y (1 = none), by LibreOffice's rule (see module doc)."""
+def period_length(y: np.ndarray, longest: int = MAX_SEASON) -> int:
+    """The most likely season length of y (1 = none), by LibreOffice's rule (see module doc); seasons longer
+    than ``longest`` (Excel's limit, 8,760) are not tried."""
     y = np.asarray(y, dtype=np.float64)
     N = len(y)
     d = np.diff(y)  # d[i-1] = y_i - y_{i-1}
     best, best_err = N, math.inf
-    for p in range(N // 2, 0, -1):
+    for p in range(min(N // 2, longest), 0, -1):
         periods = N // p
         start = N - periods * p + 1
         stop = N - p
         den = (periods - 1) * p - 1
         if stop > start:
             i = np.arange(start, stop)
-            err = float(np.abs(d[i - 1] - d[i + p - 1]).sum())
+            err = float(np.cumsum(np.abs(d[i - 1] - d[i + p - 1]))[-1])  # added in order, as LibreOffice does
         else:
             err = 0.0
         err = err / den if den != 0 else (math.inf if err else math.nan)
