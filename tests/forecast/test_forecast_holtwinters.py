@@ -85,3 +85,13 @@ def test_a_column_of_cells_fits_once(monkeypatch):
 def test_too_short_for_the_season_is_an_error():
     out = F.sxl_forecast_ets(20, [[float(v)] for v in range(10)], [[v] for v in range(1, 11)], 6)
     assert out.startswith("#NUM! seasonality 6 needs at least 12 points")
+
+
+def test_a_constant_series_stays_constant():
+    # every change is 0: no season (p = 1); Holt's method with b0 = 0 and l0 = 7 forecasts 7; with a forced
+    # season its first index is 7 - 7 = 0 and l0 = y0 / s0 cannot be computed: #DIV/0!
+    y = [[7.0]] * 30
+    t = [[k] for k in range(1, 31)]
+    assert F.sxl_forecast_ets_seasonality(y, t) == 0
+    assert F.sxl_forecast_ets([[31], [40]], y, t) == [[7.0], [7.0]]
+    assert F.sxl_forecast_ets(31, y, t, 4).startswith("#DIV/0!")
