@@ -23,6 +23,7 @@ import numpy as np
 
 from ..cells import CellError, _is_blank, as_matrix, cell_function, date_system, number, numbers
 from . import excel as E
+from . import holtwinters as HW
 from . import models as M
 
 _CACHE: "OrderedDict[tuple, E.Fitted]" = OrderedDict()
@@ -202,16 +203,21 @@ def forecast_table(values: Any, horizon: Any, season_length: Any = None, method:
     if not 0 < lv < 1:
         raise CellError("level must be between 0 and 1 (exclusive)", "#NUM!")
     try:
-        meth = E.method_arg(method)
+        meth = "ETS" if method is None or (isinstance(method, str) and not method.strip()) else E.method_arg(method)
     except E.EtsArgumentError as e:
         raise CellError(str(e), e.code) from None
     mm = int(m) if m >= 2 else 1
     Y, n = M.left_align([y])
     H = int(H)
-    if meth == "AAA":
-        seasonal = np.array([mm > 1 and n[0] >= 2 * mm])
-        res = M.ets_fixed(Y, n, mm, H, (lv,), seasonal, (M.Spec("A", bool(seasonal[0])),), allow_log=False,
-                          average=False, name="AAA")
+    if meth == "AAA":  # Excel's model, as SXL_FORECAST_ETS computes it, on steps 1..H (too short for the season: none)
+        try:
+            hw = HW.fit(y, mm if len(y) >= 2 * mm else 1)
+        except HW.HWError as e:
+            raise CellError(str(e), e.code) from None
+        steps = np.arange(1.0, H + 1)
+        mean, half = hw.forecast(steps)[None, :], hw.half_width(steps, lv)[None, :]
+        res = M.MethodResult("AAA", mean, {lv: mean - half}, {lv: mean + half}, np.full((1, len(y)), np.nan),
+                             np.array(["AAA"], dtype=object))
     else:
         res = M.forecast(Y, H, mm, methods=[meth], levels=(lv,), n=n).methods[meth]
     rows = [["Step", "Forecast", "Lower", "Upper"]]

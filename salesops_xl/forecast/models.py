@@ -939,11 +939,3 @@ def forecast(series: Sequence[Sequence[float]] | np.ndarray, h: int, m: int = 12
         out["Combo"] = _combine([out[k] for k in COMBO_MEMBERS], levels)
     ordered = {k: out[k] for k in METHODS if k in out and k in methods}
     return ForecastResult(n=n, h=h, m=m, seasonal=seas.kind, methods=ordered, levels=levels)
-
-
-def ets_fixed(Y: np.ndarray, n: np.ndarray, m: int, h: int, levels: Sequence[float], seasonal: np.ndarray,
-              specs: Sequence[Spec], *, allow_log: bool = True, average: bool = True, name: str = "ETS"
-              ) -> MethodResult:
-    """ETS restricted to ``specs`` (e.g. Excel's AAA: additive Holt-Winters on the values, no averaging)."""
-    cands = _ets_candidates(Y, n, m, h, levels, allow_log=allow_log, specs=specs)
-    return _ets_combine(cands, Y, n, h, levels, np.asarray(seasonal, bool), average=average, name=name)

@@ -95,3 +95,14 @@ def test_a_constant_series_stays_constant():
     assert F.sxl_forecast_ets_seasonality(y, t) == 0
     assert F.sxl_forecast_ets([[31], [40]], y, t) == [[7.0], [7.0]]
     assert F.sxl_forecast_ets(31, y, t, 4).startswith("#DIV/0!")
+
+
+def test_the_forecast_table_with_aaa_is_the_cells_model():
+    # SXL_FORECAST_TABLE(values, 4, 12, "AAA") = SXL_FORECAST_ETS at the next 4 steps with season 12
+    y = [100.0 + 2 * k + 15 * math.sin(2 * math.pi * k / 12) + (k % 5) for k in range(40)]
+    table = F.sxl_forecast_table([[v] for v in y], 4, 12, "AAA")
+    cells = F.sxl_forecast_ets([[41], [42], [43], [44]], [[v] for v in y], [[k] for k in range(1, 41)], 12)
+    assert [r[1] for r in table[1:]] == approx([c[0] for c in cells], rel=1e-12)
+    half = F.sxl_forecast_ets_confint(42, [[v] for v in y], [[k] for k in range(1, 41)], 0.9, 12)
+    t90 = F.sxl_forecast_table([[v] for v in y], 4, 12, "AAA", 0.9)
+    assert t90[2][3] - t90[2][1] == approx(half, rel=1e-12)
