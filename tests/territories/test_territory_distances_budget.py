@@ -171,7 +171,9 @@ def test_a_problem_that_hits_the_time_budget_reports_its_proven_gap_never_optima
     assert "optimal" not in sol.status
     assert sol.status.startswith("within ") and sol.status.endswith("(time budget of 0.5 s reached)")
     assert sol.bound_source in ("LP bound", "HiGHS MIP bound") and sol.bound_source in sol.status
-    assert sol.seconds < 0.5 + 3.0  # one LP solve already started may finish
+    # one LP solve already started may finish; the margin is wide for a loaded CI machine (two test workers on
+    # two cores); HiGHS alone needs over 10 s to prove this problem
+    assert sol.seconds < 0.5 + 8.0
     # the Run Log's words for it: the gap exactly as proven, the bound it is measured against, the budget
     text = WF._optimality(sol)
     assert text == (f"not proven optimal: at most {sol.gap:.6%} above the best possible (objective - "

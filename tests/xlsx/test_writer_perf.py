@@ -40,10 +40,12 @@ def big_table(n: int, name: str = "Big", seed: int = 0) -> TableBlock:
 def test_100k_rows_is_fast(tmp_path: Path):
     spec = SheetSpec("Big", tables=(big_table(100_000),), freeze="A2")
     out = tmp_path / "big.xlsx"
-    t0 = time.perf_counter()
+    # CPU time, not wall time: the bound is on the work the writer does, which a busy machine (CI running two
+    # test workers on two cores) does not change; wall time there doubled and failed a sound writer
+    t0 = time.process_time()
     write_sheets(None, out, [spec])
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 5.0, f"100k rows took {elapsed:.2f}s"
+    elapsed = time.process_time() - t0
+    assert elapsed < 5.0, f"100k rows took {elapsed:.2f}s of CPU"
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Big").to_python()
     assert len(rows) == 100_001
     t = spec.tables[0]
@@ -58,9 +60,9 @@ def test_copying_a_big_user_sheet_is_cheap(tmp_path: Path):
     write_sheets(None, src, [SheetSpec("UserData", tables=(big_table(100_000, name="UserData"),))])
     small = SheetSpec("Summary", tables=(big_table(10, name="Summary", seed=1),))
     out = tmp_path / "out.xlsx"
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time, as above
     write_sheets(src, out, [small])
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 2.0, f"adding a small sheet to a 100k-row workbook took {elapsed:.2f}s"
+    elapsed = time.process_time() - t0
+    assert elapsed < 2.0, f"adding a small sheet to a 100k-row workbook took {elapsed:.2f}s of CPU"
     a, b = zip_entries(src), zip_entries(out)
     assert b["xl/worksheets/sheet1.xml"][1] == a["xl/worksheets/sheet1.xml"][1]
