@@ -240,7 +240,8 @@ def _calls_sheet(run: ForecastRun) -> SheetSpec:
                     f"AsOfDate counts ({len(subs)} submission rows). Coverage = open pipeline of the category and "
                     "those above it / Gap. Rules: docs/forecast.md."))
     return SheetSpec(name="Forecast Calls", tables=(t, tt), charts=(chart,), notes=notes, freeze="D6",
-                     print_rows="5:5", print_cols="A:C", tab_color=OUT_TAB)
+                     print_rows="5:5", print_cols="A:C", print_landscape=True, print_fit_width=False,
+                     tab_color=OUT_TAB)
 
 
 def _changes_sheet(run: ForecastRun) -> SheetSpec:
