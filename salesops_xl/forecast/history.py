@@ -146,7 +146,7 @@ def person_totals(state: pd.DataFrame, team: pd.DataFrame, day: _dt.date, cal: C
     """Closed, Commit, BestCase, Pipeline, Weighted of the period holding ``day`` per person (team for a
     manager): Closed = won in the period up to ``day``; Commit = Closed + open Commit deals in the period;
     BestCase = Commit + open Best Case; Pipeline = BestCase + open Pipeline; Weighted = Closed + open deals in
-    the period (not Omitted) x probability."""
+    the period x probability (Omitted included, as the Pipeline sheet's StageWeightedForecast)."""
     a, b, _ = cal.of_day(day)
     P = len(team)
     rep = pd.Index(team["RepID"].to_numpy(object)).get_indexer(state["RepID"].to_numpy(object))
@@ -160,7 +160,7 @@ def person_totals(state: pd.DataFrame, team: pd.DataFrame, day: _dt.date, cal: C
     r = rep[ok]
     for j, m in enumerate(cols):
         own[:, j] = np.bincount(r, weights=np.where(m, amt, 0.0)[ok], minlength=P)
-    own[:, 4] = np.bincount(r, weights=np.where(open_in & (cat != "Omitted"), amt * prob, 0.0)[ok], minlength=P)
+    own[:, 4] = np.bincount(r, weights=np.where(open_in, amt * prob, 0.0)[ok], minlength=P)
     tot = subtree_sum(team["Parent"].to_numpy(), team["Depth"].to_numpy(), own)
     closed = tot[:, 0]
     commit = closed + tot[:, 1]
