@@ -217,15 +217,23 @@ def forecast_sheets(run: ForecastRun) -> list[SheetSpec]:
             _accuracy_sheet(run), _metrics_sheet(run), _gap_sheet(run), _backtest_sheet(run), _run_log(run)]
 
 
+CALL_MAIN = ("Level", "ID", "Name", "Quota", "Closed", "CommitCall", "CommitSource", "BestCaseCall",
+             "CommitPipeline", "BestCasePipeline", "TotalPipeline", "Weighted", "Gap", "CommitCoverage",
+             "BestCaseCoverage", "PipelineCoverage", "CallGap", "CallAttainment")
+CALL_DETAIL = ("ID", "Name", "Manager", "Period", "CommitSubmitted", "CommitSumBelow", "CommitAdjustment",
+               "MissingCalls", "BestCaseSource", "SubmittedOn", "Note")
+
+
 def _calls_sheet(run: ForecastRun) -> SheetSpec:
     c = run.calls
-    t = _block("ForecastCalls", CALL_COLUMNS, c, "A5")
+    by = {col.name: col for col in CALL_COLUMNS}
+    t = _block("ForecastCalls", [by[n] for n in CALL_MAIN], c, "A5")
+    r2 = _next_row(t)
     teams = c[c["Level"] == "Team"].copy()
     teams["Name"] = teams["Name"].str.strip()
     cols = (Column("Name", "text"), Column("Quota", "money"), Column("CommitCall", "money"),
             Column("BestCaseCall", "money"), Column("CommitPipeline", "money"), Column("Weighted", "money"),
             Column("TotalPipeline", "money"))
-    r2 = _next_row(t)
     tt = _block("CallsByTeam", cols, teams, f"A{r2}")
     chart = ChartSpec(
         kind="column", title=f"Calls against quota and pipeline, {c['Period'].iloc[0] if len(c) else ''}",
@@ -233,15 +241,17 @@ def _calls_sheet(run: ForecastRun) -> SheetSpec:
             (("Quota", "Quota"), ("Commit call", "CommitCall"), ("Best Case call", "BestCaseCall"),
              ("Commit deals", "CommitPipeline"), ("Weighted pipeline", "Weighted"),
              ("All pipeline", "TotalPipeline")))),
-        anchor=f"I{r2}", x_title="", y_title="Bookings", width_cols=12, height_rows=20, y_format="#,##0")
+        anchor=f"I{r2}", x_title="", y_title="Bookings", width_cols=10, height_rows=20, y_format="#,##0")
+    r3 = max(_next_row(tt), r2 + 22)
+    det = _block("CallSubmissions", [by[n] for n in CALL_DETAIL], c, f"A{r3}")
     subs = run.inputs.submissions
     notes = (("A1", "Forecast calls rolled up the hierarchy"), ("A2", _header(run)),
              ("A3", "A manager's number replaces the sum of the reports' numbers; the latest submission on or before "
-                    f"AsOfDate counts ({len(subs)} submission rows). Coverage = open pipeline of the category and "
-                    "those above it / Gap. Rules: docs/forecast.md."))
-    return SheetSpec(name="Forecast Calls", tables=(t, tt), charts=(chart,), notes=notes, freeze="D6",
-                     print_rows="5:5", print_cols="A:C", print_landscape=True, print_fit_width=False,
-                     tab_color=OUT_TAB)
+                    f"AsOfDate counts ({len(subs)} submission rows; CallSubmissions below shows how each number "
+                    "arose). Coverage = open pipeline of the category and those above it / Gap. Rules: "
+                    "docs/forecast.md."))
+    return SheetSpec(name="Forecast Calls", tables=(t, tt, det), charts=(chart,), notes=notes, freeze="D6",
+                     print_landscape=True, tab_color=OUT_TAB)
 
 
 def _changes_sheet(run: ForecastRun) -> SheetSpec:
