@@ -259,7 +259,7 @@ def classify(f: pd.DataFrame, t: pd.DataFrame, day_from: _dt.date, day_to: _dt.d
     conds = [pt & ~pf, pf & ~pt, of & (ct["Status"] == "Won"), of & (ct["Status"] == "Lost"),
              both & ~of & ot, oo & (dt_ < df_), pushed, later & ~pushed, same_date & (af != at),
              same_date & (af == at) & (cf["Category"] != ct["Category"]), other]
-    code = np.select(conds, list(range(len(conds))), default=len(conds))
+    code = np.select(conds, list(range(len(conds))), default=len(conds)).astype(np.intp)  # bincount: intp on wasm32
     change = mt - mf
     names = np.array(MOVEMENT_NAMES, dtype=object)
     shown = code != len(conds)
