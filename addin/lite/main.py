@@ -22,6 +22,7 @@ from salesops_xl.addin.functions import (  # noqa: F401
     sxl_forecast_ets_confint,
     sxl_forecast_ets_seasonality,
     sxl_forecast_ets_stat,
+    sxl_forecast_rollup,
     sxl_forecast_table,
     sxl_hire_capacity,
     sxl_hires_needed,
@@ -115,3 +116,9 @@ def territories_leads(book: xw.Book):
 def forecast_recalc(book: xw.Book):
     """Forecast bookings per rep, team, region and company, backtest the methods, weigh the pipeline, compute sales metrics and the gap to quota"""
     run_in_excel('forecast.recalc', book)
+
+
+@script(name='Take forecast snapshot')
+def forecast_snapshot(book: xw.Book):
+    """Append today's pipeline and calls to the Forecast History sheet, then recalculate (Pipeline Changes, Forecast Accuracy)"""
+    run_in_excel('forecast.snapshot', book)

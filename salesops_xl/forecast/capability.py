@@ -11,6 +11,12 @@ def _workflow(source, **kwargs):
     return recalc_forecast(source, **kwargs)
 
 
+def _snapshot(source, **kwargs):
+    from .history import snapshot_forecast
+
+    return snapshot_forecast(source, **kwargs)
+
+
 def _build(path: Path) -> Path:
     from .template import build_forecast_template
 
@@ -42,5 +48,8 @@ CAPABILITY = Capability(
     order=40,
     scripts=(ScriptSpec(id="forecast.recalc", label="Recalculate forecast", run=_workflow, icon="ChartTrendline",
                         description="Forecast bookings per rep, team, region and company, backtest the methods, "
-                                    "weigh the pipeline, compute sales metrics and the gap to quota"),),
+                                    "weigh the pipeline, compute sales metrics and the gap to quota"),
+             ScriptSpec(id="forecast.snapshot", label="Take forecast snapshot", run=_snapshot, icon="Camera",
+                        description="Append today's pipeline and calls to the Forecast History sheet, then "
+                                    "recalculate (Pipeline Changes, Forecast Accuracy)")),
 )

@@ -3,7 +3,9 @@
 * ``salesops-xl forecast series IN.csv -o OUT.csv`` - forecast every series of a long CSV
   (series, date, value) headless: engineers scripting batch runs;
 * ``salesops-xl forecast backtest WORKBOOK`` - print the rolling-origin accuracy of every method on
-  a forecast workbook's history, without writing anything.
+  a forecast workbook's history, without writing anything;
+* ``salesops-xl forecast snapshot WORKBOOK [--date D]`` - append the pipeline and the calls as of D
+  (default today) to the Forecast History sheet, then recalculate.
 """
 from __future__ import annotations
 
@@ -158,3 +160,33 @@ def _backtest(workbook: Path, origins: int | None, horizon: int | None):
         raise ComputationError("too little history for a backtest")
     t = bt.per_level[["Level", "Method", "Series", "MAE", "MASE", "sMAPE", "Bias", "Rank"]]
     return t.to_string(index=False, float_format=lambda x: f"{x:,.3f}"), bt.best
+
+
+def take_snapshot(workbook: Path, output: Path | None = None, *, day=None, recalc: bool = True):
+    """Append a snapshot of ``day`` (default today) to WORKBOOK's Forecast History and recalculate, in one atomic
+    write (:func:`salesops_xl.batch.run_workflow` over :func:`.history.snapshot_forecast`)."""
+    from ..batch import run_workflow
+    from .history import snapshot_forecast
+
+    def workflow(source, **kwargs):
+        return snapshot_forecast(source, day=day, recalc=recalc, **kwargs)
+
+    return run_workflow(workbook, output, workflow=workflow)
+
+
+@forecast.command("snapshot")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Day of the snapshot (default: today).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this workbook instead of WORKBOOK.")
+@click.option("--no-recalc", is_flag=True, help="Only append the snapshot; leave the output sheets as they are.")
+def snapshot_command(workbook: Path, day, output: Path | None, no_recalc: bool) -> None:
+    """Append the pipeline and the calls as of --date (default today) to WORKBOOK's Forecast History sheet
+    (PipelineHistory, CallHistory), and recalculate so Pipeline Changes and Forecast Accuracy use it."""
+    from ..cli import run_guarded
+
+    rep = run_guarded(take_snapshot, workbook, output, day=day.date() if day else None, recalc=not no_recalc)
+    click.echo(f"{rep.output or rep.source}: {rep.summary.get('headline', '')} ({rep.seconds:.2f} s)")
+    for w in rep.warnings:
+        click.echo(f"warning: {w}", err=True)

@@ -40,6 +40,11 @@ class ForecastRun:
     engine_version: str
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    calls: pd.DataFrame | None = None  # Forecast Calls (calls.calls_table)
+    movements: object = None  # history.Movements, or None (see movements_note)
+    movements_note: str | None = None
+    accuracy: object = None  # history.Accuracy, or None (see accuracy_note)
+    accuracy_note: str | None = None
 
 
 def compute(inp: ForecastInputs, *, computed_at: str | None = None, progress=None) -> ForecastRun:
@@ -132,7 +137,20 @@ def compute(inp: ForecastInputs, *, computed_at: str | None = None, progress=Non
     counts = {"Series": int(S), "People": int(inp.n_people), "Opportunities": int(len(o)),
               "Open deals": int((stype == "Open").sum()), "Won deals": int((stype == "Won").sum()),
               "Lost deals": int((stype == "Lost").sum())}
+    say("calls, snapshots and accuracy")
+    from .calls import calls_table
+    from .history import accuracy, compare
+
+    calls = calls_table(inp)
+    movements, movements_note = compare(inp)
+    acc, acc_note = accuracy(inp)
+    if movements is not None and movements_note:
+        warnings.append(movements_note)
+    counts["Forecast submissions"] = int(len(inp.submissions))
+    counts["Pipeline snapshots"] = int(inp.pipeline_history["SnapshotDate"].nunique())
+    counts["Call snapshots"] = int(inp.call_history["SnapshotDate"].nunique())
     return ForecastRun(
+        calls=calls, movements=movements, movements_note=movements_note, accuracy=acc, accuracy_note=acc_note,
         inputs=inp, series=ss, forecast=fr, method_of=method_of, summary=summary, months=months, company=company,
         backtest=bt, pipeline=pipe, tables=tables, period=period,
         computed_at=computed_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

@@ -71,6 +71,10 @@ class Settings:
     bt_origins: int
     bt_horizon: int
     manager_quota: str = "Team"  # "Team" | "Own": what a manager's RepQuotas row is (docs/forecast.md, Quotas)
+    compare_from: _dt.date | None = None  # Pipeline Changes: the snapshots compared (None = the two latest)
+    compare_to: _dt.date | None = None
+    accuracy_periods: int = 4
+    accuracy_day: int = 0
 
     @property
     def as_of_month(self) -> int:
@@ -124,6 +128,10 @@ class ForecastInputs:
     opps: pd.DataFrame  # typed opportunities plus Rep (int), StageType, StageOrder, Category
     quota_months: pd.DataFrame  # Rep (int), Month (int), Quota (float): every quota spread over its months
     warnings: list[str] = field(default_factory=list)
+    # Rep (int), Period (canonical label), Category, Amount, SubmittedOn, Note, Row (0-based table row)
+    submissions: pd.DataFrame = field(default_factory=lambda: _no_submissions())
+    pipeline_history: pd.DataFrame = field(default_factory=lambda: _empty(S.PIPELINE_HISTORY))
+    call_history: pd.DataFrame = field(default_factory=lambda: _empty(S.CALL_HISTORY))
 
     @property
     def n_people(self) -> int:
@@ -146,6 +154,7 @@ def load_inputs(source: TableSource) -> ForecastInputs:
     stages = _stages(tables.get("PipelineStages"), problems)
     opps = _opps(tables.get("Opportunities"), team, stages, settings, problems)
     quotas = _quotas(tables.get("RepQuotas"), team, settings, problems)
+    subs = _submissions(tables.get("ForecastSubmissions"), team, settings, problems)
     problems.raise_if_any()
     assert settings is not None and team is not None and stages is not None and opps is not None
     warnings = []
@@ -153,7 +162,9 @@ def load_inputs(source: TableSource) -> ForecastInputs:
         warnings += _quota_warnings(team, quotas, opps, settings)
     return ForecastInputs(workbook=source.workbook, settings=settings, tables=tables,
                           fingerprint=fingerprint(tables), team=team, stages=stages, opps=opps,
-                          quota_months=quotas, warnings=warnings)
+                          quota_months=quotas, warnings=warnings, submissions=subs,
+                          pipeline_history=_history(tables, S.PIPELINE_HISTORY),
+                          call_history=_history(tables, S.CALL_HISTORY))
 
 
 def fingerprint(tables: dict[str, Table]) -> str:
@@ -277,7 +288,9 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> Settings | None:
                     level=float(values["ConfidenceLevel"]), lookback=int(values["LookbackMonths"]),
                     prior_weight=float(values["ConversionPriorWeight"]), min_deals=int(values["MinDeals"]),
                     bt_origins=int(values["BacktestOrigins"]), bt_horizon=int(values["BacktestHorizon"]),
-                    manager_quota=values["ManagerQuota"])
+                    manager_quota=values["ManagerQuota"], compare_from=values["CompareFrom"] or None,
+                    compare_to=values["CompareTo"] or None, accuracy_periods=int(values["AccuracyPeriods"]),
+                    accuracy_day=int(values["AccuracyDay"]))
 
 
 # -- team -------------------------------------------------------------------------------------------
@@ -530,3 +543,58 @@ def _quota_warnings(team: pd.DataFrame, qm: pd.DataFrame, opps: pd.DataFrame, st
                       if st.manager_quota == "Team" and any(r in managers for r in sellers if r >= 0 and r not in own)
                       else ""))
     return out
+
+
+# -- forecast submissions and history -----------------------------------------------------------------
+
+def _no_submissions() -> pd.DataFrame:
+    return pd.DataFrame({"Rep": np.zeros(0, np.intp), "Period": np.zeros(0, object), "Category": np.zeros(0, object),
+                         "Amount": np.zeros(0), "SubmittedOn": np.zeros(0, "datetime64[D]"),
+                         "Note": np.zeros(0, object), "Row": np.zeros(0, np.intp)})
+
+
+def _empty(schema) -> pd.DataFrame:
+    kinds = {"date": "datetime64[D]", "money": np.float64, "percent": np.float64}
+    return pd.DataFrame({f.name: np.zeros(0, kinds.get(f.type, object)) for f in schema.fields})
+
+
+def _history(tables: dict[str, Table], schema) -> pd.DataFrame:
+    t = tables.get(schema.name)
+    if t is None:
+        return _empty(schema)
+    f = t.frame.reset_index(drop=True).copy()
+    f["SnapshotDate"] = f["SnapshotDate"].to_numpy().astype("datetime64[D]")
+    return f
+
+
+def _submissions(tbl: Table | None, team: pd.DataFrame | None, st: Settings | None,
+                 problems: ProblemCollector) -> pd.DataFrame:
+    """Typed submissions: the rep's position, the period as its canonical label (2026-Q4, FY2026)."""
+    if tbl is None or team is None or st is None:
+        return _no_submissions()
+    from .history import calendar_of
+
+    cal = calendar_of(st)
+    f = tbl.frame.reset_index(drop=True)
+    rep = index_of(team["RepID"], f["RepID"])
+    for i in np.flatnonzero((rep < 0) & f["RepID"].notna().to_numpy()):
+        problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
+                                 expected="a RepID listed in SalesTeam"))
+    labels = np.full(len(f), None, dtype=object)
+    want = "a fiscal quarter such as 2026-Q4" if cal.kind == "Quarter" else "a fiscal year such as FY2026"
+    for i, v in enumerate(f["Period"].to_numpy(object)):  # one parse per row of a short, hand-kept table
+        p = parse_quota_period(v, st.fy_start_month)
+        if isinstance(p, tuple) and p[1] == cal.length and int(cal.first_month(p[0])) == p[0]:
+            labels[i] = cal.label(p[0])
+        elif v is not None:
+            problems.add(tbl.problem(i, "Period", "not a forecast period of this workbook", value=v,
+                                     expected=f"{want} (GapPeriod is {st.gap_period})"))
+    cat = f["Category"].to_numpy(object) if "Category" in f else np.full(len(f), None, dtype=object)
+    note = f["Note"].to_numpy(object) if "Note" in f else np.full(len(f), None, dtype=object)
+    ok = (rep >= 0) & pd.notna(labels)
+    out = pd.DataFrame({"Rep": rep.astype(np.intp), "Period": labels,
+                        "Category": np.where(pd.isna(cat), "Commit", cat).astype(object),
+                        "Amount": f["Amount"].to_numpy(np.float64),
+                        "SubmittedOn": f["SubmittedOn"].to_numpy().astype("datetime64[D]"),
+                        "Note": note, "Row": np.arange(len(f), dtype=np.intp)})
+    return out[ok].reset_index(drop=True)

@@ -13,7 +13,7 @@ PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "7F7F7F")
 BAND = "9DC3E6"
 
 
-def _block(name: str, columns, frame, anchor: str = "A1") -> TableBlock:
+def _block(name: str, columns, frame, anchor: str = "A1", total_rows: tuple[int, ...] = ()) -> TableBlock:
     n = len(frame)
     data = {}
     for c in columns:
@@ -27,7 +27,7 @@ def _block(name: str, columns, frame, anchor: str = "A1") -> TableBlock:
         else:
             v = np.asarray(v, dtype=np.float64)
         data[c.name] = v
-    return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor)
+    return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor, total_rows=total_rows)
 
 
 def _next_row(block: TableBlock, gap: int = 3) -> int:
@@ -158,10 +158,157 @@ BT_SERIES_COLUMNS = (Column("Level", "text"), Column("Key", "text"), Column("Nam
                      Column("MASE", "number"), Column("sMAPE", "number"), Column("Bias", "money"))
 
 
+CALL_COLUMNS = (
+    Column("Level", "text", description="Team (someone reports to the person: the row covers the whole team) or Rep."),
+    Column("ID", "text"), Column("Name", "text", description="Indented by level of the hierarchy."),
+    Column("Manager", "text"), Column("Period", "text"),
+    Column("Quota", "money", description="Quota of the period (a team's number, as on Gap Analysis)."),
+    Column("Closed", "money", description="Won in the period up to AsOfDate."),
+    Column("CommitCall", "money", description="The person's number: own submission, else the sum of the direct "
+                                              "reports' numbers."),
+    Column("CommitSource", "text", description="call (a rep's own), adjustment (a manager's own number for the "
+                                               "team), sum below, none."),
+    Column("CommitSubmitted", "money", description="The submission that counts (latest SubmittedOn)."),
+    Column("CommitSumBelow", "money", description="Sum of the direct reports' numbers."),
+    Column("CommitAdjustment", "money", description="A manager's submitted number minus the sum below."),
+    Column("BestCaseCall", "money"), Column("BestCaseSource", "text"),
+    Column("MissingCalls", "int", description="Reps of the team without a Commit call that no manager's number "
+                                              "covers (counted as 0)."),
+    Column("CommitPipeline", "money", description="Closed + open Commit deals expected in the period."),
+    Column("BestCasePipeline", "money", description="CommitPipeline + open Best Case deals."),
+    Column("TotalPipeline", "money", description="BestCasePipeline + open Pipeline deals (Omitted left out)."),
+    Column("Weighted", "money", description="Closed + open deals expected in the period x probability."),
+    Column("Gap", "money", description="max(Quota - Closed, 0): still to close."),
+    Column("CommitCoverage", "multiple", description="(CommitPipeline - Closed) / Gap."),
+    Column("BestCaseCoverage", "multiple", description="(BestCasePipeline - Closed) / Gap."),
+    Column("PipelineCoverage", "multiple", description="(TotalPipeline - Closed) / Gap."),
+    Column("CallGap", "money", description="Quota - CommitCall (negative: called above quota)."),
+    Column("CallAttainment", "percent", description="CommitCall / Quota."),
+    Column("SubmittedOn", "date", description="Day of the Commit submission that counts."),
+    Column("Note", "text", width=40, description="Its note (else the Best Case submission's)."),
+)
+MOVE_SUMMARY_COLUMNS = (Column("Movement", "text", width=34), Column("Deals", "int"),
+                        Column("Change", "money", description="Change of the period's open pipeline (first and "
+                                                              "last rows: the pipeline itself)."))
+MOVE_COLUMNS = (Column("OppID", "text"), Column("RepID", "text"), Column("Movement", "text"),
+                Column("FromStage", "text"), Column("ToStage", "text"), Column("FromCategory", "text"),
+                Column("ToCategory", "text"), Column("FromCloseDate", "date"), Column("ToCloseDate", "date"),
+                Column("FromAmount", "money"), Column("ToAmount", "money"),
+                Column("FromInPeriod", "money", description="Amount counted in the period's open pipeline at F."),
+                Column("ToInPeriod", "money"), Column("Change", "money", description="ToInPeriod - FromInPeriod."))
+ACC_COMPANY_COLUMNS = (Column("Period", "text"), Column("SnapshotDate", "date"),
+                       Column("Actual", "money", description="Won in the period (today's Opportunities)."),
+                       Column("Commit call", "money"), Column("Best Case call", "money"), Column("Commit", "money"),
+                       Column("Best Case", "money"), Column("Pipeline", "money"), Column("Weighted", "money"))
+ACC_SUMMARY_COLUMNS = (Column("RepID", "text"), Column("Name", "text"), Column("Measure", "text"),
+                       Column("Periods", "int"), Column("Forecast", "money"), Column("Actual", "money"),
+                       Column("Error", "money", description="Sum of Forecast - Actual."),
+                       Column("AbsError", "money", description="Sum of |Forecast - Actual|."),
+                       Column("WAPE", "percent", description="AbsError / Actual: the error."),
+                       Column("Bias", "percent", description="Error / Actual: above 0 over-forecasts."))
+ACC_DETAIL_COLUMNS = (Column("Period", "text"), Column("RepID", "text"), Column("Name", "text"),
+                      Column("Measure", "text"), Column("SnapshotDate", "date"), Column("Forecast", "money"),
+                      Column("Actual", "money"), Column("Error", "money"), Column("ErrorPct", "percent"))
+
+
 def forecast_sheets(run: ForecastRun) -> list[SheetSpec]:
     """The output sheets of a forecast run, in the order they appear in the workbook."""
-    return [_forecast_sheet(run), _pipeline_sheet(run), _metrics_sheet(run), _gap_sheet(run), _backtest_sheet(run),
-            _run_log(run)]
+    return [_forecast_sheet(run), _pipeline_sheet(run), _calls_sheet(run), _changes_sheet(run),
+            _accuracy_sheet(run), _metrics_sheet(run), _gap_sheet(run), _backtest_sheet(run), _run_log(run)]
+
+
+CALL_MAIN = ("Level", "ID", "Name", "Quota", "Closed", "CommitCall", "CommitSource", "BestCaseCall",
+             "CommitPipeline", "BestCasePipeline", "TotalPipeline", "Weighted", "Gap", "CommitCoverage",
+             "BestCaseCoverage", "PipelineCoverage", "CallGap", "CallAttainment")
+CALL_DETAIL = ("ID", "Name", "Manager", "Period", "CommitSubmitted", "CommitSumBelow", "CommitAdjustment",
+               "MissingCalls", "BestCaseSource", "SubmittedOn", "Note")
+
+
+def _calls_sheet(run: ForecastRun) -> SheetSpec:
+    c = run.calls
+    by = {col.name: col for col in CALL_COLUMNS}
+    t = _block("ForecastCalls", [by[n] for n in CALL_MAIN], c, "A5")
+    r2 = _next_row(t)
+    teams = c[c["Level"] == "Team"].copy()
+    teams["Name"] = teams["Name"].str.strip()
+    cols = (Column("Name", "text"), Column("Quota", "money"), Column("CommitCall", "money"),
+            Column("BestCaseCall", "money"), Column("CommitPipeline", "money"), Column("Weighted", "money"),
+            Column("TotalPipeline", "money"))
+    tt = _block("CallsByTeam", cols, teams, f"A{r2}")
+    chart = ChartSpec(
+        kind="column", title=f"Calls against quota and pipeline, {c['Period'].iloc[0] if len(c) else ''}",
+        series=tuple(SeriesRef(n, "CallsByTeam", col, "Name", PALETTE[i]) for i, (n, col) in enumerate(
+            (("Quota", "Quota"), ("Commit call", "CommitCall"), ("Best Case call", "BestCaseCall"),
+             ("Commit deals", "CommitPipeline"), ("Weighted pipeline", "Weighted"),
+             ("All pipeline", "TotalPipeline")))),
+        anchor=f"I{r2}", x_title="", y_title="Bookings", width_cols=10, height_rows=20, y_format="#,##0")
+    r3 = max(_next_row(tt), r2 + 22)
+    det = _block("CallSubmissions", [by[n] for n in CALL_DETAIL], c, f"A{r3}")
+    subs = run.inputs.submissions
+    notes = (("A1", "Forecast calls rolled up the hierarchy"), ("A2", _header(run)),
+             ("A3", "A manager's number replaces the sum of the reports' numbers; the latest submission on or before "
+                    f"AsOfDate counts ({len(subs)} submission rows; CallSubmissions below shows how each number "
+                    "arose). Coverage = open pipeline of the category and those above it / Gap. Rules: "
+                    "docs/forecast.md."))
+    return SheetSpec(name="Forecast Calls", tables=(t, tt, det), charts=(chart,), notes=notes, freeze="D6",
+                     print_landscape=True, tab_color=OUT_TAB)
+
+
+def _changes_sheet(run: ForecastRun) -> SheetSpec:
+    mv = run.movements
+    if mv is None:
+        empty = pd.DataFrame({c.name: [] for c in MOVE_SUMMARY_COLUMNS})
+        t = _block("PipelineMovementSummary", MOVE_SUMMARY_COLUMNS, empty, "A5")
+        return SheetSpec(name="Pipeline Changes", tables=(t,), tab_color=OUT_TAB,
+                         notes=(("A1", "Pipeline changes between two snapshots"), ("A2", run.movements_note or "")))
+    s = _block("PipelineMovementSummary", MOVE_SUMMARY_COLUMNS, mv.summary, "A5",
+               total_rows=(0, len(mv.summary) - 1))
+    bars = mv.summary.iloc[1:-1]
+    bars = bars[bars["Movement"] != "Unchanged"]
+    b = _block("PipelineMovementChart", (Column("Movement", "text", width=34), Column("Change", "money")), bars,
+               f"A{_next_row(s)}")
+    r2 = max(_next_row(b), 5 + 24)
+    d = _block("PipelineMovements", MOVE_COLUMNS, mv.deals, f"A{r2}")
+    chart = ChartSpec(kind="bar", title=f"What moved the open pipeline of {mv.period}",
+                      series=(SeriesRef("Change", "PipelineMovementChart", "Change", "Movement", PALETTE[0]),),
+                      anchor="E5", x_title="", y_title="Change of the open pipeline", width_cols=10,
+                      height_rows=22, y_format="#,##0")
+    notes = (("A1", f"Pipeline changes from {mv.day_from.isoformat()} to {mv.day_to.isoformat()}, open pipeline of "
+                    f"{mv.period}"),
+             ("A2", "Each deal counts once, under the first movement that applies (docs/forecast.md, Pipeline "
+                    "changes); the changes add up exactly to the difference of the two pipelines."),
+             ("A3", f"Open pipeline {mv.start / 100:,.2f} -> {mv.end / 100:,.2f} (change "
+                    f"{(mv.end - mv.start) / 100:,.2f}). Set CompareFrom / CompareTo to compare other snapshots."))
+    return SheetSpec(name="Pipeline Changes", tables=(s, b, d), charts=(chart,), notes=notes, print_rows=f"{r2}:{r2}",
+                     tab_color=OUT_TAB)
+
+
+def _accuracy_sheet(run: ForecastRun) -> SheetSpec:
+    acc = run.accuracy
+    if acc is None:
+        empty = pd.DataFrame({c.name: [] for c in ACC_SUMMARY_COLUMNS})
+        t = _block("ForecastAccuracy", ACC_SUMMARY_COLUMNS, empty, "A5")
+        return SheetSpec(name="Forecast Accuracy", tables=(t,), tab_color=OUT_TAB,
+                         notes=(("A1", "Forecast accuracy"), ("A2", run.accuracy_note or "")))
+    comp = _block("AccuracyByPeriod", ACC_COMPANY_COLUMNS, acc.company, "A5")
+    r2 = max(_next_row(comp), 5 + 24)
+    summ = _block("ForecastAccuracy", ACC_SUMMARY_COLUMNS, acc.summary, f"A{r2}")
+    det = _block("AccuracyDetail", ACC_DETAIL_COLUMNS, acc.detail, f"A{_next_row(summ)}")
+    chart = ChartSpec(kind="column", title="Company: what each measure said against what closed",
+                      series=tuple(SeriesRef(c, "AccuracyByPeriod", c, "Period", PALETTE[i]) for i, c in enumerate(
+                          ("Actual", "Commit call", "Best Case call", "Commit", "Best Case", "Weighted"))),
+                      anchor="K5", x_title="Period", y_title="Bookings", width_cols=12, height_rows=22,
+                      y_format="#,##0")
+    st = run.inputs.settings
+    when = "the period's last snapshot" if st.accuracy_day == 0 else \
+        f"the last snapshot on or before day {st.accuracy_day} of the period"
+    notes = (("A1", "Forecast accuracy of the closed periods " + ", ".join(acc.periods)),
+             ("A2", f"Each measure as recorded by {when}, against the bookings won in the period. WAPE = sum of "
+                    "|forecast - actual| / sum of actual; Bias = sum of (forecast - actual) / sum of actual."),
+             ("A3", "Measures: the Commit and Best Case calls (rolled up), the category totals (Closed + open "
+                    "deals of the category and those above it) and the weighted pipeline. Rules: docs/forecast.md."))
+    return SheetSpec(name="Forecast Accuracy", tables=(comp, summ, det), charts=(chart,), notes=notes,
+                     print_rows=f"{r2}:{r2}", tab_color=OUT_TAB)
 
 
 def _header(run: ForecastRun) -> str:

@@ -54,6 +54,10 @@ SETTINGS = [
     ("ManagerQuota", "Team", "A manager's quota row is the team's number (Own: the manager's own, added to the team's)"),
     ("BacktestOrigins", 6, "Rolling origins of the backtest"),
     ("BacktestHorizon", 3, "Months forecast from each origin"),
+    ("CompareFrom", None, "Blank: Pipeline Changes compares the two latest snapshots"),
+    ("CompareTo", None, "Blank: the latest snapshot"),
+    ("AccuracyPeriods", 4, "Forecast Accuracy over the last four closed quarters"),
+    ("AccuracyDay", 45, "The calls measured: the last snapshot on or before day 45 of the quarter (mid-quarter)"),
 ]
 
 
@@ -62,7 +66,13 @@ def _month_index(d: _dt.date) -> int:
 
 
 def sample_tables(seed: int = 2026) -> dict[str, pd.DataFrame]:
-    """The input tables of workbooks/forecast.xlsx."""
+    """The input tables of workbooks/forecast.xlsx (ForecastSubmissions included)."""
+    tables, sim = _generate(seed)
+    tables["ForecastSubmissions"] = _submissions(tables, sim, seed)
+    return tables
+
+
+def _generate(seed: int):
     rng = np.random.default_rng(seed)
     D64 = np.datetime64
     settings = pd.DataFrame({"Setting": [s[0] for s in SETTINGS],
@@ -181,5 +191,143 @@ def sample_tables(seed: int = 2026) -> dict[str, pd.DataFrame]:
                 quota = per_month * growth * seasonal * 3 * ramped * 1.1
                 qrows.append((rid, f"{fy}-Q{q + 1}", float(np.round(quota / 1000.0) * 1000.0)))
     quotas = pd.DataFrame(qrows, columns=["RepID", "Period", "Quota"])
-    return {"ForecastSettings": settings, "SalesTeam": team_df, "PipelineStages": stages, "Opportunities": opp,
-            "RepQuotas": quotas}
+    tables = {"ForecastSettings": settings, "SalesTeam": team_df, "PipelineStages": stages, "Opportunities": opp,
+              "RepQuotas": quotas}
+    sim = {"created": created[order], "original": original[order], "close_if_closed": close_if_closed[order],
+           "won": won[order], "lost_at": lost_at[order], "n": n}
+    return tables, sim
+
+
+# -- the past: states of the CRM on earlier days, calls, snapshots ----------------------------------------
+
+DEFAULT_CATEGORY = {s[0]: s[4] for s in STAGES}
+STAGE_PROB = {s[0]: s[3] for s in STAGES}
+NOTES = ("Globex renewal slips to next quarter", "haircut on two deals without a signed order form",
+         "Stark expansion pulled in", "procurement delays at Initech", "upside from the Q4 budget flush",
+         "legal review done on the Wayne deal", "confident in the commit list after deal reviews")
+
+
+class _Past:
+    """The CRM as it looked on an earlier day, derived from the export and the generator's hidden fates: deals
+    not yet created are absent, deals closed later were open (stage by progress, the originally planned close
+    date unless already past), some amounts were different before a mid-cycle change."""
+
+    def __init__(self, tables, sim, seed: int):
+        rng = np.random.default_rng(seed + 7)  # its own stream: the export above does not change
+        self.opp = tables["Opportunities"]
+        n = sim["n"]
+        self.sim = sim
+        self.late = rng.integers(5, 50, n).astype("timedelta64[D]")
+        self.u_commit = rng.random(n)
+        self.u_best = rng.random(n)
+        cyc = np.maximum((sim["original"] - sim["created"]).astype(np.int64), 1)
+        self.change_day = np.minimum(sim["created"] + (rng.random(n) * cyc).astype("timedelta64[D]"),
+                                     np.datetime64(AS_OF))
+        self.factor = np.where(rng.random(n) < 0.15, np.round(rng.uniform(0.75, 1.3, n), 2), 1.0)
+
+    def state(self, day: _dt.date) -> pd.DataFrame:
+        o, s = self.opp, self.sim
+        D = np.datetime64(day)
+        final_close = o["CloseDate"].to_numpy().astype("datetime64[D]")
+        final_stage = o["Stage"].to_numpy(object)
+        exists = s["created"] <= D
+        closed = s["close_if_closed"] <= D
+        prog = np.clip((D - s["created"]).astype(np.int64)
+                       / np.maximum((s["original"] - s["created"]).astype(np.int64), 1), 0, 0.999)
+        st = np.minimum((prog * len(OPEN_STAGES)).astype(np.int64), len(OPEN_STAGES) - 1)
+        st = np.where(s["won"], np.maximum(st, 1), np.minimum(st, s["lost_at"]))
+        stage = np.where(closed, np.where(s["won"], "Closed Won", "Closed Lost"),
+                         np.array(OPEN_STAGES, dtype=object)[st]).astype(object)
+        close = np.where(closed, s["close_if_closed"], np.where(s["original"] >= D, s["original"], D + self.late))
+        same = stage == final_stage
+        own = o["ForecastCategory"].to_numpy(object)
+        cat = np.array([DEFAULT_CATEGORY[x] for x in stage], dtype=object)
+        cat = np.where(same & pd.notna(own) & ~closed, own, cat)
+        cat = np.where(closed, np.where(s["won"], "Closed", "Omitted"), cat)
+        close = np.where(same & ~closed & (day == AS_OF), final_close, close)
+        amount = o["Amount"].to_numpy(np.float64)
+        amount = np.where(D < self.change_day, np.round(amount * self.factor / 100.0) * 100.0, amount)
+        status = np.where(closed, np.where(s["won"], "Won", "Lost"), "Open").astype(object)
+        out = pd.DataFrame({"OppID": o["OppID"].to_numpy(object), "RepID": o["RepID"].to_numpy(object),
+                            "Amount": amount, "CloseDate": close.astype("datetime64[D]"), "Stage": stage,
+                            "Status": status, "Category": cat,
+                            "Probability": np.array([STAGE_PROB[x] for x in stage])})
+        return out[exists].reset_index(drop=True)
+
+
+def _call_days() -> list[_dt.date]:
+    """Every second Friday from 2025-10-03 to AsOfDate (a snapshot each)."""
+    d, out = _dt.date(2025, 10, 3), []
+    while d < AS_OF:
+        out.append(d)
+        d += _dt.timedelta(days=14)
+    return out + [AS_OF]
+
+
+def _submissions(tables, sim, seed: int) -> pd.DataFrame:
+    """Calls three times a quarter (weeks 2, 6 and 10): reps call their Commit deals with a personal bias, managers
+    often adjust with a note; from 2025-Q4 to AsOfDate."""
+    from .history import Calendar, person_totals
+    from .inputs import load_inputs
+    from ..source import MemorySource
+
+    rng = np.random.default_rng(seed + 11)
+    past = _Past(tables, sim, seed)
+    inp = load_inputs(MemorySource(tables, workbook="forecast.xlsx"))
+    team = inp.team
+    ids = team["RepID"].to_numpy(object)
+    is_mgr = np.zeros(len(team), bool)
+    is_mgr[team["Parent"][team["Parent"] >= 0].to_numpy()] = True
+    bias = np.round(rng.normal(0.0, 0.12, len(team)), 2)
+    cal = Calendar(1, "Quarter")
+    rows = []
+    for first in range(_month_index(_dt.date(2025, 10, 1)), _month_index(AS_OF) + 1, 3):
+        start = _dt.date(first // 12, first % 12 + 1, 1)
+        for week in (2, 6, 10):
+            day = start + _dt.timedelta(days=7 * week - 3)
+            if day > AS_OF:
+                continue
+            label = cal.of_day(day)[2]
+            tot = person_totals(past.state(day), team, day, cal)
+            # a rep calls Commit deals plus a share of the rest, leaning by temperament
+            commit = tot["Commit"].to_numpy() + 0.35 * (tot["BestCase"] - tot["Commit"]).to_numpy()
+            call = np.round(commit * (1 + bias + rng.normal(0, 0.05, len(team))) / 1000.0) * 1000.0
+            best = np.round(tot["BestCase"].to_numpy() * rng.uniform(0.85, 1.0, len(team)) / 1000.0) * 1000.0
+            best = np.maximum(best, call)
+            for i in np.flatnonzero(~is_mgr):
+                rows.append((ids[i], label, "Commit", call[i], day, None))
+                rows.append((ids[i], label, "Best Case", best[i], day, None))
+            for i in np.flatnonzero(is_mgr):  # managers adjust their team's number half of the time
+                if rng.random() < 0.5:
+                    kids = (team["Parent"].to_numpy() == i)
+                    below = call[kids].sum()  # their reports' calls (the VP: their managers' rows)
+                    number = np.round(below * (1 + rng.normal(-0.03, 0.06)) / 1000.0) * 1000.0
+                    rows.append((ids[i], label, "Commit", number, day + _dt.timedelta(days=1),
+                                 NOTES[int(rng.integers(0, len(NOTES)))]))
+    return pd.DataFrame(rows, columns=["RepID", "Period", "Category", "Amount", "SubmittedOn", "Note"]).assign(
+        SubmittedOn=lambda f: pd.to_datetime(f["SubmittedOn"]))
+
+
+def sample_history(seed: int = 2026) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PipelineHistory (weekly, the last three weeks) and CallHistory (every second Friday since 2025-10-03) of
+    the sample, as ``salesops-xl forecast snapshot`` would have recorded them on those days."""
+    from .history import append_snapshot, call_rows, calendar_of, pipeline_rows, snapshot
+    from .inputs import load_inputs
+    from .schema import CALL_HISTORY, PIPELINE_HISTORY
+    from ..source import MemorySource
+
+    tables, sim = _generate(seed)
+    tables["ForecastSubmissions"] = _submissions(tables, sim, seed)
+    past = _Past(tables, sim, seed)
+    inp = load_inputs(MemorySource(tables, workbook="forecast.xlsx"))
+    cal = calendar_of(inp.settings)
+    pcols = [f.name for f in PIPELINE_HISTORY.fields]
+    ccols = [f.name for f in CALL_HISTORY.fields]
+    ph, ch = inp.pipeline_history, inp.call_history
+    for day in sorted(set(_call_days()[:-1]) | {_dt.date(2026, 11, 6)}):
+        state = past.state(day)
+        ch = append_snapshot(ch, call_rows(inp, state, day)[ccols])
+        if (AS_OF - day).days <= 14:  # the deal-level snapshots of the last two weeks (the file stays small)
+            ph = append_snapshot(ph, pipeline_rows(state, day, cal)[pcols])
+    inp.pipeline_history, inp.call_history = ph, ch
+    return snapshot(inp, AS_OF)

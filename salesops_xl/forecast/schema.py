@@ -45,6 +45,13 @@ SETTING_SPECS: dict[str, tuple[str, object, str]] = {
                                                  "manager's own quota, added to the reports' for the team."),
     "BacktestOrigins": ("int:0:24", 6, "Rolling origins of the backtest (0 = no backtest)."),
     "BacktestHorizon": ("int:1:12", 3, "Months forecast from each backtest origin."),
+    "CompareFrom": ("date", "", "Pipeline Changes: the earlier snapshot compared (a SnapshotDate of "
+                                "PipelineHistory); blank = the second latest snapshot."),
+    "CompareTo": ("date", "", "Pipeline Changes: the later snapshot compared; blank = the latest snapshot."),
+    "AccuracyPeriods": ("int:1:12", 4, "Forecast Accuracy: how many closed periods (GapPeriod) are measured, "
+                                       "the latest first."),
+    "AccuracyDay": ("int:0:366", 0, "Forecast Accuracy: the call measured is the last snapshot taken on or before "
+                                    "this day of the period (day 1 = its first day); 0 = the period's last snapshot."),
 }
 
 TEAM = TableSchema(
@@ -125,7 +132,84 @@ QUOTAS = TableSchema(
     min_rows=0,
 )
 
-INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, TEAM, STAGES, OPPORTUNITIES, QUOTAS)
+SUBMISSIONS = TableSchema(
+    name="ForecastSubmissions",
+    sheet="Submissions",
+    description="Forecast calls: a rep's call and a manager's number for the team, per period and category, "
+                "with the day submitted and a note. The latest submission counts.",
+    fields=(
+        Field("RepID", "id", "Who submits (SalesTeam[RepID]): a rep's own call, or a manager's number for the "
+              "whole team (an adjustment of the sum below).", example="R01"),
+        Field("Period", "text", "The forecast period, as RepQuotas[Period]: 2026-Q4 (fiscal quarter) or FY2026.",
+              example="2026-Q4"),
+        Field("Category", "choice", "Commit or Best Case; blank = Commit.", choices=("Commit", "Best Case"),
+              blank=True, default="Commit", example="Commit"),
+        Field("Amount", "money", "The call: total bookings expected in the period (closed + still to close).",
+              minimum=0, example="250000"),
+        Field("SubmittedOn", "date", "Day of the submission; the latest on or before the day looked at counts "
+              "(the lower row on a tie).", example="2026-11-14"),
+        Field("Note", "text", "Why: the deals behind the call, a manager's reason for the adjustment.",
+              required=False, blank=True, example="Globex slips to Q1"),
+    ),
+    required=False,
+    min_rows=0,
+    money=False,  # a projection that pays nobody: data left beside it is a warning
+)
+
+HISTORY_SHEET = "Forecast History"
+
+PIPELINE_HISTORY = TableSchema(
+    name="PipelineHistory",
+    sheet=HISTORY_SHEET,
+    description="Snapshots of the pipeline, appended by `salesops-xl forecast snapshot` (one row per deal and "
+                "snapshot; old snapshots may be deleted to keep the file small: accuracy uses CallHistory).",
+    fields=(
+        Field("SnapshotDate", "date", "Day of the snapshot.", example="2026-11-13"),
+        Field("OppID", "id", "The opportunity.", example="O-10001"),
+        Field("RepID", "id", "Its owner then.", example="R01"),
+        Field("Amount", "money", "Its amount then.", minimum=0, example="25000"),
+        Field("CloseDate", "date", "Its close date then.", example="2026-12-15"),
+        Field("Stage", "text", "Its stage then.", example="Proposal"),
+        Field("Status", "choice", "Open, Won or Lost then.", choices=("Open", "Won", "Lost"), example="Open"),
+        Field("Category", "choice", "Its forecast category then (the stage's when the deal had none).",
+              choices=("Pipeline", "Best Case", "Commit", "Omitted", "Closed"), example="Commit"),
+        Field("Probability", "percent", "Its probability then (the deal's, else the stage's).", minimum=0,
+              maximum=1, example="60%"),
+    ),
+    key=("SnapshotDate", "OppID"),
+    required=False,
+    min_rows=0,
+    money=False,
+)
+
+CALL_HISTORY = TableSchema(
+    name="CallHistory",
+    sheet=HISTORY_SHEET,
+    description="Snapshots of the calls and category totals per person (the person's team for a manager), "
+                "appended by `salesops-xl forecast snapshot`.",
+    fields=(
+        Field("SnapshotDate", "date", "Day of the snapshot.", example="2026-11-13"),
+        Field("Period", "text", "The period forecast (the GapPeriod holding SnapshotDate).", example="2026-Q4"),
+        Field("RepID", "id", "The person; a manager's row covers the whole team.", example="M1"),
+        Field("Closed", "money", "Won in the period up to the snapshot.", example="120000"),
+        Field("Commit", "money", "Closed + open Commit deals expected in the period.", example="200000"),
+        Field("BestCase", "money", "Commit + open Best Case deals expected in the period.", example="260000"),
+        Field("Pipeline", "money", "BestCase + open Pipeline deals expected in the period.", example="400000"),
+        Field("Weighted", "money", "Closed + open deals expected in the period x probability.", example="240000"),
+        Field("CommitCall", "money", "The rolled-up Commit call (blank: nobody in the team called).", blank=True,
+              example="210000"),
+        Field("BestCaseCall", "money", "The rolled-up Best Case call.", blank=True, example="280000"),
+    ),
+    key=("SnapshotDate", "RepID"),
+    required=False,
+    min_rows=0,
+    money=False,
+)
+
+HISTORY_TABLES: tuple[TableSchema, ...] = (PIPELINE_HISTORY, CALL_HISTORY)
+
+INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, TEAM, STAGES, OPPORTUNITIES, QUOTAS, SUBMISSIONS) + HISTORY_TABLES
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
-OUTPUT_SHEETS = ("Forecast", "Pipeline", "Sales Metrics", "Gap Analysis", "Backtest", "Forecast Run Log")
+OUTPUT_SHEETS = ("Forecast", "Pipeline", "Forecast Calls", "Pipeline Changes", "Forecast Accuracy", "Sales Metrics",
+                 "Gap Analysis", "Backtest", "Forecast Run Log")

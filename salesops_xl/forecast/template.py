@@ -33,6 +33,10 @@ README = [
     "  Opportunities     the CRM export: owner, amount, created and close dates, stage, category, lost-at stage,",
     "                    original close date (teaches slippage)",
     "  RepQuotas         quota per rep and month (2026-03), fiscal quarter (2026-Q1) or fiscal year (FY2026)",
+    "  ForecastSubmissions  each rep's call and each manager's number per period and category (Commit, Best Case),",
+    "                    dated, with a note; the latest on or before AsOfDate counts (Forecast Calls sheet)",
+    "Forecast History (PipelineHistory, CallHistory): snapshots appended by  salesops-xl forecast snapshot forecast.xlsx",
+    "  (Pipeline Changes compares two of them; Forecast Accuracy measures the calls of closed periods).",
     "In a cell: =SXL_FORECAST_ETS(target_date, values, timeline) takes FORECAST.ETS's arguments (see Checks).",
     "Rules (how every number is computed): docs/forecast.md in the salesops-xl repository.",
 ]
@@ -84,11 +88,15 @@ def forecast_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
         return input_sheet(name, tables, [(sch, "A1")], freeze)
 
     return [_readme(), sheet("Settings", S.SETTINGS), sheet("Team", S.TEAM), sheet("Stages", S.STAGES),
-            sheet("Opportunities", S.OPPORTUNITIES), sheet("Quotas", S.QUOTAS), checks_sheet()]
+            sheet("Opportunities", S.OPPORTUNITIES), sheet("Quotas", S.QUOTAS), sheet("Submissions", S.SUBMISSIONS),
+            checks_sheet()]
 
 
 def build_forecast_template(path: str | Path = "workbooks/forecast.xlsx") -> Path:
     """Write the forecast template with sample data and computed outputs to ``path``."""
-    from .sample import sample_tables
+    from .history import history_sheet
+    from .sample import sample_history, sample_tables
 
-    return build_template(path, forecast_input_sheets(sample_tables()), kind="forecast", computed_at=SAMPLE_RUN_AT)
+    sheets = forecast_input_sheets(sample_tables())
+    sheets.insert(len(sheets) - 1, history_sheet(*sample_history()))
+    return build_template(path, sheets, kind="forecast", computed_at=SAMPLE_RUN_AT)

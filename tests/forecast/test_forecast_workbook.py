@@ -175,3 +175,32 @@ def test_libreoffice_opens_the_workbook_and_computes_its_checks(wb: Path, libreo
     assert checks["FORECAST.ETS.CONFINT at 80% (the spreadsheet's own)"] > 0
     # and it reads our output tables back as we wrote them
     assert len(book.get_sheet_by_name("Gap Analysis").to_python()) > len(g)
+
+
+@pytest.mark.slow  # the real workbook round trip of the snapshot command: a snapshot and two recalcs of the template
+def test_snapshot_command_appends_history_and_the_new_sheets_tie_out(wb: Path):
+    """forecast snapshot: one more day in CallHistory and PipelineHistory, other sheets kept, recalc twice = same
+    bytes; the written calls, movements and accuracy are the engine's."""
+    days = {r["SnapshotDate"] for r in table(wb, "CallHistory")}
+    opps = table(wb, "Opportunities")
+    p = subprocess.run(CLI + ["forecast", "snapshot", str(wb), "--date", "2026-11-27"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "after AsOfDate" in p.stderr
+    hist = table(wb, "PipelineHistory")
+    assert len({r["SnapshotDate"] for r in table(wb, "CallHistory")}) == len(days) + 1
+    assert max(r["SnapshotDate"] for r in hist) == dt.date(2026, 11, 27)
+    assert table(wb, "Opportunities") == opps  # inputs untouched
+    # Pipeline Changes now compares 2026-11-20 with 2026-11-27: the export did not change, nothing moved
+    summary = {r["Movement"]: r for r in table(wb, "PipelineMovementSummary")}
+    assert sum(r["Change"] for k, r in summary.items() if not k.startswith("Open")) == 0
+    batch.recalc(wb)
+    twice = wb.read_bytes()
+    batch.recalc(wb)
+    assert wb.read_bytes() == twice
+    with XlsxSource(wb) as src:
+        run = run_forecast(src)
+    calls = {r["ID"]: r for r in table(wb, "ForecastCalls")}
+    for rid, number in zip(run.calls["ID"], run.calls["CommitCall"]):
+        assert calls[rid]["CommitCall"] == pytest.approx(number) if number == number else calls[rid]["CommitCall"] in (None, "")
+    acc = table(wb, "ForecastAccuracy")
+    assert len(acc) == len(run.accuracy.summary) and {r["Measure"] for r in acc} >= {"Commit call", "Weighted"}

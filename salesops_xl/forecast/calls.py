@@ -1,0 +1,173 @@
+"""Forecast calls: the submissions that count, and their roll-up through the roster hierarchy.
+
+Rules (docs/forecast.md, "Forecast calls and roll-ups"):
+
+* **The submission that counts.** For each person, period and category (Commit, Best Case), the
+  ForecastSubmissions row with the latest SubmittedOn on or before the day looked at (AsOfDate, or a
+  snapshot's date) counts; on a tie, the lower row of the table (entered later). Earlier rows are
+  history and are ignored.
+* **Roll-up.** A person's *number* for a period and category is
+  - their own submission when they head a team (a manager's number for the whole team, an
+    *adjustment* of the sum below: it replaces it);
+  - otherwise, for a manager without a submission, the sum of the numbers of their direct reports
+    (a manager's own deals are only covered by their own number);
+  - for a rep (nobody reports to them), their own call.
+  A person with no number of their own and nobody below with one has none (blank); a missing
+  number below a manager counts as 0 in the sum, and the manager's row says how many are missing.
+  With no manager submission anywhere, a person's number is the sum of the calls of every rep in
+  their team: the roll-up of the leaves.
+
+Everything is vectorised over people: one pass per level of the hierarchy, bottom-up.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CALL_CATEGORIES = ("Commit", "Best Case")
+
+
+@dataclass(frozen=True)
+class RollUp:
+    number: np.ndarray  # (P, K) the rolled-up number, NaN = none
+    submitted: np.ndarray  # (P, K) the person's own counted submission, NaN = none
+    below: np.ndarray  # (P, K) the sum of the direct reports' numbers (NaN: no report has one, or no reports)
+    missing: np.ndarray  # (P, K) reps in the team (leaves) whose number is missing and not covered by a manager's
+    source: np.ndarray  # (P, K) object: "call", "adjustment", "sum below", "none"
+
+
+def roll_up(parent: np.ndarray, depth: np.ndarray, submitted: np.ndarray) -> RollUp:
+    """Roll ``submitted`` (P, K; NaN = no submission) up the hierarchy given by ``parent`` (-1 at the top)
+    and ``depth`` (0 at the top): a manager's submission replaces the sum of the direct reports' numbers."""
+    parent = np.asarray(parent, dtype=np.intp)
+    depth = np.asarray(depth, dtype=np.intp)
+    sub = np.asarray(submitted, dtype=np.float64)
+    if sub.ndim == 1:
+        sub = sub[:, None]
+    P, K = sub.shape
+    has_kids = np.zeros(P, bool)
+    has_kids[parent[parent >= 0]] = True
+    number = np.where(has_kids[:, None], np.nan, sub)  # leaves: their call
+    missing = np.where(has_kids[:, None], 0.0, np.isnan(sub).astype(np.float64))
+    below = np.full((P, K), np.nan)
+    for d in range(int(depth.max()) if P else 0, 0, -1):  # bottom-up: every number of depth d is final here
+        kids = np.flatnonzero(depth == d)
+        kids = kids[parent[kids] >= 0]
+        if not len(kids):
+            continue
+        pk = parent[kids]
+        s = np.zeros((P, K))
+        np.add.at(s, pk, np.nan_to_num(number[kids]))
+        any_ = np.zeros((P, K), bool)
+        np.logical_or.at(any_, pk, ~np.isnan(number[kids]))
+        miss = np.zeros((P, K))
+        np.add.at(miss, pk, missing[kids])
+        mgr = np.unique(pk)
+        below[mgr] = np.where(any_[mgr], s[mgr], np.nan)
+        own = sub[mgr]
+        number[mgr] = np.where(np.isnan(own), below[mgr], own)
+        missing[mgr] = np.where(np.isnan(own), miss[mgr], 0.0)
+    source = np.where(~np.isnan(sub), np.where(has_kids[:, None], "adjustment", "call"),
+                      np.where(~np.isnan(number), "sum below", "none")).astype(object)
+    return RollUp(number=number, submitted=np.where(np.isnan(sub), np.nan, sub), below=below, missing=missing,
+                  source=source)
+
+
+def counted_submissions(subs: pd.DataFrame, day, period: str) -> pd.DataFrame:
+    """The submissions that count for ``period`` on ``day``: per (Rep, Category), the latest SubmittedOn on or
+    before ``day``, the lower row on a tie. ``subs``: Rep (int), Period, Category, Amount, SubmittedOn, Note, Row."""
+    if not len(subs):
+        return subs.iloc[:0]
+    s = subs[(subs["Period"] == period)
+             & (subs["SubmittedOn"].to_numpy().astype("datetime64[D]") <= np.datetime64(day, "D"))]
+    s = s.sort_values(["SubmittedOn", "Row"], kind="stable")
+    return s.drop_duplicates(["Rep", "Category"], keep="last")
+
+
+def submitted_matrix(counted: pd.DataFrame, P: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(P, K) amounts, (P, K) notes (object), (P, K) SubmittedOn (datetime64[D], NaT) of the counted submissions."""
+    K = len(CALL_CATEGORIES)
+    amt = np.full((P, K), np.nan)
+    note = np.full((P, K), None, dtype=object)
+    when = np.full((P, K), np.datetime64("NaT"), dtype="datetime64[D]")
+    if len(counted):
+        r = counted["Rep"].to_numpy(np.intp)
+        k = counted["Category"].map({c: i for i, c in enumerate(CALL_CATEGORIES)}).to_numpy(np.intp)
+        amt[r, k] = counted["Amount"].to_numpy(np.float64)
+        note[r, k] = counted["Note"].to_numpy(object)
+        when[r, k] = counted["SubmittedOn"].to_numpy().astype("datetime64[D]")
+    return amt, note, when
+
+
+def hierarchy_order(parent: np.ndarray) -> np.ndarray:
+    """People in depth-first order (a manager, then each report's subtree), siblings in table order."""
+    parent = np.asarray(parent, dtype=np.intp)
+    P = len(parent)
+    kids: dict[int, list[int]] = {}
+    for i in range(P):  # one pass over people (not deals) to list each manager's reports
+        kids.setdefault(int(parent[i]), []).append(i)
+    out: list[int] = []
+    stack = list(reversed(kids.get(-1, [])))
+    while stack:
+        i = stack.pop()
+        out.append(i)
+        stack.extend(reversed(kids.get(i, [])))
+    return np.array(out, dtype=np.intp)
+
+
+def calls_table(inp) -> pd.DataFrame:
+    """The Forecast Calls table of the gap period on AsOfDate: one row per person in hierarchy order.
+
+    Calls (rolled up), the category totals of the pipeline (:func:`.history.person_totals`), quota, gap and
+    coverage: Gap = max(Quota - Closed, 0); XCoverage = (X - Closed) / Gap for X = Commit, BestCase, Pipeline
+    (the open amount of the category and those above it, per unit of quota still to close); CallGap =
+    Quota - CommitCall (negative: called above quota)."""
+    from .history import calendar_of, deal_state, person_totals
+    from .quotas import quota_cube
+
+    st = inp.settings
+    team = inp.team
+    P = inp.n_people
+    cal = calendar_of(st)
+    a, b, label = cal.of_day(st.as_of)
+    counted = counted_submissions(inp.submissions, st.as_of, label)
+    amt, note, when = submitted_matrix(counted, P)
+    parent = team["Parent"].to_numpy(np.intp)
+    ru = roll_up(parent, team["Depth"].to_numpy(), amt)
+    tot = person_totals(deal_state(inp), team, st.as_of, cal)
+    cube = quota_cube(inp)
+    quota = cube.in_months(cube.team, a, b)
+    has_kids = np.zeros(P, bool)
+    has_kids[parent[parent >= 0]] = True
+    ids = team["RepID"].to_numpy(object)
+    closed = tot["Closed"].to_numpy()
+    gap = np.where(np.isnan(quota), np.nan, np.maximum(quota - closed, 0.0))
+
+    def cover(x):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(gap > 0, (x - closed) / np.where(gap > 0, gap, 1.0), np.nan)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        adj = np.where(has_kids & ~np.isnan(ru.submitted[:, 0]) & ~np.isnan(ru.below[:, 0]),
+                       ru.submitted[:, 0] - ru.below[:, 0], np.nan)
+        att = np.where(quota > 0, ru.number[:, 0] / np.where(quota > 0, quota, 1.0), np.nan)
+    note_any = np.where(pd.isna(note[:, 0]), note[:, 1], note[:, 0])
+    depth = team["Depth"].to_numpy(np.intp)
+    frame = pd.DataFrame({
+        "Level": np.where(has_kids, "Team", "Rep").astype(object), "ID": ids,
+        "Name": [("    " * int(d)) + str(n) for d, n in zip(depth, team["RepName"].to_numpy(object))],
+        "Manager": np.where(parent >= 0, ids[np.maximum(parent, 0)], "").astype(object),
+        "Period": label, "Quota": quota, "Closed": closed,
+        "CommitCall": ru.number[:, 0], "CommitSource": ru.source[:, 0], "CommitSubmitted": ru.submitted[:, 0],
+        "CommitSumBelow": ru.below[:, 0], "CommitAdjustment": adj,
+        "BestCaseCall": ru.number[:, 1], "BestCaseSource": ru.source[:, 1],
+        "MissingCalls": ru.missing[:, 0],
+        "CommitPipeline": tot["Commit"].to_numpy(), "BestCasePipeline": tot["BestCase"].to_numpy(),
+        "TotalPipeline": tot["Pipeline"].to_numpy(), "Weighted": tot["Weighted"].to_numpy(),
+        "Gap": gap, "CommitCoverage": cover(tot["Commit"].to_numpy()),
+        "BestCaseCoverage": cover(tot["BestCase"].to_numpy()), "PipelineCoverage": cover(tot["Pipeline"].to_numpy()),
+        "CallGap": quota - ru.number[:, 0], "CallAttainment": att,
+        "SubmittedOn": when[:, 0], "Note": note_any})
+    return frame.iloc[hierarchy_order(parent)].reset_index(drop=True)
