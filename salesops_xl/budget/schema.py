@@ -109,6 +109,7 @@ HEADCOUNT = TableSchema(
               "replaces those rows).", required=False, blank=True, example="quotas"),
     ),
     key=("PersonID",),
+    min_rows=0,
 )
 
 RAMP_CURVE = TableSchema(
