@@ -16,7 +16,7 @@ PEOPLE = st.lists(st.tuples(st.sampled_from(["CC1", "CC2", "CC3"]), st.integers(
                             st.integers(0, 400), st.sampled_from(["Active", "Open", "Planned"])), max_size=6)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=LINES, acts=LINES, people=PEOPLE, closed=st.integers(0, 12), runrate=st.booleans(),
        rr=st.integers(1, 6))
 def test_rollups_equal_their_lines(lines, acts, people, closed, runrate, rr):
@@ -49,7 +49,7 @@ def test_rollups_equal_their_lines(lines, acts, people, closed, runrate, rr):
     assert int(r.plan[r.line_cat == "Recruiting"].sum()) == int(r.hiring_months["RecruitingCost"].sum())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.lists(st.integers(-10**9, 10**9), min_size=12, max_size=12), min_size=1, max_size=5),
        st.integers(0, 12), st.integers(1, 12))
 def test_run_rate_is_the_rounded_average_of_the_last_closed_months(rows, closed, n):
