@@ -190,6 +190,12 @@ def build_from_commissions(commission_source: TableSource, budget_source: TableS
         old = act.frame
         src = old["Source"].fillna("").astype(str).str.lower() if "Source" in old else pd.Series([""] * len(old))
         keep = old[~src.eq("commissions").to_numpy()]
+        both = keep[(keep["Category"].astype(str) == S.VARIABLE).to_numpy()]
+        both = both.merge(g[["CostCentre", "Month"]], on=["CostCentre", "Month"])
+        if len(both):
+            warnings.append(f"Actuals already hold {len(both)} Variable comp row(s) from another source in the same "
+                            "cost centres and months as the payouts brought in; they are kept and add up with them: "
+                            "remove them if the ledger's rows are these same payouts")
         frame = pd.concat([keep[[c for c in g.columns if c in keep]], g], ignore_index=True)
         sheets.append(_rewrite(act, frame))
         summary["actual_rows"] = len(g)

@@ -9,7 +9,6 @@ naming its sheet, table, row, column and value. Rules: docs/budget.md.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
+from ..money import to_cents
 from ..periods import PlanCalendar
 from ..quotas.inputs import _one_row, fingerprint
 from ..source import TableSource
@@ -137,13 +137,15 @@ def _plan(tbl: Table | None, problems: ProblemCollector) -> dict | None:
         mi = cal.month_of(d)
         if mi < -1 or mi > 11:
             problems.add(tbl.problem(0, "ActualsThrough", "a date outside the budget year", value=d,
-                                     expected=f"a date from {cal.start.isoformat()} to {cal.end.isoformat()}, or blank"))
+                                     expected=f"a date from {cal.start.isoformat()} to {cal.end.isoformat()}, "
+                                              "or blank"))
             return None
         closed = mi + 1
     hcc = row.get("HiresCostCentre")
     return {"calendar": cal, "closed": int(closed), "currency": ccy, "rule": str(row["Reforecast"]),
             "rr": int(row["RunRateMonths"]), "notice": int(row["NoticeDays"]), "cpa": float(row["CostPerApplicant"]),
-            "cph": float(row["CostPerHire"]), "rate": float(row["BenefitsRate"]), "hires_cc": None if hcc is None or pd.isna(hcc) else str(hcc)}
+            "cph": float(row["CostPerHire"]), "rate": float(row["BenefitsRate"]),
+            "hires_cc": None if hcc is None or pd.isna(hcc) else str(hcc)}
 
 
 def _ramp(tbl: Table | None, problems: ProblemCollector) -> np.ndarray:
@@ -202,13 +204,13 @@ def _lines(tbl: Table | None, ids: np.ndarray, plan: dict, problems: ProblemColl
         for i in np.flatnonzero(month >= closed):
             through = "no month is closed (BudgetPlan[ActualsThrough] is blank)" if closed == 0 else \
                 f"months are closed through {cal.month_label(closed - 1)} (BudgetPlan[ActualsThrough])"
-            problems.add(tbl.problem(int(i), "Month", f"an actual in an open month: {through}", value=f["Month"].iloc[i],
+            problems.add(tbl.problem(int(i), "Month", f"an actual in an open month: {through}",
+                                     value=f["Month"].iloc[i],
                                      expected="actuals only in closed months; move ActualsThrough forward to close "
                                               "the month"))
     ok = (pos >= 0) & (month >= 0) & ~np.isnan(amt)
-    cents = np.rint(np.round(amt[ok] * 100.0, 6)).astype(np.int64)
-    return Lines(cc=pos[ok].astype(np.intp), category=f["Category"].to_numpy(dtype=object)[ok].astype(str).astype(object),
-                 month=month[ok].astype(np.intp), cents=cents)
+    cats = f["Category"].to_numpy(dtype=object)[ok].astype(str).astype(object)
+    return Lines(cc=pos[ok].astype(np.intp), category=cats, month=month[ok].astype(np.intp), cents=to_cents(amt[ok]))
 
 
 def _bookings(tbl: Table | None, plan: dict, problems: ProblemCollector) -> np.ndarray:

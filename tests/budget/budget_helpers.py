@@ -32,7 +32,7 @@ def line(cc: str, cat: str, month: int, amount: float) -> dict:
 
 
 def workbook(people=(), lines=(), actuals=(), *, plan_kw=None, ccs=(("CC1", "Team one", "G1"),), funnel=(),
-             categories=(), bookings=(), ramp=None) -> MemorySource:
+             categories=(), bookings=(), ramp=None, fx=()) -> MemorySource:
     t = {
         "BudgetPlan": [plan(**(plan_kw or {}))],
         "CostCentres": [{"CostCentre": c, "Name": n, "Group": g, "QuotaNode": None} for c, n, g in ccs],
@@ -46,6 +46,8 @@ def workbook(people=(), lines=(), actuals=(), *, plan_kw=None, ccs=(("CC1", "Tea
         t["Categories"] = [{"Category": c, "Reforecast": r} for c, r in categories]
     if bookings:
         t["Bookings"] = list(bookings)
+    if fx:
+        t["BudgetFX"] = [{"Currency": c, "Rate": r} for c, r in fx]
     if ramp is not None:
         t["RampCurve"] = [{"Month": i + 1, "Pct": p} for i, p in enumerate(ramp)]
     return MemorySource(t, workbook="test.xlsx")
