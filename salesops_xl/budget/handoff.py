@@ -70,8 +70,8 @@ def headcount_from_quotas(qres, cc_ids, cc_nodes, hires_cc: str) -> pd.DataFrame
                           "CostCentre": np.asarray(cc_ids, dtype=object)[assigned], "Role": role,
                           "Status": ppl.status.astype(object), "StartDate": ppl.hire, "EndDate": ppl.term})
     h = qres.capacity.hires
-    k = h["Hires"].to_numpy(dtype=np.int64)
-    idx = np.repeat(np.arange(len(h)), k)
+    k = h["Hires"].to_numpy(dtype=np.int64).astype(np.intp)  # np.repeat's counts: intp (32-bit in Pyodide)
+    idx = np.repeat(np.arange(len(h), dtype=np.intp), k)
     nth = np.arange(len(idx)) - np.repeat(np.cumsum(k) - k, k)
     month = h["StartMonth"].to_numpy(dtype=object)[idx]
     hires = pd.DataFrame({"PersonID": [f"HIRE-{m}-{j + 1}" for m, j in zip(month, nth)],
@@ -171,9 +171,12 @@ def build_from_commissions(commission_source: TableSource, budget_source: TableS
                                 f"{raw.excel_row(i)}, column RepID: rep {f['RepID'].iloc[i]!r} is not in the "
                                 f"budget's Headcount ({len(unknown)} row(s) like it); add the person to Headcount "
                                 "with their cost centre so their pay is budgeted")
-        months = np.array([cal.parse_period(str(m), "Month")[0] for m in f["PayMonth"]], dtype=object)
-        inside = np.array([m is not None and m < inp.closed for m in months])
-        later = int(np.sum([m is not None and m >= inp.closed for m in months]))
+        codes, uniq = pd.factorize(f["PayMonth"].astype(str).to_numpy(dtype=object))
+        m_of = np.array([-1 if p is None else p for p in (cal.parse_period(u, "Month")[0] for u in uniq)] + [-1],
+                        dtype=np.int64)  # distinct months: a dozen
+        months = m_of[codes]
+        inside = (months >= 0) & (months < inp.closed)
+        later = int((months >= inp.closed).sum())
         if later:
             warnings.append(f"{later} PayoutSummary row(s) pay in months not closed yet: not brought in as actuals")
         rates = {c: rate(c, f"{commission_source.workbook}, table PayoutSummary") for c in set(f["Currency"])}
