@@ -14,6 +14,7 @@ from salesops_xl.addin.scripts import run_in_excel
 # The cell functions: Lite registers every decorated function found in main.py.
 from salesops_xl.addin.functions import (  # noqa: F401
     sxl_attainment,
+    sxl_budget_year_end,
     sxl_commission,
     sxl_compactness,
     sxl_coverage,
@@ -24,6 +25,7 @@ from salesops_xl.addin.functions import (  # noqa: F401
     sxl_forecast_ets_stat,
     sxl_forecast_rollup,
     sxl_forecast_table,
+    sxl_funnel_needed,
     sxl_hire_capacity,
     sxl_hires_needed,
     sxl_jain,
@@ -36,6 +38,7 @@ from salesops_xl.addin.functions import (  # noqa: F401
     sxl_quota_phase,
     sxl_quota_seasonality,
     sxl_ramp,
+    sxl_req_open_date,
     sxl_route_lead,
     sxl_run_rate,
     sxl_territory_balance,
@@ -122,3 +125,9 @@ def forecast_recalc(book: xw.Book):
 def forecast_snapshot(book: xw.Book):
     """Append today's pipeline and calls to the Forecast History sheet, then recalculate (Pipeline Changes, Forecast Accuracy)"""
     run_in_excel('forecast.snapshot', book)
+
+
+@script(name='Recalculate budget')
+def budget_recalc(book: xw.Book):
+    """Cost the headcount, back-schedule the hiring plan, compare plan, actuals and the year-end forecast: rewrite the Budget, Budget Lines, Budget Months, Hiring and Budget Run Log sheets"""
+    run_in_excel('budget.recalc', book)

@@ -49,7 +49,7 @@ def pytest_configure(config):
     wrapped = {n: _wrap(n, getattr(functions, n)) for n in names}
     modules = [functions] + [importlib.import_module(f"salesops_xl.addin.{m}") for m in
                              ("commissions_functions", "quotas_functions", "territories_functions",
-                              "forecast_functions", "forecast_call_functions")]
+                              "forecast_functions", "forecast_call_functions", "budget_functions")]
     for mod in modules:
         for n, w in wrapped.items():
             if getattr(mod, n, None) is getattr(w, "__wrapped__"):

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.pyodide
 MERGED = "quotas+other templates' tables"
 CELL_TESTS = ["tests/addin/test_addin_cell_functions.py", "tests/addin/test_addin_all_functions.py",
               "tests/quotas/test_quota_cells.py", "tests/territories/test_territory_cells.py",
-              "tests/forecast/test_forecast_cells.py"]
+              "tests/forecast/test_forecast_cells.py", "tests/budget/test_budget_cells.py"]
 
 
 def work_dir() -> Path:
@@ -116,6 +116,12 @@ def realistic_calls(seed: int = 20260131, n: int = 25) -> list:
             ("sxl_prorate", (money(), 46023.0, 46387.0, 46023.0 + rng.randint(0, 300))),
             ("sxl_hire_capacity", (money(), rng.randint(1, 12))),
             ("sxl_hires_needed", (money() * 10, money(), rng.randint(1, 12))),
+            ("sxl_budget_year_end", ([[money() for _ in range(12)] for _ in range(k)],
+                                     [[money() for _ in range(12)] for _ in range(k)], rng.randint(0, 12),
+                                     rng.choice(["Plan", "RunRate"]), rng.randint(1, 6))),
+            ("sxl_req_open_date", (46023.0 + rng.randint(0, 365), [[rng.randint(0, 30)] for _ in range(4)],
+                                   rng.randint(0, 60))),
+            ("sxl_funnel_needed", (rng.randint(0, 20), [[round(rng.uniform(0.05, 1.0), 3) for _ in range(4)]])),
         ]
     return calls
 

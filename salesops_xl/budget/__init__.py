@@ -1,0 +1,1 @@
+"""The sales budget and the back-scheduled hiring plan (workbooks/budget.xlsx)."""
