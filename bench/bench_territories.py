@@ -212,6 +212,30 @@ def run_align(tables, time_limit: float = AL.DEFAULT_TIME_LIMIT, exact_share: fl
     return out
 
 
+def run_map(tables) -> dict:
+    """The Territory Map picture (docs/territories.md, section 9) against the alignment it draws, side by side."""
+    from salesops_xl.territories.alignment import compute_alignment
+    from salesops_xl.territories import mapdraw
+    from salesops_xl.territories.outputs import PALETTE
+
+    problems = ProblemCollector()
+    inp = load_alignment(MemorySource(tables, workbook="bench.xlsx"), problems)
+    problems.raise_if_any()
+    t0 = time.perf_counter()
+    res = compute_alignment(inp)
+    t_align = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    import matplotlib.backends.backend_agg  # noqa: F401  (imported once per process: timed apart)
+    mapdraw._states()  # the state outlines are read once per process
+    t_once = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    png, w, h = mapdraw.map_picture(res, palette=PALETTE)
+    t_map = time.perf_counter() - t1
+    return {"units": len(res.units), "align_seconds": round(t_align, 3), "map_seconds": round(t_map, 3),
+            "import_and_states_seconds": round(t_once, 3),
+            "map_over_align": round(t_map / t_align, 3), "png_kb": round(len(png) / 1024, 1), "size": [w, h]}
+
+
 def full_model(prob):
     """The whole N x T model with fixed centres (the reps' homes) as scipy arrays."""
     import scipy.sparse as sp
@@ -308,6 +332,8 @@ def main() -> None:
     print("alignment: 10,000 ZIP units x 50 territories", flush=True)
     out["align"] = run_align(tables)
     print("  align", out["align"], flush=True)
+    out["map"] = run_map(tables)
+    print("  map picture", out["map"], flush=True)
     lt = lead_tables()
     print("leads: 100,000 leads x 500 reps", flush=True)
     out["leads"], (inp, res) = run_leads(lt)

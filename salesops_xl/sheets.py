@@ -86,6 +86,8 @@ class SeriesRef:
     values: str  # column name of the y values
     categories: str | None = None  # column name of categories (bar/line) or x values (scatter)
     color: str | None = None  # RRGGBB
+    # line charts: None a solid line; "markers" markers without a line; "dash" a dashed line without markers
+    style: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,12 +107,33 @@ class ChartSpec:
 
 
 @dataclass(frozen=True)
+class PictureSpec:
+    """A PNG picture placed on the sheet at its own size (a one-cell anchor: it does not stretch with columns).
+
+    ``png`` must be the same bytes for the same inputs (no timestamps): a recalculation must give back the
+    identical workbook. Shown at ``width_px`` x ``height_px`` screen pixels (96 per inch)."""
+
+    png: bytes
+    anchor: str  # top-left cell
+    width_px: int
+    height_px: int
+    name: str = "Picture"
+    description: str = ""  # alternative text, read by screen readers
+
+    @property
+    def rows_cols(self) -> tuple[int, int]:
+        """Rows and columns it covers at the default row height (20 px) and column width (64 px)."""
+        return -(-int(self.height_px) // 20), -(-int(self.width_px) // 64)
+
+
+@dataclass(frozen=True)
 class SheetSpec:
     """A whole sheet owned by salesops-xl: replaced as a unit on every run."""
 
     name: str
     tables: tuple[TableBlock, ...] = ()
     charts: tuple[ChartSpec, ...] = ()
+    pictures: tuple[PictureSpec, ...] = ()  # written by the batch door's writer (the add-in leaves them out)
     freeze: str | None = None  # e.g. "A2": rows above / columns left of it stay visible
     notes: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (cell, text) written as plain text
     tab_color: str | None = None  # RRGGBB

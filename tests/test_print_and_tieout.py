@@ -36,7 +36,7 @@ EXPECTED_PAGES = {
                          "Run Log": 1, "Checks": 1, "Paid History": 17},
     "quotas.xlsx": {"Allocation": 1, "Rep Quotas": 1, "Quota Months": 11, "Seasonality": 1, "Capacity": 1,
                     "Quota Run Log": 1},
-    "territories.xlsx": {"Alignment": 9, "Territories": 1, "Before After": 1, "Territory Map": 6,
+    "territories.xlsx": {"Alignment": 9, "Territories": 1, "Before After": 1, "Territory Map": 7,
                          "Lead Assignments": 10, "Lead Load": 1, "Round Robin": 1, "Run Log": 1},
     "forecast.xlsx": {"Forecast": 5, "Pipeline": 7, "Sales Metrics": 1, "Gap Analysis": 2, "Backtest": 5,
                       "Forecast Run Log": 1},

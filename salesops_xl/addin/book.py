@@ -15,7 +15,7 @@ writes are queued and applied when the script returns). It only uses calls both 
   is written with **one** range write (header and rows; only a table beyond 250,000 cells in
   xlwings Lite, or 2 million on desktop, is written in blocks of whole rows), after its columns
   received their number formats (text columns get ``@`` first, so "2026-03" or "00123" stay
-  text). Then the Excel Table, notes, freeze panes, charts.
+  text). Then the Excel Table, notes, freeze panes, charts, pictures (desktop: from a temporary PNG file).
 
 Dates follow the book's date system (1900, or 1904: ``<workbookPr date1904>``), found by
 :func:`book_date1904`: desktop xlwings asks Excel (``Workbook.Date1904``); xlwings Lite cannot tell, so
@@ -357,6 +357,11 @@ class _Writer:
                 chart.delete()
             except Exception as e:
                 self.skip(f"sheet {spec.name!r}: an old chart could not be deleted", e)
+        for pic in list(getattr(sh, "pictures", None) or ()):
+            try:
+                pic.delete()
+            except Exception as e:
+                self.skip(f"sheet {spec.name!r}: an old picture could not be deleted", e)
         sh.clear_contents()  # keeps the kept Excel Tables (ListObjects) and the sheet itself
         return sh, keep
 
@@ -527,6 +532,28 @@ class _Writer:
                 self.skip(f"{what}: {label}", e)
 
 
+    def picture(self, sh, spec: SheetSpec, pic) -> None:
+        """A PictureSpec as an Excel picture at its cell, its size in points (96 px = 72 pt)."""
+        import os
+        import tempfile
+
+        what = f"sheet {spec.name!r}: picture {pic.name!r}"
+        fd, path = tempfile.mkstemp(suffix=".png")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(pic.png)
+            cell = sh.range(pic.anchor)
+            sh.pictures.add(path, name=pic.name, left=cell.left, top=cell.top, width=pic.width_px * 0.75,
+                            height=pic.height_px * 0.75)
+        except Exception as e:
+            self.skip(what, e)
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
 def _axis_titles(xl_chart, chart: ChartSpec) -> None:
     if chart.x_title:
         xl_chart.category_axis.title = chart.x_title
@@ -586,6 +613,8 @@ def write_book(book, sheets: Sequence[SheetSpec], remove: Sequence[str] = ()) ->
             w.tab_color(sh, spec)
             for chart in spec.charts:
                 w.chart(sh, spec, chart)
+            for pic in spec.pictures:
+                w.picture(sh, spec, pic)
             w.freeze(sh, spec)
             report.written.append(spec.name)
         keep = {s.name.lower() for s in specs}

@@ -636,6 +636,12 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(credit != 0, exact / np.where(credit != 0, credit, 1.0), np.nan)
     note = lf["Note"].copy()
+    if "MovedFrom" in d and len(d):
+        mv = deal_col("MovedFrom")
+        moved = (mv != None) & ((kind == LINE_DEAL) | (kind == LINE_REVERSAL))  # noqa: E711
+        if moved.any():
+            acc = pd.Series(deal_col("AccountID")[moved]).astype(str)
+            note[moved] = ("account " + acc + " moved from " + pd.Series(mv[moved]).astype(str)).to_numpy()
     rev = kind == LINE_REVERSAL
     if rev.any():
         when = pd.Series(lf["_cancel"][rev]).dt.strftime("%Y-%m-%d")

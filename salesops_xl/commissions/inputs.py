@@ -96,6 +96,7 @@ def load_inputs(source: TableSource) -> CommissionInputs:
     if calendar is not None:
         _quotas(tables, measures, calendar, problems)
         _deals(tables, measures, calendar, problems)
+        _account_moves(tables, problems)
         _adjustments(tables, calendar, problems)
         _fx(tables, calendar, problems)
         _leaves(tables, problems)
@@ -454,6 +455,54 @@ def _manager_loops(tbl: Table, problems: ProblemCollector) -> None:
 
 def _plan_measures(measures: list[MeasureDef]) -> dict[tuple[str, str], MeasureDef]:
     return {(m.plan, m.measure): m for m in measures}
+
+
+def _account_moves(tables: dict[str, Table], problems: ProblemCollector) -> None:
+    """Credit follows a scheduled account move (docs/commissions.md, rule 3): a Deals row whose AccountID has a move
+    with FromRep = the row's RepID and EffectiveDate on or before its CloseDate is credited to the account's holder
+    on the CloseDate (the ToRep of its latest move by then). Deals[MovedFrom] keeps the rep the row named."""
+    tbl, deals, roster = tables.get("AccountMoves"), tables.get("Deals"), tables.get("Roster")
+    if tbl is None or not len(tbl.frame):
+        return
+    mf = tbl.frame
+    if roster is not None:
+        reps = set(roster.frame["RepID"].dropna())
+        for col in ("FromRep", "ToRep"):
+            for i in np.flatnonzero(~mf[col].isin(reps).to_numpy()):
+                problems.add(tbl.problem(int(i), col, "not in the Roster", value=mf[col].iloc[i],
+                                         expected="a RepID of the Roster"))
+    if deals is None or "AccountID" not in deals.frame or not len(deals.frame):
+        return
+    d = deals.frame
+    m = pd.DataFrame({"AccountID": mf["AccountID"].to_numpy(object), "FromRep": mf["FromRep"].to_numpy(object),
+                      "ToRep": mf["ToRep"].to_numpy(object),
+                      "Eff": mf["EffectiveDate"].to_numpy().astype("datetime64[ns]")}).dropna()
+    rows = pd.DataFrame({"AccountID": d["AccountID"].to_numpy(object), "RepID": d["RepID"].to_numpy(object),
+                         "Close": d["CloseDate"].to_numpy().astype("datetime64[ns]"), "_i": np.arange(len(d))})
+    rows = rows[rows["AccountID"].notna() & rows["Close"].notna()]
+    # a row of a rep who gave the account away on or before the close date ...
+    gave = rows.merge(m, left_on=["AccountID", "RepID"], right_on=["AccountID", "FromRep"])
+    gave = gave[gave["Eff"] <= gave["Close"]]
+    hit = np.unique(gave["_i"].to_numpy())
+    if not len(hit):
+        return
+    # ... goes to the holder on the close date: the ToRep of the account's latest move by then
+    cand = rows.set_index("_i").loc[hit].reset_index().sort_values("Close", kind="stable")
+    holder = pd.merge_asof(cand, m.sort_values("Eff", kind="stable")[["AccountID", "Eff", "ToRep"]],
+                           left_on="Close", right_on="Eff", by="AccountID", direction="backward")
+    idx = holder["_i"].to_numpy(np.int64)
+    new_rep = holder["ToRep"].to_numpy(object)
+    # a deal that already has a row for the new rep keeps its split as entered
+    have = set(zip(d["DealID"].to_numpy(object), d["RepID"].to_numpy(object)))
+    ok = np.array([(deal, r) not in have for deal, r in zip(d["DealID"].to_numpy(object)[idx], new_rep)], dtype=bool)
+    moved_from = np.full(len(d), None, dtype=object)
+    rep = d["RepID"].to_numpy(object).copy()
+    moved_from[idx[ok]] = rep[idx[ok]]
+    rep[idx[ok]] = new_rep[ok]
+    d["RepID"] = rep
+    d["MovedFrom"] = moved_from
+    if (~ok).any():
+        d.attrs["moves_kept"] = int((~ok).sum())
 
 
 def unknown_reps(tbl: Table, rows: np.ndarray, roster: Table | None, problems: ProblemCollector) -> None:

@@ -184,8 +184,28 @@ DEALS = TableSchema(
               choices=("Booked", "Cancelled"), blank=True, default="Booked", example="Booked"),
         Field("CancelDate", "date", "Date a cancelled deal was cancelled.", blank=True),
         Field("Product", "text", "Free text, shown on statements.", required=False, blank=True),
+        Field("AccountID", "id", "The account the deal is with: when AccountMoves moves it, a row of the rep "
+              "giving it that closes on or after the move is credited to the rep receiving it.", required=False,
+              blank=True, example="A-1001"),
     ),
     key=("DealID", "RepID"),
+)
+
+ACCOUNT_MOVES = TableSchema(
+    name="AccountMoves",
+    sheet="Account Moves",
+    description="Scheduled account moves (written by the quota hand-off, or by hand): a Deals row of FromRep for "
+                "the account closing on or after EffectiveDate is credited to ToRep.",
+    fields=(
+        Field("AccountID", "id", "The account (Deals[AccountID]).", example="A-1001"),
+        Field("FromRep", "id", "The rep giving the account (Roster[RepID]).", example="R001"),
+        Field("ToRep", "id", "The rep receiving it (Roster[RepID]).", example="R002"),
+        Field("EffectiveDate", "date", "First day the account is with ToRep.", example="2026-05-16"),
+        Field("Reason", "text", "Free text.", required=False, blank=True),
+    ),
+    key=("AccountID", "EffectiveDate"),
+    required=False,
+    min_rows=0,
 )
 
 CANCELLATIONS = TableSchema(
@@ -315,7 +335,7 @@ FX_RATES = TableSchema(
 )
 
 INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASURES, TIERS, QUOTAS, DEALS,
-                                         CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES)
+                                         CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES, ACCOUNT_MOVES)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
 OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Dashboard", "Run Log", "Checks",

@@ -242,6 +242,20 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
     cols = [c for c in CS.QUOTAS.column_names if c in quotas.raw.columns or CS.QUOTAS.field(c).required]
     new = pd.concat(rows, ignore_index=True).sort_values("_o", kind="stable").drop(columns="_o") if rows else \
         pd.DataFrame({c: [] for c in ("RepID", "Measure", "Period", "Quota")})
+    # scheduled account moves: the account's quota share follows it from its date (moves.py)
+    moves_tbl = inp.tables.get("AccountMoves")
+    effects = None
+    if moves_tbl is not None and len(moves_tbl.frame):
+        from .moves import apply_moves
+
+        bounds = {}
+        for pt_name in ("Month", "Quarter"):
+            f_, l_ = _bounds(cal, pt_name)
+            bounds[pt_name] = (f_, l_, cal.period_labels(pt_name))
+        new, effects = apply_moves(moves_tbl, inp.tables.get("AccountPotential"), new.reset_index(drop=True),
+                                   measure, dict(zip(ppl.ids.tolist(), ppl.currency.tolist())), bounds, problems)
+        if new["EffectiveFrom"].notna().any() and "EffectiveFrom" not in cols:
+            cols.append("EffectiveFrom")
     qf = quotas.frame[cols]
     written_people = handed & holds_any
     key_new = set(zip(ppl.ids[written_people & leaf].tolist(), [measure] * int((written_people & leaf).sum())))
@@ -265,6 +279,14 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
         problems.raise_if_any()
     block, vals = table_block(CS.QUOTAS, table, "A1")
     spec = SheetSpec(name=sheet, tables=(block,), freeze="A2", validations=tuple(vals), tab_color="2F75B5")
+    sheets = [spec]
+    if effects is not None:
+        # a workbook holding both halves already has AccountMoves (the quota input, which the commission engine
+        # reads too): the sheet then lists the effects only
+        there = commission_source.read("AccountMoves") if "accountmoves" in {
+            t.lower() for t in commission_source.table_names()} else None
+        with_moves = there is None or (there.sheet or "").lower() == MOVES_SHEET.lower()
+        sheets.append(_moves_sheet(moves_tbl.frame, effects, with_moves))
     n_people = int(new["RepID"].nunique()) if len(new) else 0
     open_seats = int((is_open & leaf).sum())
     what = measure + (f" / {team_measure}" if team_measure else "")
@@ -276,7 +298,49 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
     summary = {"headline": headline, "rows": int(len(new)), "people": n_people, "replaced": int(replace.sum()),
                "kept": int(len(kept)), "open_seats": open_seats, "sheet": sheet, "measure": measure,
                "team_measure": team_measure}
-    return WorkflowResult(sheets=[spec], summary=summary, warnings=warnings, result=table)
+    if effects is not None:
+        summary["account_moves"] = int(len(moves_tbl.frame))
+        summary["headline"] += f"; {count(len(moves_tbl.frame), 'account move')} applied (sheet 'Account Moves')"
+    return WorkflowResult(sheets=sheets, summary=summary, warnings=warnings, result=table)
+
+
+#: The sheet of the commission workbook listing the moves and their quota effect for both reps (replaced by
+#: every hand-off that has moves).
+MOVES_SHEET = "Account Moves"
+
+
+def _moves_sheet(moves: pd.DataFrame, effects: pd.DataFrame, with_moves: bool = True) -> SheetSpec:
+    from ..sheets import Column, TableBlock
+
+    m = moves.reset_index(drop=True)
+    mcols = (Column("AccountID", "text"), Column("FromRep", "text"), Column("ToRep", "text"),
+             Column("EffectiveDate", "date"), Column("Reason", "text"))
+    mdata = {"AccountID": m["AccountID"].to_numpy(object), "FromRep": m["FromRep"].to_numpy(object),
+             "ToRep": m["ToRep"].to_numpy(object), "EffectiveDate": m["EffectiveDate"].to_numpy("datetime64[ns]"),
+             "Reason": (m["Reason"] if "Reason" in m else pd.Series([None] * len(m))).to_numpy(object)}
+    ecols = (Column("AccountID", "text"), Column("RepID", "text"),
+             Column("Role", "text", description="From: the rep giving the account; To: the rep receiving it."),
+             Column("OtherRep", "text"), Column("EffectiveDate", "date"), Column("Period", "text"),
+             Column("AccountQuota", "money", description="The account's quota for the whole period: the home "
+                    "seat's quota x account potential / seat potential (negative for the giving rep)."),
+             Column("DaysMoved", "int", description="Days of the period from the effective date inclusive."),
+             Column("DaysInPeriod", "int"),
+             Column("QuotaEffect", "money", description="AccountQuota x DaysMoved / DaysInPeriod, to the cent: "
+                    "the change of the period's quota (before proration for leave or hiring)."))
+    e = effects.reset_index(drop=True)
+    edata = {c.name: (e[c.name].to_numpy("datetime64[ns]") if c.kind == "date" else
+                      e[c.name].to_numpy(np.float64) if c.kind == "money" else
+                      e[c.name].to_numpy(np.int64) if c.kind == "int" else e[c.name].to_numpy(object))
+             for c in ecols}
+    start = len(m) + 6 if with_moves else 3  # a blank row between the moves and the effects' title
+    moves_block = (TableBlock("AccountMoves", mcols, mdata, anchor="A3"),) if with_moves else ()
+    title = ("Scheduled account moves, as handed off from the quota workbook" if with_moves else
+             "Scheduled account moves (table AccountMoves on sheet Accounts)")
+    return SheetSpec(name=MOVES_SHEET, tables=moves_block + (TableBlock("AccountMoveEffects", ecols, edata,
+                                                                        anchor=f"A{start}"),),
+                     notes=(("A1", title),
+                            (f"A{start - 1}", "Their quota effect, for both reps (docs/quotas.md, Account moves)")),
+                     looks=(("A1", "title"), (f"A{start - 1}", "subtitle")), tab_color="2F75B5")
 
 
 def _bounds(cal: PlanCalendar, pt: str):

@@ -68,6 +68,12 @@ def sample_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
             roster.loc[roster.RepID == r.RepID, "Potential"] = float(np.round(rng.lognormal(np.log(3_600_000), 0.25),
                                                                               -4))
     accounts = pd.DataFrame(acc_rows, columns=["AccountID", "RepID", "Potential", "AccountName"])
+    # a scheduled move in mid-May (the hand-off prorates the account's quota share by days): the first account of
+    # the last-but-one seat with accounts goes to the last one
+    seats = list(dict.fromkeys(r[1] for r in acc_rows))
+    first = next(a for a in acc_rows if a[1] == seats[-2])
+    moves = pd.DataFrame({"AccountID": [first[0]], "FromRep": [seats[-2]], "ToRep": [seats[-1]],
+                          "EffectiveDate": [pd.Timestamp("2026-05-16")], "Reason": ["Territory realignment"]})
     roster.loc[roster.RepID == "R028", "Floor"] = 450_000.0  # a small territory: the team guarantees a minimum
     roster.loc[roster.RepID == "R031", "Ceiling"] = 640_000.0  # the strongest history of team M01, capped
     # -- history: bookings per rep and month of the year before the plan year
@@ -106,5 +112,5 @@ def sample_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
     ramp = pd.DataFrame({"Month": [1, 2, 3], "Pct": [0.25, 0.50, 0.75]})
     fx = pd.DataFrame({"Currency": ["EUR", "GBP"], "Rate": [0.92, 0.79]})
     return {"QuotaPlan": plan, "CapacityPlan": capacity, "QuotaRoster": roster, "AllocationRules": rules,
-            "BookingsHistory": history, "AccountPotential": accounts, "SeasonalProfile": profile, "RampCurve": ramp,
+            "BookingsHistory": history, "AccountPotential": accounts, "AccountMoves": moves, "SeasonalProfile": profile, "RampCurve": ramp,
             "PlanFXRates": fx}

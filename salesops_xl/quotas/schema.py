@@ -149,6 +149,26 @@ ACCOUNT_POTENTIAL = TableSchema(
     min_rows=0,
 )
 
+ACCOUNT_MOVES = TableSchema(
+    name="AccountMoves",
+    sheet="Accounts",
+    description="Scheduled account moves: from EffectiveDate the account and its share of the quota go from "
+                "FromRep to ToRep (applied by the hand-off to the commission workbook; docs/quotas.md).",
+    fields=(
+        Field("AccountID", "id", "The account (AccountPotential[AccountID]; a TerritoryUnits UnitID when the "
+              "territory workbook's units are accounts).", example="A-1001"),
+        Field("FromRep", "id", "The seat giving the account: its AccountPotential rep, or the receiver of its "
+              "previous move.", example="R001"),
+        Field("ToRep", "id", "The seat receiving it (QuotaRoster[RepID]).", example="R002"),
+        Field("EffectiveDate", "date", "First day the account is with ToRep.", example="2026-05-16"),
+        Field("Reason", "text", "Free text, shown with the move.", required=False, blank=True,
+              example="Territory realignment"),
+    ),
+    key=("AccountID", "EffectiveDate"),
+    required=False,
+    min_rows=0,
+)
+
 SEASONAL_PROFILE = TableSchema(
     name="SeasonalProfile",
     sheet="Profiles",
@@ -191,7 +211,7 @@ PLAN_FX = TableSchema(
 )
 
 INPUT_TABLES: tuple[TableSchema, ...] = (QUOTA_PLAN, CAPACITY_PLAN, QUOTA_ROSTER, ALLOCATION_RULES, BOOKINGS_HISTORY,
-                                         ACCOUNT_POTENTIAL, SEASONAL_PROFILE, RAMP_CURVE, PLAN_FX)
+                                         ACCOUNT_POTENTIAL, ACCOUNT_MOVES, SEASONAL_PROFILE, RAMP_CURVE, PLAN_FX)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
 OUTPUT_SHEETS = ("Allocation", "Rep Quotas", "Quota Months", "Seasonality", "Capacity", "Quota Run Log")

@@ -5,12 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from ..sheets import ChartSpec, Column, PictureSpec, SeriesRef, SheetSpec, TableBlock
 from .alignment import AlignmentResult
 from .leads import LeadResult
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF",
            "393B79", "637939", "8C6D31", "843C39", "7B4173", "3182BD", "E6550D", "31A354", "756BB1", "636363")
+
+#: plain names of PALETTE's colours, for the map picture's legend (cells: the picture holds no text)
+PALETTE_NAMES = ("blue", "orange", "green", "red", "purple", "brown", "pink", "grey", "olive", "cyan",
+                 "navy", "dark olive", "ochre", "dark red", "plum", "sky blue", "dark orange", "dark green",
+                 "lavender", "dark grey")
 
 #: The map sheet draws one series per territory up to this many territories.
 MAP_MAX_TERRITORIES = 60
@@ -135,6 +140,46 @@ def _before_after(res: AlignmentResult) -> SheetSpec:
                      tab_color="548235")
 
 
+BALANCE_COLUMNS = (
+    Column("RepID", "text"),
+    Column("PotentialNow", "percent", description="Potential of today's territory / its target."),
+    Column("PotentialProposed", "percent", description="Potential of the proposed territory / its target."),
+    Column("WorkloadNow", "percent"), Column("WorkloadProposed", "percent"),
+    Column("Lower", "percent", description="1 - Tolerance: the lowest load allowed, as a share of the target."),
+    Column("Upper", "percent", description="1 + Tolerance: the highest load allowed."),
+)
+
+LEGEND_COLUMNS = (Column("RepID", "text"), Column("RepName", "text"),
+                  Column("Colour", "text", description="The territory's colour on the map and in the charts."),
+                  Column("UnitsNow", "int"), Column("UnitsProposed", "int"))
+
+
+def _balance(res: AlignmentResult) -> pd.DataFrame:
+    c = res.comparison
+    tol = res.inputs.settings.tolerance
+    out = pd.DataFrame({"RepID": c["RepID"].to_numpy(object)})
+    for m, short in (("Potential", "Potential"), ("Workload", "Workload")):
+        out[f"{short}Now"] = 1.0 + c[f"{short}DevBefore"].to_numpy(np.float64)
+        out[f"{short}Proposed"] = 1.0 + c[f"{short}DevAfter"].to_numpy(np.float64)
+    out["Lower"] = 1.0 - tol
+    out["Upper"] = 1.0 + tol
+    return out
+
+
+def _map_picture(res: AlignmentResult) -> tuple[PictureSpec | None, str | None]:
+    """The map picture, or None and why not (a package of the batch door missing, e.g. in xlwings Lite)."""
+    from . import mapdraw
+
+    missing = mapdraw.available()
+    if missing is not None:
+        return None, (f"The map picture needs {missing} (installed with salesops-xl outside xlwings Lite): the "
+                      "scatter chart below is the map here.")
+    png, w, h = mapdraw.map_picture(res, palette=PALETTE)
+    return PictureSpec(png=png, anchor="A4", width_px=w, height_px=h, name="Territory map",
+                       description="Map of the current and proposed territories: units coloured by territory, "
+                                   "homes as stars, units that change rep ringed."), None
+
+
 def _map(res: AlignmentResult) -> SheetSpec:
     u = res.units
     reps = res.territories
@@ -142,26 +187,63 @@ def _map(res: AlignmentResult) -> SheetSpec:
     lat = u["Latitude"].to_numpy(np.float64)
     owner = u["NewOwner"].to_numpy(object)
     names = [str(x) for x in reps["RepID"]]
+    pic, why_not = _map_picture(res)
+    # the picture from row 4, its legend below it, the balance view, then the scatter chart's tables
+    pic_rows = pic.rows_cols[0] + 1 if pic is not None else 0
+    leg_row = 4 + pic_rows + 1
+    bal_row = leg_row + len(names) + 6
+    t_bal = _block("MapBalance", BALANCE_COLUMNS, _balance(res), anchor=f"A{bal_row}")
+    top = bal_row + max(len(names) + 3, 24)
     cols = [Column("Longitude", "number")] + [Column(n, "number") for n in names]
     data = {"Longitude": lon}
     for n in names:
         data[n] = np.where(owner == n, lat, np.nan)
     pts = pd.DataFrame(data)
-    t_pts = _block("MapPoints", tuple(cols), pts, anchor="A3")
+    t_pts = _block("MapPoints", tuple(cols), pts, anchor=f"A{top}")
     centres = pd.DataFrame({"RepID": reps["RepID"].to_numpy(object),
                             "Longitude": reps["CentreLongitude"].to_numpy(np.float64),
                             "Latitude": reps["CentreLatitude"].to_numpy(np.float64)})
     anchor_c = _col(len(cols) + 2)
     t_cen = _block("MapCentres", (Column("RepID", "text"), Column("Longitude", "number"),
-                                  Column("Latitude", "number")), centres, anchor=f"{anchor_c}3")
+                                  Column("Latitude", "number")), centres, anchor=f"{anchor_c}{top}")
     series = tuple(SeriesRef(n, "MapPoints", n, "Longitude", PALETTE[i % len(PALETTE)]) for i, n in enumerate(names))
     series += (SeriesRef("Centres", "MapCentres", "Latitude", "Longitude", "000000"),)
     chart = ChartSpec(kind="scatter", title="Units by territory (proposed alignment)", series=series,
-                      anchor=f"{_col(len(cols) + 6)}3", x_title="Longitude", y_title="Latitude", width_cols=14,
+                      anchor=f"{_col(len(cols) + 6)}{top}", x_title="Longitude", y_title="Latitude", width_cols=14,
                       height_rows=32)
-    notes = (("A1", "Each unit's latitude sits in the column of its new territory; the chart draws one colour per "
-                    "territory, centres in black."),)
-    return SheetSpec(name="Territory Map", tables=(t_pts, t_cen), charts=(chart,), notes=notes, tab_color="548235")
+    balance = ChartSpec(
+        kind="line", title="Balance: load as a share of target, now and proposed, within the tolerance band",
+        series=(SeriesRef("Potential now", "MapBalance", "PotentialNow", "RepID", "A6A6A6", "markers"),
+                SeriesRef("Potential proposed", "MapBalance", "PotentialProposed", "RepID", "1F77B4", "markers"),
+                SeriesRef("Workload now", "MapBalance", "WorkloadNow", "RepID", "F4B183", "markers"),
+                SeriesRef("Workload proposed", "MapBalance", "WorkloadProposed", "RepID", "FF7F0E", "markers"),
+                SeriesRef("Lower limit", "MapBalance", "Lower", "RepID", "C00000", "dash"),
+                SeriesRef("Upper limit", "MapBalance", "Upper", "RepID", "C00000", "dash")),
+        anchor=f"I{bal_row - 1}", x_title="Territory", y_title="Load / target", y_format="0%", width_cols=12,
+        height_rows=22)
+    legend = pd.DataFrame({"RepID": reps["RepID"].to_numpy(object),
+                           "RepName": reps["RepName"].to_numpy(object) if "RepName" in reps else None,
+                           "Colour": [PALETTE_NAMES[i % len(PALETTE_NAMES)] for i in range(len(names))],
+                           "UnitsNow": res.comparison["UnitsBefore"].to_numpy(np.int64),
+                           "UnitsProposed": res.comparison["UnitsAfter"].to_numpy(np.int64)})
+    t_leg = _block("MapLegend", LEGEND_COLUMNS, legend, anchor=f"A{leg_row}")
+    n_moved = int((u["Change"].to_numpy(object) == "Moved").sum())
+    notes = [("A1", "Territory map: current alignment (left) and proposed alignment (right)"),
+             ("A3", f"Left: today's owners.  Right: the proposal, {n_moved} units change rep (ringed in black)."),
+             (f"A{leg_row - 1}", "Legend: dots are units in their territory's colour; stars are homes (centres); "
+                                 "hollow grey dots are unassigned."),
+             (f"A{leg_row + len(names) + 2}", "Outlines: US Census Bureau cartographic boundaries 2016 (1:500,000), shipped "
+                                    "by the plotly-geo package."),
+             (f"A{bal_row - 1}", "Balance: each territory's load as a share of its target; allowed between Lower "
+                                 "and Upper (1 -/+ Tolerance)."),
+             (f"A{top - 1}", "Each unit's latitude sits in the column of its new territory; the scatter chart draws "
+                             "one colour per territory, centres in black.")]
+    if why_not:
+        notes = [n for n in notes if n[0] != "A3"] + [("A3", why_not)]
+    looks = (("A1", "title"), ("A3", "subtitle"))
+    return SheetSpec(name="Territory Map", tables=(t_leg, t_bal, t_pts, t_cen), charts=(balance, chart),
+                     pictures=(pic,) if pic is not None else (), notes=tuple(notes), looks=looks,
+                     tab_color="548235")
 
 
 # -- leads ---------------------------------------------------------------------------------------------

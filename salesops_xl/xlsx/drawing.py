@@ -1,6 +1,7 @@
-"""Drawing and chart parts for :class:`~salesops_xl.sheets.ChartSpec`.
+"""Drawing and chart parts for :class:`~salesops_xl.sheets.ChartSpec` and :class:`~salesops_xl.sheets.PictureSpec`.
 
-One drawing part per sheet holds a ``twoCellAnchor`` per chart; each chart is
+One drawing part per sheet holds a ``twoCellAnchor`` per chart and a ``oneCellAnchor`` per picture (its PNG a
+``xl/media`` part the drawing's relationships point at); each chart is
 a DrawingML ``c:chartSpace`` part. Element order follows the schema
 (CT_ChartSpace, CT_Chart, CT_PlotArea, CT_BarSer/CT_LineSer/CT_ScatterSer,
 CT_CatAx/CT_ValAx) - Excel repairs files that do not. Series point at table
@@ -162,10 +163,21 @@ def chart_xml(lay: SheetLayout, ch: ChartSpec, index: int) -> bytes:
                 parts.append(f"<c:cat>{_data_ref(s.cat_f, s.cat_cache, True)}</c:cat>")
             parts.append(f"<c:val>{_data_ref(s.values_f, s.values_cache, False)}</c:val>")
         elif ch.kind == "line":
-            if color:
-                parts.append(f'<c:spPr><a:ln w="28575" cap="rnd"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
-                             '<a:round/></a:ln></c:spPr>')
-            parts.append('<c:marker><c:symbol val="none"/></c:marker>')
+            style = s.ref.style
+            if style not in (None, "markers", "dash"):
+                raise WorkbookError(f"{what}: unknown line style {style!r} (expected markers or dash)")
+            fill = f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>' if color else ""
+            if style == "markers":
+                parts.append('<c:spPr><a:ln w="28575"><a:noFill/></a:ln></c:spPr>')
+                parts.append(f'<c:marker><c:symbol val="circle"/><c:size val="7"/><c:spPr>{fill}'
+                             f'<a:ln>{fill}</a:ln></c:spPr></c:marker>' if fill else
+                             '<c:marker><c:symbol val="circle"/><c:size val="7"/></c:marker>')
+            else:
+                dash = '<a:prstDash val="dash"/>' if style == "dash" else ""
+                if color or dash:
+                    parts.append(f'<c:spPr><a:ln w="{19050 if dash else 28575}" cap="rnd">{fill}{dash}'
+                                 '<a:round/></a:ln></c:spPr>')
+                parts.append('<c:marker><c:symbol val="none"/></c:marker>')
             if s.cat_f:
                 parts.append(f"<c:cat>{_data_ref(s.cat_f, s.cat_cache, True)}</c:cat>")
             parts.append(f"<c:val>{_data_ref(s.values_f, s.values_cache, False)}</c:val>")
@@ -217,7 +229,27 @@ def chart_xml(lay: SheetLayout, ch: ChartSpec, index: int) -> bytes:
     return xml.encode("utf-8")
 
 
-def drawing_xml(lay: SheetLayout, chart_rids: list[str]) -> bytes:
+EMU_PER_PX = 9525  # 914,400 EMU per inch / 96 screen pixels per inch
+
+
+def _picture_anchor(pic, rid: str, shape_id: int, what: str) -> str:
+    """A ``oneCellAnchor`` holding an ``xdr:pic``: the picture keeps its size whatever the column widths."""
+    r, c = parse_cell(pic.anchor, f"{what}, anchor")
+    w, h = int(pic.width_px), int(pic.height_px)
+    if w <= 0 or h <= 0:
+        raise WorkbookError(f"{what}: size {w} x {h} pixels is not positive")
+    cx, cy = w * EMU_PER_PX, h * EMU_PER_PX
+    return ("<xdr:oneCellAnchor>"
+            f"<xdr:from><xdr:col>{c}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{r}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
+            f'<xdr:ext cx="{cx}" cy="{cy}"/>'
+            f'<xdr:pic><xdr:nvPicPr><xdr:cNvPr id="{shape_id}" name="{X.xml_attr(pic.name)}" '
+            f'descr="{X.xml_attr(pic.description)}"/><xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr>'
+            f'</xdr:nvPicPr><xdr:blipFill><a:blip xmlns:r="{X.NS_R}" r:embed="{rid}"/><a:stretch><a:fillRect/>'
+            f'</a:stretch></xdr:blipFill><xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:oneCellAnchor>')
+
+
+def drawing_xml(lay: SheetLayout, chart_rids: list[str], picture_rids: list[str] = ()) -> bytes:
     anchors = []
     for i, (ch, rid) in enumerate(zip(lay.spec.charts, chart_rids)):
         what = f"sheet {lay.spec.name!r}, chart {ch.title or i + 1!r}"
@@ -236,5 +268,8 @@ def drawing_xml(lay: SheetLayout, chart_rids: list[str]) -> bytes:
             '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
             f'<c:chart xmlns:c="{X.NS_C}" xmlns:r="{X.NS_R}" r:id="{rid}"/>'
             "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor>")
+    for k, (pic, rid) in enumerate(zip(lay.spec.pictures, picture_rids)):
+        anchors.append(_picture_anchor(pic, rid, len(lay.spec.charts) + k + 2,
+                                       f"sheet {lay.spec.name!r}, picture {pic.name!r}"))
     return (X.XML_DECL + f'<xdr:wsDr xmlns:xdr="{X.NS_XDR}" xmlns:a="{X.NS_A}">' + "".join(anchors)
             + "</xdr:wsDr>").encode("utf-8")

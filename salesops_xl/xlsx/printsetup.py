@@ -104,13 +104,18 @@ def _span(text: str | None, kind: str, where: str) -> tuple[int, int] | None:
 def page_setup(spec, blocks, widths: dict[int, float]) -> PageSetup:
     """The page setup of a laid-out sheet (``blocks``: its cell blocks; ``widths``: column widths in characters)."""
     where = f"sheet {spec.name!r}"
-    # what is printed: every block and every chart
+    # what is printed: every block, chart and picture
     boxes = [(b.r0, b.c0, b.r1 - 1, b.c0 + b.ncols - 1) for b in blocks]
     charts = []
     for ch in spec.charts:
         r, c = parse_cell(ch.anchor, f"{where}, chart anchor")
         h, w = max(1, int(ch.height_rows)), max(1, int(ch.width_cols))
         charts.append((r, r + h))
+        boxes.append((r, c, r + h, c + w - 1))
+    for pic in getattr(spec, "pictures", ()):
+        r, c = parse_cell(pic.anchor, f"{where}, picture anchor")
+        h, w = pic.rows_cols
+        charts.append((r, r + h))  # kept whole on a page like a chart
         boxes.append((r, c, r + h, c + w - 1))
     area = None
     if boxes:

@@ -247,6 +247,7 @@ class _NewSheet:
     table_parts: list[str] = field(default_factory=list)
     drawing_part: str | None = None
     chart_parts: list[str] = field(default_factory=list)
+    media_parts: list[str] = field(default_factory=list)
     sheet_id: int = 0
     rel_id: str = ""
 
@@ -374,8 +375,9 @@ class _Plan:
                     next_id += 1
                 used_ids.add(t.id)
                 ns.table_parts.append(t.part)
-            if spec.charts:
-                old_drawing, old_charts = self._old_drawing(old)
+            if spec.charts or spec.pictures:
+                # a replaced sheet reuses its old drawing, chart and picture names: recalc twice = same file
+                old_drawing, old_charts, old_media = self._old_drawing(old)
                 if old_drawing:
                     ns.drawing_part = old_drawing
                     taken.add(old_drawing.lower())
@@ -388,6 +390,13 @@ class _Plan:
                     else:
                         c = self._free_name(wb_dir + "charts/chart{}.xml", taken)
                     ns.chart_parts.append(c)
+                for _ in spec.pictures:
+                    if old_media:
+                        m = old_media.pop(0)
+                        taken.add(m.lower())
+                    else:
+                        m = self._free_name(wb_dir + "media/image{}.png", taken)
+                    ns.media_parts.append(m)
             self.new_sheets.append(ns)
 
         # final sheet order and the active tab
@@ -437,15 +446,18 @@ class _Plan:
                 raise WorkbookError(f"{pkg.label}: table name {hit[1]!r} (sheet {hit[0]!r}) is already a defined "
                                     "name in the workbook; table names must differ from defined names")
 
-    def _old_drawing(self, old: SheetInfo | None) -> tuple[str | None, list[str]]:
+    def _old_drawing(self, old: SheetInfo | None) -> tuple[str | None, list[str], list[str]]:
         if old is None:
-            return None, []
+            return None, [], []
         pkg = self.pkg
         for r in pkg.rels(old.part):
             if r.type == X.REL_DRAWING and r.part in self.deleted:
-                charts = [c.part for c in pkg.rels(r.part) if c.type == X.REL_CHART and c.part in self.deleted]
-                return r.part, charts
-        return None, []
+                rels = pkg.rels(r.part)
+                charts = [c.part for c in rels if c.type == X.REL_CHART and c.part in self.deleted]
+                media = [m.part for m in rels if m.type == X.REL_IMAGE and m.part in self.deleted
+                         and m.part.lower().endswith(".png")]
+                return r.part, charts, media
+        return None, [], []
 
     # -- workbook-level parts ----------------------------------------------------
     def _plan_workbook(self, removed: list[SheetInfo], final_order: list[SheetInfo], final_names: list[str],
@@ -580,12 +592,17 @@ class _Plan:
             self._put_bytes(t.part, table_xml(t))
         if ns.drawing_part:
             chart_rids = [f"rId{k + 1}" for k in range(len(ns.chart_parts))]
-            self._put_bytes(ns.drawing_part, drawing_xml(lay, chart_rids))
-            self._put_bytes(rels_part_of(ns.drawing_part),
-                            _rels_xml((rid, X.REL_CHART, relative_target(ns.drawing_part, c), False)
-                                      for rid, c in zip(chart_rids, ns.chart_parts)))
+            pic_rids = [f"rId{len(chart_rids) + k + 1}" for k in range(len(ns.media_parts))]
+            self._put_bytes(ns.drawing_part, drawing_xml(lay, chart_rids, pic_rids))
+            self._put_bytes(rels_part_of(ns.drawing_part), _rels_xml(
+                [(rid, X.REL_CHART, relative_target(ns.drawing_part, c), False)
+                 for rid, c in zip(chart_rids, ns.chart_parts)]
+                + [(rid, X.REL_IMAGE, relative_target(ns.drawing_part, m), False)
+                   for rid, m in zip(pic_rids, ns.media_parts)]))
             for k, (ch, c) in enumerate(zip(lay.spec.charts, ns.chart_parts)):
                 self._put_bytes(c, chart_xml(lay, ch, k))
+            for pic, m in zip(lay.spec.pictures, ns.media_parts):
+                self._put(m, lambda zw, n, d=pic.png: zw.write_bytes(n, d, level=0))  # PNG is compressed already
 
     def _code_name(self, old: SheetInfo | None) -> str | None:
         """VBA code name of the sheet we replace (kept, so the VBA project still matches it)."""
@@ -645,6 +662,8 @@ class _Plan:
             defaults.append(("rels", X.CT_RELS))
         if "xml" in needed_ext and "xml" not in have_ext:
             defaults.append(("xml", "application/xml"))
+        if "png" in needed_ext and "png" not in have_ext:
+            defaults.append(("png", "image/png"))
         if overrides != ct.overrides or defaults != ct.defaults:
             self._put_bytes(CONTENT_TYPES, _content_types_xml(defaults, overrides))
 

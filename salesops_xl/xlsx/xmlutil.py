@@ -37,6 +37,7 @@ REL_MACROSHEET = "http://schemas.microsoft.com/office/2006/relationships/xlMacro
 REL_TABLE = NS_R + "/table"
 REL_DRAWING = NS_R + "/drawing"
 REL_CHART = NS_R + "/chart"
+REL_IMAGE = NS_R + "/image"
 REL_STYLES = NS_R + "/styles"
 REL_THEME = NS_R + "/theme"
 REL_CALC_CHAIN = NS_R + "/calcChain"

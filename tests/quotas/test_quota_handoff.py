@@ -70,7 +70,13 @@ def test_handoff_then_commission_recalc_end_to_end(pair):
         [f"2026-{m:02d}" for m in range(1, 7)]
     # other measures' rows are kept exactly; open seats are not written
     others = lambda f: f[~f.Measure.isin(["NewBusiness", "TeamNB"])].reset_index(drop=True)  # noqa: E731
-    pd.testing.assert_frame_equal(others(before), others(after))
+    pd.testing.assert_frame_equal(others(before), others(after)[list(before.columns)])  # + EffectiveFrom
+    # the sample's account move (A-1063, R037 -> R041 on 16 May): a second May row for both seats
+    may = after[(after.Period == "2026-05") & after.RepID.isin(["R037", "R041"]) & (after.Measure == "NewBusiness")]
+    assert sorted(map(str, may.EffectiveFrom)) == ["", "", "2026-05-16", "2026-05-16"]
+    book = pc.CalamineWorkbook.from_path(str(c), load_tables=True)
+    eff = book.get_table_by_name("AccountMoveEffects").to_python()
+    assert [r[1] for r in eff[:2]] == ["R037", "R041"] and eff[0][6] == -eff[1][6]  # listed for both reps
     assert not after.RepID.str.startswith("REQ").any()
     # the commission workbook recalculates on them
     r = cli("recalc", c)
@@ -125,7 +131,7 @@ def problems(q: dict, c: dict | None = None, **kw) -> str:
 
 def test_the_sample_plan_hands_off_in_memory():
     res = handoff(sample_tables())
-    assert res.sheets[0].name == "Quotas" and res.summary["rows"] == 354
+    assert res.sheets[0].name == "Quotas" and res.summary["rows"] == 356
 
 
 def test_a_rep_missing_from_the_commission_roster_or_paid_in_another_currency():
