@@ -18,6 +18,7 @@ from salesops_xl.addin.functions import (  # noqa: F401
     sxl_commission,
     sxl_compactness,
     sxl_coverage,
+    sxl_discount_approver,
     sxl_distance,
     sxl_forecast_ets,
     sxl_forecast_ets_confint,
@@ -29,10 +30,12 @@ from salesops_xl.addin.functions import (  # noqa: F401
     sxl_hire_capacity,
     sxl_hires_needed,
     sxl_jain,
+    sxl_margin,
     sxl_max_deviation,
     sxl_payout,
     sxl_pipeline_needed,
     sxl_pipeline_velocity,
+    sxl_price,
     sxl_prorate,
     sxl_quota_allocate,
     sxl_quota_phase,
@@ -131,3 +134,9 @@ def forecast_snapshot(book: xw.Book):
 def budget_recalc(book: xw.Book):
     """Cost the headcount, back-schedule the hiring plan, compare plan, actuals and the year-end forecast: rewrite the Budget, Budget Lines, Budget Months, Hiring and Budget Run Log sheets"""
     run_in_excel('budget.recalc', book)
+
+
+@script(name='Price and check quotes')
+def quotes_recalc(book: xw.Book):
+    """Price every quote line from the price book and discount schedules, flag every breach, name the approver each quote needs: rewrite the Priced Lines, Quote Approvals and Quote Run Log sheets"""
+    run_in_excel('quotes.recalc', book)

@@ -1,0 +1,1 @@
+"""Quoting guardrails: price book, discount schedules, approval matrix, priced and checked quotes."""
