@@ -184,21 +184,58 @@ def price_lines(inp) -> pd.DataFrame:
     })
 
 
+def _join(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """Per-row text fragments (None: nothing) joined with '; ' (None where a row has none)."""
+    out = np.full(n, None, dtype=object)
+    for p in parts:
+        has = np.flatnonzero(p != None)  # noqa: E711 (elementwise on an object array)
+        first = pd.isna(out[has])
+        out[has[first]] = p[has[first]]
+        rest = has[~first]
+        out[rest] = out[rest] + "; " + p[rest]
+    return out
+
+
+def _texts(idx: np.ndarray, n: int, words: list[str]) -> np.ndarray:
+    col = np.full(n, None, dtype=object)
+    col[idx] = words
+    return col
+
+
 def line_flags(lines: pd.DataFrame) -> np.ndarray:
     """The breaches of each line in words (None: none)."""
-    below = lines["BelowFloor"].to_numpy()
-    loss = lines["BelowCost"].to_numpy()
-    net = lines["NetPrice"].to_numpy() / 100.0
-    floor = lines["FloorPrice"].to_numpy() / 100.0
-    out = np.full(len(lines), None, dtype=object)
-    for i in np.flatnonzero(below | loss):  # only the flagged lines: words for people to read
-        parts = []
-        if below[i]:
-            parts.append(f"below floor: net price {net[i]:,.2f} < floor {floor[i]:,.2f}")
-        if loss[i]:
-            parts.append("sold below cost (negative margin)")
-        out[i] = "; ".join(parts)
-    return out
+    n = len(lines)
+    below = np.flatnonzero(lines["BelowFloor"].to_numpy())
+    loss = np.flatnonzero(lines["BelowCost"].to_numpy())
+    net = lines["NetPrice"].to_numpy()[below] / 100.0
+    floor = lines["FloorPrice"].to_numpy()[below] / 100.0
+    return _join([_texts(below, n, [f"below floor: net price {a:,.2f} < floor {b:,.2f}"
+                                    for a, b in zip(net.tolist(), floor.tolist())]),
+                  _texts(loss, n, ["sold below cost (negative margin)"] * len(loss))], n)
+
+
+def breaches(rules: Rules, hits: np.ndarray, disc, amount, margin, n_below, terms, base: str) -> np.ndarray:
+    """Every rule each quote meets, with its figure and approver, in words (None: none); one pass per rule."""
+    nq = hits.shape[0]
+    parts = []
+    for k in range(len(rules)):  # the rows of the matrix: a handful
+        idx = np.flatnonzero(hits[:, k])
+        if not len(idx):
+            continue
+        r, t, who = rules.rule[k], rules.threshold[k], f" -> {rules.approver[k]}"
+        if r == "Discount":
+            words = [f"discount {x:.1%} above {t:.1%}{who}" for x in disc[idx].tolist()]
+        elif r == "DealSize":
+            words = [f"deal size {base} {x:,.2f} at or above {t:,.2f}{who}" for x in amount[idx].tolist()]
+        elif r == "Margin":
+            words = [("no margin (net amount 0)" if x != x else f"margin {x:.1%}") + f" below {t:.1%}{who}"
+                     for x in margin[idx].tolist()]
+        elif r == "NonStandardTerms":
+            words = [f"non-standard terms: {x}{who}" for x in terms[idx].tolist()]
+        else:
+            words = [f"{x} line{'s' if x != 1 else ''} below floor{who}" for x in n_below[idx].tolist()]
+        parts.append(_texts(idx, nq, words))
+    return _join(parts, nq)
 
 
 def compute(inp, *, computed_at: str | None = None) -> QuoteResult:
@@ -221,26 +258,21 @@ def compute(inp, *, computed_at: str | None = None) -> QuoteResult:
     cost, margin = per_quote("Cost"), per_quote("Margin")
     n_below = np.bincount(qi, weights=lines["BelowFloor"].to_numpy(np.float64), minlength=nq).astype(np.int64)
     ccy = q["Currency"].to_numpy(dtype=object)
-    rate = np.array([inp.fx[c] for c in ccy], dtype=np.float64)
+    rate = pd.Series(ccy, dtype=object).map(inp.fx).to_numpy(np.float64)
     base_amt = round_half_away(net_amt / rate)
     disc = np.divide(std_amt - net_amt, std_amt, out=np.zeros(nq), where=std_amt != 0)
     total_disc = np.divide(list_amt - net_amt, list_amt, out=np.zeros(nq), where=list_amt != 0)
     mpct = np.divide(margin, net_amt, out=np.full(nq, np.nan), where=net_amt != 0)
-    nonstd = np.array([v is not None and str(v).strip() != "" for v in q["NonStandardTerms"]], dtype=bool)
+    terms = q["NonStandardTerms"].to_numpy(dtype=object)
+    nonstd = pd.Series(terms, dtype=object).fillna("").astype(str).str.strip().ne("").to_numpy()
     rules = Rules.from_frame(inp.frame("ApprovalRules"))
     hits = triggered(rules, disc, base_amt / 100.0, mpct, nonstd, n_below > 0)
     best = strictest(rules, hits)
-    texts = np.array([rule_text(rules, j) for j in range(len(rules))], dtype=object)
     approver = np.where(best >= 0, np.append(rules.approver, None)[best], S.NO_APPROVAL).astype(object)
     level = np.where(best >= 0, np.append(rules.level, 0)[best], 0)
-    stated = np.full(nq, None, dtype=object)
-    reasons = np.full(nq, None, dtype=object)
-    for i in np.flatnonzero(best >= 0):  # words for the quotes that need an approval
-        j = int(best[i])
-        stated[i] = f"{texts[j]} (ApprovalRules row {j + 1}, level {rules.level[j]})"
-        reasons[i] = "; ".join(_reason(rules, k, disc[i], base_amt[i] / 100.0, mpct[i], n_below[i],
-                                       q["NonStandardTerms"].iat[i], inp.base_currency)
-                               for k in np.flatnonzero(hits[i]))
+    stated_k = [f"{rule_text(rules, j)} (ApprovalRules row {j + 1}, level {rules.level[j]})" for j in range(len(rules))]
+    stated = np.array(stated_k + [None], dtype=object)[best]
+    reasons = breaches(rules, hits, disc, base_amt / 100.0, mpct, n_below, terms, inp.base_currency)
     priced = n_lines > 0
     quotes = pd.DataFrame({
         "QuoteID": q["QuoteID"].to_numpy(dtype=object), "Customer": q["Customer"].to_numpy(dtype=object),
@@ -256,17 +288,3 @@ def compute(inp, *, computed_at: str | None = None) -> QuoteResult:
     return QuoteResult(inputs=inp, lines=lines, quotes=quotes, rules=rules, computed_at=computed_at,
                        engine_version=__version__, warnings=list(inp.warnings))
 
-
-def _reason(rules: Rules, k: int, disc: float, amount: float, margin: float, n_below: int, terms, base: str) -> str:
-    r, t = rules.rule[k], rules.threshold[k]
-    who = f" -> {rules.approver[k]}"
-    if r == "Discount":
-        return f"discount {_pct(disc)} above {_pct(t)}{who}"
-    if r == "DealSize":
-        return f"deal size {base} {amount:,.2f} at or above {t:,.2f}{who}"
-    if r == "Margin":
-        m = "no margin (net amount 0)" if np.isnan(margin) else f"margin {_pct(margin)}"
-        return f"{m} below {_pct(t)}{who}"
-    if r == "NonStandardTerms":
-        return f"non-standard terms: {terms}{who}"
-    return f"{n_below} line{'s' if n_below != 1 else ''} below floor{who}"

@@ -15,8 +15,9 @@ def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1", total_ro
     data = {}
     for c in columns:
         v = np.asarray(frame[c.name])
-        if c.kind == "text" and v.dtype != object:
+        if c.kind == "text":
             v = v.astype(object)
+            v[pd.isna(v)] = None  # a blank, never the text "nan"
         data[c.name] = v
     return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor, total_rows=tuple(total_rows))
 

@@ -43,7 +43,8 @@ pytestmark = pytest.mark.pyodide
 MERGED = "quotas+other templates' tables"
 CELL_TESTS = ["tests/addin/test_addin_cell_functions.py", "tests/addin/test_addin_all_functions.py",
               "tests/quotas/test_quota_cells.py", "tests/territories/test_territory_cells.py",
-              "tests/forecast/test_forecast_cells.py", "tests/budget/test_budget_cells.py"]
+              "tests/forecast/test_forecast_cells.py", "tests/budget/test_budget_cells.py",
+              "tests/quotes/test_quote_cells.py"]
 
 
 def work_dir() -> Path:
@@ -122,6 +123,15 @@ def realistic_calls(seed: int = 20260131, n: int = 25) -> list:
             ("sxl_req_open_date", (46023.0 + rng.randint(0, 365), [[rng.randint(0, 30)] for _ in range(4)],
                                    rng.randint(0, 60))),
             ("sxl_funnel_needed", (rng.randint(0, 20), [[round(rng.uniform(0.05, 1.0), 3) for _ in range(4)]])),
+        ]
+        book = [["Product", "Currency", "ListPrice", "VolumeSchedule"], ["P", "USD", money() + 1, "S"]]
+        vol = [["Schedule", "MinQty", "Discount"], ["S", 1, 0.0], ["S", 10, 0.1], ["S", 50, 0.2]]
+        matrix = [["Level", "Approver", "Rule", "Threshold"], [1, "Manager", "Discount", 0.1],
+                  [2, "VP", "Margin", 0.5], [3, "CFO", "DealSize", 100_000.0]]
+        calls += [
+            ("sxl_price", ("P", [[rng.randint(1, 200)]], "USD", book, vol, None, None, rng.choice([0.0, 0.15]))),
+            ("sxl_discount_approver", (rng.uniform(0, 0.5), money(), rng.uniform(-0.2, 0.9), matrix)),
+            ("sxl_margin", (money() + 1, money())),
         ]
     return calls
 
