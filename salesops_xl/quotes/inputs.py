@@ -155,7 +155,8 @@ def load_inputs(source: TableSource) -> QuoteInputs:
         qpos = pd.Index(q.frame["QuoteID"]).get_indexer(f["QuoteID"])
         _bad_rows(ql, qpos < 0, "QuoteID", "unknown quote", "a QuoteID of the Quotes table", problems)
         if pb is not None:
-            ccy = np.where(qpos >= 0, q.frame["Currency"].to_numpy(dtype=object)[np.maximum(qpos, 0)], None)
+            qccy = q.frame["Currency"].to_numpy(dtype=object)
+            ccy = np.append(qccy, None)[np.where(qpos >= 0, qpos, len(qccy))]  # None: unknown quote
             key = pd.MultiIndex.from_arrays([pb.frame["Product"].astype(object), pb.frame["Currency"].astype(object)])
             pos = key.get_indexer(pd.MultiIndex.from_arrays([f["Product"].astype(object), pd.Series(ccy, dtype=object)]))
             known_p = set(pb.frame["Product"].dropna())
