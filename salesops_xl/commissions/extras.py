@@ -42,8 +42,10 @@ def spif_lines(inp: CommissionInputs, plan: Plan, pcs: Pieces) -> pd.DataFrame:
     close = pcs.close[own]
     amount_rep_ccy = d["Amount"].to_numpy()[row] * pcs.fx[own]
     split = d["SplitPct"].to_numpy()[row]
-    weight = np.divide(pcs.credit[own], d["Amount"].to_numpy()[row] * split * pcs.fx[own],
-                       out=np.ones(len(own)), where=(d["Amount"].to_numpy()[row] * split * pcs.fx[own]) != 0)
+    # share of the deal row in each piece (a cancellation cuts it), whether the measure credits amount or margin
+    weight = pcs.part[own] if pcs.part is not None else np.divide(
+        pcs.credit[own], d["Amount"].to_numpy()[row] * split * pcs.fx[own], out=np.ones(len(own)),
+        where=(d["Amount"].to_numpy()[row] * split * pcs.fx[own]) != 0)
     parts = []
     for s in sp.itertuples(index=False):  # a loop over SPIF programmes (a handful), vectorised over deals
         ok = (close >= np.datetime64(s.StartDate, "D")) & (close <= np.datetime64(s.EndDate, "D"))

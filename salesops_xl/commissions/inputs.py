@@ -47,6 +47,7 @@ class MeasureDef:
     row: int  # data row index in PlanMeasures
     credit_source: str = "Own"  # Own | Team (roll-up of everyone below in the hierarchy)
     source_measure: str = ""  # Team: the deals' measure rolled up
+    credit_base: str = "Amount"  # Amount | Margin: what a deal credits (Deals[Amount] or Deals[Margin])
 
     @property
     def needs_quota(self) -> bool:
@@ -300,6 +301,7 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
             cap_value=float(r.CapValue) if r.CapValue is not None and not np.isnan(r.CapValue) else np.inf,
             clawback_days=float(claw.iloc[i]), row=i, credit_source=source.iloc[i] or "Own",
             source_measure=(src_measure.iloc[i] or r.Measure) if source.iloc[i] == "Team" else r.Measure,
+            credit_base=(f["CreditBase"].iloc[i] if "CreditBase" in f else None) or "Amount",
         ))
         m = out[-1]
         if m.credit_source == "Team" and m.source_measure not in own_measures:
@@ -615,6 +617,12 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
         for i in np.flatnonzero(~km):
             problems.add(tbl.problem(int(i), "Measure", "unknown measure", value=f["Measure"].iloc[i],
                                      expected="one of " + ", ".join(sorted(all_measures))))
+    on_margin = {m.source_measure for m in measures if m.credit_base == "Margin"}
+    if on_margin and "Margin" in f:
+        for i in np.flatnonzero(f["Measure"].isin(on_margin).to_numpy() & np.isnan(f["Margin"].to_numpy(float))):
+            problems.add(tbl.problem(int(i), "Margin", f"measure {f['Measure'].iloc[i]} credits margin "
+                                     "(PlanMeasures[CreditBase] Margin) but this deal has none", show_value=False,
+                                     expected="the deal's margin in its Currency"))
     status = f["Status"].to_numpy()
     cancel = f["CancelDate"].to_numpy()
     close = f["CloseDate"].to_numpy()
@@ -639,7 +647,8 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
     rows_ok = np.flatnonzero(ok)
     first_row[codes[rows_ok][::-1]] = rows_ok[::-1]  # the last write wins: the lowest row index
     ref = np.where(ok, first_row[np.where(ok, codes, 0)], np.arange(n))
-    for col in ("CloseDate", "Measure", "Amount", "Currency", "Status", "CancelDate"):
+    for col in ("CloseDate", "Measure", "Amount", "Currency", "Status", "CancelDate") + (("Margin",) if "Margin" in f
+                                                                                   else ()):
         a = f[col].to_numpy()
         b = a[ref]
         if a.dtype.kind == "M":

@@ -315,6 +315,7 @@ class Pieces:
     event: np.ndarray  # datetime64[D] date of the cancellation cutting this piece (NaT: none)
     deal_code: np.ndarray  # rank of the DealID
     src: np.ndarray  # rep whose deal this is, for Team credit; -1 for the rep's own credit
+    part: np.ndarray | None = None  # share of the deal row in this piece (1, or what a cancellation cut)
 
     def __len__(self) -> int:
         return len(self.row)
@@ -442,8 +443,13 @@ def pieces(inp: CommissionInputs, plan: Plan, warnings: list[str], problems: Pro
     # currency: deal currency -> the slot rep's currency at the close month's rate
     target_rep = plan.slot_rep[aslot]
     fx = fx_rates(inp, d, drow, rd.currency[target_rep], problems)
-    credit = d["Amount"].to_numpy()[drow] * d["SplitPct"].to_numpy()[drow] * b_w[base] * fx
-    return Pieces(row=drow, slot=aslot, q=per, r=r, credit=credit, fx=fx, close=close[drow],
+    # what the deal credits: its Amount, or its Margin for a measure whose CreditBase is Margin
+    on_margin = np.array([m.credit_base == "Margin" for m in mdefs] + [False])[plan.slot_md[aslot]]
+    value = d["Amount"].to_numpy()[drow]
+    if on_margin.any():
+        value = np.where(on_margin, d["Margin"].to_numpy(np.float64)[drow], value)
+    credit = value * d["SplitPct"].to_numpy()[drow] * b_w[base] * fx
+    return Pieces(row=drow, slot=aslot, q=per, r=r, credit=credit, fx=fx, close=close[drow], part=b_w[base],
                   event=np.where(r < NEVER, ev, np.datetime64("NaT")).astype("datetime64[D]"),
                   deal_code=d["DealOrder"].to_numpy()[drow], src=asrc)
 

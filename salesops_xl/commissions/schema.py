@@ -126,6 +126,9 @@ MEASURES = TableSchema(
               required=False, blank=True, default="Own", example="Team"),
         Field("SourceMeasure", "id", "For a Team measure: the deals' measure that rolls up (blank: Measure).",
               required=False, blank=True, example="NewBusiness"),
+        Field("CreditBase", "choice", "Amount: the measure credits the deals' Amount. Margin: it credits their "
+              "Margin (Deals[Margin], e.g. QuoteApprovals[Margin] of the quoting workbook): commission on margin.",
+              choices=("Amount", "Margin"), required=False, blank=True, default="Amount", example="Margin"),
     ),
     key=("PlanID", "Measure"),
 )
@@ -187,6 +190,9 @@ DEALS = TableSchema(
         Field("AccountID", "id", "The account the deal is with: when AccountMoves moves it, a row of the rep "
               "giving it that closes on or after the move is credited to the rep receiving it.", required=False,
               blank=True, example="A-1001"),
+        Field("Margin", "money", "The deal's whole margin in Currency (net amount minus cost, e.g. "
+              "QuoteApprovals[Margin] of the quoting workbook); required on the deals of a measure whose "
+              "PlanMeasures[CreditBase] is Margin.", required=False, blank=True, example="18000"),
     ),
     key=("DealID", "RepID"),
 )
