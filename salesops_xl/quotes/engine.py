@@ -139,15 +139,23 @@ class QuoteResult:
     warnings: list[str]
 
 
+def _price_rows(book_prod, book_ccy, prod, ccy) -> np.ndarray:
+    """Row of the price book holding each (product, currency) pair (-1: none), through integer codes."""
+    prods, curs = pd.Index(pd.unique(book_prod)), pd.Index(pd.unique(book_ccy))
+    k = len(curs)
+    book = pd.Index(prods.get_indexer(book_prod).astype(np.int64) * k + curs.get_indexer(book_ccy))
+    p, c = prods.get_indexer(prod).astype(np.int64), curs.get_indexer(ccy)
+    return np.where((p >= 0) & (c >= 0), book.get_indexer(p * k + c), -1).astype(np.intp)
+
+
 def price_lines(inp) -> pd.DataFrame:
     """Every QuoteLines row priced: discounts, unit prices and amounts (cents), margin, floor flag."""
     q, ql, pb = inp.frame("Quotes"), inp.frame("QuoteLines"), inp.frame("PriceBook")
     qpos = pd.Index(q["QuoteID"]).get_indexer(ql["QuoteID"]).astype(np.intp)
     ccy = q["Currency"].to_numpy(dtype=object)[qpos]
     term = q["TermMonths"].to_numpy(np.int64)[qpos]
-    key = pd.MultiIndex.from_arrays([pb["Product"].astype(object), pb["Currency"].astype(object)])
-    pos = key.get_indexer(pd.MultiIndex.from_arrays([ql["Product"].astype(object),
-                                                     pd.Series(ccy, dtype=object)])).astype(np.intp)
+    pos = _price_rows(pb["Product"].to_numpy(dtype=object), pb["Currency"].to_numpy(dtype=object),
+                      ql["Product"].to_numpy(dtype=object), ccy)
     list_c = round_half_away(pb["ListPrice"].to_numpy(np.float64) * 100)[pos]
     floor_c = round_half_away(pb["FloorPrice"].to_numpy(np.float64) * 100)[pos]
     cost_c = round_half_away(pb["UnitCost"].to_numpy(np.float64) * 100)[pos]
@@ -214,6 +222,11 @@ def line_flags(lines: pd.DataFrame) -> np.ndarray:
                   _texts(loss, n, ["sold below cost (negative margin)"] * len(loss))], n)
 
 
+def _pct_text(x: np.ndarray) -> np.ndarray:
+    """Fractions as percentages with one decimal (0.4 -> '40.0%'), as f"{x:.1%}" writes them, in one C loop."""
+    return np.char.mod("%.1f%%", np.nan_to_num(np.asarray(x, dtype=np.float64)) * 100)
+
+
 def breaches(rules: Rules, hits: np.ndarray, disc, amount, margin, n_below, terms, base: str) -> np.ndarray:
     """Every rule each quote meets, with its figure and approver, in words (None: none); one pass per rule."""
     nq = hits.shape[0]
@@ -224,12 +237,13 @@ def breaches(rules: Rules, hits: np.ndarray, disc, amount, margin, n_below, term
             continue
         r, t, who = rules.rule[k], rules.threshold[k], f" -> {rules.approver[k]}"
         if r == "Discount":
-            words = [f"discount {x:.1%} above {t:.1%}{who}" for x in disc[idx].tolist()]
+            words = np.char.add(np.char.add("discount ", _pct_text(disc[idx])), f" above {t:.1%}{who}").tolist()
         elif r == "DealSize":
             words = [f"deal size {base} {x:,.2f} at or above {t:,.2f}{who}" for x in amount[idx].tolist()]
         elif r == "Margin":
-            words = [("no margin (net amount 0)" if x != x else f"margin {x:.1%}") + f" below {t:.1%}{who}"
-                     for x in margin[idx].tolist()]
+            m = margin[idx]
+            head = np.where(np.isnan(m), "no margin (net amount 0)", np.char.add("margin ", _pct_text(m)))
+            words = np.char.add(head, f" below {t:.1%}{who}").tolist()
         elif r == "NonStandardTerms":
             words = [f"non-standard terms: {x}{who}" for x in terms[idx].tolist()]
         else:
