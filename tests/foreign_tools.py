@@ -120,8 +120,10 @@ def _xlsxwriter(tables: list[InputTable], out: Path) -> None:
         ws = wb.add_worksheet(sheet)
         for t in ts:
             n = max(len(t.rows), 1)
-            ws.add_table(t.row, t.col, t.row + n, t.col + len(t.header) - 1,
-                         {"name": t.name, "data": t.rows or None, "columns": [{"header": h} for h in t.header]})
+            options = {"name": t.name, "columns": [{"header": h} for h in t.header]}
+            if t.rows:  # an empty table (e.g. territories' Distances) has no data: xlsxwriter 3.2 refuses data=None
+                options["data"] = t.rows
+            ws.add_table(t.row, t.col, t.row + n, t.col + len(t.header) - 1, options)
     wb.close()
 
 
