@@ -58,6 +58,7 @@ def payroll_rows(result, period: str, pay_date: _dt.date | None = None) -> pd.Da
     out = pd.DataFrame({h: (values[src] if src != "Fixed" else np.full(len(r), v or "", dtype=object))
                         for h, src, v in layout})
     _tie_out(s, pd.DataFrame({"Currency": values["Currency"], "cents": amount}), "payroll export")
+    out.attrs["numbers"] = [h for h, src, _ in layout if src == "Amount"]
     out.attrs["cents"] = amount
     out.attrs["currency"] = values["Currency"]
     out.attrs["payees"] = values["PayeeID"]
@@ -87,6 +88,7 @@ def journal_rows(result, period: str) -> pd.DataFrame:
     if debit.sum() != credit.sum():
         raise InternalError(f"the journal of {period} does not balance: debits {debit.sum()} != credits "
                             f"{credit.sum()} cents; nothing was written")
+    out.attrs["numbers"] = ["Debit", "Credit"]
     out.attrs["debit"], out.attrs["credit"] = int(debit.sum()), int(credit.sum())
     return out
 
@@ -98,6 +100,11 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise UsageError(f"{path.name}: an export is a CSV file; name the output *.csv")
     safe = csv_safe(frame)
+    for c in frame.attrs.get("numbers", ()):  # exact decimals we wrote (-12.50 is a number, not a formula)
+        v = frame[c].astype(str)
+        if not v.str.fullmatch(r"-?[0-9]+\.[0-9]{2}|").all():
+            raise InternalError(f"column {c!r} of an export holds text that is not an amount; nothing was written")
+        safe[c] = frame[c]
     safe.columns = [neutralise(str(c)) for c in safe.columns]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or Path(".")))
     try:
