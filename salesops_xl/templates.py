@@ -72,6 +72,8 @@ COMMISSION_README = [
     "  Deals         one row per deal and credited rep (splits repeat the deal on several rows)",
     "  Adjustments   amounts added to / taken from a month's payout (SPIFs, bonuses, corrections)",
     "  FXRates       monthly exchange rates into the reps' payout currencies",
+    "  Finance / Deal Terms   capitalisation policy, chart of accounts, payroll layout, contract terms:",
+    "                the Contract Costs, Commission Register, Amortisation, Close and Journal sheets (docs/accounting.md)",
     "Rules (tiers, true-up, rounding...): docs/commissions.md in the salesops-xl repository.",
 ]
 

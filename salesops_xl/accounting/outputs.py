@@ -1,5 +1,5 @@
 """The accounting sheets a commission recalculation writes when the workbook has a capitalisation policy:
-Contract Costs (asset roll-forward and the register of deal commissions), Amortisation (per deal and month),
+Contract Costs (the asset roll-forward), Commission Register (every deal commission and its treatment), Amortisation (per deal and month),
 Close (the accrual and what moved it, per month) and Journal (balanced entries with their accounts)."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ REGISTER_COLUMNS = (
     Column("DealID", "text"), Column("RepID", "text"), Column("RepName", "text"), Column("PlanID", "text"),
     Column("Measure", "text"), Column("Currency", "text"), Column("CloseDate", "date"),
     Column("Commission", "money", description="The deal's commission (its Deal statement lines)."),
-    Column("Treatment", "text", width=34), Column("BenefitMonths", "int"),
+    Column("Treatment", "text", width=46), Column("BenefitMonths", "int"),
     Column("FirstMonth", "text", description="First month amortised (the close month, or the next one for a "
                                              "close on the 16th or later)."),
     Column("LastMonth", "text"), Column("Capitalised", "money"), Column("Amortised", "money"),
@@ -43,10 +43,10 @@ CLOSE_COLUMNS = (
     Column("Paid", "money", description="Paid in the month: Payout Summary's total of the pay month (this "
                                         "reverses the accrual)."),
     Column("ClosingAccrual", "money", description="The accrual to book at month end."),
-    Column("Status", "text"),
+    Column("Status", "text", width=16),
 )
 JOURNAL_COLUMNS = (
-    Column("Date", "date"), Column("Month", "text"), Column("Entry", "text", width=22), Column("Account", "text"),
+    Column("Date", "date", width=12), Column("Month", "text", width=10), Column("Entry", "text", width=22), Column("Account", "text"),
     Column("AccountName", "text", width=30), Column("Debit", "money"), Column("Credit", "money"),
     Column("Currency", "text"), Column("CostCentre", "text"), Column("Memo", "text", width=44),
 )
@@ -76,18 +76,16 @@ def accounting_sheets(result) -> list[SheetSpec]:
 
 
 def sheets_of(acc: AccountingResult) -> list[SheetSpec]:
-    roll = acc.rollforward
-    at = 5 + max(len(roll), 1) + 3
     contract = SheetSpec(
         name="Contract Costs",
-        tables=(block("AssetRollforward", ROLL_COLUMNS, roll, anchor="A5"),
-                block("ContractCostRegister", REGISTER_COLUMNS, acc.register, anchor=f"A{at}")),
-        notes=(("A1", "Capitalised commissions (ASC 340-40 / IFRS 15)"),
-               ("A2", "Asset roll-forward per currency and month: Opening + Capitalised - Amortised - WrittenOff = "
-                      "Closing. Rules: docs/accounting.md."),
-               ("A4", "Asset roll-forward"), (f"A{at - 1}", "Deal commissions and their treatment")),
-        looks=(("A1", "title"), ("A4", "subtitle"), (f"A{at - 1}", "subtitle")),
-        tab_color="548235", print_rows="5:5")
+        tables=(block("AssetRollforward", ROLL_COLUMNS, acc.rollforward, anchor="A4"),),
+        notes=(("A1", "Capitalised commissions (ASC 340-40 / IFRS 15): asset roll-forward"),
+               ("A2", "Per currency and month: Opening + Capitalised - Amortised - WrittenOff = Closing. Rules: "
+                      "docs/accounting.md."),),
+        looks=(("A1", "title"),), freeze="C5", tab_color="548235")
+    register = SheetSpec(name="Commission Register",
+                         tables=(block("ContractCostRegister", REGISTER_COLUMNS, acc.register),),
+                         freeze="B2", tab_color="548235")
     schedule = SheetSpec(name="Amortisation", tables=(block("AmortisationSchedule", SCHEDULE_COLUMNS,
                                                             acc.schedule),), freeze="C2", tab_color="548235")
     close = SheetSpec(
@@ -98,4 +96,4 @@ def sheets_of(acc: AccountingResult) -> list[SheetSpec]:
         looks=(("A1", "title"),), freeze="C5", tab_color="548235")
     journal = SheetSpec(name="Journal", tables=(block("JournalEntries", JOURNAL_COLUMNS, acc.journal),),
                         freeze="C2", tab_color="548235")
-    return [contract, schedule, close, journal]
+    return [contract, register, schedule, close, journal]

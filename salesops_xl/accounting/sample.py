@@ -7,17 +7,24 @@ import pandas as pd
 
 
 def accounting_tables(deals: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The finance tables for the sample ``deals`` (terms of renewals and expansions cycle 12/24/36 months)."""
+    """The finance tables for the sample ``deals``."""
     policy = pd.DataFrame([
-        (None, "NewBusiness", "Capitalise", "CustomerLife", 48, "Yes"),
+        (None, "NewBusiness", "Capitalise", "ContractTerm", 24, "Yes"),
+        ("MGR", "NewBusiness", "Capitalise", "CustomerLife", 48, "Yes"),
         (None, "Expansion", "Capitalise", "ContractTerm", 24, "Yes"),
         (None, "Renewal", "Capitalise", "ContractTerm", 12, "Yes"),
         ("SDR", "Pipeline", "Expense", None, None, None),
     ], columns=["PlanID", "Measure", "Treatment", "PeriodOfBenefit", "Months", "PracticalExpedient"])
-    termed = deals[deals["Measure"].isin(["Renewal", "Expansion"])].drop_duplicates("DealID")
-    cycle = np.array([12, 24, 36])
-    terms = pd.DataFrame({"DealID": termed["DealID"].to_numpy(),
-                          "TermMonths": cycle[np.arange(len(termed)) % 3].astype(np.float64)})
+    # new business and expansions: 12, 24 or 36 months; renewals: mostly a year (expensed under the practical
+    # expedient), one in four for two years (amortised over its own term); a few deals left to the default
+    one = deals.drop_duplicates("DealID")
+    nb = one[one["Measure"].isin(["NewBusiness", "Expansion"])]
+    rn = one[one["Measure"] == "Renewal"]
+    nb_terms = np.array([12, 24, 36])[np.arange(len(nb)) % 3]
+    rn_terms = np.where(np.arange(len(rn)) % 4 == 3, 24, 12)
+    keep = np.arange(len(nb)) % 10 != 9  # every tenth new-business deal takes the policy's 24 months
+    terms = pd.DataFrame({"DealID": np.concatenate([nb["DealID"].to_numpy()[keep], rn["DealID"].to_numpy()]),
+                          "TermMonths": np.concatenate([nb_terms[keep], rn_terms]).astype(np.float64)})
     accounts = pd.DataFrame([
         ("ContractCostAsset", None, "1460", "Capitalised contract costs", None),
         ("CommissionExpense", None, "6110", "Sales commissions", "SALES"),

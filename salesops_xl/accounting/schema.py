@@ -116,4 +116,4 @@ ACCOUNTING_TABLES: tuple[TableSchema, ...] = (CAP_POLICY, DEAL_TERMS, JOURNAL_AC
                                               EARNING_CODES)
 
 #: Sheets recalc writes when the workbook has a CapPolicy row (removed when it no longer has one).
-ACCOUNTING_SHEETS = ("Amortisation", "Contract Costs", "Close", "Journal")
+ACCOUNTING_SHEETS = ("Contract Costs", "Commission Register", "Amortisation", "Close", "Journal")
