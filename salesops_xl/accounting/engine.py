@@ -129,7 +129,7 @@ def _unmatched_measures(inputs, key: pd.Series, problems: ProblemCollector) -> N
         if (m.plan, m.measure) in have or ("", m.measure) in have:
             continue
         problems.add(pm.problem(m.row, "Measure", f"no CapPolicy row for the deal commission of plan {m.plan}, "
-                                "measure {m.measure}".replace("{m.measure}", m.measure), value=m.measure,
+                                f"measure {m.measure}", value=m.measure,
                                 expected=f"a CapPolicy row (sheet 'Finance') with Measure {m.measure} and PlanID "
                                          f"{m.plan} or blank, saying Capitalise or Expense"))
 
