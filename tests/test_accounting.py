@@ -54,11 +54,13 @@ def test_straight_line_by_month_from_the_close_month():
     # 2,400 / 24 = 100.00 a month, January 2026 to December 2027
     _, acc = books([deal("D1", "A", 24_000, D(2026, 1, 10))], terms=[{"DealID": "D1", "TermMonths": 24}])
     r = rows(acc, "D1")
-    assert r.loc["2026-01", ["Opening", "Capitalised", "Amortised", "Closing"]].tolist() == [0, 240000, 10000, 230000]
+    assert r.loc["2026-01", ["Opening", "Capitalised", "Amortised", "Closing"]].tolist() == \
+        [0, 240000, 10000, 230000]
     assert list(r.index[[0, -1]]) == ["2026-01", "2027-12"] and len(r) == 24
     assert (r["Amortised"] == 10000).all() and r["Closing"].iloc[-1] == 0
     reg = acc.register.iloc[0]
-    assert (reg.Treatment, reg.BenefitMonths, reg.FirstMonth, reg.LastMonth) == ("Capitalised", 24, "2026-01", "2027-12")
+    assert (reg.Treatment, reg.BenefitMonths, reg.FirstMonth, reg.LastMonth) == \
+        ("Capitalised", 24, "2026-01", "2027-12")
 
 
 def test_mid_month_rule_a_close_on_the_16th_starts_the_next_month():
@@ -67,7 +69,8 @@ def test_mid_month_rule_a_close_on_the_16th_starts_the_next_month():
     # round(1000 x 3/36) = 83.33 -> months of 27.78, 27.78, 27.77; 36 months add up to 1,000.00 exactly
     _, acc = books([deal("D2", "A", 10_000, D(2026, 1, 16))], terms=[{"DealID": "D2", "TermMonths": 36}])
     r = rows(acc, "D2")
-    assert r.loc["2026-01", ["Capitalised", "Amortised", "Closing", "MonthOfBenefit"]].tolist() == [100000, 0, 100000, 0]
+    assert r.loc["2026-01", ["Capitalised", "Amortised", "Closing", "MonthOfBenefit"]].tolist() == \
+        [100000, 0, 100000, 0]
     assert r["Amortised"].iloc[1:4].tolist() == [2778, 2778, 2777]
     assert r.loc["2026-02", "MonthOfBenefit"] == 1 and r.index[-1] == "2029-01"
     assert r["Amortised"].sum() == 100000

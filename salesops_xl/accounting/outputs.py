@@ -1,6 +1,7 @@
 """The accounting sheets a commission recalculation writes when the workbook has a capitalisation policy:
-Contract Costs (the asset roll-forward), Commission Register (every deal commission and its treatment), Amortisation (per deal and month),
-Close (the accrual and what moved it, per month) and Journal (balanced entries with their accounts)."""
+Contract Costs (the asset roll-forward), Commission Register (every deal commission and its treatment),
+Amortisation (per deal and month), Close (the accrual and what moved it, per month) and Journal (balanced
+entries with their accounts)."""
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,9 @@ REGISTER_COLUMNS = (
 )
 SCHEDULE_COLUMNS = (
     Column("DealID", "text"), Column("RepID", "text"), Column("Measure", "text"), Column("Currency", "text"),
-    Column("Month", "text"), Column("MonthOfBenefit", "int", description="1 for the first month amortised; "
-                                                                          "0 for the capitalisation month before it."),
+    Column("Month", "text"),
+    Column("MonthOfBenefit", "int", description="1 for the first month amortised; 0 for the capitalisation month "
+                                                "before it."),
     Column("Opening", "money"), Column("Capitalised", "money"), Column("Amortised", "money"),
     Column("WrittenOff", "money"), Column("Closing", "money"),
 )
@@ -46,7 +48,8 @@ CLOSE_COLUMNS = (
     Column("Status", "text", width=16),
 )
 JOURNAL_COLUMNS = (
-    Column("Date", "date", width=12), Column("Month", "text", width=10), Column("Entry", "text", width=22), Column("Account", "text"),
+    Column("Date", "date", width=12), Column("Month", "text", width=10), Column("Entry", "text", width=22),
+    Column("Account", "text"),
     Column("AccountName", "text", width=30), Column("Debit", "money"), Column("Credit", "money"),
     Column("Currency", "text"), Column("CostCentre", "text"), Column("Memo", "text", width=44),
 )
