@@ -72,11 +72,13 @@ def schedule(item, cents, cap_month, start, months, end, n_items: int) -> Schedu
     first = np.zeros(item.shape[0], dtype=np.intp)
     np.cumsum(k_am_p[:-1], out=first[1:]) if item.shape[0] > 1 else None
     k = np.arange(tr.shape[0], dtype=np.int64) - first[tr] + 1
-    c, n = cents[tr], months[tr]
-    amount = cumulative(c, k, n) - cumulative(c, k - 1, n)
+    cum = cumulative(cents[tr], k, months[tr])
+    amount = cum.copy()
+    amount[1:] -= np.where(k[1:] > 1, cum[:-1], 0)  # A(k) - A(k-1): one division per row, not two
+    del cum
     it = item[tr]
     row = offset[it] + (start[tr] + k - 1 - cap_month[it]).astype(np.intp)
-    del tr, k, c, n
+    del tr, k
     amortised = _sum_at(row, amount, n_rows)
     del row, amount, it
     # write-offs: what each cancelled tranche has not amortised, in its cancellation month
@@ -114,9 +116,11 @@ def month_number(dates) -> np.ndarray:
 
 
 def month_labels(numbers) -> np.ndarray:
-    """'2026-03' for absolute month numbers (object array)."""
+    """'2026-03' for absolute month numbers (object array; each distinct month formatted once)."""
     n = np.asarray(numbers, dtype=np.int64)
-    return (n - 1970 * 12).astype("datetime64[M]").astype(str).astype(object)
+    uniq, inverse = np.unique(n, return_inverse=True)
+    text = (uniq - 1970 * 12).astype("datetime64[M]").astype(str).astype(object)
+    return text[inverse.reshape(-1)]
 
 
 def month_end(numbers) -> np.ndarray:
