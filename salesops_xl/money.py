@@ -91,6 +91,8 @@ def allocate_cents(values, groups, totals) -> np.ndarray:
 def cents_to_text(cents) -> list[str]:
     """Exact decimal text of int64 cents: 12345 -> '123.45', -5 -> '-0.05'."""
     c = np.asarray(cents, dtype=np.int64)
+    if c.size == 0:  # (np.char.zfill of an empty array fails on numpy 2)
+        return []
     neg = c < 0
     a = np.abs(c)
     units = (a // 100).astype(str)

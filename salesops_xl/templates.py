@@ -72,6 +72,8 @@ COMMISSION_README = [
     "  Deals         one row per deal and credited rep (splits repeat the deal on several rows)",
     "  Adjustments   amounts added to / taken from a month's payout (SPIFs, bonuses, corrections)",
     "  FXRates       monthly exchange rates into the reps' payout currencies",
+    "  Finance / Deal Terms   capitalisation policy, chart of accounts, payroll layout, contract terms:",
+    "                the Contract Costs, Commission Register, Amortisation, Close and Journal sheets (docs/accounting.md)",
     "Rules (tiers, true-up, rounding...): docs/commissions.md in the salesops-xl repository.",
 ]
 
@@ -136,7 +138,21 @@ def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
         sheet("Incentives", [(S.SPIFS, "A1"), (S.BONUSES, f"{_col(spif_w + 2)}1"),
                              (S.DRAWS, f"{_col(spif_w + bonus_w + 3)}1")], freeze=None),
         sheet("FXRates", [(S.FX_RATES, "A1")]),
+        *finance_input_sheets(tables, sheet),
     ]
+
+
+def finance_input_sheets(tables: dict[str, pd.DataFrame], sheet) -> list[SheetSpec]:
+    """The finance tables of commission accounting and the exports (docs/accounting.md), side by side."""
+    from .accounting import schema as F
+
+    if "CapPolicy" not in tables:
+        return []
+    placed, col = [], 1
+    for sch in (F.CAP_POLICY, F.JOURNAL_ACCOUNTS, F.PAYROLL_COLUMNS, F.EARNING_CODES):
+        placed.append((sch, f"{_col(col)}1"))
+        col += len(sch.fields) + 1
+    return [sheet("Finance", placed, freeze=None), sheet("Deal Terms", [(F.DEAL_TERMS, "A1")])]
 
 
 def _col(n: int) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .accounting.outputs import accounting_sheets
+from .accounting.schema import ACCOUNTING_SHEETS
 from .commissions.engine import CommissionResult, compute
 from .commissions.inputs import load_inputs
 from .commissions.outputs import OPTIONAL_SHEETS, commission_sheets, continuation_sheet_names
@@ -69,8 +71,10 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
     result: CommissionResult = compute(inputs, computed_at=computed_at)
     say("building sheets")
     sheets = commission_sheets(result)
+    sheets += accounting_sheets(result)  # when the workbook has a CapPolicy (docs/accounting.md)
     produced = {sh.name for sh in sheets}
-    stale = [n for n in continuation_sheet_names() + list(OPTIONAL_SHEETS) if n not in produced]
+    stale = [n for n in continuation_sheet_names() + list(OPTIONAL_SHEETS) + list(ACCOUNTING_SHEETS)
+             if n not in produced]
     # a Rep Statement written earlier by its script would otherwise show the previous run's numbers
     from .commissions.statements import refreshed_statement  # (its module also holds the batch-only file writer)
 

@@ -24,9 +24,10 @@ def _statement(source, **kwargs):
 
 
 def _commands():
+    from ..accounting.cli import COMMANDS as ACCOUNTING
     from .cli import COMMANDS
 
-    return COMMANDS
+    return COMMANDS + ACCOUNTING
 
 
 def _sample():

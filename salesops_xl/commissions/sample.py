@@ -285,9 +285,12 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
                     (label, "GBP", "USD", g), (label, "USD", "GBP", round(1 / g, 6)),
                     (label, "EUR", "GBP", round(e / g, 6)), (label, "GBP", "EUR", round(g / e, 6))]
     fx = pd.DataFrame(fx_rows, columns=["Month", "FromCurrency", "ToCurrency", "Rate"])
+    from ..accounting.sample import accounting_tables
+
     return {"Settings": settings, "Roster": roster, "Leaves": leaves, "Plans": plans, "PlanMeasures": measures,
             "Tiers": tiers, "Quotas": quotas, "Deals": deals, "Cancellations": cancellations,
-            "Adjustments": adjustments, "Spifs": spifs, "Bonuses": bonuses, "Draws": draws, "FXRates": fx}
+            "Adjustments": adjustments, "Spifs": spifs, "Bonuses": bonuses, "Draws": draws, "FXRates": fx,
+            **accounting_tables(deals)}
 
 
 def late_cancellation(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

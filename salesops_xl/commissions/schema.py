@@ -346,3 +346,9 @@ INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASUR
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
 OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Dashboard", "Run Log", "Checks",
                  "Paid History")
+
+# commission accounting and the payroll / journal exports (salesops_xl.accounting; docs/accounting.md)
+from ..accounting.schema import ACCOUNTING_SHEETS, ACCOUNTING_TABLES  # noqa: E402
+
+INPUT_TABLES += ACCOUNTING_TABLES
+OUTPUT_SHEETS += ACCOUNTING_SHEETS

@@ -1,0 +1,102 @@
+"""The accounting sheets a commission recalculation writes when the workbook has a capitalisation policy:
+Contract Costs (the asset roll-forward), Commission Register (every deal commission and its treatment),
+Amortisation (per deal and month), Close (the accrual and what moved it, per month) and Journal (balanced
+entries with their accounts)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..sheets import Column, SheetSpec, TableBlock
+from .engine import AccountingResult, account, has_policy
+
+ROLL_COLUMNS = (
+    Column("Currency", "text"), Column("Month", "text"),
+    Column("Opening", "money", description="Unamortised capitalised commissions at the start of the month."),
+    Column("Capitalised", "money", description="Deal commissions capitalised (deals closed in the month)."),
+    Column("Amortised", "money", description="Straight-line amortisation of the month."),
+    Column("WrittenOff", "money", description="Unamortised balance written off on cancellation."),
+    Column("Closing", "money", description="Opening + Capitalised - Amortised - WrittenOff."),
+)
+REGISTER_COLUMNS = (
+    Column("DealID", "text"), Column("RepID", "text"), Column("RepName", "text"), Column("PlanID", "text"),
+    Column("Measure", "text"), Column("Currency", "text"), Column("CloseDate", "date"),
+    Column("Commission", "money", description="The deal's commission (its Deal statement lines)."),
+    Column("Treatment", "text", width=46), Column("BenefitMonths", "int"),
+    Column("FirstMonth", "text", description="First month amortised (the close month, or the next one for a "
+                                             "close on the 16th or later)."),
+    Column("LastMonth", "text"), Column("Capitalised", "money"), Column("Amortised", "money"),
+    Column("WrittenOff", "money"), Column("Closing", "money"),
+)
+SCHEDULE_COLUMNS = (
+    Column("DealID", "text"), Column("RepID", "text"), Column("Measure", "text"), Column("Currency", "text"),
+    Column("Month", "text"),
+    Column("MonthOfBenefit", "int", description="1 for the first month amortised; 0 for the capitalisation month "
+                                                "before it."),
+    Column("Opening", "money"), Column("Capitalised", "money"), Column("Amortised", "money"),
+    Column("WrittenOff", "money"), Column("Closing", "money"),
+)
+CLOSE_COLUMNS = (
+    Column("Currency", "text"), Column("Month", "text"),
+    Column("OpeningAccrual", "money", description="Earned and not yet paid at the start of the month."),
+    Column("Earned", "money", description="Commission, SPIFs, bonuses, adjustments, draws, clawbacks earned in "
+                                          "the month (deal lines in their close month)."),
+    Column("TrueUps", "money"), Column("PriorPeriodAdjustments", "money"),
+    Column("Paid", "money", description="Paid in the month: Payout Summary's total of the pay month (this "
+                                        "reverses the accrual)."),
+    Column("ClosingAccrual", "money", description="The accrual to book at month end."),
+    Column("Status", "text", width=16),
+)
+JOURNAL_COLUMNS = (
+    Column("Date", "date", width=12), Column("Month", "text", width=10), Column("Entry", "text", width=22),
+    Column("Account", "text"),
+    Column("AccountName", "text", width=30), Column("Debit", "money"), Column("Credit", "money"),
+    Column("Currency", "text"), Column("CostCentre", "text"), Column("Memo", "text", width=44),
+)
+
+
+def block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1", total_rows=()) -> TableBlock:
+    data = {}
+    for c in columns:
+        v = frame[c.name].to_numpy()
+        if c.kind == "text":
+            v = np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x) for x in v],
+                         dtype=object)
+        elif c.kind == "date":
+            v = v.astype("datetime64[D]")
+        elif c.kind == "int":
+            v = v.astype(np.float64)
+        data[c.name] = v
+    return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor, total_rows=tuple(total_rows))
+
+
+def accounting_sheets(result) -> list[SheetSpec]:
+    """The accounting sheets of a commission run; none when the workbook has no CapPolicy row."""
+    if not has_policy(result.inputs):
+        return []
+    acc = account(result)
+    return sheets_of(acc)
+
+
+def sheets_of(acc: AccountingResult) -> list[SheetSpec]:
+    contract = SheetSpec(
+        name="Contract Costs",
+        tables=(block("AssetRollforward", ROLL_COLUMNS, acc.rollforward, anchor="A4"),),
+        notes=(("A1", "Capitalised commissions (ASC 340-40 / IFRS 15): asset roll-forward"),
+               ("A2", "Per currency and month: Opening + Capitalised - Amortised - WrittenOff = Closing. Rules: "
+                      "docs/accounting.md."),),
+        looks=(("A1", "title"),), freeze="C5", tab_color="548235")
+    register = SheetSpec(name="Commission Register",
+                         tables=(block("ContractCostRegister", REGISTER_COLUMNS, acc.register),),
+                         freeze="B2", tab_color="548235")
+    schedule = SheetSpec(name="Amortisation", tables=(block("AmortisationSchedule", SCHEDULE_COLUMNS,
+                                                            acc.schedule),), freeze="C2", tab_color="548235")
+    close = SheetSpec(
+        name="Close", tables=(block("CloseReport", CLOSE_COLUMNS, acc.close, anchor="A4"),),
+        notes=(("A1", "Month-end close: accrued commissions"),
+               ("A2", "ClosingAccrual = OpeningAccrual + Earned + TrueUps + PriorPeriodAdjustments - Paid: book it "
+                      "at month end; payment reverses it."),),
+        looks=(("A1", "title"),), freeze="C5", tab_color="548235")
+    journal = SheetSpec(name="Journal", tables=(block("JournalEntries", JOURNAL_COLUMNS, acc.journal),),
+                        freeze="C2", tab_color="548235")
+    return [contract, register, schedule, close, journal]
