@@ -47,7 +47,7 @@ def test_a_move_mid_quarter_prorates_the_quota_by_days_for_both_reps_and_credit_
     rows, effects = _handoff_rows([MOVE])
     # ACC1 is 300,000 of A's 1,000,000 potential: its quota for a quarter is 90,000 x 0.3 = 27,000.
     # Q2 (1 April - 30 June) has 91 days; from 16 May inclusive: 16 days of May + 30 of June = 46.
-    q = rows.set_index(["RepID", "Period", rows["EffectiveFrom"].astype(str)])["Quota"]
+    q = rows.set_index(["RepID", "Period", pd.to_datetime(rows["EffectiveFrom"]).dt.strftime("%Y-%m-%d").fillna("NaT")])["Quota"]
     assert q[("A", "2026-Q2", "NaT")] == 90_000 and q[("A", "2026-Q2", "2026-05-16")] == 63_000
     assert q[("B", "2026-Q2", "NaT")] == 60_000 and q[("B", "2026-Q2", "2026-05-16")] == 87_000
     # whole quarters after the move: the full 27,000 moves; Q1 is untouched
