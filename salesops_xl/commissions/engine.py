@@ -8,8 +8,8 @@ Index spaces
 ------------
 * **rep** ``i`` - a person of the Roster (who may have several effective-dated rows).
 * **slot** ``s`` - a (rep, measure of a plan the rep holds) pair.
-* **period** ``p`` - 0..11 for monthly measures, 0..3 for quarterly ones.
-  Arrays indexed by period have 12 columns; quarterly slots use the first 4.
+* **period** ``p`` - 0..11 for monthly measures, 0..3 for quarterly ones, 0 for annual ones.
+  Arrays indexed by period have 12 columns; quarterly slots use the first 4, annual ones the first.
 
 The credit cube ``X[s, q, r]`` holds the credit of deals closed in period
 ``q`` and reversed (cancelled within the clawback window) in period ``r``
@@ -28,9 +28,9 @@ import pandas as pd
 from ..errors import InputError, Problem, ProblemCollector
 from ..tables import const, object_frame
 from ..money import allocate_cents, to_cents
-from ..periods import MONTHS_PER_PERIOD, PERIODS_PER_YEAR
+from ..periods import MONTHS_PER_PERIOD, PERIOD_TYPES, PERIODS_PER_YEAR
 from .inputs import CommissionInputs, MeasureDef
-from .prepare import NEVER, NP, Pieces, Plan, pieces, prepare
+from .prepare import NEVER, NP, Pieces, Plan, months_per_period, period_types, pieces, prepare
 from .extras import (EXTRA_COLUMNS, LINE_BONUS, LINE_DRAW_ADVANCE, LINE_DRAW_RECOVERY, LINE_DRAW_TOPUP, LINE_SPIF,
                      LINE_SPIF_REVERSAL, bonus_lines, draws, spif_lines)
 from . import locks
@@ -383,12 +383,15 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
     mdefs = inp.measures
     md = plan.slot_md[s_idx]
     rep = plan.slot_rep[s_idx]
-    is_q = np.array([m.period_type == "Quarter" for m in mdefs], dtype=bool)[md] if mdefs else np.zeros(0, bool)
+    ptype = period_types(mdefs, md)
     basis = np.array([m.basis for m in mdefs], dtype=object)[md]
     month_labels = np.array(cal.period_labels("Month"), dtype=object)
-    quarter_labels = np.array(cal.period_labels("Quarter") + [""] * 8, dtype=object)
-    period_label = np.where(is_q, quarter_labels[p_idx], month_labels[p_idx])
-    pay_month = np.where(is_q, p_idx * 3 + 2, p_idx).astype(np.intp)
+    period_label = np.empty(len(p_idx), dtype=object)
+    for t in PERIOD_TYPES:
+        sel = ptype == t
+        period_label[sel] = np.array(cal.period_labels(t) + [""] * 12, dtype=object)[p_idx[sel]]
+    k = months_per_period(ptype)
+    pay_month = (p_idx * k + k - 1).astype(np.intp)
     credit = ea.asof[s_idx, p_idx, p_idx]
     quota = plan.quota[s_idx, p_idx]
     att = _attainment(credit, quota)
@@ -418,6 +421,9 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
         "CreditYTD": ea.ytd_credit[s_idx, p_idx],
         "QuotaYTD": ea.ytd_quota[s_idx, p_idx],
         "AttainmentYTD": ytd_att,
+        "Unit": np.array([m.unit or None for m in mdefs] + [None], dtype=object)[md],
+        "Variance": credit - quota,
+        "VarianceYTD": ea.ytd_credit[s_idx, p_idx] - ea.ytd_quota[s_idx, p_idx],
         "Tier": tier,
         "EarnedBeforeCap": e_un_c,
         "CapApplied": e_un_c - ea.cents[s_idx, p_idx],
