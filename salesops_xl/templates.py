@@ -136,7 +136,7 @@ def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
         sheet("Incentives", [(S.SPIFS, "A1"), (S.BONUSES, f"{_col(spif_w + 2)}1"),
                              (S.DRAWS, f"{_col(spif_w + bonus_w + 3)}1")], freeze=None),
         sheet("FXRates", [(S.FX_RATES, "A1")]),
-    ]
+    ] + ([sheet("Disputes", [(S.DISPUTES, "A1")])] if "Disputes" in tables else [])
 
 
 def _col(n: int) -> str:

@@ -34,6 +34,7 @@ from .prepare import NEVER, NP, Pieces, Plan, months_per_period, period_types, p
 from .extras import (EXTRA_COLUMNS, LINE_BONUS, LINE_DRAW_ADVANCE, LINE_DRAW_RECOVERY, LINE_DRAW_TOPUP, LINE_SPIF,
                      LINE_SPIF_REVERSAL, bonus_lines, draws, spif_lines)
 from . import locks
+from .disputes import LINE_DISPUTE, dispute_lines
 from .tiers import earned
 
 LINE_DEAL, LINE_REVERSAL, LINE_TRUEUP, LINE_ADJUSTMENT = "Deal", "Reversal", "True-up", "Adjustment"
@@ -352,8 +353,8 @@ def compute(inp: CommissionInputs, *, computed_at: str | None = None) -> Commiss
     _deal_lines(inp, plan, line_items(plan, pcs), ea, lines)
     payouts, group_of = _payouts(inp, plan, ea, lines)
     line_frame = _line_frame(inp, plan, ea, lines, payouts, group_of)
-    extra = pd.concat([_adjustment_lines(inp, plan), spif_lines(inp, plan, pcs),
-                       bonus_lines(inp, plan, ea.ytd_credit)], ignore_index=True)
+    extra = pd.concat([_adjustment_lines(inp, plan), dispute_lines(inp, plan.roster.rep_ids),
+                       spif_lines(inp, plan, pcs), bonus_lines(inp, plan, ea.ytd_credit)], ignore_index=True)
     lock = locks.lock_state(inp, plan)
     if lock is not None:
         extra = pd.concat([extra, locks.prior_period_lines(inp, plan, lock, payouts, extra, warnings)],
@@ -529,8 +530,8 @@ def month_rows(plan: Plan) -> np.ndarray:
     return out
 
 
-_COMPONENT_OF = {LINE_ADJUSTMENT: "Adjustments", LINE_SPIF: "SPIFs", LINE_SPIF_REVERSAL: "SPIFs",
-                 LINE_BONUS: "Bonuses", LINE_DRAW_TOPUP: "DrawTopUp", LINE_DRAW_ADVANCE: "DrawAdvance",
+_COMPONENT_OF = {LINE_ADJUSTMENT: "Adjustments", LINE_DISPUTE: "Adjustments", LINE_SPIF: "SPIFs",
+                 LINE_SPIF_REVERSAL: "SPIFs", LINE_BONUS: "Bonuses", LINE_DRAW_TOPUP: "DrawTopUp", LINE_DRAW_ADVANCE: "DrawAdvance",
                  LINE_DRAW_RECOVERY: "DrawRecovery", "Prior-period adjustment": "PriorPeriodAdjustments"}
 
 
@@ -719,7 +720,7 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
         more["Note"] = extra["Note"].to_numpy().astype(object)
         cols = {c: np.concatenate([cols[c], more[c]]) for c in LINE_COLUMNS}
         rank = {"Prior-period adjustment": 5, LINE_SPIF: 6, LINE_SPIF_REVERSAL: 6, LINE_BONUS: 7,
-                LINE_ADJUSTMENT: 8, LINE_DRAW_TOPUP: 9, LINE_DRAW_ADVANCE: 9, LINE_DRAW_RECOVERY: 10}
+                LINE_ADJUSTMENT: 8, LINE_DISPUTE: 8, LINE_DRAW_TOPUP: 9, LINE_DRAW_ADVANCE: 9, LINE_DRAW_RECOVERY: 10}
         a_kind = np.array([rank.get(k, 11) for k in more["LineType"]], dtype=np.int64)
         a_major = ((a_rep * 12 + a_month) * (n_meas + 1) + n_meas) * 13 + 12
         keys = [np.concatenate([row, a_row]),

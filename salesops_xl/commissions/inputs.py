@@ -103,6 +103,9 @@ def load_inputs(source: TableSource) -> CommissionInputs:
         _fx(tables, calendar, problems)
         _leaves(tables, problems)
         _cancellations(tables, problems)
+        from .disputes import check_disputes
+
+        check_disputes(tables, calendar, problems)
     if calendar is not None:
         _incentives(tables, measures, calendar, problems)
     paid = _read_paid(source, problems)

@@ -349,6 +349,34 @@ FX_RATES = TableSchema(
     min_rows=0,
 )
 
+DISPUTES = TableSchema(
+    name="Disputes",
+    sheet="Disputes",
+    description="Disputes raised by reps about a deal or a statement line; a resolved one with an amount is paid as "
+                "a 'Dispute adjustment' line in the month of ResolvedOn.",
+    fields=(
+        Field("DisputeID", "id", "Id of the dispute.", example="DSP-001"),
+        Field("RepID", "id", "The rep who disputes (Roster[RepID]).", example="R001"),
+        Field("DealID", "id", "The deal disputed (a deal the rep is credited on); blank: a statement line or a "
+              "month as a whole (Period).", blank=True, example="D-10001"),
+        Field("Period", "text", "Pay month of the disputed statement line (2026-03 or a date in it); blank: the "
+              "deal's.", blank=True, example="2026-03"),
+        Field("RaisedBy", "text", "Who raised it.", blank=True, example="Ada Lovelace"),
+        Field("RaisedOn", "date", "When it was raised.", example="2026-04-02"),
+        Field("Reason", "text", "What is disputed, in the rep's words.", blank=True, example="Split should be 60/40"),
+        Field("Status", "choice", "Open, Resolved (agreed; Amount paid) or Rejected.",
+              choices=("Open", "Resolved", "Rejected"), blank=True, default="Open", example="Open"),
+        Field("Resolution", "text", "How it was settled (shown on the statement line).", blank=True),
+        Field("ResolvedOn", "date", "When it was resolved or rejected; decides the pay month of the adjustment.",
+              blank=True),
+        Field("Amount", "money", "Resolved: the amount added to (or, negative, taken from) the rep's pay, in the "
+              "rep's currency; blank or 0: none.", blank=True),
+    ),
+    key=("DisputeID",),
+    required=False,
+    min_rows=0,
+)
+
 APPROVAL_ROLES = TableSchema(
     name="ApprovalRoles",
     sheet="Settings",
@@ -366,9 +394,10 @@ APPROVAL_ROLES = TableSchema(
 
 INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASURES, TIERS, QUOTAS, DEALS,
                                          CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES, ACCOUNT_MOVES,
+                                         DISPUTES,
                                          APPROVAL_ROLES)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
-OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Dashboard", "Run Log", "Audit Log",
-                 "Checks",
+OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Disputes Summary", "Dashboard", "Run Log",
+                 "Audit Log", "Checks",
                  "Paid History")

@@ -234,6 +234,17 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
         chart_row += len(piv) + 3
         row += 19
     row += 1
+    from .disputes import open_disputes
+
+    mine = open_disputes(inp, rep_id)
+    if mine:
+        note(f"A{row}", "Your open disputes", "subtitle")
+        row += 1
+        for text in mine:
+            for k, piece in enumerate(textwrap.wrap(text, WRAP_CHARS) or [""]):
+                note(f"A{row}", ("  " if k else "") + piece)
+                row += 1
+        row += 1
     note(f"A{row}", f"Questions about this statement: {contact}.", "label")
     note(f"A{row + 1}", f"Every line of your pay, deal by deal, is on the {names[1]} sheet"
                         + (f"; your draw month by month on the {names[2]} sheet." if len(draws) else "."))
