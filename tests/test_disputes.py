@@ -67,3 +67,13 @@ def test_bad_disputes_are_refused_naming_the_cell(change, message):
     with pytest.raises(InputError) as e:
         load_inputs(_book(_dispute("X1", **change)))
     assert "sheet 'Disputes', table Disputes: row 2, " + message in str(e.value)
+
+
+def test_the_reps_statement_lists_their_open_disputes_only():
+    from salesops_xl.commissions.statements import statement_sheets
+
+    r = run(_book(_dispute("X1"), _dispute("X2", rep_id="B", deal_id="D2", reason="wrong rate")))
+    notes = [t for _, t in statement_sheets(r, "A")[0].notes]
+    assert "Your open disputes" in notes
+    assert any(t.startswith("Dispute X1 about deal D1, raised 2026-02-03: Split should be 60/40") for t in notes)
+    assert not any("X2" in t for t in notes)
