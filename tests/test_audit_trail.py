@@ -121,3 +121,45 @@ def test_cli_audit_verifies_the_shipped_sample_and_names_an_edit(tmp_path):
     assert bad.exit_code == 1
     assert "sheet 'Audit Log', table AuditLog: row 2, column Hash" in bad.output
     assert "audit entry 1 was edited" in bad.output
+
+
+def _trail(n=4):
+    import pandas as pd
+
+    t = audit.AuditTrail(pd.DataFrame({c: [] for c in audit.COLUMNS}, dtype=object),
+                         pd.DataFrame({c: [] for c in audit.PLAN_COLUMNS}, dtype=object), workbook="t.xlsx")
+    plan = pd.DataFrame({"Table": ["Tiers"], "Key": ["T/0"], "Row": ["TierTable=T; Rate=0.05"]}, dtype=object)
+    for k in range(n):
+        t = audit.extend(t, at=f"2026-0{k + 1}-01T00:00:00+00:00", user="u", version="salesops-xl 1",
+                         fingerprint=f"{k:064x}", totals=f"USD {k}.00", plan=plan)
+    return t
+
+
+def test_a_trail_built_by_extend_verifies():
+    audit.verify(_trail())
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(entry=st.integers(0, 3), column=st.sampled_from(audit.COLUMNS), text=st.text(max_size=12))
+def test_any_edit_of_any_field_of_any_entry_is_detected(entry, column, text):
+    t = _trail()
+    log = t.log.copy()
+    if log.at[entry, column] == text:
+        return
+    log.at[entry, column] = text
+    with pytest.raises(AuditChainError):
+        audit.verify(audit.AuditTrail(log, t.plan_rows, workbook="t.xlsx"))
+
+
+@settings(max_examples=20, deadline=None)
+@given(entry=st.integers(0, 3))
+def test_removing_any_entry_but_the_last_is_detected(entry):
+    t = _trail()
+    if entry == 3:  # the last entry's removal leaves a valid chain: `audit` compares it with the Run Log instead
+        return
+    log = t.log.drop(index=entry).reset_index(drop=True)
+    with pytest.raises(AuditChainError):
+        audit.verify(audit.AuditTrail(log, t.plan_rows, workbook="t.xlsx"))
