@@ -141,6 +141,11 @@ def kernel(inp: CommissionInputs, plan: Plan, pcs: Pieces) -> _Earnings:
             c = np.minimum(u, plan.cap[sl][:, :, None])
             e_un[sl] = u.sum(axis=1)
             e[sl] = c.sum(axis=1)
+            if m.cap_carry:  # EarnedToDate(p) = min(EarnedToDate(p-1) + cap(p), uncapped earnings to date)
+                cap = plan.cap[sl]
+                for p in range(NP):
+                    before = e[sl, p - 1] if p else 0.0
+                    e[sl, p] = np.minimum(before + cap[:, p], e_un[sl, p])
     cols = np.arange(NP)[None, :]
     mask = cols < plan.n_comp[:, None]
     e = np.where(mask, e, 0.0)
@@ -474,8 +479,12 @@ def _line_frame(inp, plan: Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataF
     # true-up attainment: YTD attainment of the period
     tu_att = payouts["AttainmentYTD"].to_numpy()[tu_g]
     basis = payouts["Basis"].to_numpy()[tu_g]
+    carry = {(m.plan, m.measure) for m in inp.measures if m.cap_carry and m.basis != "YTD"}
+    carried = np.array([(p, m) in carry for p, m in zip(payouts["PlanID"].to_numpy()[tu_g],
+                                                       payouts["Measure"].to_numpy()[tu_g])], dtype=bool)
     tu_note = np.where(basis == "YTD", "YTD true-up: credit of earlier periods re-measured at YTD attainment",
-                       "earned without new credit")
+                       np.where(carried, "cap carry-forward: earnings above an earlier period's cap, paid within "
+                                         "this period's cap", "earned without new credit"))
     kind = np.concatenate([np.asarray(p["kind"], dtype=object) for p in parts] + [const(k, LINE_TRUEUP)])
     cols = {
         "_g": all_grp,

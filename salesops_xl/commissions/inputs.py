@@ -49,6 +49,7 @@ class MeasureDef:
     source_measure: str = ""  # Team: the deals' measure rolled up
     credit_base: str = "Amount"  # Amount | Margin: what a deal credits (Deals[Amount] or Deals[Margin])
     unit: str = ""  # blank: money; else the unit deals of the measure count in (no currency, no FX)
+    cap_carry: bool = False  # Period basis: earnings above a period's cap are paid later within later caps
 
     @property
     def needs_quota(self) -> bool:
@@ -280,6 +281,7 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
     source = f["CreditSource"] if "CreditSource" in f else pd.Series("Own", index=f.index)
     src_measure = f["SourceMeasure"] if "SourceMeasure" in f else pd.Series(None, index=f.index, dtype=object)
     units = f["Unit"] if "Unit" in f else pd.Series(None, index=f.index, dtype=object)
+    carry = f["CapCarryForward"] if "CapCarryForward" in f else pd.Series("No", index=f.index, dtype=object)
     own_measures = set(f["Measure"][source.to_numpy() != "Team"].dropna())
     for i, r in enumerate(f.itertuples(index=False)):
         ok = True
@@ -309,7 +311,7 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
             clawback_days=float(claw.iloc[i]), row=i, credit_source=source.iloc[i] or "Own",
             source_measure=(src_measure.iloc[i] or r.Measure) if source.iloc[i] == "Team" else r.Measure,
             credit_base=(f["CreditBase"].iloc[i] if "CreditBase" in f else None) or "Amount",
-            unit=str(units.iloc[i] or "").strip(),
+            unit=str(units.iloc[i] or "").strip(), cap_carry=carry.iloc[i] == "Yes",
         ))
         m = out[-1]
         if m.credit_source == "Team" and m.source_measure not in own_measures:

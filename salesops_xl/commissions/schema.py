@@ -122,6 +122,9 @@ MEASURES = TableSchema(
               blank=True, default="None", example="PctOfTarget"),
         Field("CapValue", "number", "The cap: a multiple (200% = twice the target) or an amount per period.",
               blank=True, minimum=0, example="200%"),
+        Field("CapCarryForward", "choice", "Yes: earnings above a period's cap are not lost but paid in later "
+              "periods of the year, within their own caps (Period basis; YTD caps already carry over). Blank: No.",
+              choices=("Yes", "No"), required=False, blank=True, default="No", example="Yes"),
         Field("ClawbackDays", "int", "A cancelled deal reverses its commission only if cancelled within this "
               "many days of its close date; blank = always.", required=False, blank=True, minimum=0,
               example="180"),
