@@ -1,4 +1,4 @@
-"""The plan calendar: months and quarters of a plan year, their labels and parsing.
+"""The plan calendar: months, quarters and the year of a plan year, their labels and parsing.
 
 A plan year starts on the first day of the month of ``PlanYearStart`` and has
 12 months and 4 quarters. Labels:
@@ -7,7 +7,9 @@ A plan year starts on the first day of the month of ``PlanYearStart`` and has
 * a quarter is labelled by the year in which the plan year starts and its
   number within the plan year, ``"2026-Q1"``. With a plan year starting in
   January these are the calendar quarters; with one starting in July,
-  ``"2026-Q1"`` is July-September 2026.
+  ``"2026-Q1"`` is July-September 2026;
+* the plan year itself (an annual measure) is labelled by the year it starts
+  in, ``"2026"`` (also accepted: ``"FY2026"``).
 
 A period given in an input table may be its label (``"2026-03"``,
 ``"2026-Q1"``) or any date inside it.
@@ -21,13 +23,15 @@ from typing import Literal
 
 import numpy as np
 
-PeriodType = Literal["Month", "Quarter"]
+PeriodType = Literal["Month", "Quarter", "Year"]
 
-PERIODS_PER_YEAR = {"Month": 12, "Quarter": 4}
-MONTHS_PER_PERIOD = {"Month": 1, "Quarter": 3}
+PERIODS_PER_YEAR = {"Month": 12, "Quarter": 4, "Year": 1}
+MONTHS_PER_PERIOD = {"Month": 1, "Quarter": 3, "Year": 12}
+PERIOD_TYPES = tuple(PERIODS_PER_YEAR)
 
 _MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+_YEAR_RE = re.compile(r"^\s*(?:FY\s*)?(\d{4})(?:\.0+)?\s*$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
 
 
@@ -91,6 +95,8 @@ class PlanCalendar:
     def period_label(self, p: int, ptype: PeriodType) -> str:
         if ptype == "Month":
             return self.month_label(p)
+        if ptype == "Year":
+            return f"{self.start.year}"
         return f"{self.start.year}-Q{p + 1}"
 
     def period_labels(self, ptype: PeriodType) -> list[str]:
@@ -124,6 +130,13 @@ class PlanCalendar:
             except ValueError:
                 return None, "not a valid date"
             return self._index_of_date(d, ptype)
+        m = _YEAR_RE.match(text)
+        if m:
+            if ptype != "Year":
+                return None, f"a year label for a {ptype.lower()}ly measure"
+            if int(m[1]) != self.start.year:
+                return None, "another plan year"
+            return 0, ""
         m = _MONTH_RE.match(text)
         if m:
             y, mo = int(m[1]), int(m[2])
@@ -132,13 +145,13 @@ class PlanCalendar:
             mi = (y - self.start.year) * 12 + (mo - self.start.month)
             if not 0 <= mi < 12:
                 return None, "a month outside the plan year"
-            if ptype == "Quarter":
-                return None, "a month label for a quarterly measure"
+            if ptype != "Month":
+                return None, f"a month label for a {ptype.lower()}ly measure"
             return mi, ""
         m = _QUARTER_RE.match(text)
         if m:
-            if ptype == "Month":
-                return None, "a quarter label for a monthly measure"
+            if ptype != "Quarter":
+                return None, f"a quarter label for a {ptype.lower()}ly measure"
             if int(m[1]) != self.start.year:
                 return None, "a quarter of another plan year"
             return int(m[2]) - 1, ""

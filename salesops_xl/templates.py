@@ -139,7 +139,7 @@ def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
                              (S.DRAWS, f"{_col(spif_w + bonus_w + 3)}1")], freeze=None),
         sheet("FXRates", [(S.FX_RATES, "A1")]),
         *finance_input_sheets(tables, sheet),
-    ]
+    ] + ([sheet("Disputes", [(S.DISPUTES, "A1")])] if "Disputes" in tables else [])
 
 
 def finance_input_sheets(tables: dict[str, pd.DataFrame], sheet) -> list[SheetSpec]:
@@ -169,7 +169,7 @@ def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -
     from .commissions.sample import late_cancellation, sample_tables
     from .xlsx.writer import write_sheets
 
-    with building(path) as tmp:
+    with building(path) as tmp, _audit_user("Sample data (salesops-xl template)"):
         # stage 1: January-June locked as paid, first recorded on the Paid History sheet
         tables = sample_tables()
         write_sheets(None, tmp, commission_input_sheets(tables))
@@ -179,6 +179,22 @@ def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -
         write_sheets(tmp, tmp, [s for s in commission_input_sheets(later) if s.name == "Cancellations"])
         recalc(tmp, computed_at=SAMPLE_RUN_AT_2)
     return Path(path)
+
+
+@contextmanager
+def _audit_user(name: str):
+    """The user the sample's Audit Log entries name: fixed, so the template is the same whoever builds it."""
+    from .commissions.audit import USER_ENV
+
+    old = os.environ.get(USER_ENV)
+    os.environ[USER_ENV] = name
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ[USER_ENV]
+        else:
+            os.environ[USER_ENV] = old
 
 
 def build_all(folder: str | Path = "workbooks") -> list[Path]:

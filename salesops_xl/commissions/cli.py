@@ -157,4 +157,44 @@ def whatif(workbook: Path, output: Path | None, amounts: bool, quiet: bool) -> N
         click.echo(f"warning: {w}", err=True)
 
 
-COMMANDS = (statements, diff, whatif)
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "by", required=True, help="Name of the person signing (recorded in the Approvals sheet).")
+@click.option("--role", required=True, help="Their role, e.g. finance (ApprovalRoles table, or the default policy).")
+@click.option("--step", type=click.Choice(["reviewed", "approved", "paid"], case_sensitive=False),
+              default="approved", show_default=True, help="The step recorded: Draft -> Reviewed -> Approved -> Paid.")
+@click.option("--note", default="", help="A note kept with the sign-off.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def approve(workbook: Path, by: str, role: str, step: str, note: str, quiet: bool) -> None:
+    """Record a sign-off of WORKBOOK's payout run (who, role, when) in its Approvals sheet.
+
+    Refused, with nothing written, for a role not allowed to record the step, a step out of order, or inputs
+    changed since the last recalculation (recalculate and check first).
+    """
+    from .approvals import approve as do_approve
+
+    rep = run_guarded(do_approve, workbook, by=by, role=role, step=step, note=note)
+    if not quiet:
+        click.echo(f"{rep.output}: run {rep.summary.get('status', step.capitalize())} by {by} ({role})")
+    for w in rep.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+def audit(workbook: Path) -> None:
+    """Verify WORKBOOK's audit log: every entry's hash and the chain between them.
+
+    Exit 0 when intact; otherwise (exit 1) the first entry edited or removed, by sheet, row and column.
+    """
+    from .audit import audit_workbook
+
+    rep = run_guarded(audit_workbook, workbook)
+    click.echo(f"{workbook}: audit log intact, {rep.entries} entr{'y' if rep.entries == 1 else 'ies'}; last run "
+               f"{rep.last_at}")
+    if not rep.matches_run_log:
+        click.echo("warning: the Run Log's input fingerprint is not the last entry's: the outputs were edited or "
+                   "the last entries removed; recalculate to record the run", err=True)
+
+
+COMMANDS = (statements, diff, whatif, approve, audit)

@@ -21,6 +21,11 @@ PAYOUT_COLUMNS = (
     Column("CreditYTD", "money", description="Credit of the plan year to the end of the period (as known then)."),
     Column("QuotaYTD", "money"),
     Column("AttainmentYTD", "percent", description="CreditYTD / QuotaYTD."),
+    Column("Unit", "text", description="Blank: Credit and Quota are money in Currency. Else the unit they count in "
+           "(PlanMeasures[Unit]): meetings, seats..."),
+    Column("Variance", "money", description="Credit - Quota of the period (in Unit for a unit measure): above "
+           "zero ahead of quota, below zero short of it."),
+    Column("VarianceYTD", "money", description="CreditYTD - QuotaYTD."),
     Column("Tier", "text", description="Band reached: at AttainmentYTD (YTD basis) or Attainment (Period basis)."),
     Column("EarnedBeforeCap", "money", description="Cumulative earnings of the year to date before caps."),
     Column("CapApplied", "money", description="Cumulative earnings removed by the cap."),

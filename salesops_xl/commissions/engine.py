@@ -8,8 +8,8 @@ Index spaces
 ------------
 * **rep** ``i`` - a person of the Roster (who may have several effective-dated rows).
 * **slot** ``s`` - a (rep, measure of a plan the rep holds) pair.
-* **period** ``p`` - 0..11 for monthly measures, 0..3 for quarterly ones.
-  Arrays indexed by period have 12 columns; quarterly slots use the first 4.
+* **period** ``p`` - 0..11 for monthly measures, 0..3 for quarterly ones, 0 for annual ones.
+  Arrays indexed by period have 12 columns; quarterly slots use the first 4, annual ones the first.
 
 The credit cube ``X[s, q, r]`` holds the credit of deals closed in period
 ``q`` and reversed (cancelled within the clawback window) in period ``r``
@@ -28,12 +28,13 @@ import pandas as pd
 from ..errors import InputError, Problem, ProblemCollector
 from ..tables import const, object_frame
 from ..money import allocate_cents, to_cents
-from ..periods import MONTHS_PER_PERIOD, PERIODS_PER_YEAR
+from ..periods import MONTHS_PER_PERIOD, PERIOD_TYPES, PERIODS_PER_YEAR
 from .inputs import CommissionInputs, MeasureDef
-from .prepare import NEVER, NP, Pieces, Plan, pieces, prepare
+from .prepare import NEVER, NP, Pieces, Plan, months_per_period, period_types, pieces, prepare
 from .extras import (EXTRA_COLUMNS, LINE_BONUS, LINE_DRAW_ADVANCE, LINE_DRAW_RECOVERY, LINE_DRAW_TOPUP, LINE_SPIF,
                      LINE_SPIF_REVERSAL, bonus_lines, draws, spif_lines)
 from . import locks
+from .disputes import LINE_DISPUTE, dispute_lines
 from .tiers import earned
 
 LINE_DEAL, LINE_REVERSAL, LINE_TRUEUP, LINE_ADJUSTMENT = "Deal", "Reversal", "True-up", "Adjustment"
@@ -140,6 +141,11 @@ def kernel(inp: CommissionInputs, plan: Plan, pcs: Pieces) -> _Earnings:
             c = np.minimum(u, plan.cap[sl][:, :, None])
             e_un[sl] = u.sum(axis=1)
             e[sl] = c.sum(axis=1)
+            if m.cap_carry:  # EarnedToDate(p) = min(EarnedToDate(p-1) + cap(p), uncapped earnings to date)
+                cap = plan.cap[sl]
+                for p in range(NP):
+                    before = e[sl, p - 1] if p else 0.0
+                    e[sl, p] = np.minimum(before + cap[:, p], e_un[sl, p])
     cols = np.arange(NP)[None, :]
     mask = cols < plan.n_comp[:, None]
     e = np.where(mask, e, 0.0)
@@ -352,8 +358,8 @@ def compute(inp: CommissionInputs, *, computed_at: str | None = None) -> Commiss
     _deal_lines(inp, plan, line_items(plan, pcs), ea, lines)
     payouts, group_of = _payouts(inp, plan, ea, lines)
     line_frame = _line_frame(inp, plan, ea, lines, payouts, group_of)
-    extra = pd.concat([_adjustment_lines(inp, plan), spif_lines(inp, plan, pcs),
-                       bonus_lines(inp, plan, ea.ytd_credit)], ignore_index=True)
+    extra = pd.concat([_adjustment_lines(inp, plan), dispute_lines(inp, plan.roster.rep_ids),
+                       spif_lines(inp, plan, pcs), bonus_lines(inp, plan, ea.ytd_credit)], ignore_index=True)
     lock = locks.lock_state(inp, plan)
     if lock is not None:
         extra = pd.concat([extra, locks.prior_period_lines(inp, plan, lock, payouts, extra, warnings)],
@@ -383,12 +389,15 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
     mdefs = inp.measures
     md = plan.slot_md[s_idx]
     rep = plan.slot_rep[s_idx]
-    is_q = np.array([m.period_type == "Quarter" for m in mdefs], dtype=bool)[md] if mdefs else np.zeros(0, bool)
+    ptype = period_types(mdefs, md)
     basis = np.array([m.basis for m in mdefs], dtype=object)[md]
     month_labels = np.array(cal.period_labels("Month"), dtype=object)
-    quarter_labels = np.array(cal.period_labels("Quarter") + [""] * 8, dtype=object)
-    period_label = np.where(is_q, quarter_labels[p_idx], month_labels[p_idx])
-    pay_month = np.where(is_q, p_idx * 3 + 2, p_idx).astype(np.intp)
+    period_label = np.empty(len(p_idx), dtype=object)
+    for t in PERIOD_TYPES:
+        sel = ptype == t
+        period_label[sel] = np.array(cal.period_labels(t) + [""] * 12, dtype=object)[p_idx[sel]]
+    k = months_per_period(ptype)
+    pay_month = (p_idx * k + k - 1).astype(np.intp)
     credit = ea.asof[s_idx, p_idx, p_idx]
     quota = plan.quota[s_idx, p_idx]
     att = _attainment(credit, quota)
@@ -418,6 +427,9 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
         "CreditYTD": ea.ytd_credit[s_idx, p_idx],
         "QuotaYTD": ea.ytd_quota[s_idx, p_idx],
         "AttainmentYTD": ytd_att,
+        "Unit": np.array([m.unit or None for m in mdefs] + [None], dtype=object)[md],
+        "Variance": credit - quota,
+        "VarianceYTD": ea.ytd_credit[s_idx, p_idx] - ea.ytd_quota[s_idx, p_idx],
         "Tier": tier,
         "EarnedBeforeCap": e_un_c,
         "CapApplied": e_un_c - ea.cents[s_idx, p_idx],
@@ -467,8 +479,12 @@ def _line_frame(inp, plan: Plan, ea: _Earnings, lines: _Lines, payouts: pd.DataF
     # true-up attainment: YTD attainment of the period
     tu_att = payouts["AttainmentYTD"].to_numpy()[tu_g]
     basis = payouts["Basis"].to_numpy()[tu_g]
+    carry = {(m.plan, m.measure) for m in inp.measures if m.cap_carry and m.basis != "YTD"}
+    carried = np.array([(p, m) in carry for p, m in zip(payouts["PlanID"].to_numpy()[tu_g],
+                                                       payouts["Measure"].to_numpy()[tu_g])], dtype=bool)
     tu_note = np.where(basis == "YTD", "YTD true-up: credit of earlier periods re-measured at YTD attainment",
-                       "earned without new credit")
+                       np.where(carried, "cap carry-forward: earnings above an earlier period's cap, paid within "
+                                         "this period's cap", "earned without new credit"))
     kind = np.concatenate([np.asarray(p["kind"], dtype=object) for p in parts] + [const(k, LINE_TRUEUP)])
     cols = {
         "_g": all_grp,
@@ -523,8 +539,8 @@ def month_rows(plan: Plan) -> np.ndarray:
     return out
 
 
-_COMPONENT_OF = {LINE_ADJUSTMENT: "Adjustments", LINE_SPIF: "SPIFs", LINE_SPIF_REVERSAL: "SPIFs",
-                 LINE_BONUS: "Bonuses", LINE_DRAW_TOPUP: "DrawTopUp", LINE_DRAW_ADVANCE: "DrawAdvance",
+_COMPONENT_OF = {LINE_ADJUSTMENT: "Adjustments", LINE_DISPUTE: "Adjustments", LINE_SPIF: "SPIFs",
+                 LINE_SPIF_REVERSAL: "SPIFs", LINE_BONUS: "Bonuses", LINE_DRAW_TOPUP: "DrawTopUp", LINE_DRAW_ADVANCE: "DrawAdvance",
                  LINE_DRAW_RECOVERY: "DrawRecovery", "Prior-period adjustment": "PriorPeriodAdjustments"}
 
 
@@ -713,7 +729,7 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
         more["Note"] = extra["Note"].to_numpy().astype(object)
         cols = {c: np.concatenate([cols[c], more[c]]) for c in LINE_COLUMNS}
         rank = {"Prior-period adjustment": 5, LINE_SPIF: 6, LINE_SPIF_REVERSAL: 6, LINE_BONUS: 7,
-                LINE_ADJUSTMENT: 8, LINE_DRAW_TOPUP: 9, LINE_DRAW_ADVANCE: 9, LINE_DRAW_RECOVERY: 10}
+                LINE_ADJUSTMENT: 8, LINE_DISPUTE: 8, LINE_DRAW_TOPUP: 9, LINE_DRAW_ADVANCE: 9, LINE_DRAW_RECOVERY: 10}
         a_kind = np.array([rank.get(k, 11) for k in more["LineType"]], dtype=np.int64)
         a_major = ((a_rep * 12 + a_month) * (n_meas + 1) + n_meas) * 13 + 12
         keys = [np.concatenate([row, a_row]),

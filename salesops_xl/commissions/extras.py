@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..money import to_cents
 from .inputs import CommissionInputs
-from .prepare import NEVER, Pieces, Plan
+from .prepare import NEVER, Pieces, Plan, months_per_period, period_types
 
 LINE_SPIF, LINE_SPIF_REVERSAL, LINE_BONUS = "SPIF", "SPIF reversal", "Bonus"
 LINE_DRAW_TOPUP, LINE_DRAW_ADVANCE, LINE_DRAW_RECOVERY = "Draw top-up", "Draw advance", "Draw recovery"
@@ -98,7 +98,7 @@ def bonus_lines(inp: CommissionInputs, plan: Plan, ytd_credit: np.ndarray) -> pd
     mdefs = inp.measures
     plan_of = np.array([m.plan for m in mdefs], dtype=object)[plan.slot_md]
     measure_of = np.array([m.measure for m in mdefs], dtype=object)[plan.slot_md]
-    is_q = np.array([m.period_type == "Quarter" for m in mdefs], dtype=bool)[plan.slot_md]
+    months = months_per_period(period_types(mdefs, plan.slot_md))
     parts = []
     for b in bn.itertuples(index=False):
         sel = measure_of == b.Measure
@@ -120,7 +120,7 @@ def bonus_lines(inp: CommissionInputs, plan: Plan, ytd_credit: np.ndarray) -> pd
         amount = (0.0 if np.isnan(b.Amount) else b.Amount) + \
             (0.0 if np.isnan(b.PctOfTarget) else b.PctOfTarget) * plan.target_year[s]
         sign = change[k, p]
-        month = np.where(is_q[s], p * 3 + 2, p)
+        month = p * months[s] + months[s] - 1
         label = f"{b.BonusID}" + (f": {b.Description}" if b.Description else "")
         note = np.where(sign > 0, f"Bonus {label} ({b.Milestone:.0%} of the year's quota reached)",
                         f"Bonus {label} taken back: YTD credit fell below {b.Milestone:.0%} of the year's quota")

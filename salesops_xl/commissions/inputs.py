@@ -48,6 +48,8 @@ class MeasureDef:
     credit_source: str = "Own"  # Own | Team (roll-up of everyone below in the hierarchy)
     source_measure: str = ""  # Team: the deals' measure rolled up
     credit_base: str = "Amount"  # Amount | Margin: what a deal credits (Deals[Amount] or Deals[Margin])
+    unit: str = ""  # blank: money; else the unit deals of the measure count in (no currency, no FX)
+    cap_carry: bool = False  # Period basis: earnings above a period's cap are paid later within later caps
 
     @property
     def needs_quota(self) -> bool:
@@ -102,6 +104,9 @@ def load_inputs(source: TableSource) -> CommissionInputs:
         _fx(tables, calendar, problems)
         _leaves(tables, problems)
         _cancellations(tables, problems)
+        from .disputes import check_disputes
+
+        check_disputes(tables, calendar, problems)
     if calendar is not None:
         _incentives(tables, measures, calendar, problems)
     paid = _read_paid(source, problems)
@@ -194,6 +199,8 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> PlanCalendar | N
         i = found["LockedThrough"]
         v = f["Value"].iloc[i]
         if v is not None and str(v).strip():
+            if re.fullmatch(r"\d+(\.\d+)?", str(v).strip()):  # a real date read as its serial number
+                v = serial_to_date(np.array([float(str(v).strip())]), tbl.raw.date1904)[0].item()
             m, why = cal.parse_period(v, "Month")
             if m is None:
                 problems.add(tbl.problem(i, "Value", f"LockedThrough is {why}", value=v,
@@ -273,6 +280,8 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
     claw = f["ClawbackDays"] if "ClawbackDays" in f else pd.Series(np.nan, index=f.index)
     source = f["CreditSource"] if "CreditSource" in f else pd.Series("Own", index=f.index)
     src_measure = f["SourceMeasure"] if "SourceMeasure" in f else pd.Series(None, index=f.index, dtype=object)
+    units = f["Unit"] if "Unit" in f else pd.Series(None, index=f.index, dtype=object)
+    carry = f["CapCarryForward"] if "CapCarryForward" in f else pd.Series("No", index=f.index, dtype=object)
     own_measures = set(f["Measure"][source.to_numpy() != "Team"].dropna())
     for i, r in enumerate(f.itertuples(index=False)):
         ok = True
@@ -302,12 +311,14 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
             clawback_days=float(claw.iloc[i]), row=i, credit_source=source.iloc[i] or "Own",
             source_measure=(src_measure.iloc[i] or r.Measure) if source.iloc[i] == "Team" else r.Measure,
             credit_base=(f["CreditBase"].iloc[i] if "CreditBase" in f else None) or "Amount",
+            unit=str(units.iloc[i] or "").strip(), cap_carry=carry.iloc[i] == "Yes",
         ))
         m = out[-1]
         if m.credit_source == "Team" and m.source_measure not in own_measures:
             problems.add(tbl.problem(i, "SourceMeasure", "a Team measure must roll up a measure deals are "
                                      "credited to", value=m.source_measure,
                                      expected="one of " + ", ".join(sorted(own_measures))))
+    _units(tbl, out, problems)
     # one Team measure per plan and rolled-up measure
     seen_team: dict[tuple[str, str], int] = {}
     for m in out:
@@ -333,6 +344,29 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
                 problems.add(plans.problem(i, "PlanID", "plan has no measures", value=p,
                                            expected="at least one row for it in PlanMeasures"))
     return out
+
+
+def _units(tbl: Table, measures: list[MeasureDef], problems: ProblemCollector) -> None:
+    """A measure name counts in one unit in every plan (deals name the measure, not the plan); a Team measure
+    counts in the unit of the measure it rolls up."""
+    first: dict[str, MeasureDef] = {}
+    for m in measures:
+        if m.credit_source == "Own":
+            first.setdefault(m.measure, m)
+    for m in measures:
+        ref = first.get(m.source_measure if m.credit_source == "Team" else m.measure)
+        if ref is None or ref.unit == m.unit:
+            continue
+        what = "money" if not ref.unit else repr(ref.unit)
+        problems.add(tbl.problem(m.row, "Unit", f"measure {ref.measure} counts in {what} on row "
+                                 f"{tbl.raw.excel_row(ref.row)}", value=m.unit or None, show_value=bool(m.unit),
+                                 expected=f"the same Unit ({ref.unit or 'blank'}) on every row of the measure "
+                                          "and of Team measures rolling it up"))
+
+
+def unit_measures(measures: list[MeasureDef]) -> set[str]:
+    """Names of the measures that count in units rather than money."""
+    return {m.measure for m in measures if m.unit}
 
 
 # -- roster -----------------------------------------------------------------------------------
@@ -567,8 +601,8 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
                                  expected="a measure of the rep's plan: " + ", ".join(mine)))
     mixed = np.array([isinstance(t, str) and "/" in t for t in ptype], dtype=bool)
     for i in np.flatnonzero(present & mixed):
-        problems.add(tbl.problem(int(i), "Measure", "the rep's plans measure this monthly in one plan and "
-                                 "quarterly in another", value=f["Measure"].iloc[i],
+        problems.add(tbl.problem(int(i), "Measure", "the rep's plans measure this over different "
+                                 f"periods ({ptype[i]})", value=f["Measure"].iloc[i],
                                  expected="one period type per measure for a rep"))
     ok = present & (pos >= 0) & ~mixed
     pidx = np.full(n, -1, dtype=np.int64)
@@ -623,6 +657,18 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
             problems.add(tbl.problem(int(i), "Margin", f"measure {f['Measure'].iloc[i]} credits margin "
                                      "(PlanMeasures[CreditBase] Margin) but this deal has none", show_value=False,
                                      expected="the deal's margin in its Currency"))
+    # a unit measure's deals have no currency (and no FX); every other deal needs one
+    unit = f["Measure"].isin(unit_measures(measures)).to_numpy()
+    ccy = f["Currency"].notna().to_numpy()
+    for i in np.flatnonzero(unit & ccy):
+        problems.add(tbl.problem(int(i), "Currency", f"a currency on a deal of the unit measure "
+                                 f"{f['Measure'].iloc[i]} (its Amount is a quantity)", value=f["Currency"].iloc[i],
+                                 expected="a blank Currency"))
+    for i in np.flatnonzero(~unit & ~ccy & f["Measure"].notna().to_numpy()):
+        problems.add(tbl.problem(int(i), "Currency", "blank", show_value=False,
+                                 expected="the currency of Amount (ISO code such as USD); only deals of a unit "
+                                          "measure (PlanMeasures[Unit]) have none"))
+    f["IsUnit"] = unit
     status = f["Status"].to_numpy()
     cancel = f["CancelDate"].to_numpy()
     close = f["CloseDate"].to_numpy()
@@ -842,6 +888,9 @@ PAID_TABLES = {"PaidSummary": "SUMMARY_COLUMNS", "PaidPayouts": "PAYOUT_COLUMNS"
                "PaidDraws": "DRAW_COLUMNS"}
 PAID_SHEET = "Paid History"
 
+#: Columns added to the records after workbooks with Paid History were made: absent there, read as blank.
+ADDED_PAID_COLUMNS = frozenset({"Unit", "Variance", "VarianceYTD"})
+
 _FIELD_TYPE = {"text": "text", "money": "money", "percent": "number", "rate": "number", "number": "number",
                "multiple": "number", "int": "number", "date": "date"}
 
@@ -852,7 +901,8 @@ def paid_schema(name: str) -> "TableSchema":
 
     cols = getattr(columns, PAID_TABLES[name])
     return TableSchema(name=name, sheet=PAID_SHEET, description="Record of locked months (owned by recalc).",
-                       fields=tuple(Field(c.name, _FIELD_TYPE[c.kind], c.description, blank=True) for c in cols),
+                       fields=tuple(Field(c.name, _FIELD_TYPE[c.kind], c.description, blank=True,
+                                          required=c.name not in ADDED_PAID_COLUMNS) for c in cols),
                        required=False, min_rows=0, money=False)  # ours: what lies beside it is not an input
 
 

@@ -25,7 +25,8 @@ from .prepare import Plan
 
 LINE_PRIOR = "Prior-period adjustment"
 COMPONENT_KEYS = ("SPIFs", "Bonuses", "Adjustments")
-_KIND_COMPONENT = {"SPIF": "SPIFs", "SPIF reversal": "SPIFs", "Bonus": "Bonuses", "Adjustment": "Adjustments"}
+_KIND_COMPONENT = {"SPIF": "SPIFs", "SPIF reversal": "SPIFs", "Bonus": "Bonuses", "Adjustment": "Adjustments",
+                   "Dispute adjustment": "Adjustments"}
 
 
 @dataclass

@@ -72,6 +72,9 @@ def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
         sheets.insert(len(sheets) - 3, SheetSpec(name="Draws", tables=(_block("DrawBalances", DRAW_COLUMNS,
                                                                                     result.draws),),
                                                      freeze="C2", tab_color="1F4E79"))
+    disputes = _disputes_sheet(result)
+    if disputes is not None:
+        sheets.insert(len(sheets) - 3, disputes)
     history = paid_history(result, result.inputs.locked_through)
     if history:
         blocks, row = [], 1
@@ -126,7 +129,28 @@ def _payout_summary(result: CommissionResult) -> SheetSpec:
 
 
 #: Sheets a commission recalculation owns besides the main five (removed when a run no longer produces them).
-OPTIONAL_SHEETS = ("Draws", "Paid History")
+OPTIONAL_SHEETS = ("Draws", "Disputes Summary", "Paid History")
+
+DISPUTE_COLUMNS = (
+    Column("DisputeID", "text"), Column("RepID", "text"), Column("DealID", "text"), Column("Period", "text"),
+    Column("RaisedBy", "text"), Column("RaisedOn", "date"), Column("Reason", "text", width=36),
+    Column("Status", "text", description="Open disputes first."), Column("Resolution", "text", width=36),
+    Column("ResolvedOn", "date"), Column("Amount", "money", description="Paid as a Dispute adjustment line."),
+    Column("PaidIn", "text", description="Pay month of the adjustment (blank: nothing paid, or not computed yet)."),
+)
+
+
+def _disputes_sheet(result: CommissionResult) -> SheetSpec | None:
+    """Every dispute, open ones first, with where a resolved amount is paid; None without disputes."""
+    from .disputes import summary_frame
+
+    frame = summary_frame(result.inputs)
+    if not len(frame):
+        return None
+    n_open = int((frame["Status"] == "Open").sum())
+    note = f"{n_open} open dispute{'s' if n_open != 1 else ''} of {len(frame)}"
+    return SheetSpec(name="Disputes Summary", tables=(_block("DisputeSummary", DISPUTE_COLUMNS, frame, "A3"),),
+                     notes=(("A1", note),), looks=(("A1", "subtitle"),), freeze="C4", tab_color="1F4E79")
 
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF")

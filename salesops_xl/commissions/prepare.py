@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ProblemCollector
-from ..periods import MONTHS_PER_PERIOD, PERIODS_PER_YEAR
+from ..periods import MONTHS_PER_PERIOD, PERIOD_TYPES, PERIODS_PER_YEAR
 from ..words import count
 from .inputs import CommissionInputs, MeasureDef
 
@@ -106,9 +106,40 @@ def roster_days(inp: CommissionInputs) -> RosterDays:
         rep_ids=np.asarray(rep_ids, dtype=object), name=ros["RepName"].to_numpy()[last_row] if K else
         np.zeros(0, dtype=object), currency=ros["Currency"].to_numpy()[first_row] if K else np.zeros(0, dtype=object),
         row_on_day=row_on_day, on_leave=on_leave, row_rep=codes.astype(np.intp),
-        row_plan=ros["PlanID"].to_numpy(), row_ti=ros["TargetIncentive"].to_numpy().astype(np.float64),
+        row_plan=ros["PlanID"].to_numpy(), row_ti=annual_target_incentive(ros),
         row_manager=np.asarray(mgr, dtype=np.intp), start=start, n_days=n_days,
     )
+
+
+def period_types(mdefs: list[MeasureDef], md: np.ndarray) -> np.ndarray:
+    """PeriodType (Month, Quarter or Year) of the measure definition of each element of ``md``."""
+    types = np.array([m.period_type for m in mdefs] + ["Month"], dtype=object)
+    return types[np.asarray(md, dtype=np.intp)] if len(md) else np.zeros(0, dtype=object)
+
+
+def months_per_period(ptype: np.ndarray) -> np.ndarray:
+    """1, 3 or 12 for each Month, Quarter or Year of ``ptype``."""
+    return np.select([ptype == t for t in PERIOD_TYPES], [MONTHS_PER_PERIOD[t] for t in PERIOD_TYPES], 1) \
+        .astype(np.intp)
+
+
+def period_of_day(day_period: dict, ptype: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Period index of each ``day`` in the calendar of its ``ptype``."""
+    out = np.zeros(len(day), dtype=np.intp)
+    for t in PERIOD_TYPES:
+        sel = ptype == t
+        if sel.any():
+            out[sel] = day_period[t][day[sel]]
+    return out
+
+
+def annual_target_incentive(ros: pd.DataFrame) -> np.ndarray:
+    """Roster[TargetIncentive] per year: x 4 when given per quarter, x 12 per month (TargetIncentivePer)."""
+    ti = ros["TargetIncentive"].to_numpy().astype(np.float64)
+    if "TargetIncentivePer" not in ros:
+        return ti
+    per = ros["TargetIncentivePer"].to_numpy(dtype=object)
+    return ti * np.where(per == "Month", 12.0, np.where(per == "Quarter", 4.0, 1.0))
 
 
 @dataclass
@@ -185,15 +216,17 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
     act_day = (row_plan_day == slot_plan[:, None]) & ~rd.on_leave[slot_rep]
     ti_day = np.where(act_day, rd.row_ti[np.maximum(rows, 0)] if len(rd.row_ti) else 0.0, 0.0)
 
-    is_q = np.array([mdefs[k].period_type == "Quarter" for k in slot_md], dtype=bool)
-    n_comp = np.where(is_q, cal.periods_computed("Quarter"), cal.periods_computed("Month")).astype(np.intp)
-    bounds = {t: _period_bounds(cal, t, rd.start, D) for t in ("Month", "Quarter")}
+    ptype = period_types(mdefs, slot_md)
+    n_comp = np.zeros(S, dtype=np.intp)
+    for t in PERIOD_TYPES:
+        n_comp[ptype == t] = cal.periods_computed(t)
+    bounds = {t: _period_bounds(cal, t, rd.start, D) for t in PERIOD_TYPES}
     day_period = {t: np.repeat(np.arange(len(b) - 1), np.diff(b)) for t, b in bounds.items()}
     active_days = np.zeros((S, NP))
     period_days = np.zeros((S, NP))
     ti_sum = np.zeros((S, NP))
-    for t in ("Month", "Quarter"):
-        sel = is_q if t == "Quarter" else ~is_q
+    for t in PERIOD_TYPES:
+        sel = ptype == t
         if not sel.any():
             continue
         b = bounds[t]
@@ -208,14 +241,14 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
     active = (active_days > 0) & computed
 
     weight = np.array([mdefs[k].weight for k in slot_md])
-    ppy = np.where(is_q, 4.0, 12.0)
+    ppy = 12.0 / months_per_period(ptype)
     # daily target: annual TI x weight / periods per year / days in the period, summed over active days
     with np.errstate(divide="ignore", invalid="ignore"):
         target = np.where(period_days > 0, ti_sum * (weight / ppy)[:, None] / np.where(period_days > 0,
                                                                                           period_days, 1), 0.0)
     target = np.where(active, target, 0.0)
 
-    quota, covered = _prorated_quotas(inp, rd, slot_rep, slot_md, act_day, bounds, is_q, measure_names,
+    quota, covered = _prorated_quotas(inp, rd, slot_rep, slot_md, act_day, bounds, ptype, measure_names,
                                       plan_names, slot_index, period_days)
     whole_year = active_days > 0
     quota_year = np.where(whole_year, quota, 0.0).sum(axis=1)  # for milestones: all periods, computed or not
@@ -237,7 +270,7 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
                 plan_names, measure_names, day_period, quota_year, target_year)
 
 
-def _prorated_quotas(inp, rd: RosterDays, slot_rep, slot_md, act_day, bounds, is_q, measure_names, plan_names,
+def _prorated_quotas(inp, rd: RosterDays, slot_rep, slot_md, act_day, bounds, ptype, measure_names, plan_names,
                      slot_index, period_days) -> np.ndarray:
     """Quota of each slot and period: each quota row x its active days / the period's days."""
     S = len(slot_rep)
@@ -264,9 +297,14 @@ def _prorated_quotas(inp, rd: RosterDays, slot_rep, slot_md, act_day, bounds, is
         if not has.any():
             continue
         s_, p_, v_, e_ = sl[has], pi[has], val[has], eff[has]
-        quarter = is_q[s_]
-        b = np.where(quarter, bounds["Quarter"][np.minimum(p_, 4)], bounds["Month"][p_])
-        b_end = np.where(quarter, bounds["Quarter"][np.minimum(p_ + 1, 4)], bounds["Month"][p_ + 1])
+        t_ = ptype[s_]
+        b = np.zeros(len(s_), dtype=np.intp)
+        b_end = np.zeros(len(s_), dtype=np.intp)
+        for t in PERIOD_TYPES:
+            sel = t_ == t
+            bt = bounds[t]
+            b[sel] = bt[np.minimum(p_[sel], len(bt) - 2)]
+            b_end[sel] = bt[np.minimum(p_[sel] + 1, len(bt) - 1)]
         start = np.where(np.isnat(e_), b, np.clip((e_ - rd.start).astype(np.int64), b, b_end))
         # a row ends where the next row of the same slot and period starts
         order = np.lexsort((start, p_, s_))
@@ -413,17 +451,15 @@ def pieces(inp: CommissionInputs, plan: Plan, warnings: list[str], problems: Pro
 
     # periods in the slot's calendar; reversal only within the clawback window and by AsOfDate
     md = plan.slot_md[aslot]
-    is_q = np.array([m.period_type == "Quarter" for m in mdefs], dtype=bool)[md] if mdefs else np.zeros(0, bool)
-    per = np.where(is_q, plan.day_period["Quarter"][np.clip(day[drow], 0, rd.n_days - 1)],
-                   plan.day_period["Month"][np.clip(day[drow], 0, rd.n_days - 1)])
+    ptype = period_types(mdefs, md)
+    per = period_of_day(plan.day_period, ptype, np.clip(day[drow], 0, rd.n_days - 1))
     ev = b_event[base]
     claw = np.array([m.clawback_days for m in mdefs])[md] if mdefs else np.zeros(0)
     eday = rd.day_index(ev)
     days_after = (ev - close[drow]).astype("timedelta64[D]").astype(np.float64)
     within = np.isnan(claw) | (days_after <= claw)
     effective = ~np.isnat(ev) & (eday < computed_days)
-    rev_per = np.where(is_q, plan.day_period["Quarter"][np.clip(eday, 0, rd.n_days - 1)],
-                       plan.day_period["Month"][np.clip(eday, 0, rd.n_days - 1)])
+    rev_per = period_of_day(plan.day_period, ptype, np.clip(eday, 0, rd.n_days - 1))
     r = np.where(effective & within & (eday >= 0), rev_per, NEVER)
     r = np.where(effective & within & (eday < 0), per, r)  # (cannot happen: cancel >= close)
     outside = effective & ~within
@@ -490,6 +526,8 @@ def fx_rates(inp: CommissionInputs, d: pd.DataFrame, drow: np.ndarray, to_ccy: n
     deal_ccy = d["Currency"].to_numpy()[drow]
     fx = np.ones(len(drow))
     need = deal_ccy != to_ccy
+    if "IsUnit" in d:
+        need &= ~d["IsUnit"].to_numpy(dtype=bool)[drow]  # quantities: no currency, no conversion
     if not need.any():
         return fx
     mi = inp.calendar.month_index(d["CloseDate"].to_numpy().astype("datetime64[D]")[drow])

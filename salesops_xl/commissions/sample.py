@@ -290,7 +290,23 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     return {"Settings": settings, "Roster": roster, "Leaves": leaves, "Plans": plans, "PlanMeasures": measures,
             "Tiers": tiers, "Quotas": quotas, "Deals": deals, "Cancellations": cancellations,
             "Adjustments": adjustments, "Spifs": spifs, "Bonuses": bonuses, "Draws": draws, "FXRates": fx,
-            **accounting_tables(deals)}
+            **accounting_tables(deals), "Disputes": _disputes(deals)}
+
+
+def _disputes(deals: pd.DataFrame) -> pd.DataFrame:
+    """Three disputes: one open, one resolved with an amount (paid in August), one rejected."""
+    one = deals[(deals.Status == "Booked") & (deals.CloseDate >= D(PLAN_YEAR, 7, 1))].drop_duplicates("DealID")
+    a, b, c = one.iloc[0], one.iloc[3], one.iloc[6]
+    return pd.DataFrame({
+        "DisputeID": ["DSP-001", "DSP-002", "DSP-003"], "RepID": [a.RepID, b.RepID, c.RepID],
+        "DealID": [a.DealID, b.DealID, None], "Period": [None, None, f"{PLAN_YEAR}-07"],
+        "RaisedBy": ["Rep", "Rep", "Manager"], "RaisedOn": [D(PLAN_YEAR, 8, 3), D(PLAN_YEAR, 7, 28), D(PLAN_YEAR, 8, 5)],
+        "Reason": ["Split should be 60/40, not 50/50", "Deal booked under the wrong measure",
+                   "July SPIF missing"],
+        "Status": ["Open", "Resolved", "Rejected"],
+        "Resolution": [None, "Agreed: credit difference paid as an adjustment", "Deal below the SPIF minimum"],
+        "ResolvedOn": [None, D(PLAN_YEAR, 8, 12), D(PLAN_YEAR, 8, 14)], "Amount": [None, 350.0, None],
+    })
 
 
 def late_cancellation(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

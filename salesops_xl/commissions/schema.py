@@ -65,12 +65,15 @@ ROSTER = TableSchema(
         Field("Currency", "text", "Payout currency (ISO code). Deals are converted into it.", example="USD"),
         Field("HireDate", "date", "First day of employment.", example="2025-03-01"),
         Field("TermDate", "date", "Last day of employment; blank if employed.", blank=True),
-        Field("TargetIncentive", "money", "Annual on-target incentive (variable pay at 100%), in Currency.",
-              minimum=0, example="60000"),
+        Field("TargetIncentive", "money", "On-target incentive (variable pay at 100%), in Currency: per year, or "
+              "per TargetIncentivePer.", minimum=0, example="60000"),
         Field("EffectiveFrom", "date", "First day this row applies (a plan, manager or target change gets a new "
               "row); blank: from the hire date.", required=False, blank=True),
         Field("EffectiveTo", "date", "Last day this row applies; blank: until the next row or the termination.",
               required=False, blank=True),
+        Field("TargetIncentivePer", "choice", "The period TargetIncentive is given for: Year (default), Quarter "
+              "(x 4 for the year) or Month (x 12).", choices=("Year", "Quarter", "Month"), required=False, blank=True,
+              default="Year", example="Year"),
         Field("Email", "text", "Address the rep's statement is e-mailed to (salesops-xl statements --send); "
               "blank: not e-mailed. The rep's latest row with an address counts.", required=False, blank=True,
               example="ada@example.com"),
@@ -99,7 +102,8 @@ MEASURES = TableSchema(
         Field("Measure", "id", "Name of the measure; deals and quotas refer to it.", example="NewBusiness"),
         Field("Weight", "percent", "Share of the target incentive carried by this measure; a plan's weights "
               "total 100%.", minimum=0, maximum=1, example="70%"),
-        Field("PeriodType", "choice", "Length of the measurement and payment period.", choices=("Month", "Quarter"),
+        Field("PeriodType", "choice", "Length of the measurement and payment period: Month, Quarter, or Year (the "
+              "plan year's attainment, paid in its last month).", choices=("Month", "Quarter", "Year"),
               example="Month"),
         Field("Basis", "choice", "YTD: each period pays cumulative year-to-date earnings minus what was paid "
               "(a true-up). Period: each period is measured on its own.", choices=("YTD", "Period"),
@@ -118,6 +122,9 @@ MEASURES = TableSchema(
               blank=True, default="None", example="PctOfTarget"),
         Field("CapValue", "number", "The cap: a multiple (200% = twice the target) or an amount per period.",
               blank=True, minimum=0, example="200%"),
+        Field("CapCarryForward", "choice", "Yes: earnings above a period's cap are not lost but paid in later "
+              "periods of the year, within their own caps (Period basis; YTD caps already carry over). Blank: No.",
+              choices=("Yes", "No"), required=False, blank=True, default="No", example="Yes"),
         Field("ClawbackDays", "int", "A cancelled deal reverses its commission only if cancelled within this "
               "many days of its close date; blank = always.", required=False, blank=True, minimum=0,
               example="180"),
@@ -129,6 +136,9 @@ MEASURES = TableSchema(
         Field("CreditBase", "choice", "Amount: the measure credits the deals' Amount. Margin: it credits their "
               "Margin (Deals[Margin], e.g. QuoteApprovals[Margin] of the quoting workbook): commission on margin.",
               choices=("Amount", "Margin"), required=False, blank=True, default="Amount", example="Margin"),
+        Field("Unit", "text", "Blank: a money measure (deal amounts in a currency, converted into the rep's). A unit "
+              "name (units, meetings, seats): deals count in that unit, without a currency or FX; quotas are in it "
+              "and a Commission rate is paid per unit.", required=False, blank=True, example="meetings"),
     ),
     key=("PlanID", "Measure"),
 )
@@ -166,6 +176,7 @@ QUOTAS = TableSchema(
               "period's other row covers the days before); blank: the whole period.", required=False, blank=True),
     ),
     key=("RepID", "Measure", "Period", "EffectiveFrom"),
+    min_rows=0,  # a plan of flat rates only needs no quota: the table may be empty (the check is per period)
 )
 
 DEALS = TableSchema(
@@ -182,7 +193,8 @@ DEALS = TableSchema(
         Field("Measure", "id", "The measure it counts toward (PlanMeasures[Measure]).", example="NewBusiness"),
         Field("Amount", "money", "The deal's whole amount in Currency (negative for a credit note).",
               example="25000"),
-        Field("Currency", "text", "Currency of Amount (ISO code).", example="USD"),
+        Field("Currency", "text", "Currency of Amount (ISO code); blank for a unit measure (PlanMeasures[Unit]), "
+              "whose Amount is a quantity.", blank=True, example="USD"),
         Field("Status", "choice", "Booked, or Cancelled (then CancelDate is required).",
               choices=("Booked", "Cancelled"), blank=True, default="Booked", example="Booked"),
         Field("CancelDate", "date", "Date a cancelled deal was cancelled.", blank=True),
@@ -340,11 +352,57 @@ FX_RATES = TableSchema(
     min_rows=0,
 )
 
+DISPUTES = TableSchema(
+    name="Disputes",
+    sheet="Disputes",
+    description="Disputes raised by reps about a deal or a statement line; a resolved one with an amount is paid as "
+                "a 'Dispute adjustment' line in the month of ResolvedOn.",
+    fields=(
+        Field("DisputeID", "id", "Id of the dispute.", example="DSP-001"),
+        Field("RepID", "id", "The rep who disputes (Roster[RepID]).", example="R001"),
+        Field("DealID", "id", "The deal disputed (a deal the rep is credited on); blank: a statement line or a "
+              "month as a whole (Period).", blank=True, example="D-10001"),
+        Field("Period", "text", "Pay month of the disputed statement line (2026-03 or a date in it); blank: the "
+              "deal's.", blank=True, example="2026-03"),
+        Field("RaisedBy", "text", "Who raised it.", blank=True, example="Ada Lovelace"),
+        Field("RaisedOn", "date", "When it was raised.", example="2026-04-02"),
+        Field("Reason", "text", "What is disputed, in the rep's words.", blank=True, example="Split should be 60/40"),
+        Field("Status", "choice", "Open, Resolved (agreed; Amount paid) or Rejected.",
+              choices=("Open", "Resolved", "Rejected"), blank=True, default="Open", example="Open"),
+        Field("Resolution", "text", "How it was settled (shown on the statement line).", blank=True),
+        Field("ResolvedOn", "date", "When it was resolved or rejected; decides the pay month of the adjustment.",
+              blank=True),
+        Field("Amount", "money", "Resolved: the amount added to (or, negative, taken from) the rep's pay, in the "
+              "rep's currency; blank or 0: none.", blank=True),
+    ),
+    key=("DisputeID",),
+    required=False,
+    min_rows=0,
+)
+
+APPROVAL_ROLES = TableSchema(
+    name="ApprovalRoles",
+    sheet="Settings",
+    description="Who may record each step of a payout run's sign-off (salesops-xl approve): one row per step and "
+                "role. Without this table (or with no rows): Reviewed by SalesOps or Finance, Approved by Finance, "
+                "Paid by Finance or Payroll.",
+    fields=(
+        Field("Step", "choice", "The step: Reviewed, Approved or Paid.", choices=("Reviewed", "Approved", "Paid"),
+              example="Approved"),
+        Field("Role", "text", "A role allowed to record it (compared without regard to case).", example="Finance"),
+    ),
+    required=False,
+    min_rows=0,
+)
+
 INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASURES, TIERS, QUOTAS, DEALS,
-                                         CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES, ACCOUNT_MOVES)
+                                         CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES, ACCOUNT_MOVES,
+                                         DISPUTES,
+                                         APPROVAL_ROLES)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
-OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Dashboard", "Run Log", "Checks",
+OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Disputes Summary", "Dashboard", "Run Log",
+                 "Audit Log", "Checks",
                  "Paid History")
 
 # commission accounting and the payroll / journal exports (salesops_xl.accounting; docs/accounting.md)

@@ -69,7 +69,7 @@ _ATT_FIELDS = {"Measure": "Measure", "Period": "Period", "Credit": "Credit", "Qu
                "Earned to date": "EarnedToDate", "Payable": "Payable"}
 YEAR_TOTAL = "Year total"
 MONTH_TOTAL = "Month total"
-PERIOD_WORDS = {"Month": "Monthly", "Quarter": "Quarterly"}
+PERIOD_WORDS = {"Month": "Monthly", "Quarter": "Quarterly", "Year": "Yearly"}
 WRAP_CHARS = 105  # text lines of the statement sheet are cut to the width of its tables (columns A to I)
 
 
@@ -234,6 +234,17 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
         chart_row += len(piv) + 3
         row += 19
     row += 1
+    from .disputes import open_disputes
+
+    mine = open_disputes(inp, rep_id)
+    if mine:
+        note(f"A{row}", "Your open disputes", "subtitle")
+        row += 1
+        for text in mine:
+            for k, piece in enumerate(textwrap.wrap(text, WRAP_CHARS) or [""]):
+                note(f"A{row}", ("  " if k else "") + piece)
+                row += 1
+        row += 1
     note(f"A{row}", f"Questions about this statement: {contact}.", "label")
     note(f"A{row + 1}", f"Every line of your pay, deal by deal, is on the {names[1]} sheet"
                         + (f"; your draw month by month on the {names[2]} sheet." if len(draws) else "."))
@@ -304,6 +315,11 @@ def _pct(x: float) -> str:
     return f"{x * 100:.4g}%"
 
 
+def _singular(unit: str) -> str:
+    """"meetings" -> "meeting" (a unit named in the plural, as in PlanMeasures[Unit]); others as given."""
+    return unit[:-1] if len(unit) > 3 and unit.endswith("s") and not unit.endswith("ss") else unit
+
+
 def tier_in_words(m) -> list[str]:
     """The bands of a measure's tier table as a rep reads them."""
     t = m.tiers
@@ -314,7 +330,10 @@ def tier_in_words(m) -> list[str]:
             continue
         lo = max(lo, float(m.threshold or 0.0))
         where = (f"from {_pct(lo)} to {_pct(hi)} of quota" if np.isfinite(hi) else f"from {_pct(lo)} of quota up")
-        if m.rate_type == "Commission":
+        if m.rate_type == "Commission" and m.unit:
+            text = (f"paid {rate:,.2f} per {_singular(m.unit)} {where}" if m.method == "Marginal"
+                    else f"{where}: {rate:,.2f} per {_singular(m.unit)} on all of them")
+        elif m.rate_type == "Commission":
             text = (f"paid {_pct(rate)} on credit {where}" if m.method == "Marginal"
                     else f"{where}: {_pct(rate)} on all credit")
         else:
@@ -357,7 +376,7 @@ def _attainment_by_period_type(inp, payouts: pd.DataFrame) -> list[tuple[str, pd
     kinds = np.array([ptype.get((p, m), "Month") for p, m in zip(payouts["PlanID"], payouts["Measure"])],
                      dtype=object)
     out = []
-    for kind in ("Month", "Quarter"):
+    for kind in ("Month", "Quarter", "Year"):
         piv = _attainment_by_period(payouts[kinds == kind])
         if len(piv):
             out.append((kind, piv))

@@ -31,6 +31,7 @@ from ..tables import Field, RawTable, TableSchema, read_table
 from .engine import CommissionResult, compute
 from .inputs import CommissionInputs, load_inputs
 from .prepare import prepare
+from ..periods import PERIODS_PER_YEAR
 from .tiers import earned
 
 WHATIF_SETTINGS = TableSchema(
@@ -124,7 +125,7 @@ def simulate(inp: CommissionInputs, result: CommissionResult, settings: dict[str
         if m.cap_type == "PctOfTarget":
             cap = m.cap_value * t_year[cols]
         elif m.cap_type == "Amount":
-            cap = m.cap_value * np.where(m.period_type == "Month", 12, 4)
+            cap = m.cap_value * PERIODS_PER_YEAR[m.period_type]
         cost[:, cols] = np.minimum(earned(credit[:, cols], q_year[cols], t_year[cols], m.tiers, m.method,
                                           m.rate_type, m.threshold), cap)
     rev_names = [x.strip() for x in settings["RevenueMeasures"].split(",") if x.strip()]

@@ -99,6 +99,9 @@ def commission_per_call(ns: dict, n: int = 200) -> float:
 def main(argv: list[str]) -> int:
     src, dest = Path(argv[1]), Path(argv[2])
     job = pickle.loads(src.read_bytes())
+    import os
+
+    os.environ["SALESOPS_USER"] = "parity"  # the Audit Log's user: the same in both runtimes, whatever their login
     sys.path.insert(0, job["xwmodel_dir"])  # addin_xwmodel, for the pickled Book models
     import runpy
 
