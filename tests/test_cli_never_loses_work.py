@@ -199,7 +199,8 @@ def test_diff_warns_when_the_changed_inputs_now_have_problems(tmp_path: Path):
     new = tmp_path / "new.xlsx"
     shutil.copy(TEMPLATE, new)
     tables = sample_tables()
-    tables["Deals"].loc[3, "RepID"] = "NOBODY"
+    deals = tables["Deals"]  # a deal no dispute refers to, so the one unknown rep is the one problem
+    tables["Deals"].loc[deals.index[~deals["DealID"].isin(tables["Disputes"]["DealID"])][3], "RepID"] = "NOBODY"
     write_sheets(new, new, [s for s in commission_input_sheets(tables) if s.name == "Deals"])
     r = cli("diff", TEMPLATE, new)
     assert r.returncode == 0, r.stderr
