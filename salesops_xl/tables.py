@@ -339,6 +339,19 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
     return tbl
 
 
+
+def read_tables(source, schemas: Sequence[TableSchema], problems: ProblemCollector) -> dict[str, Table]:
+    """Read and type each of ``schemas`` from ``source`` (a TableSource; all in one pass where it can prefetch),
+    collecting problems; a table that could not be read is left out, and ``problems`` says why."""
+    if hasattr(source, "prefetch"):
+        source.prefetch([sch.name for sch in schemas])
+    tables: dict[str, Table] = {}
+    for sch in schemas:
+        t = read_table(source.read(sch.name), sch, problems)
+        if t is not None:
+            tables[sch.name] = t
+    return tables
+
 def cell_error(tbl: Table, i: int, f: Field, found: str) -> Problem:
     """The problem with a cell the door reported: an error value ('#N/A') or a formula without a saved value."""
     if found.startswith("="):

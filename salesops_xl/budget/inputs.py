@@ -20,7 +20,7 @@ from ..money import to_cents
 from ..periods import PlanCalendar
 from ..quotas.inputs import _one_row, fingerprint
 from ..source import TableSource
-from ..tables import Table, index_of, read_table, take
+from ..tables import Table, index_of, read_tables, take
 from . import schema as S
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -75,13 +75,7 @@ def load_inputs(source: TableSource) -> BudgetInputs:
     check_kind("budget", source.table_names(), source.workbook, "the budget")
     problems = ProblemCollector()
     warnings: list[str] = []
-    tables: dict[str, Table] = {}
-    if hasattr(source, "prefetch"):
-        source.prefetch([t.name for t in S.INPUT_TABLES])
-    for sch in S.INPUT_TABLES:
-        t = read_table(source.read(sch.name), sch, problems)
-        if t is not None:
-            tables[sch.name] = t
+    tables = read_tables(source, S.INPUT_TABLES, problems)
     fp = fingerprint(tables)
     plan = _plan(tables.get("BudgetPlan"), problems)
     cc = tables.get("CostCentres")

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import Problem, ProblemCollector
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..tables import Table, index_of, read_table, serial_to_date, take
+from ..tables import Table, index_of, read_table, read_tables, serial_to_date, take
 from . import schema as S
 from .tiers import TierTable, TierTableError
 
@@ -84,13 +84,7 @@ def load_inputs(source: TableSource) -> CommissionInputs:
 
     check_kind("commissions", source.table_names(), source.workbook, "computing commissions")
     problems = ProblemCollector()
-    tables: dict[str, Table] = {}
-    if hasattr(source, "prefetch"):
-        source.prefetch([t.name for t in S.INPUT_TABLES])
-    for sch in S.INPUT_TABLES:
-        t = read_table(source.read(sch.name), sch, problems)
-        if t is not None:
-            tables[sch.name] = t
+    tables = read_tables(source, S.INPUT_TABLES, problems)
     calendar = _settings(tables.get("Settings"), problems)
     _normalise_currencies(tables, problems)
     tier_tables = _tier_tables(tables.get("Tiers"), problems)

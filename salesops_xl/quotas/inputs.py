@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import Problem, ProblemCollector
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..tables import Table, index_of, read_table, take  # noqa: F401  (index_of re-exported)
+from ..tables import Table, index_of, read_tables, take  # noqa: F401  (index_of re-exported)
 from . import schema as S
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -133,13 +133,7 @@ def load_inputs(source: TableSource) -> QuotaInputs:
     check_kind("quotas", source.table_names(), source.workbook, "quota planning")
     problems = ProblemCollector()
     warnings: list[str] = []
-    tables: dict[str, Table] = {}
-    if hasattr(source, "prefetch"):
-        source.prefetch([t.name for t in S.INPUT_TABLES])
-    for sch in S.INPUT_TABLES:
-        t = read_table(source.read(sch.name), sch, problems)
-        if t is not None:
-            tables[sch.name] = t
+    tables = read_tables(source, S.INPUT_TABLES, problems)
     fp = fingerprint(tables)
     plan = _plan(tables.get("QuotaPlan"), problems, warnings)
     cap = _capacity(tables.get("CapacityPlan"), plan, problems)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import ProblemCollector
 from ..source import TableSource
-from ..tables import Table, read_table
+from ..tables import Table, read_tables
 from . import schema as S
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -78,13 +78,7 @@ def load_inputs(source: TableSource) -> QuoteInputs:
     check_kind("quotes", source.table_names(), source.workbook, "quoting")
     problems = ProblemCollector()
     warnings: list[str] = []
-    tables: dict[str, Table] = {}
-    if hasattr(source, "prefetch"):
-        source.prefetch([t.name for t in S.INPUT_TABLES])
-    for sch in S.INPUT_TABLES:
-        t = read_table(source.read(sch.name), sch, problems)
-        if t is not None:
-            tables[sch.name] = t
+    tables = read_tables(source, S.INPUT_TABLES, problems)
     fp = fingerprint(tables)
 
     base = None
