@@ -47,9 +47,14 @@ def pytest_configure(config):
 
     names = cell_function_names()
     wrapped = {n: _wrap(n, getattr(functions, n)) for n in names}
-    modules = [functions] + [importlib.import_module(f"salesops_xl.addin.{m}") for m in
-                             ("commissions_functions", "quotas_functions", "territories_functions",
-                              "forecast_functions", "forecast_call_functions", "budget_functions")]
+    # every capability's module of cell functions, found as the add-in test finds them (a list here missed the
+    # quoting workbook's module once, and its functions went unrecorded)
+    import pkgutil
+    from pathlib import Path
+
+    modules = [functions] + [importlib.import_module(f"salesops_xl.addin.{m.name}")
+                             for m in pkgutil.iter_modules([str(Path(functions.__file__).parent)])
+                             if m.name.endswith("_functions")]
     for mod in modules:
         for n, w in wrapped.items():
             if getattr(mod, n, None) is getattr(w, "__wrapped__"):
