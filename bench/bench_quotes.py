@@ -30,9 +30,7 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,9 @@ from salesops_xl.quotes import engine as E  # noqa: E402
 from salesops_xl.quotes.inputs import load_inputs  # noqa: E402
 from salesops_xl.quotes.sample import sample_tables  # noqa: E402
 from salesops_xl.source import MemorySource  # noqa: E402
+
+sys.path.insert(0, str(HERE))
+from bench_quotas import lo_profile, timed  # noqa: E402  (one LibreOffice profile and process timer for the benches)
 
 
 def bench_tables(n_lines: int = 10_000, seed: int = 7) -> dict[str, pd.DataFrame]:
@@ -203,32 +204,6 @@ def formula_workbook(path: Path, t: dict[str, pd.DataFrame]) -> None:
                              f'=IF({best}{i}=0,"None (within guardrails)",INDEX(AR!$B$2:$B${k + 1},'
                              f"100-MOD({best}{i},100)))"])
     wb.save(path)
-
-
-def lo_profile(tmp: Path) -> str:
-    prof = tmp / "lo-profile"
-    (prof / "user").mkdir(parents=True, exist_ok=True)
-    (prof / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
-        'oor:op="fuse"><value>0</value></prop></item>\n'
-        '</oor:items>\n')
-    return prof.as_uri()
-
-
-def timed(cmd: list[str], timeout: float | None = None) -> dict:
-    """Wall seconds and peak RSS (MiB, via /usr/bin/time -v when available) of a whole process."""
-    use_time = Path("/usr/bin/time").exists()
-    t0 = time.perf_counter()
-    p = subprocess.run((["/usr/bin/time", "-v"] if use_time else []) + cmd, capture_output=True, text=True,
-                       timeout=timeout)
-    wall = time.perf_counter() - t0
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stdout}\n{p.stderr[-3000:]}")
-    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr) if use_time else None
-    return {"seconds": round(wall, 3), "peak_mib": round(int(m.group(1)) / 1024, 1) if m else None}
 
 
 def main() -> None:
