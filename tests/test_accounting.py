@@ -279,8 +279,39 @@ def tranches(draw):
             cents.append(draw(st.integers(1, 10**9)))
             start.append(s)
             months.append(n)
-            end.append(draw(st.one_of(st.just(int(A.NEVER)), st.integers(s, s + 45))))
+            end.append(draw(st.one_of(st.just(int(A.NEVER)), st.integers(int(cap[i]), s + 45))))
     return item, cents, cap, start, months, end, n_items
+
+
+def reference_schedule(item, cents, cap, start, months, end, n_items):
+    """docs/accounting.md sections 3-4 one tranche and one month at a time, with exact fractions: month k of
+    C over N amortises round(C k / N) - round(C (k - 1) / N), half away from zero; from the cancellation month on
+    nothing is amortised and what is left is written off in it (or in the capitalisation month, if later)."""
+    from fractions import Fraction
+    from math import floor
+
+    def amortised(c, k, n):
+        return floor(Fraction(c * k, n) + Fraction(1, 2))
+
+    moves = {}  # (item, month) -> [capitalised, amortised, written off]
+    for i in range(n_items):
+        moves[(i, int(cap[i]))] = [0, 0, 0]
+    for i, c, s, n, e in zip(item, cents, start, months, end):
+        moves[(i, int(cap[i]))][0] += c
+        for k in range(1, n + 1):
+            if s + k - 1 >= e:
+                moves.setdefault((i, max(e, int(cap[i]))), [0, 0, 0])[2] += c - amortised(c, k - 1, n)
+                break
+            moves.setdefault((i, s + k - 1), [0, 0, 0])[1] += amortised(c, k, n) - amortised(c, k - 1, n)
+    rows = []
+    for i in range(n_items):
+        last = max(m for (j, m) in moves if j == i)
+        balance = 0
+        for m in range(int(cap[i]), last + 1):
+            c, a, w = moves.get((i, m), (0, 0, 0))
+            rows.append((i, m, balance, c, a, w, balance + c - a - w))
+            balance += c - a - w
+    return rows
 
 
 @settings(max_examples=60, deadline=None)
@@ -300,6 +331,10 @@ def test_schedule_invariants(t):
     assert np.array_equal(tot(s.capitalised), tot(s.amortised) + tot(s.written_off) + s.closing[last])
     assert (s.closing >= 0).all() and (s.amortised >= 0).all()
     assert tot(s.capitalised).sum() == sum(cents)
+    # and row for row what the rules give one tranche and one month at a time
+    got = list(zip(*(a.tolist() for a in (s.item, s.month, s.opening, s.capitalised, s.amortised, s.written_off,
+                                          s.closing))))
+    assert got == reference_schedule(item, cents, cap, start, months, end, n_items)
 
 
 @settings(max_examples=12, deadline=None)

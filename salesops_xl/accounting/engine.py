@@ -55,14 +55,25 @@ def account(result, *, require_accounts: bool = False) -> AccountingResult:
     items = _items(result, problems)
     accounts = _accounts(inputs, result, problems, require_accounts)
     problems.raise_if_any()
-    sched, register = _schedule(items, inputs)
-    rollforward = _rollforward(sched)
+    books = _amortise(items, inputs)
+    rollforward = _rollforward(books)
     earned = _earned(lines, result)
     close = _close(earned, result)
     journal = _journal(earned, items, rollforward, result, accounts)
     months = sorted(set(rollforward["Month"]) | set(close["Month"]))
-    return AccountingResult(register=register, schedule=sched, rollforward=rollforward, close=close,
-                            journal=journal, months=tuple(months))
+    return AccountingResult(register=_register(items, books), schedule=_schedule_frame(books),
+                            rollforward=rollforward, close=close, journal=journal, months=tuple(months))
+
+
+def journal_entries(result, *, require_accounts: bool = True) -> pd.DataFrame:
+    """The journal of a commission run alone (what ``export journal`` writes): :func:`account`'s journal, without
+    building the per-deal schedule, register and close frames it does not need."""
+    problems = ProblemCollector()
+    items = _items(result, problems)
+    accounts = _accounts(result.inputs, result, problems, require_accounts)
+    problems.raise_if_any()
+    rollforward = _rollforward(_amortise(items, result.inputs))
+    return _journal(_earned(result.lines, result), items, rollforward, result, accounts)
 
 
 # -- capitalisation ---------------------------------------------------------------------------------
@@ -194,7 +205,16 @@ def _events(inputs, items: pd.DataFrame, period_type: dict) -> pd.DataFrame:
                          "share": share})
 
 
-def _schedule(items: pd.DataFrame, inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
+@dataclass(frozen=True)
+class _Books:
+    """The capitalised items (one per rep, deal and measure) and their schedule as kernel arrays."""
+
+    cap_items: pd.DataFrame
+    start: np.ndarray  # int64 per item: first month amortised
+    s: A.Schedule
+
+
+def _amortise(items: pd.DataFrame, inputs) -> _Books:
     period_type = {(m.plan, m.measure): m.period_type for m in inputs.measures}
     cap_items = items[items["Capitalise"].to_numpy()].reset_index(drop=True)
     close = cap_items["CloseDate"].to_numpy(dtype="datetime64[D]")
@@ -216,18 +236,38 @@ def _schedule(items: pd.DataFrame, inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     keep = t_cents > 0
     t_item, t_cents, t_end = t_item[keep], t_cents[keep], t_end[keep]
     s = A.schedule(t_item, t_cents, cap_month, start[t_item], n[t_item], t_end, k)
-    sched = pd.DataFrame({
-        "DealID": cap_items["DealID"].to_numpy(dtype=object)[s.item],
-        "RepID": cap_items["RepID"].to_numpy(dtype=object)[s.item],
-        "Measure": cap_items["Measure"].to_numpy(dtype=object)[s.item],
-        "Currency": cap_items["Currency"].to_numpy(dtype=object)[s.item],
-        "Month": A.month_labels(s.month),
-        "MonthOfBenefit": np.where(s.month >= start[s.item], s.month - start[s.item] + 1, 0),
+    return _Books(cap_items=cap_items, start=start, s=s)
+
+
+def _coded(values, rows: np.ndarray) -> pd.Categorical:
+    """``values[rows]`` as a categorical: the per-row codes are integers, each distinct value one string."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes[rows], categories=pd.Index(uniques, dtype=object))
+
+
+def _schedule_frame(b: _Books) -> pd.DataFrame:
+    """One row per capitalised item and month. IDs and months are categoricals (integer codes per row), money
+    int64 cents: a schedule of tens of millions of rows holds no Python object per row."""
+    s, ci = b.s, b.cap_items
+    if len(s):
+        m0, m1 = int(s.month.min()), int(s.month.max())
+        month = pd.Categorical.from_codes(s.month - m0, categories=pd.Index(
+            A.month_labels(np.arange(m0, m1 + 1)), dtype=object))
+    else:
+        month = pd.Categorical([], categories=pd.Index([], dtype=object))
+    start = b.start[s.item]
+    return pd.DataFrame({
+        "DealID": _coded(ci["DealID"], s.item), "RepID": _coded(ci["RepID"], s.item),
+        "Measure": _coded(ci["Measure"], s.item), "Currency": _coded(ci["Currency"], s.item),
+        "Month": month, "MonthOfBenefit": np.where(s.month >= start, s.month - start + 1, 0),
         "Opening": s.opening, "Capitalised": s.capitalised, "Amortised": s.amortised,
         "WrittenOff": s.written_off, "Closing": s.closing,
     })
-    sched["_m"] = s.month
-    # the register: every deal commission with its treatment; balances of the capitalised ones
+
+
+def _register(items: pd.DataFrame, b: _Books) -> pd.DataFrame:
+    """Every deal commission with its treatment; balances of the capitalised ones (per item, from its rows)."""
+    s, k = b.s, len(b.cap_items)
     register = items.drop(columns=["Capitalise", "Period"]).copy()
     register["FirstMonth"] = None
     register["LastMonth"] = None
@@ -235,33 +275,48 @@ def _schedule(items: pd.DataFrame, inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         register[c] = np.zeros(len(register), dtype=np.int64)
     pos = np.flatnonzero(items["Capitalise"].to_numpy())
     if k:
-        tot = lambda a: np.bincount(s.item, weights=a, minlength=k).round().astype(np.int64)  # noqa: E731
-        last_row = np.zeros(k, dtype=np.intp)
-        np.maximum.at(last_row, s.item, np.arange(len(s), dtype=np.intp))
-        register.loc[pos, "FirstMonth"] = A.month_labels(start)
+        last_row = np.append(s.first[1:], len(s)) - 1  # an item's rows follow each other; it has one at least
+        register.loc[pos, "FirstMonth"] = A.month_labels(b.start)
         register.loc[pos, "LastMonth"] = A.month_labels(s.month[last_row])
-        register.loc[pos, "Capitalised"] = cents
-        register.loc[pos, "Amortised"] = tot(s.amortised)
-        register.loc[pos, "WrittenOff"] = tot(s.written_off)
+        register.loc[pos, "Capitalised"] = b.cap_items["Commission"].to_numpy(dtype=np.int64)
+        register.loc[pos, "Amortised"] = np.add.reduceat(s.amortised, s.first)
+        register.loc[pos, "WrittenOff"] = np.add.reduceat(s.written_off, s.first)
         register.loc[pos, "Closing"] = s.closing[last_row]
-    return sched, register
+    return register
 
 
-def _rollforward(sched: pd.DataFrame) -> pd.DataFrame:
-    """Per currency and month: opening, capitalised, amortised, written off, closing (every month in between)."""
+def _rollforward(b: _Books) -> pd.DataFrame:
+    """Per currency and month: opening, capitalised, amortised, written off, closing (every month from the
+    currency's first row to its last). Sums of the schedule's rows, by one integer key per row."""
     cols = ["Capitalised", "Amortised", "WrittenOff"]
-    if not len(sched):
+    s = b.s
+    if not len(s):
         return pd.DataFrame({"Currency": [], "Month": [], "Opening": [], **{c: [] for c in cols}, "Closing": []})
-    g = sched.groupby(["Currency", "_m"], sort=True)[cols].sum().reset_index()
+    code, currencies = pd.factorize(b.cap_items["Currency"].to_numpy(dtype=object), sort=True)
+    m0 = int(s.month.min())
+    span = int(s.month.max()) - m0 + 1
+    size = len(currencies) * span
+    key = s.month - m0
+    if len(currencies) > 1:
+        key += code[s.item].astype(np.int64) * span
+
+    def total(values, at=None):  # exact: float64 sums of cents below 2**53
+        return np.rint(np.bincount(key if at is None else key[at], weights=values, minlength=size)).astype(np.int64)
+
+    cap_rows = s.first
+    wo_rows = np.flatnonzero(s.written_off)
+    sums = {"Capitalised": total(s.capitalised[cap_rows], cap_rows), "Amortised": total(s.amortised),
+            "WrittenOff": total(s.written_off[wo_rows], wo_rows)}
+    last_row = np.append(s.first[1:], len(s)) - 1
     out = []
-    for cur, part in g.groupby("Currency", sort=True):
-        months = np.arange(part["_m"].min(), part["_m"].max() + 1)
-        full = part.set_index("_m").reindex(months)[cols].fillna(0).astype(np.int64)
-        closing = np.cumsum(full["Capitalised"].to_numpy() - full["Amortised"].to_numpy()
-                            - full["WrittenOff"].to_numpy())
+    for c, cur in enumerate(currencies):
+        mine = code == c
+        lo, hi = int(s.month[s.first[mine]].min()) - m0, int(s.month[last_row[mine]].max()) - m0
+        part = {k: v[c * span + lo:c * span + hi + 1] for k, v in sums.items()}
+        closing = np.cumsum(part["Capitalised"] - part["Amortised"] - part["WrittenOff"])
         opening = np.concatenate(([0], closing[:-1]))
-        out.append(pd.DataFrame({"Currency": cur, "Month": A.month_labels(months), "Opening": opening,
-                                 **{c: full[c].to_numpy() for c in cols}, "Closing": closing}))
+        out.append(pd.DataFrame({"Currency": cur, "Month": A.month_labels(np.arange(m0 + lo, m0 + hi + 1)),
+                                 "Opening": opening, **{k: part[k] for k in cols}, "Closing": closing}))
     return pd.concat(out, ignore_index=True)
 
 

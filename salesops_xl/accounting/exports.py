@@ -14,7 +14,7 @@ from ..errors import InternalError, Problem, ProblemCollector, UsageError
 from ..money import cents_to_text
 from ..safety import csv_safe, neutralise
 from .amortise import month_end
-from .engine import account
+from .engine import journal_entries
 from .schema import COMPONENTS
 
 #: The layout of the payroll export when the workbook's PayrollColumns table is empty.
@@ -69,7 +69,7 @@ def journal_rows(result, period: str) -> pd.DataFrame:
     """The balanced journal entries of ``period`` (docs/accounting.md, "Journal entries") with the accounts of
     the JournalAccounts table; every cell is text. The PayrollClearing credit is Payout Summary's total."""
     period = check_period(result, period)
-    j = account(result, require_accounts=True).journal
+    j = journal_entries(result)
     j = j[j["Month"].to_numpy() == period]
     debit, credit = j["Debit"].to_numpy(dtype=np.int64), j["Credit"].to_numpy(dtype=np.int64)
     out = pd.DataFrame({
