@@ -14,12 +14,14 @@
     python bench/bench_accounting.py                 # 1,000,000 deals x 36 months; 5,000 reps, 100,000 deals
     python bench/bench_accounting.py --deals 100000 --loop-sample 5000
 
-Results are printed with their ratios and written to bench/out/accounting.json.
+Results are printed with their ratios and written to bench/out/accounting.json: wall seconds (best run), the
+process CPU seconds of that run and the load average before and after (the machine may be shared).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -78,13 +80,19 @@ def loop(item, cents, cap, start, months, end, n):
     return out
 
 
-def best(fn, repeat=3):
+CPU: dict[str, float] = {}  # process CPU seconds of the best run of each measure (the machine may be shared)
+
+
+def best(fn, repeat=3, name=None):
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        c, t = time.process_time(), time.perf_counter()
         r = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), r
+        times.append((time.perf_counter() - t, time.process_time() - c))
+    wall, cpu = min(times)
+    if name:
+        CPU[name] = cpu
+    return wall, r
 
 
 def main() -> None:
@@ -96,12 +104,12 @@ def main() -> None:
     ap.add_argument("--run-deals", type=int, default=100_000)
     ap.add_argument("--out", default=str(HERE / "out"))
     a = ap.parse_args()
-    res: dict = {}
+    res: dict = {"load_average_before": list(os.getloadavg())}
     t = tranches(a.deals, a.months)
-    sec, s = best(lambda: A.schedule(*t), repeat=2)
+    sec, s = best(lambda: A.schedule(*t), repeat=2, name="schedule")
     res["schedule"] = {"deals": a.deals, "months": a.months, "rows": len(s), "seconds": sec}
     ts = tranches(a.loop_sample, a.months)
-    lsec, got = best(lambda: loop(*ts), repeat=1)
+    lsec, got = best(lambda: loop(*ts), repeat=1, name="loop")
     small = A.schedule(*ts)
     same = sum(v[0] for v in got.values()) == int(small.amortised.sum()) and \
         sum(v[1] for v in got.values()) == int(small.written_off.sum())
@@ -118,18 +126,18 @@ def main() -> None:
                                               "Account": [str(1000 + i) for i in range(len(entries))],
                                               "CostCentre": None})
     result = compute(load_inputs(MemorySource(tables, workbook="bench.xlsx")), computed_at="2026-01-01T00:00:00Z")
-    bsec, acc = best(lambda: account(result), repeat=2)
+    bsec, acc = best(lambda: account(result), repeat=2, name="books")
     res["books"] = {"reps": a.reps, "deals": a.run_deals, "schedule_rows": len(acc.schedule), "seconds": bsec}
     with tempfile.TemporaryDirectory() as d:
-        psec, rows = best(lambda: write_csv(payroll_rows(result, "2026-03"), Path(d) / "pay.csv"))
-        jsec, _ = best(lambda: write_csv(journal_rows(result, "2026-03"), Path(d) / "gl.csv"))
+        psec, rows = best(lambda: write_csv(payroll_rows(result, "2026-03"), Path(d) / "pay.csv"), name="payroll")
+        jsec, _ = best(lambda: write_csv(journal_rows(result, "2026-03"), Path(d) / "gl.csv"), name="journal")
 
         def plain():
             s = result.summary[result.summary.PayMonth == "2026-03"]
             m = s.melt(id_vars=["RepID", "RepName", "Currency"], value_vars=list(SUMMARY_COMPONENTS))
             m = m[m.value != 0]
             m.assign(value=m.value / 100).to_csv(Path(d) / "plain.csv", index=False)
-        qsec, _ = best(plain)
+        qsec, _ = best(plain, name="pandas")
     res["payroll"] = {"reps": a.reps, "seconds": psec}
     res["journal"] = {"seconds": jsec}
     res["pandas"] = {"seconds": qsec}
@@ -140,6 +148,13 @@ def main() -> None:
           f"{bsec:.2f} s")
     print(f"payroll export {psec:.3f} s, journal export {jsec:.3f} s, plain pandas melt {qsec:.3f} s "
           f"(payroll = {psec / qsec:.1f}x the plain melt)")
+    res["load_average_after"] = list(os.getloadavg())
+    for k, v in CPU.items():
+        res[k]["cpu_seconds"] = v
+    print(f"process CPU: schedule {CPU['schedule']:.2f} s, loop sample {CPU['loop']:.1f} s, books "
+          f"{CPU['books']:.2f} s, payroll {CPU['payroll']:.3f} s, journal {CPU['journal']:.3f} s; load average "
+          f"{res['load_average_before'][0]:.1f} before, {res['load_average_after'][0]:.1f} after "
+          f"({os.cpu_count()} CPUs)")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "accounting.json").write_text(json.dumps(res, indent=2))
