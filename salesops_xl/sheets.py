@@ -152,7 +152,8 @@ class SheetSpec:
     # rows / columns repeated on every printed page, e.g. "1:6" and "A:B"; None: the frozen rows / columns
     print_rows: str | None = None
     print_cols: str | None = None
-    print_area: str | None = None  # columns printed, e.g. "A:I"; None: every column written (charts included)
+    # columns printed, e.g. "A:I", or a cell range ("A1:K4": just those cells); None: everything written
+    print_area: str | None = None
     # (cell, look) for notes and formula cells: "title", "subtitle", "label", "total", "header", "wrap"
     looks: Sequence[tuple[str, str]] = field(default_factory=tuple)
 

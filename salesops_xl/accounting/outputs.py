@@ -58,16 +58,25 @@ JOURNAL_COLUMNS = (
 def block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1", total_rows=()) -> TableBlock:
     data = {}
     for c in columns:
-        v = frame[c.name].to_numpy()
+        col = frame[c.name]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # each distinct value made text once
+            text = np.append(_text(col.cat.categories.to_numpy()), None)
+            data[c.name] = text[col.cat.codes.to_numpy()]  # code -1 (blank) takes the None at the end
+            continue
+        v = col.to_numpy()
         if c.kind == "text":
-            v = np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x) for x in v],
-                         dtype=object)
+            v = _text(v)
         elif c.kind == "date":
             v = v.astype("datetime64[D]")
         elif c.kind == "int":
             v = v.astype(np.float64)
         data[c.name] = v
     return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor, total_rows=tuple(total_rows))
+
+
+def _text(values) -> np.ndarray:
+    return np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x) for x in values],
+                    dtype=object)
 
 
 def accounting_sheets(result) -> list[SheetSpec]:
@@ -78,19 +87,35 @@ def accounting_sheets(result) -> list[SheetSpec]:
     return sheets_of(acc)
 
 
+def amortisation_sheet(acc: AccountingResult) -> SheetSpec:
+    """The per-deal schedule, whole, for filtering and recomputing on screen. Printed, it is one page saying where
+    its totals print (a deal commission has a row per month: printing them all makes hundreds of pages that no
+    reviewer reads); filtering a deal and printing the selection prints that deal's schedule."""
+    n_items = int((acc.register["Treatment"].to_numpy() == "Capitalised").sum())
+    notes = (("A1", "Amortisation schedule: each capitalised deal commission, month by month"),
+             ("A2", f"{len(acc.schedule):,} rows for {n_items:,} deal commissions: "
+                    "Opening + Capitalised - Amortised - WrittenOff = Closing on every row."),
+             ("A3", "Printed, this sheet is this page: the month totals print on Contract Costs (the "
+                    "roll-forward),"),
+             ("A4", "each deal's totals on Commission Register. To print one deal: filter the table below and "
+                    "print the selection."))
+    return SheetSpec(name="Amortisation", tables=(block("AmortisationSchedule", SCHEDULE_COLUMNS, acc.schedule,
+                                                        anchor="A6"),),
+                     notes=notes, looks=(("A1", "title"),), freeze="C7", tab_color="548235",
+                     print_area="A1:K4", print_rows="1:1")
+
+
 def sheets_of(acc: AccountingResult) -> list[SheetSpec]:
     contract = SheetSpec(
         name="Contract Costs",
         tables=(block("AssetRollforward", ROLL_COLUMNS, acc.rollforward, anchor="A4"),),
-        notes=(("A1", "Capitalised commissions (ASC 340-40 / IFRS 15): asset roll-forward"),
-               ("A2", "Per currency and month: Opening + Capitalised - Amortised - WrittenOff = Closing. Rules: "
-                      "docs/accounting.md."),),
+        notes=(("A1", "Capitalised commissions (ASC 340-40 / IFRS 15): roll-forward"),  # short enough to print
+               ("A2", "Per currency and month: Opening + Capitalised - Amortised - WrittenOff = Closing."),),
         looks=(("A1", "title"),), freeze="C5", tab_color="548235")
     register = SheetSpec(name="Commission Register",
                          tables=(block("ContractCostRegister", REGISTER_COLUMNS, acc.register),),
                          freeze="B2", tab_color="548235")
-    schedule = SheetSpec(name="Amortisation", tables=(block("AmortisationSchedule", SCHEDULE_COLUMNS,
-                                                            acc.schedule),), freeze="C2", tab_color="548235")
+    schedule = amortisation_sheet(acc)
     close = SheetSpec(
         name="Close", tables=(block("CloseReport", CLOSE_COLUMNS, acc.close, anchor="A4"),),
         notes=(("A1", "Month-end close: accrued commissions"),

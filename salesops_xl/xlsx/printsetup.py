@@ -8,7 +8,8 @@ For each sheet :func:`page_setup` decides
 * the **print titles**: the rows and columns repeated on every page, by
   default the frozen ones (a table's header row and its ID columns), written
   as the sheet-scoped defined name ``_xlnm.Print_Titles``;
-* the **print area** (``_xlnm.Print_Area``): every cell and chart we wrote;
+* the **print area** (``_xlnm.Print_Area``): every cell and chart we wrote (or the columns, or the cell
+  range, the spec names);
 * **manual page breaks** before a chart that an automatic break would cut.
   Pagination is estimated from the column widths and the default row height,
   with a wide margin either way (LibreOffice measures columns and rows itself: its scale came out
@@ -101,6 +102,16 @@ def _span(text: str | None, kind: str, where: str) -> tuple[int, int] | None:
     return lo, hi
 
 
+def _cells(text: str, where: str) -> tuple[int, int, int, int]:
+    """'A1:K4' -> 0-based inclusive (r0, c0, r1, c1)."""
+    a, _, b = text.replace("$", "").partition(":")
+    r0, c0 = parse_cell(a, f"{where}, print area")
+    r1, c1 = parse_cell(b or a, f"{where}, print area")
+    if r1 < r0 or c1 < c0:
+        raise WorkbookError(f"{where}: print area {text!r} is not a range like A1:K4")
+    return r0, c0, r1, c1
+
+
 def page_setup(spec, blocks, widths: dict[int, float]) -> PageSetup:
     """The page setup of a laid-out sheet (``blocks``: its cell blocks; ``widths``: column widths in characters)."""
     where = f"sheet {spec.name!r}"
@@ -122,8 +133,11 @@ def page_setup(spec, blocks, widths: dict[int, float]) -> PageSetup:
         area = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                 max(b[3] for b in boxes))
         area = (0, 0, area[2], area[3])  # from A1: titles and notes above a table belong to the page
-        only = _span(getattr(spec, "print_area", None), "columns", where)
-        if only:
+        chosen = getattr(spec, "print_area", None)
+        if chosen and any(ch.isdigit() for ch in chosen):  # a cell range: exactly what the sheet prints
+            area = _cells(chosen, where)
+        elif chosen:
+            only = _span(chosen, "columns", where)
             area = (0, only[0], area[2], only[1])
     rows = _span(spec.print_rows, "rows", where)
     cols = _span(spec.print_cols, "columns", where)
