@@ -296,9 +296,9 @@ def _rollforward(b: _Books) -> pd.DataFrame:
     m0 = int(s.month.min())
     span = int(s.month.max()) - m0 + 1
     size = len(currencies) * span
-    key = s.month - m0
+    key = (s.month - m0).astype(np.intp)  # bincount takes intp (32 bits in Pyodide)
     if len(currencies) > 1:
-        key += code[s.item].astype(np.int64) * span
+        key += code[s.item].astype(np.intp) * span
 
     def total(values, at=None):  # exact: float64 sums of cents below 2**53
         return np.rint(np.bincount(key if at is None else key[at], weights=values, minlength=size)).astype(np.int64)
