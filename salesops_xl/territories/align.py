@@ -21,9 +21,10 @@ minimise the territory's weighted distance; assignment and centres alternate.
 
 How it is solved (all HiGHS through scipy, so it runs in Pyodide)
 ------------------------------------------------------------------
-* **Time budget** (``solve(time_limit=...)``, default :data:`DEFAULT_TIME_LIMIT` s): checked between
-  steps; the best alignment found is returned with the best bound proven, "optimal" only when HiGHS
-  proved it (within its tolerances, :data:`MIP_REL_GAP`, :data:`HIGHS_MIP_ABS_GAP`).
+* **Time budget** (``solve(time_limit=...)``, default :data:`DEFAULT_TIME_LIMIT` s): every HiGHS call
+  gets the time left as its limit, the other steps check it; the best alignment found is returned with the
+  best bound proven, "optimal" only when HiGHS proved it (within its tolerances, :data:`MIP_REL_GAP`,
+  :data:`HIGHS_MIP_ABS_GAP`).
 * **Distances** are great-circle km unless given as data (``AlignProblem.home_distance`` /
   ``unit_distance``, the workbook's Distances table): :func:`centre_distance` states the rule.
 * **Small problems** (free units x territories <= ``EXACT_MAX_VARS``): the whole
@@ -66,15 +67,34 @@ EXACT_NODE_LIMIT = 20000
 DEFAULT_TIME_LIMIT = 5.0
 #: Share of the remaining budget the exact MIP may use before the fast pipeline takes over.
 EXACT_BUDGET_SHARE = 0.25
+#: Above EXACT_MAX_VARS and up to this many variables (without contiguity), the fast pipeline runs first and the
+#: exact MIP then gets what remains of the budget; the better alignment and the better bound are kept.
+EXACT_AFTER_MAX_VARS = 20000
 #: HiGHS's tolerances behind an "optimal" MIP status (scipy passes mip_rel_gap; the others are HiGHS defaults).
 MIP_REL_GAP = 1e-9
 HIGHS_MIP_ABS_GAP = 1e-6
 HIGHS_MIP_FEASIBILITY_TOLERANCE = 1e-6
-#: The rounding MIP of the large pipeline is tried when it has at most this many units.
+#: The rounding MIP of the large pipeline is tried when it has at most this many units, given at most this
+#: share of the time left; when its alignment is further than ROUNDING_ACCEPT_GAP from the bound, rounding by
+#: largest share and local search is tried as well and the better kept.
 SUB_MIP_MAX_UNITS = 1000
+ROUNDING_MIP_BUDGET_SHARE = 0.5
+ROUNDING_ACCEPT_GAP = 0.005
+#: The Lagrangian prices of the large pipeline take at most this share of the time left (the LP comes after),
+#: and the LP rounds at most LP_BUDGET_SHARE of what is left then (rounding and the balance repair come after).
+DUAL_BUDGET_SHARE = 0.5
+LP_BUDGET_SHARE = 0.8
 #: Contiguity is enforced exactly (lazy cuts) up to this many variables; above, enclaves are repaired.
 EXACT_CUTS_MAX_VARS = 600
 EPS = 1e-9
+#: The least time given to a HiGHS call once the budget is spent (HiGHS needs a positive limit); such a call
+#: returns at once with what it has.
+HIGHS_MIN_TIME = 1e-3
+
+
+def _remaining(deadline: float) -> float:
+    """Seconds left before ``deadline``, as the ``time_limit`` of a HiGHS call (at least HIGHS_MIN_TIME)."""
+    return max(HIGHS_MIN_TIME, deadline - time.perf_counter())
 
 
 class DistanceError(ValueError):
@@ -464,9 +484,10 @@ class _Assignment:
         return float(R.min(axis=1).sum() + self.locked_cost - (pos * hi).sum() + (neg * lo).sum()) \
             if R.shape[0] else float(self.locked_cost - (pos * hi).sum() + (neg * lo).sum())
 
-    def ascent(self, iterations: int = 300, patience: int = 40, start: np.ndarray | None = None
-               ) -> tuple[np.ndarray, float]:
-        """Supergradient ascent (sign steps adapted per row) on the Lagrangian dual (from ``start``)."""
+    def ascent(self, iterations: int = 300, patience: int = 40, start: np.ndarray | None = None,
+               deadline: float = np.inf) -> tuple[np.ndarray, float]:
+        """Supergradient ascent (sign steps adapted per row) on the Lagrangian dual (from ``start``), until
+        ``deadline`` at the latest."""
         m, T = self.tgt.shape
         mu = np.zeros((m, T)) if start is None else np.clip(np.where(self.row_ok, start, 0.0), -self.M, self.M)
         if self.R == 0 or len(self.free) == 0:
@@ -481,7 +502,9 @@ class _Assignment:
             step[k] = (0.2 if start is None else 0.02) * max(typical_cost, 1e-6) / max(med, 1e-12)
         prev = np.zeros((m, T))
         best_mu, best_val, since = mu.copy(), -np.inf, 0
-        for _ in range(iterations):
+        for it in range(iterations):
+            if it and time.perf_counter() > min(deadline, self.deadline):
+                break  # the budget: every price vector gives a valid bound, the best so far is kept
             R = self.reduced(mu)
             val = self.dual_value(mu, R)
             if not np.isfinite(best_val) or val > best_val + 1e-12 * max(1.0, abs(best_val)):
@@ -505,8 +528,8 @@ class _Assignment:
             prev = sgn
         return best_mu, best_val
 
-    def smoothed_dual(self, eps_rel: float = 0.1, iterations: int = 100, start: np.ndarray | None = None
-                      ) -> tuple[np.ndarray, float]:
+    def smoothed_dual(self, eps_rel: float = 0.1, iterations: int = 100, start: np.ndarray | None = None,
+                      deadline: float = np.inf) -> tuple[np.ndarray, float]:
         """Maximise the entropy-smoothed Lagrangian dual with L-BFGS-B (prices of several measures interact,
         where sign steps converge slowly). Returns (mu, exact dual value at mu)."""
         from scipy.optimize import minimize
@@ -524,8 +547,14 @@ class _Assignment:
         eps = eps_rel * max(typical, 1e-9)
         Cf = np.where(np.isfinite(self.Cf), self.Cf, 1e300)
         mask = self.row_ok.ravel()
+        best = {"f": np.inf, "z": None}
+
+        class _OutOfTime(Exception):
+            pass
 
         def negdual(z):
+            if best["z"] is not None and time.perf_counter() > min(deadline, self.deadline):
+                raise _OutOfTime  # the budget: the best prices evaluated so far are kept (any gives a bound)
             lu = np.zeros(m * T)
             ll = np.zeros(m * T)
             h = len(z) // 2
@@ -540,6 +569,8 @@ class _Assignment:
             E /= S
             load = np.stack([(E * frac[k]).sum(axis=0) for k in range(m)])
             grad = np.concatenate([(load - hi).ravel()[mask], (lo - load).ravel()[mask]])
+            if -val < best["f"]:
+                best["f"], best["z"] = -val, z.copy()
             return -val, -grad
 
         h = int(mask.sum())
@@ -547,11 +578,14 @@ class _Assignment:
         if start is not None:
             z0[:h] = np.clip(np.maximum(start.ravel()[mask], 0.0), 0.0, self.M)
             z0[h:] = np.clip(np.maximum(-start.ravel()[mask], 0.0), 0.0, self.M)
-        res = minimize(negdual, z0, jac=True, method="L-BFGS-B",
-                       bounds=[(0.0, self.M)] * (2 * h), options={"maxiter": iterations})
+        try:
+            zx = minimize(negdual, z0, jac=True, method="L-BFGS-B",
+                          bounds=[(0.0, self.M)] * (2 * h), options={"maxiter": iterations}).x
+        except _OutOfTime:
+            zx = best["z"]
         lu = np.zeros(m * T)
         ll = np.zeros(m * T)
-        lu[mask], ll[mask] = res.x[:h], res.x[h:]
+        lu[mask], ll[mask] = zx[:h], zx[h:]
         mu = (lu - ll).reshape(m, T)
         return mu, self.dual_value(mu)
 
@@ -593,8 +627,12 @@ class _Assignment:
             c = np.concatenate([c, np.full(2 * R, self.M)])
         return c, E, B, hi, lo
 
-    def solve_lp(self, units, pu, pt, base_loads, slack=True):
-        """LP relaxation over the given pairs; returns (x, mu (m, T), objective, status, slack total)."""
+    def solve_lp(self, units, pu, pt, base_loads, slack=True, deadline: float | None = None):
+        """LP relaxation over the given pairs within the budget (``deadline``, else the solve's); returns
+        (x, mu (m, T), objective, status, slack total). Status 1: HiGHS stopped at the time limit, x is None."""
+        end = self.deadline if deadline is None else min(deadline, self.deadline)
+        if time.perf_counter() >= end:
+            return None, None, None, 1, 0.0  # the budget is spent: no LP (HiGHS would not stop at once)
         c, E, B, hi, lo = self._matrices(units, pu, pt, base_loads, slack)
         if slack:
             Bu, Bl = B
@@ -603,7 +641,8 @@ class _Assignment:
             A_ub = sp.vstack([B, -B]).tocsr()
         b_ub = np.concatenate([hi, -lo])
         res = linprog(c, A_ub=A_ub if self.R else None, b_ub=b_ub if self.R else None, A_eq=E,
-                      b_eq=np.ones(len(units)), bounds=(0, None), method="highs-ipm")
+                      b_eq=np.ones(len(units)), bounds=(0, None), method="highs-ipm",
+                      options={"time_limit": _remaining(end)})
         if res.status != 0:
             return None, None, None, res.status, 0.0
         mu = np.zeros(self.tgt.shape)
@@ -634,9 +673,8 @@ class _Assignment:
         ub = np.full(len(c), np.inf)
         ub[:nv] = 1
         deadline = self.deadline if mip_deadline is None else min(mip_deadline, self.deadline)
-        remaining = max(0.05, deadline - time.perf_counter())
         res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(0, ub),
-                   options={"mip_rel_gap": rel_gap, "node_limit": node_limit, "time_limit": remaining})
+                   options={"mip_rel_gap": rel_gap, "node_limit": node_limit, "time_limit": _remaining(deadline)})
         bound = getattr(res, "mip_dual_bound", None)
         self.last_mip_bound = float(bound) if bound is not None and np.isfinite(bound) else None
         if res.x is None:
@@ -676,11 +714,14 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
     """
     F, T = len(asg.free), asg.T
     n_active = int(asg.active.sum())
+    now = time.perf_counter()
+    dual_end = now + DUAL_BUDGET_SHARE * max(0.0, asg.deadline - now)  # the LP needs time after it
     if asg.A.shape[1] <= 1:
-        mu0, lb0 = asg.ascent(start=start) if start is None else asg.ascent(iterations=100, start=start)
+        mu0, lb0 = asg.ascent(start=start, deadline=dual_end) if start is None else \
+            asg.ascent(iterations=100, start=start, deadline=dual_end)
     else:
-        mu0, lb0 = asg.smoothed_dual(start=start) if start is None else asg.smoothed_dual(iterations=50,
-                                                                                              start=start)
+        mu0, lb0 = asg.smoothed_dual(start=start, deadline=dual_end) if start is None else \
+            asg.smoothed_dual(iterations=50, start=start, deadline=dual_end)
     lb = lb0
     K = min(4, n_active)
     R0 = asg.reduced(mu0)
@@ -690,16 +731,25 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
     n_border = min(F, max(2000, 20 * T, F // 5))
     border = np.zeros(F, dtype=bool)
     border[np.argsort(gap0, kind="stable")[:n_border]] = True
-    x = mu = None
+    x = mu = last = None
+    now = time.perf_counter()
+    lp_end = now + LP_BUDGET_SHARE * max(0.0, asg.deadline - now)  # rounding and the balance repair come after
     for _round in range(8):
         units = np.flatnonzero(border)
         pu, pt = _pairs_from_candidates(cand[units], np.isfinite(np.take_along_axis(asg.Cf[units], cand[units], 1)))
         base = asg.fixed_loads + _loads_free(asg, np.where(border, -1, assign_f))
-        x, mu, val, status, slack = asg.solve_lp(units, pu, pt, base)
+        x, mu, val, status, slack = asg.solve_lp(units, pu, pt, base, deadline=lp_end)
+        if x is None and last is not None and status == 1:
+            x, mu, pu, pt, units = last  # the budget stopped a column-generation round: keep the last LP
+            border = np.zeros(F, dtype=bool)
+            border[units] = True
+            break
         if x is None:
-            warnings.append(f"the LP relaxation could not be solved (HiGHS status {status}); using the "
-                            "Lagrangian assignment")
+            if status != 1:  # 1: HiGHS stopped at the time budget, which the status line reports
+                warnings.append(f"the LP relaxation could not be solved (HiGHS status {status}); using the "
+                                "Lagrangian assignment")
             return _full_assignment(asg, assign_f), lb, np.inf
+        last = (x, mu, pu, pt, units)
         if slack > 1e-9 and n_border < F:
             # the units held fixed leave the LP no balanced choice: widen the border
             n_border = min(F, 2 * n_border)
@@ -711,6 +761,8 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
         lp_total = val + float(asg.Cf[held, assign_f[held]].sum()) + asg.locked_cost
         if lb >= lp_total - 1e-4 * max(1.0, abs(lp_total)) or _round >= 4:
             break  # the duals price (almost) every pair of the full problem as the LP does
+        if time.perf_counter() > lp_end:
+            break  # the budget: the bound so far is valid (any prices give one), the LP's solution is used
         # column generation: units held fixed whose reduced cost is lower elsewhere join the LP, and
         # border units get their cheapest territory as a candidate
         best_t = R.argmin(axis=1)
@@ -773,10 +825,24 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
         est = float(np.take_along_axis(asg.Cf[su], order[su, :1], 1).sum())
         # an absolute allowance of 0.2% of the bound, as a gap relative to this sub-problem
         rel = float(np.clip(0.002 * abs(lb) / max(est, 1e-9), 1e-4, 0.5))
-        chosen, _, _status = asg.solve_mip(su, pu2, pt2, base, slack=False, rel_gap=rel, node_limit=50)
+        # at most half of the time left: stopped by the clock, HiGHS's incumbent can be poor (seen: 1.3% above
+        # the bound under load, where rounding by largest share and local search gave 0.17%)
+        now = time.perf_counter()
+        chosen, _, _status = asg.solve_mip(su, pu2, pt2, base, slack=False, rel_gap=rel, node_limit=50,
+                                           mip_deadline=now + ROUNDING_MIP_BUDGET_SHARE * max(0.0, asg.deadline
+                                                                                                  - now))
         if chosen is not None:
+            by_share = _full_assignment(asg, assign_f)
             assign_f[su[pu2[chosen]]] = pt2[chosen]
             rounded = True
+            mip_assign = _full_assignment(asg, assign_f)
+            obj = float(asg.C[np.arange(asg.N), mip_assign].sum())
+            if obj > lb + ROUNDING_ACCEPT_GAP * abs(lb):
+                # not within what was asked of it: also round by largest share and repair, keep the better
+                alt = local_search(asg.p, asg.C, by_share, edges=None, deadline=asg.deadline)
+                if _better(asg.p, asg.C, alt, mip_assign, None):
+                    return alt, lb, 0.0
+            return mip_assign, lb, 0.0
     # otherwise split units go to their largest share and local search repairs the balance
     return _full_assignment(asg, assign_f), lb, 0.0 if rounded else np.inf
 
@@ -818,11 +884,11 @@ def _exact(asg: _Assignment, edges: np.ndarray | None, warnings: list[str], mip_
     pu, pt = np.nonzero(ok)
     base = asg.fixed_loads
     lb = None
-    x, mu, val, status, _ = asg.solve_lp(units, pu, pt, base, slack=False)
+    x, mu, val, status, _ = asg.solve_lp(units, pu, pt, base, slack=False, deadline=mip_deadline)
     slack = False
-    if x is None:
+    if x is None and status != 1:  # infeasible balance: the model with slacks (1: out of time, go on)
         slack = True
-        x, mu, val, status, _ = asg.solve_lp(units, pu, pt, base, slack=True)
+        x, mu, val, status, _ = asg.solve_lp(units, pu, pt, base, slack=True, deadline=mip_deadline)
     if mu is not None and not slack:
         lb = asg.dual_value(mu)
     cut_rows: list[np.ndarray] = []
@@ -1286,10 +1352,12 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
     """Align ``problem`` within ``time_limit`` seconds: alternate centres and assignments, return the best
     alignment found with its proven lower bound.
 
-    The budget is checked between steps (one LP solve already started finishes). Small problems are
-    first given to the exact MIP for :data:`EXACT_BUDGET_SHARE` of the remaining budget; if HiGHS has not
-    proved its optimum by then, the fast pipeline runs with the rest and the better alignment is kept,
-    with the best bound either proved.
+    Every HiGHS call (LP and MIP) gets the time that remains as its ``time_limit``, the dual ascents stop at
+    the deadline, and local search stops there once the balance holds (the repair of the balance is never cut
+    short). Small problems are first given to the exact MIP for :data:`EXACT_BUDGET_SHARE` of the remaining
+    budget; if HiGHS has not proved its optimum by then, the fast pipeline runs with the rest. Mid-size ones
+    (up to :data:`EXACT_AFTER_MAX_VARS` variables, no contiguity) run the fast pipeline first and the exact MIP
+    with what remains. Either way the better alignment is kept, with the best bound either proved.
     """
     t0 = time.perf_counter()
     time_limit = float(time_limit)
@@ -1361,6 +1429,19 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
         assign = local_search(problem, C, assign, edges=None, deadline=deadline)
         if edges is not None and not contiguity(assign, edges, T).all():
             assign = contiguous_alignment(problem, C, assign, clat, clon, edges, deadline, cunit)
+        fast_obj = float(asg.C[np.arange(N), assign].sum())
+        closed = lb is not None and fast_obj <= lb + HIGHS_MIP_ABS_GAP + MIP_REL_GAP * abs(lb)
+        if (edges is None and not force_large and n_vars <= EXACT_AFTER_MAX_VARS and not closed
+                and time.perf_counter() < deadline):
+            # a mid-size problem with budget left: the exact MIP with the rest of it
+            asg.exact_bound = None
+            exact, lb_e, slack_e, text = _exact(asg, None, warnings, mip_deadline=deadline)
+            mip_lb = asg.exact_bound
+            if lb_e is not None:
+                lb = lb_e if lb is None else max(lb, lb_e)
+            if slack_e <= 1e-9 and not _better(problem, C, assign, exact, None):
+                assign, proven = exact, text == "optimal"
+            method = "LP + MIP rounding + local search, then exact MIP"
     hit_budget = time.perf_counter() >= deadline
     obj = float(C[np.arange(N), assign].sum())
     contig = contiguity(assign, edges, T) if edges is not None else None
@@ -1385,7 +1466,7 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
         gap = max(0.0, obj / lb - 1.0)
     elif lb is not None and balance_met and lb <= 0:
         gap = 0.0 if obj <= 1e-9 else None
-    proven = proven and method == "exact MIP" and (contig is None or contig.all())
+    proven = proven and (contig is None or contig.all())
     if not balance_met:
         status = "balance tolerance not met"
     elif proven:
