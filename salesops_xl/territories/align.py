@@ -80,9 +80,8 @@ HIGHS_MIP_FEASIBILITY_TOLERANCE = 1e-6
 SUB_MIP_MAX_UNITS = 1000
 ROUNDING_MIP_BUDGET_SHARE = 0.5
 ROUNDING_ACCEPT_GAP = 0.005
-#: The Lagrangian prices of the large pipeline take at most this share of the time left (the LP comes after),
-#: and the LP rounds at most LP_BUDGET_SHARE of what is left then (rounding and the balance repair come after).
-DUAL_BUDGET_SHARE = 0.5
+#: The LP rounds of the large pipeline after the first usable one take at most this share of the time left after
+#: the prices (rounding and the balance repair come after).
 LP_BUDGET_SHARE = 0.8
 #: Contiguity is enforced exactly (lazy cuts) up to this many variables; above, enclaves are repaired.
 EXACT_CUTS_MAX_VARS = 600
@@ -627,11 +626,12 @@ class _Assignment:
             c = np.concatenate([c, np.full(2 * R, self.M)])
         return c, E, B, hi, lo
 
-    def solve_lp(self, units, pu, pt, base_loads, slack=True, deadline: float | None = None):
-        """LP relaxation over the given pairs within the budget (``deadline``, else the solve's); returns
-        (x, mu (m, T), objective, status, slack total). Status 1: HiGHS stopped at the time limit, x is None."""
+    def solve_lp(self, units, pu, pt, base_loads, slack=True, deadline: float | None = None, limit: bool = True):
+        """LP relaxation over the given pairs within the budget (``deadline``, else the solve's; ``limit`` False:
+        none); returns (x, mu (m, T), objective, status, slack total). Status 1: HiGHS stopped at the time limit,
+        x is None."""
         end = self.deadline if deadline is None else min(deadline, self.deadline)
-        if time.perf_counter() >= end:
+        if limit and time.perf_counter() >= end:
             return None, None, None, 1, 0.0  # the budget is spent: no LP (HiGHS would not stop at once)
         c, E, B, hi, lo = self._matrices(units, pu, pt, base_loads, slack)
         if slack:
@@ -642,7 +642,7 @@ class _Assignment:
         b_ub = np.concatenate([hi, -lo])
         res = linprog(c, A_ub=A_ub if self.R else None, b_ub=b_ub if self.R else None, A_eq=E,
                       b_eq=np.ones(len(units)), bounds=(0, None), method="highs-ipm",
-                      options={"time_limit": _remaining(end)})
+                      options={"time_limit": _remaining(end)} if limit else {})
         if res.status != 0:
             return None, None, None, res.status, 0.0
         mu = np.zeros(self.tgt.shape)
@@ -714,14 +714,13 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
     """
     F, T = len(asg.free), asg.T
     n_active = int(asg.active.sum())
-    now = time.perf_counter()
-    dual_end = now + DUAL_BUDGET_SHARE * max(0.0, asg.deadline - now)  # the LP needs time after it
+    # the prices stop at the budget (not earlier: poor prices make the restricted LP infeasible, and widening it
+    # costs more than the prices saved; seen with two balanced measures under load)
     if asg.A.shape[1] <= 1:
-        mu0, lb0 = asg.ascent(start=start, deadline=dual_end) if start is None else \
-            asg.ascent(iterations=100, start=start, deadline=dual_end)
+        mu0, lb0 = asg.ascent(start=start) if start is None else asg.ascent(iterations=100, start=start)
     else:
-        mu0, lb0 = asg.smoothed_dual(start=start, deadline=dual_end) if start is None else \
-            asg.smoothed_dual(iterations=50, start=start, deadline=dual_end)
+        mu0, lb0 = asg.smoothed_dual(start=start) if start is None else asg.smoothed_dual(iterations=50,
+                                                                                              start=start)
     lb = lb0
     K = min(4, n_active)
     R0 = asg.reduced(mu0)
@@ -732,13 +731,16 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
     border = np.zeros(F, dtype=bool)
     border[np.argsort(gap0, kind="stable")[:n_border]] = True
     x = mu = last = None
+    usable = False  # an LP without slack has been solved
     now = time.perf_counter()
     lp_end = now + LP_BUDGET_SHARE * max(0.0, asg.deadline - now)  # rounding and the balance repair come after
     for _round in range(8):
         units = np.flatnonzero(border)
         pu, pt = _pairs_from_candidates(cand[units], np.isfinite(np.take_along_axis(asg.Cf[units], cand[units], 1)))
         base = asg.fixed_loads + _loads_free(asg, np.where(border, -1, assign_f))
-        x, mu, val, status, slack = asg.solve_lp(units, pu, pt, base, deadline=lp_end)
+        # the first LP without slack is what every later step starts from: it runs to the end whatever the
+        # budget (without it, repairing the priced assignment's balance takes far longer, under load minutes)
+        x, mu, val, status, slack = asg.solve_lp(units, pu, pt, base, deadline=lp_end, limit=usable)
         if x is None and last is not None and status == 1:
             x, mu, pu, pt, units = last  # the budget stopped a column-generation round: keep the last LP
             border = np.zeros(F, dtype=bool)
@@ -750,6 +752,7 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
                                 "Lagrangian assignment")
             return _full_assignment(asg, assign_f), lb, np.inf
         last = (x, mu, pu, pt, units)
+        usable = usable or slack <= 1e-9
         if slack > 1e-9 and n_border < F:
             # the units held fixed leave the LP no balanced choice: widen the border
             n_border = min(F, 2 * n_border)

@@ -190,8 +190,8 @@ def test_a_problem_that_hits_the_time_budget_reports_its_proven_gap_never_optima
 
 
 def test_a_budget_spent_before_the_lp_still_gives_a_balanced_alignment_and_a_valid_bound(hard):
-    # 1 ms: the Lagrangian prices get one step, no LP is started (HiGHS would not stop at once); the prices'
-    # bound is still valid and the balance is repaired by local search
+    # 1 ms: the Lagrangian prices get one step; the first LP runs to its end anyway (docs section 8: without it the
+    # balance repair takes far longer), nothing after it improves; the bound is valid and the balance holds
     sol = AL.solve(hard, time_limit=0.001)
     _check_budget_reached(sol, "0.001")
     assert sol.bound_source == "LP bound"
