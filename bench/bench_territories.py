@@ -21,7 +21,14 @@ synthetic potential and workload, 50 reps based where the potential is:
 * ``lp-full``        - baseline: HiGHS (scipy linprog) on the full 10,000 x 50 LP relaxation: its optimum
                        must equal the engine's certified lower bound;
 * ``milp-full``      - baseline: HiGHS (scipy milp) on the full integer model with a 10 s time limit;
-* ``cli-align``      - ``salesops-xl territories align`` on a generated workbook, whole process.
+* ``align-budgets``  - the headline problem with budgets of 0.5, 1, 2 and 5 s: seconds against the budget (what
+                       runs over it is the balance repair, docs/territories.md section 8), proven gap;
+* ``assign100``      - OR-Library's assignment problem assign100 (tests/data) as an alignment given only as a
+                       matrix: seconds to the published optimum 305, proven by HiGHS;
+* ``cli-align``      - ``salesops-xl territories align`` on a generated workbook, whole process (reading and
+                       writing included), the default budget.
+
+The machine is shared: the load average (1 minute) is recorded before and after every figure.
 
 Leads - 100,000 leads over 10 days, 500 reps in 10 pools, account owners, named accounts, territory and
 segment rules, languages, skills, out-of-office days, daily capacities:
@@ -38,6 +45,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -203,13 +211,40 @@ def run_align(tables, time_limit: float = AL.DEFAULT_TIME_LIMIT, exact_share: fl
         AL.EXACT_BUDGET_SHARE = share
     L = AL.loads_of(prob, sol.assign)
     dev = np.abs(L / AL.targets(prob) - 1.0)
-    out = {"seconds": round(sec, 3), "max_deviation": float(dev.max()), "objective": sol.objective,
+    out = {"seconds": round(sec, 3), "load": round(os.getloadavg()[0], 2), "max_deviation": float(dev.max()),
+           "objective": sol.objective,
            "lower_bound": sol.lower_bound, "gap": sol.gap, "status": sol.status, "method": sol.method,
            "centre_rounds": sol.centre_rounds, "time_limit": sol.time_limit, "hit_time_limit": sol.hit_time_limit,
            "bound_source": sol.bound_source, "proven_optimal": sol.proven_optimal}
     if sol.contiguous is not None:
         out["contiguous_territories"] = int(sol.contiguous.sum())
     return out
+
+
+def run_budgets(tables, budgets=(0.5, 1.0, 2.0, 5.0)) -> dict:
+    """The same problem at several budgets: the seconds taken against each (the overshoot is the balance repair)."""
+    out = {}
+    for b in budgets:
+        load0 = os.getloadavg()[0]
+        r = run_align(tables, time_limit=b)
+        out[f"{b:g}"] = {"seconds": r["seconds"], "over_budget": round(r["seconds"] - b, 3), "gap": r["gap"],
+                         "status": r["status"], "load_before": round(load0, 2), "load_after": r["load"]}
+    return out
+
+
+def run_assign100() -> dict:
+    """OR-Library assign100 through the Python API, as the test runs it (tests/data/README.md)."""
+    tokens = (ROOT / "tests" / "data" / "orlib_assign100.txt").read_text().split()
+    n = int(tokens[0])
+    D = np.array(tokens[1:], dtype=float).reshape(n, n).T
+    prob = AL.AlignProblem(
+        lat=np.full(n, np.nan), lon=np.full(n, np.nan), weight=np.ones(n), measures=np.ones((n, 1)),
+        measure_names=("Potential",), current=np.full(n, -1), locked=np.full(n, -1), capacity=np.ones(n),
+        home_lat=np.full(n, np.nan), home_lon=np.full(n, np.nan), tolerance=0.5, home_distance=D)
+    t0 = time.perf_counter()
+    sol = AL.solve(prob)
+    return {"seconds": round(time.perf_counter() - t0, 3), "objective": sol.objective, "published": 305,
+            "status": sol.status, "method": sol.method, "load": round(os.getloadavg()[0], 2)}
 
 
 def run_map(tables) -> dict:
@@ -315,7 +350,7 @@ def run_cli(kind: str, tables, tmp: Path) -> dict:
                        text=True, cwd=ROOT)
     sec = time.perf_counter() - t0
     return {"seconds": round(sec, 3), "exit": p.returncode, "output": (p.stdout or p.stderr).strip()[-300:],
-            "workbook_mb": round(wb.stat().st_size / 1e6, 2)}
+            "workbook_mb": round(wb.stat().st_size / 1e6, 2), "load": round(os.getloadavg()[0], 2)}
 
 
 # -- main --------------------------------------------------------------------------------------------------
@@ -324,7 +359,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="only the two headline figures")
     args = ap.parse_args()
-    out: dict = {"machine": {"python": sys.version.split()[0]}, "targets": {
+    out: dict = {"machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(),
+                             "load_at_start": [round(x, 2) for x in os.getloadavg()]}, "targets": {
         "align_seconds": AL.DEFAULT_TIME_LIMIT, "align_max_deviation": 0.05, "align_gap": 0.01,
         "leads_seconds": 2.0}}
     base = zip_units()
@@ -363,6 +399,10 @@ def main() -> None:
         print("  align-443", out["align-443"], flush=True)
         out["align-443-exact"] = run_align(small, time_limit=60.0, exact_share=1.0)
         print("  align-443-exact", out["align-443-exact"], flush=True)
+        out["align-budgets"] = run_budgets(tables)
+        print("  align-budgets", out["align-budgets"], flush=True)
+        out["assign100"] = run_assign100()
+        print("  assign100", out["assign100"], flush=True)
         out["leads-reference"] = run_reference(inp, res)
         print("  leads-reference", out["leads-reference"], flush=True)
         with tempfile.TemporaryDirectory() as tmp:
@@ -370,6 +410,7 @@ def main() -> None:
             print("  cli-align", out["cli-align"], flush=True)
             out["cli-leads"] = run_cli("leads", lt, Path(tmp))
             print("  cli-leads", out["cli-leads"], flush=True)
+    out["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report(out)
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "territories.json").write_text(json.dumps(out, indent=2, default=str))
@@ -383,7 +424,10 @@ def report(out: dict) -> None:
              a["max_deviation"] / t["align_max_deviation"]),
             ("alignment: proven gap to the lower bound", a["gap"], t["align_gap"], (a["gap"] or 0) / t["align_gap"]),
             ("leads 100k x 500: seconds", l["seconds"], t["leads_seconds"], l["seconds"] / t["leads_seconds"])]
-    print("\n%-44s %12s %10s %8s" % ("figure", "measured", "target", "ratio"))
+    m = out["machine"]
+    print(f"\n{m['cpus']} CPUs, load average (1, 5, 15 min) {m['load_at_start']} at the start, "
+          f"{m.get('load_at_end')} at the end")
+    print("%-44s %12s %10s %8s" % ("figure", "measured", "target", "ratio"))
     for name, v, tg, r in rows:
         print("%-44s %12.4f %10.4f %8.2f" % (name, v, tg, r))
     if "lp-full" in out:
@@ -409,8 +453,15 @@ def report(out: dict) -> None:
         ref = out["leads-reference"]
         print(f"lead-by-lead reference:           {ref['seconds']:.2f} s (engine {ref['seconds'] / l['seconds']:.1f}x "
               f"faster), identical assignments: {ref['identical_assignments']}")
-        print(f"CLI territories align:            {out['cli-align']['seconds']:.2f} s whole process "
-              f"({out['cli-align']['workbook_mb']} MB workbook)")
+        for b, r in out["align-budgets"].items():
+            print(f"budget {b:>4} s: {r['seconds']:6.2f} s ({r['seconds'] / float(b):.2f}x the budget), gap "
+                  f"{'n/a' if r['gap'] is None else format(r['gap'], '.4%')}, "
+                  f"load {r['load_before']}-{r['load_after']}")
+        a1 = out["assign100"]
+        print(f"OR-Library assign100:             {a1['seconds']:.2f} s, objective {a1['objective']:g} (published "
+              f"{a1['published']}), {a1['status']}")
+        print(f"CLI territories align:            {out['cli-align']['seconds']:.2f} s whole process, default budget "
+              f"{AL.DEFAULT_TIME_LIMIT:g} s for the optimiser ({out['cli-align']['workbook_mb']} MB workbook)")
         print(f"CLI territories leads:            {out['cli-leads']['seconds']:.2f} s whole process "
               f"({out['cli-leads']['workbook_mb']} MB workbook)")
 
