@@ -1,8 +1,7 @@
 """Distances as data (issue 17 item 1) and the time budget with its proven gap (item 3).
 
-No published instance given only as a matrix ships in a package on PyPI that we could find (OR-Library's
-p-median and GAP files are not packaged there), so the matrix instances below are hand-checked, with the
-optimum recomputed by brute force over every assignment.
+The matrix instances below are hand-checked, with the optimum recomputed by brute force over every assignment; a
+published instance given only as a matrix (OR-Library's assign100) is in test_territory_published_instance.py.
 """
 from __future__ import annotations
 
