@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import io
 import re
 import shutil
 import subprocess
@@ -43,11 +45,20 @@ AT = "2026-02-01T09:30:00"  # one run time for both files of a pair: a run time 
 
 def save_with_openpyxl(kind: str, dest: Path, date1904: bool) -> Path:
     """The openpyxl-based script: open the template, (switch it to 1904 keeping its dates), save."""
+    dest.write_bytes(_saved_by_openpyxl(kind, date1904))
+    return dest
+
+
+@functools.lru_cache(maxsize=None)
+def _saved_by_openpyxl(kind: str, date1904: bool) -> bytes:
+    """The file that script saves, made once per test process (openpyxl's load and save of the commissions
+    sample take seconds, and the same script gives the same file)."""
     wb = openpyxl.load_workbook(TEMPLATES / f"{kind}.xlsx")
     if date1904:
         wb.epoch = CALENDAR_MAC_1904
-    wb.save(dest)
-    return dest
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def date1904_attr(path: Path) -> str | None:
@@ -75,8 +86,11 @@ def pairs(tmp_path_factory):
 
 
 def openpyxl_rows(path: Path) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(path)
-    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb}
+    wb = openpyxl.load_workbook(path, read_only=True)  # the same values as a full load, in half the time
+    try:
+        return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
+    finally:
+        wb.close()
 
 
 def calamine_rows(path: Path) -> dict[str, list[list]]:
@@ -120,8 +134,8 @@ def test_the_1904_file_holds_1904_serials(pairs, tmp_path):
             zout.writestr(info, data)
 
     def close_dates(path):
-        ws = openpyxl.load_workbook(path)["Statement Lines"]
-        rows = list(ws.iter_rows(values_only=True))
+        ws = openpyxl.load_workbook(path, read_only=True)["Statement Lines"]
+        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
         j = list(rows[0]).index("CloseDate")
         return [r[j] for r in rows[1:] if r[j] is not None]
 
