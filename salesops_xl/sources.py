@@ -196,6 +196,9 @@ def _read_parquet(spec: TableSpec, name: str, schema: TableSchema | None) -> Raw
     data: dict[str, Any] = {}
     for h, col in zip(header, tbl.columns):
         ftype = _field_type(schema, h)
+        if col.null_count == len(col):  # all blank, whatever type a writer gave it (pandas: float for all-NaN)
+            data[h] = np.full(len(col), None, dtype=object)
+            continue
         why = _arrow_mismatch(col.type, ftype)
         if why:
             wrong.append(f"column {h} is stored as {col.type}; table {name} needs {why}")
@@ -234,8 +237,9 @@ def _arrow_values(col, ftype: str | None):
         return col.cast(pa.float64()).to_numpy()  # nulls -> NaN (blank)
     if ftype == "date" and pa.types.is_timestamp(t):
         return np.array(col.to_pylist(), dtype=object)
-    return col.to_numpy(zero_copy_only=False) if not pa.types.is_dictionary(t) else \
-        np.array(col.to_pylist(), dtype=object)
+    if pa.types.is_dictionary(t):
+        return np.array(col.to_pylist(), dtype=object)
+    return col.to_numpy()  # (a ChunkedArray copies where it must, under every pyarrow)
 
 
 def _read_sql(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTable:
