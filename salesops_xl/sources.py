@@ -235,8 +235,14 @@ def _arrow_values(col, ftype: str | None):
     t = col.type
     if ftype in _NUMERIC and not pa.types.is_null(t):
         return col.cast(pa.float64()).to_numpy()  # nulls -> NaN (blank)
-    if ftype == "date" and pa.types.is_timestamp(t):
-        return np.array(col.to_pylist(), dtype=object)
+    if ftype == "date" and (pa.types.is_timestamp(t) or pa.types.is_date(t)):
+        import pyarrow.compute as pc
+
+        days = pc.cast(col, pa.date32(), safe=False).cast(pa.int32()).to_numpy()  # nulls -> NaN (float)
+        out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[D]")
+        ok = ~np.isnan(days) if days.dtype.kind == "f" else np.ones(len(days), dtype=bool)
+        out[ok] = days[ok].astype(np.int64).astype("datetime64[D]")
+        return out.astype(object)  # datetime.date, None where blank
     if pa.types.is_dictionary(t):
         return np.array(col.to_pylist(), dtype=object)
     return col.to_numpy()  # (a ChunkedArray copies where it must, under every pyarrow)

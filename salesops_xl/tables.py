@@ -135,7 +135,7 @@ class RawTable:
     data: dict[str, Sequence[Any]]  # header -> values, one per data row
     sheet: str | None = None
     workbook: str | None = None
-    header_row: int = 1  # Excel row number of the header
+    header_row: int | None = 1  # Excel row number of the header (None: a source without one, Parquet or SQL)
     first_col: int = 0  # 0-based column index of the table's first column
     errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (column, data row index) -> "#N/A"
     row_numbers: np.ndarray | None = None  # Excel row of each data row, when not contiguous
