@@ -387,27 +387,49 @@ def table_specs(tables: Iterable[str] = (), sources_file: str | Path | None = No
             out[name.lower()] = (name, spec)
     if sources_file is not None:
         for name, spec in read_sources_file(sources_file).items():
-            out[name.lower()] = (name, spec)
+            out[name.lower()] = (_input_table(name, f"{sources_file}: [tables] {name}"), spec)
     for item in tables:
         name, eq, spec = str(item).partition("=")
         if not eq or not name.strip() or not spec.strip():
             raise UsageError(f"--table {item}: expected NAME=SOURCE, e.g. Deals=deals.csv")
-        out[name.strip().lower()] = (name.strip(), parse_spec(spec))
+        out[name.strip().lower()] = (_input_table(name.strip(), f"--table {item}"), parse_spec(spec))
     return {name: spec for name, spec in out.values()}
 
 
+def _input_table(name: str, where: str) -> str:
+    """The input table ``name`` names (its schema's spelling), or a UsageError naming the closest ones."""
+    schema = _any_schema(name.lower())
+    if schema is not None:
+        return schema.name
+    import difflib
+
+    from .capabilities import all_capabilities
+
+    names = sorted({s.name for c in all_capabilities() for s in c.input_tables})
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else "; `salesops-xl schema` lists them"
+    raise UsageError(f"{where}: no input table is called {name}{hint}")
+
+
 def folder_specs(folder: str | Path) -> dict[str, TableSpec]:
-    """The CSV and Parquet files of ``folder``, each the source of the table its name (without suffix) names."""
+    """The CSV and Parquet files of ``folder`` named after an input table (case-insensitive: deals.csv is the
+    source of Deals); other files are left alone."""
     d = Path(folder)
     if not d.is_dir():
         raise SourceError(f"{d}: no such folder (--tables-from)")
     found: dict[str, tuple[str, Path]] = {}
     for p in sorted(d.iterdir()):
         if p.is_file() and p.suffix.lower() in FILE_KINDS and not p.name.startswith("."):
+            schema = _any_schema(p.stem.lower())
+            if schema is None:  # not an input table (notes.csv, results such as payouts.parquet): left alone
+                continue
             key = p.stem.lower()
             if key in found:
-                raise SourceError(f"{d}: both {found[key][1].name} and {p.name} name table {p.stem}; keep one")
-            found[key] = (p.stem, p)
+                raise SourceError(f"{d}: both {found[key][1].name} and {p.name} name table {schema.name}; keep one")
+            found[key] = (schema.name, p)
+    if not found:
+        raise SourceError(f"{d}: no CSV or Parquet file there is named after an input table (Deals.csv, "
+                          "Quotas.parquet...; `salesops-xl schema` lists the tables)")
     return {stem: TableSpec(kind=FILE_KINDS[p.suffix.lower()], path=p) for stem, p in found.values()}
 
 

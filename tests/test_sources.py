@@ -16,7 +16,7 @@ from click.testing import CliRunner
 import sources_data as sd
 from salesops_xl import results as R
 from salesops_xl.cli import main
-from salesops_xl.errors import InputError, ResultsError, SourceError, WorkbookError
+from salesops_xl.errors import InputError, ResultsError, SourceError, UsageError, WorkbookError
 from salesops_xl.sources import CompositeSource, table_specs
 
 
@@ -39,8 +39,10 @@ def run_with(specs):
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_a_folder_of_files_gives_the_workbooks_numbers(exported, kind):
-    specs = table_specs(tables_from=exported / kind)
+    folder = exported / kind
+    specs = table_specs(tables_from=folder)
     assert len(specs) == len(sd.input_frames()) >= 15  # every input table comes from the folder
+    assert set(specs) == set(sd.input_frames())  # named as the schema spells them
     sd.same_numbers(run_with(specs), sd.workbook_result())
 
 
@@ -109,10 +111,14 @@ def test_a_missing_or_unreadable_source_is_named(exported, tmp_path):
     with pytest.raises(SourceError, match=r"deals\.parquet: cannot be read as a Parquet file"):
         run_with(table_specs([f"Deals={bad}"]))
     (tmp_path / "both").mkdir()
-    for ext in ("csv", "parquet"):
-        shutil.copy(exported / ext / f"Deals.{ext}", tmp_path / "both" / f"deals.{ext}")
-    with pytest.raises(SourceError, match=r"both deals\.csv and deals\.parquet name table deals"):
+    shutil.copy(exported / "parquet" / "Deals.parquet", tmp_path / "both" / "deals.parquet")
+    (tmp_path / "both" / "notes.csv").write_text("not,a,table\n")  # not named after an input table: left alone
+    assert list(table_specs(tables_from=tmp_path / "both", tables=[f"Deals={bad}"])) == ["Deals"]
+    shutil.copy(exported / "csv" / "Deals.csv", tmp_path / "both" / "deals.csv")
+    with pytest.raises(SourceError, match=r"both deals\.csv and deals\.parquet name table Deals"):
         table_specs(tables_from=tmp_path / "both")
+    with pytest.raises(UsageError, match=r"--table Deal=x\.csv: no input table is called Deal \(did you mean Deals"):
+        table_specs(["Deal=x.csv"])
     # through the CLI: exit 3 (the file cannot be used), the source named, the workbook untouched
     wb = tmp_path / "run.xlsx"
     shutil.copy(sd.SAMPLE, wb)
