@@ -152,8 +152,8 @@ def _read_csv(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
             last = 0
             for rec in reader:
                 first_line, last = last + 1, reader.line_num
-                if not rec or all(v == "" for v in rec):
-                    continue  # a blank line
+                if not any(rec):
+                    continue  # a blank line (no field, or only empty ones)
                 if header is None:
                     header, start = [h.strip() for h in rec], first_line
                     continue
@@ -170,9 +170,14 @@ def _read_csv(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
         raise SourceError(f"{where}: cannot be opened ({e.strerror or e})") from None
     if header is None:
         raise SourceError(f"{where}: the file is empty; expected a header line naming the columns of {name}")
-    cols = {h: [r[j] if j < len(r) else "" for r in rows] for j, h in enumerate(header)}
-    data = {h: _typed(np.array(v, dtype=object) if v else np.zeros(0, dtype=object), _field_type(schema, h))
-            for h, v in cols.items()}
+    n = len(header)
+    rows = [r if len(r) == n else (r + [""] * (n - len(r)))[:n] for r in rows]
+    columns = list(zip(*rows)) if rows else [()] * n
+    data = {}
+    for h, col in zip(header, columns):
+        values = np.empty(len(col), dtype=object)
+        values[:] = col
+        data[h] = _typed(values, _field_type(schema, h))
     return RawTable(name=name, columns=header, data=data, sheet=None, workbook=where, header_row=start,
                     row_numbers=np.array(lines, dtype=np.int64), origin="csv", row_label="line")
 
@@ -323,6 +328,9 @@ def _typed(values: np.ndarray, ftype: str | None):
     if ftype is None or len(values) == 0:
         return values
     if ftype in _NUMERIC:
+        fast = _plain_numbers(values, ftype == "percent")
+        if fast is not None:
+            return fast
         conv = lambda u: _number(u, ftype == "percent")  # noqa: E731
     elif ftype == "date":
         conv = _date
@@ -335,6 +343,20 @@ def _typed(values: np.ndarray, ftype: str | None):
     out = out_u[codes]
     if ftype in _NUMERIC and all(u is None or type(u) is float for u in out_u):
         return np.array([np.nan if u is None else u for u in out_u], dtype=np.float64)[codes]
+    return out
+
+
+def _plain_numbers(values: np.ndarray, percent: bool) -> np.ndarray | None:
+    """A column of text that is all plain numbers or blank, as float64 (NaN blank) in one go; else None."""
+    if percent or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    s = pd.Series(values, dtype=object).str.strip()
+    blank = (s == "").to_numpy()
+    ok = s.str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool, na_value=False)
+    if not (ok | blank).all():
+        return None
+    out = np.full(len(values), np.nan)
+    out[ok] = s[ok].astype(np.float64).to_numpy()
     return out
 
 
