@@ -197,3 +197,22 @@ def test_parquet_results_are_all_or_nothing(tmp_path, monkeypatch):
         R.write_results(result, out, run_key="second.xlsx")
     monkeypatch.setattr(R.os, "replace", real_replace)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_sources_files_and_specs_that_cannot_be_used_say_why(tmp_path):
+    bad = tmp_path / "sources.toml"
+    bad.write_text("[tables\nDeals = 'x.csv'\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"sources\.toml: not a valid sources file \(TOML\)"):
+        table_specs(sources_file=bad)
+    bad.write_text("[tables]\nDeals = { url = 'sqlite:///ops.db' }\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"sources\.toml: .*expected \{path = \"FILE\"\}"):
+        table_specs(sources_file=bad)
+    with pytest.raises(SourceError, match=r"nothing\.toml: no such sources file"):
+        table_specs(sources_file=tmp_path / "nothing.toml")
+    with pytest.raises(UsageError, match=r"name a table \(\?table=NAME\) or a query \(\?query=SELECT \.\.\.\), one"):
+        table_specs(["Deals=sqlite:///ops.db?table=deals&query=SELECT 1"])
+    with pytest.raises(UsageError, match=r"deals\.xlsx: a table source is a \.csv or \.parquet file or a database URL"):
+        table_specs(["Deals=deals.xlsx"])
+    (tmp_path / "deals.csv").write_text("\n\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"deals\.csv: the file is empty; expected a header line"):
+        run_with(table_specs([f"Deals={tmp_path / 'deals.csv'}"]))
