@@ -67,14 +67,21 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+def write_parquet(frame: pd.DataFrame, path: Path, decimals: tuple[str, ...] = ()) -> Path:
+    """``decimals``: columns stored as decimal128(18, 2), as a warehouse exports money."""
+    import decimal
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     cols = {}
     for c in frame.columns:
         s = frame[c]
-        if s.dtype == object:
+        if c in decimals:
+            vals = [None if pd.isna(v) else decimal.Decimal(repr(float(v))) for v in s]
+            assert all(v is None or v == v.quantize(decimal.Decimal("0.01")) for v in vals)  # cents exactly
+            cols[c] = pa.array(vals, type=pa.decimal128(18, 2))
+        elif s.dtype == object:
             cols[c] = pa.array([None if v is None else str(v) for v in s], type=pa.string())
         else:
             cols[c] = pa.array(s)

@@ -22,13 +22,13 @@ from salesops_xl.sources import CompositeSource, table_specs
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    """Every input table of the sample as CSV in csv/, as Parquet in parquet/."""
+    """Every input table of the sample as CSV in csv/, as Parquet in parquet/ (Deals' Amount as a decimal)."""
     root = tmp_path_factory.mktemp("exported")
     (root / "csv").mkdir()
     (root / "parquet").mkdir()
     for name, frame in sd.input_frames().items():
         sd.write_csv(frame, root / "csv" / f"{name}.csv")
-        sd.write_parquet(frame, root / "parquet" / f"{name}.parquet")
+        sd.write_parquet(frame, root / "parquet" / f"{name}.parquet", decimals=("Amount",) if name == "Deals" else ())
     return root
 
 
