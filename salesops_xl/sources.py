@@ -145,41 +145,87 @@ def _read_csv(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
     path = spec.path
     if not path.exists():
         raise SourceError(f"{path}: no such file (the source of table {name})")
+    if path.is_dir():
+        raise SourceError(f"{path}: is a folder, expected a CSV file (the source of table {name})")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header, start, rows, lines = None, 0, [], []
-            last = 0
-            for rec in reader:
-                first_line, last = last + 1, reader.line_num
-                if not any(rec):
-                    continue  # a blank line (no field, or only empty ones)
-                if header is None:
-                    header, start = [h.strip() for h in rec], first_line
-                    continue
-                if len(rec) > len(header) and any(v.strip() for v in rec[len(header):]):
-                    raise SourceError(f"{where}: line {first_line} has {len(rec)} values, the header "
-                                      f"(line {start}) names {len(header)} columns")
-                rows.append(rec)
-                lines.append(first_line)
+        parsed = _csv_simple(path) or _csv_records(path, where)
     except (UnicodeDecodeError, csv.Error) as e:
         raise SourceError(f"{where}: cannot be read as a UTF-8 CSV file ({e})") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path}: is a folder, expected a CSV file (the source of table {name})") from None
     except OSError as e:
         raise SourceError(f"{where}: cannot be opened ({e.strerror or e})") from None
-    if header is None:
+    if parsed is None:
         raise SourceError(f"{where}: the file is empty; expected a header line naming the columns of {name}")
+    header, start, columns, lines = parsed
+    data = {h: _typed(col, _field_type(schema, h)) for h, col in zip(header, columns)}
+    return RawTable(name=name, columns=header, data=data, sheet=None, workbook=where, header_row=start,
+                    row_numbers=lines, origin="csv", row_label="line")
+
+
+def _csv_records(path: Path, where: str):
+    """(header, its line, columns as object arrays, line of each row) by the csv module, counting the line each
+    record starts on (a quoted value may span lines; blank lines are skipped); None for a file without a header."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        header, start, rows, lines = None, 0, [], []
+        last = 0
+        for rec in reader:
+            first_line, last = last + 1, reader.line_num
+            if not any(rec):
+                continue  # a blank line (no field, or only empty ones)
+            if header is None:
+                header, start = [h.strip() for h in rec], first_line
+                continue
+            if len(rec) > len(header) and any(v.strip() for v in rec[len(header):]):
+                raise SourceError(f"{where}: line {first_line} has {len(rec)} values, the header "
+                                  f"(line {start}) names {len(header)} columns")
+            rows.append(rec)
+            lines.append(first_line)
+    if header is None:
+        return None
     n = len(header)
     rows = [r if len(r) == n else (r + [""] * (n - len(r)))[:n] for r in rows]
-    columns = list(zip(*rows)) if rows else [()] * n
-    data = {}
-    for h, col in zip(header, columns):
+    columns = []
+    for col in (list(zip(*rows)) if rows else [()] * n):
         values = np.empty(len(col), dtype=object)
         values[:] = col
-        data[h] = _typed(values, _field_type(schema, h))
-    return RawTable(name=name, columns=header, data=data, sheet=None, workbook=where, header_row=start,
-                    row_numbers=np.array(lines, dtype=np.int64), origin="csv", row_label="line")
+        columns.append(values)
+    return header, start, columns, np.array(lines, dtype=np.int64)
+
+
+def _csv_simple(path: Path):
+    """The same as :func:`_csv_records` by pandas' C parser (several times faster), for the common file where
+    a record is a line: no quote character, no blank line, no bare CR, a header of distinct names, no row
+    longer than the header. None when the file is not such a file (the csv module reads it then)."""
+    import io
+
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    text = raw.replace(b"\r\n", b"\n")
+    body = text.rstrip(b"\n")
+    if not body or b'"' in body or b"\r" in body or body.startswith(b"\n") or b"\n\n" in body:
+        return None
+    first = body.split(b"\n", 1)[0].decode("utf-8")
+    header = [h.strip() for h in next(csv.reader([first]))]
+    if len(set(header)) != len(header) or not any(header):
+        return None
+    if max(line.count(b",") for line in body.split(b"\n")) > len(header) - 1:
+        return None  # a row longer than the header: the csv module's reading says where, or drops blank extras
+    import pandas.errors
+
+    try:
+        df = pd.read_csv(io.BytesIO(body), header=None, skiprows=1, names=header, dtype=str, na_filter=False,
+                         keep_default_na=False, skip_blank_lines=False, encoding="utf-8", engine="c")
+    except (pandas.errors.ParserError, UnicodeDecodeError, ValueError):
+        return None
+    columns = []
+    for h in header:
+        values = df[h].to_numpy(dtype=object)
+        missing = pd.isna(values)
+        if missing.any():  # a short row: its missing fields are empty, as the csv module reads them
+            values[missing] = ""
+        columns.append(values)
+    return header, 1, columns, np.arange(2, len(df) + 2, dtype=np.int64)
 
 
 def _read_parquet(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTable:

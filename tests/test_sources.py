@@ -218,3 +218,26 @@ def test_sources_files_and_specs_that_cannot_be_used_say_why(tmp_path):
     (tmp_path / "deals.csv").write_text("\n\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"deals\.csv: the file is empty; expected a header line"):
         run_with(table_specs([f"Deals={tmp_path / 'deals.csv'}"]))
+
+
+def test_a_plain_csv_is_read_by_pandas_parser_exactly_as_by_the_csv_module(exported, tmp_path):
+    from salesops_xl import sources
+
+    for name in ("Deals", "Roster", "Quotas"):
+        path = exported / "csv" / f"{name}.csv"
+        fast, slow = sources._csv_simple(path), sources._csv_records(path, path.name)
+        if fast is None:  # a quoted value: only the csv module reads it
+            assert b'"' in path.read_bytes()
+            continue
+        assert fast[0] == slow[0] and fast[1] == slow[1] and (fast[3] == slow[3]).all()
+        for a, b in zip(fast[2], slow[2]):
+            assert a.tolist() == b.tolist()
+    # a short row is padded with empty fields; a longer one goes to the csv module, which names its line
+    plain = tmp_path / "deals.csv"
+    plain.write_text("DealID,RepID,Amount\nD1,R1,10\nD2,R2\n", encoding="utf-8")
+    header, start, cols, lines = sources._csv_simple(plain)
+    assert cols[2].tolist() == ["10", ""] and lines.tolist() == [2, 3]
+    plain.write_text("DealID,RepID,Amount\nD1,R1,10\nD2,R2,5,oops\n", encoding="utf-8")
+    assert sources._csv_simple(plain) is None
+    with pytest.raises(SourceError, match=r"deals\.csv: line 3 has 4 values, the header \(line 1\) names 3 columns"):
+        run_with(table_specs([f"Deals={plain}"]))
