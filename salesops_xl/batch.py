@@ -69,7 +69,8 @@ def open_source(path: str | Path):
 
 
 def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow, progress: Progress | None = None,
-                 computed_at: str | None = None, calculate: bool = False) -> RecalcReport:
+                 computed_at: str | None = None, calculate: bool = False, tables=None,
+                 results: str | Path | None = None) -> RecalcReport:
     """Run one workflow (a script) on a workbook file and write the sheets it returns, atomically.
 
     ``workflow(source, *, computed_at=None, progress=None) -> WorkflowResult`` reads the inputs through
@@ -78,6 +79,9 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
     A workflow that returns no sheets writes nothing when ``output`` is the workbook itself.
     ``calculate``: read the inputs from a copy whose formulas LibreOffice calculated (see
     :mod:`salesops_xl.calculate`); the outputs still go into the workbook itself.
+    ``tables``: table name -> :class:`~salesops_xl.sources.TableSpec`, tables read from those sources instead
+    of the workbook. ``results``: a folder or database URL that also gets the run's results
+    (:mod:`salesops_xl.results`), written before the workbook; a failure there writes neither.
     """
     from .xlsx.writer import write_sheets
 
@@ -88,11 +92,14 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
     say("opening workbook")
     written = None
     with workbook_lock(dest), _inputs_of(src, calculate, say) as read_from:
-        with open_source(read_from) as source:
+        with _with_tables(open_source(read_from), tables) as source:
             t1 = time.perf_counter()
             res: WorkflowResult = workflow(source, computed_at=computed_at, progress=say)
             read_warnings = source.warnings()  # data left beside input tables that pay nobody
         t2 = time.perf_counter()
+        if results is not None:
+            say("writing results")
+            _write_results(res, results, dest)
         if res.sheets or res.remove or dest != Path(os.path.realpath(src)):
             say("writing workbook")
             write_sheets(src, dest, res.sheets, remove=res.remove)
@@ -103,6 +110,25 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
                         warnings=read_warnings + res.warnings,
                         timings={"open": t1 - t0, "read+compute": t2 - t1, "write": t3 - t2},
                         sheets=[sh.name for sh in res.sheets], removed=list(res.remove))
+
+
+def _with_tables(source, tables):
+    """The workbook's source, with the tables ``tables`` names read from their own sources."""
+    if not tables:
+        return source
+    from .sources import CompositeSource
+
+    return CompositeSource(source, tables)
+
+
+def _write_results(res: WorkflowResult, target, dest: Path) -> None:
+    from .commissions.engine import CommissionResult
+    from .results import write_results
+
+    if not isinstance(res.result, CommissionResult):
+        raise UsageError("--results: only a commission recalculation has results to write (payouts, payout "
+                         "summary, statement lines)")
+    write_results(res.result, target, run_key=dest.name)
 
 
 @contextlib.contextmanager
@@ -119,7 +145,8 @@ def _inputs_of(src: Path, calculate: bool, say):
 
 
 def recalc(path: str | Path, output: str | Path | None = None, *, progress: Progress | None = None,
-           computed_at: str | None = None, kind: str | None = None, calculate: bool = False) -> RecalcReport:
+           computed_at: str | None = None, kind: str | None = None, calculate: bool = False, tables=None,
+           results: str | Path | None = None) -> RecalcReport:
     """Recalculate a workbook's outputs and write them into ``output`` (default: in place).
 
     The kind of workbook (commissions, quotas...) is recognised from its Excel
@@ -127,7 +154,10 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
     :class:`~salesops_xl.errors.InputError` lists every problem and nothing is
     written), computed, and the workflow's own sheets are replaced; every other
     part of the workbook is copied as is. ``calculate``: formulas without a saved value are calculated by
-    LibreOffice first (their cells in the workbook itself are left as they are).
+    LibreOffice first (their cells in the workbook itself are left as they are). ``tables`` (from
+    :func:`salesops_xl.sources.table_specs`): input tables read from CSV, Parquet or SQL instead of the
+    workbook; ``results``: a folder (Parquet) or database URL (SQL) that also gets the payouts, payout summary
+    and statement lines (docs/sources.md).
     """
     name = Path(path).name
 
@@ -135,7 +165,7 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
         return _kind_of(source, kind, name).workflow(source, **kwargs)
 
     return run_workflow(path, output, workflow=workflow, progress=progress, computed_at=computed_at,
-                        calculate=calculate)
+                        calculate=calculate, tables=tables, results=results)
 
 
 def _kind_of(source, kind: str | None, name: str):
@@ -149,9 +179,10 @@ def _kind_of(source, kind: str | None, name: str):
     return cap
 
 
-def validate(path: str | Path, *, kind: str | None = None) -> list[str]:
-    """Check a workbook's inputs (and that they compute) without writing anything; return the warnings."""
-    with open_source(path) as source:
+def validate(path: str | Path, *, kind: str | None = None, tables=None) -> list[str]:
+    """Check a workbook's inputs (and that they compute) without writing anything; return the warnings.
+    ``tables``: as for :func:`recalc`."""
+    with _with_tables(open_source(path), tables) as source:
         cap = _kind_of(source, kind, Path(path).name)
         warnings = cap.workflow(source).warnings
         return source.warnings() + warnings

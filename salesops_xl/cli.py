@@ -220,14 +220,46 @@ def main() -> None:
 @click.option("--calculate", is_flag=True, help="Have LibreOffice calculate formulas that have no saved value "
                                                   "(files written by scripts) before reading the inputs; the "
                                                   "input cells themselves are left as they are.")
+@click.option("--table", "tables", multiple=True, metavar="NAME=SOURCE",
+              help="Read input table NAME from SOURCE instead of the workbook: a .csv or .parquet file, or a "
+                   "database URL naming a table or a query (sqlite:///ops.db?table=quotas, "
+                   "'postgresql+psycopg://user@host/db?query=SELECT ...'). Repeat for more tables.")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A sources file (TOML, a [tables] section: Deals = \"deals.parquet\") naming a source per "
+                   "table; --table wins over it.")
+@click.option("--tables-from", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Read every table that has a file NAME.csv or NAME.parquet in DIR from that file; --sources "
+                   "and --table win over it.")
+@click.option("--results", metavar="DIR|URL",
+              help="Also write Payouts, Payout Summary and Statement Lines (commissions) as Parquet files into "
+                   "DIR, or as SQL tables at a database URL: all or nothing, a rerun replacing this workbook's "
+                   "rows. Money exact to the cent (decimal 18,2). See docs/sources.md.")
 def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, kind: str | None,
-           amounts: bool, calculate: bool) -> None:
-    """Recalculate the output sheets of WORKBOOK (payouts, plans, forecasts... by its kind)."""
+           amounts: bool, calculate: bool, tables: tuple[str, ...], sources_file: Path | None,
+           tables_from: Path | None, results: str | None) -> None:
+    """Recalculate the output sheets of WORKBOOK (payouts, plans, forecasts... by its kind).
+
+    Input tables come from WORKBOOK unless --table, --sources or --tables-from name another source for them
+    (same columns, same rules, errors naming that file or database table); the workbook still gets every
+    output sheet.
+
+    \b
+    Examples:
+      salesops-xl recalc commissions.xlsx --table Deals=deals.parquet
+      salesops-xl recalc commissions.xlsx --table 'Quotas=sqlite:///ops.db?table=quotas' --results out/
+      salesops-xl recalc commissions.xlsx --tables-from exports/ --results sqlite:///results.db
+    """
     from .batch import recalc as do_recalc
 
+    specs = None
+    if tables or sources_file or tables_from:
+        from .sources import table_specs
+
+        specs = run_guarded(table_specs, tables, sources_file, tables_from)
     show = sys.stderr.isatty() if progress is None else progress
     with _StageBar(show and not quiet) as bar:
-        rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind, calculate=calculate)
+        rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind, calculate=calculate, tables=specs,
+                          results=results)
     if quiet:
         return
     extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""

@@ -9,6 +9,8 @@ Hierarchy::
 
     SalesopsError
     ├── WorkbookError      the file itself: not a workbook, unreadable, missing table
+    │   ├── SourceError    a table source besides the workbook (CSV, Parquet, SQL) cannot be read
+    │   └── ResultsError   results (Parquet, SQL) could not be written: none of them were
     ├── InputError         one or more Problems in the input tables
     ├── ComputationError   inputs were valid but a rule cannot be applied
     ├── InternalError      a bug of ours, caught before it did harm (a written workbook failed its
@@ -27,6 +29,17 @@ class SalesopsError(Exception):
 
 class WorkbookError(SalesopsError):
     """The file cannot be used as a workbook (not a zip, .xls/.xlsb, encrypted, missing table...)."""
+
+
+class SourceError(WorkbookError):
+    """An input table's source other than the workbook (a CSV or Parquet file, a SQL table or query) cannot be
+    used: missing, unreadable, a query that fails, a connection that drops, a column of the wrong stored type.
+    The message names the source; nothing was written."""
+
+
+class ResultsError(WorkbookError):
+    """The results could not be written to their target (Parquet folder, SQL database); none of them were: the
+    transaction was rolled back, or no file was replaced. The message names the target."""
 
 
 class ComputationError(SalesopsError):
@@ -86,6 +99,9 @@ class Problem:
     column: str | None = None  # column header in the table
     cell: str | None = None  # A1 reference, when known
     show_value: bool = True
+    #: how ``row`` is counted, as a user of the source counts: "row" (a sheet's row, a SQL result's ordinal),
+    #: "line" (a CSV file's line, the header being line 1), "row index" (a Parquet file's 0-based row)
+    row_label: str = "row"
 
     def location(self) -> str:
         parts = []
@@ -98,7 +114,7 @@ class Problem:
         where = ", ".join(parts)
         cellbits = []
         if self.row is not None:
-            cellbits.append(f"row {self.row}")
+            cellbits.append(f"{self.row_label} {self.row}")
         if self.column:
             cellbits.append(f"column {self.column}")
         if self.cell:

@@ -135,7 +135,7 @@ class RawTable:
     data: dict[str, Sequence[Any]]  # header -> values, one per data row
     sheet: str | None = None
     workbook: str | None = None
-    header_row: int = 1  # Excel row number of the header
+    header_row: int | None = 1  # Excel row number of the header (None: a source without one, Parquet or SQL)
     first_col: int = 0  # 0-based column index of the table's first column
     errors: dict[tuple[str, int], str] = field(default_factory=dict)  # (column, data row index) -> "#N/A"
     row_numbers: np.ndarray | None = None  # Excel row of each data row, when not contiguous
@@ -143,6 +143,10 @@ class RawTable:
     #: what the door found next to the table that the table does not include (rows of data right below it,
     #: columns right of it), each in words; see :func:`read_table`
     beside: tuple[str, ...] = ()
+    #: where the table came from: "workbook" (an Excel Table), or "csv", "parquet", "sql"
+    #: (:mod:`salesops_xl.sources`): messages then name no cell and count rows as that source's users do
+    origin: str = "workbook"
+    row_label: str = "row"  # see Problem.row_label
 
     @property
     def n_rows(self) -> int:
@@ -183,10 +187,10 @@ class RawTable:
         errors = {(c, new_index[i]): e for (c, i), e in self.errors.items() if i in new_index}
         return RawTable(name=self.name, columns=self.columns, data=data, sheet=self.sheet, workbook=self.workbook,
                         header_row=self.header_row, first_col=self.first_col, errors=errors, row_numbers=rows,
-                        date1904=self.date1904, beside=self.beside)
+                        date1904=self.date1904, beside=self.beside, origin=self.origin, row_label=self.row_label)
 
     def cell(self, column: str, i: int) -> str | None:
-        if column not in self.columns:
+        if column not in self.columns or self.origin != "workbook":
             return None
         j = self.first_col + self.columns.index(column)
         return f"{col_letter(j)}{self.excel_row(i)}"
@@ -203,6 +207,8 @@ class Table:
     def problem(self, i: int | None, column: str | None, message: str, *, value: Any = None,
                 expected: str = "", show_value: bool = True) -> Problem:
         raw = self.raw
+        if raw.origin != "workbook" and "(an Excel date, not text)" in expected:
+            expected = expected.replace("(an Excel date, not text)", "(written YYYY-MM-DD, or a date column)")
         return Problem(
             message=message,
             expected=expected,
@@ -214,6 +220,7 @@ class Table:
             column=column,
             cell=None if (i is None or column is None) else raw.cell(column, i),
             show_value=show_value,
+            row_label=raw.row_label,
         )
 
 
@@ -308,7 +315,7 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
                 message=f"required column {f.name!r} is missing{hint}",
                 expected=f"columns {', '.join(schema.column_names)}",
                 value=", ".join(raw.columns) if raw.columns else None, show_value=bool(raw.columns),
-                workbook=raw.workbook, sheet=raw.sheet, table=raw.name, row=raw.header_row,
+                workbook=raw.workbook, sheet=raw.sheet, table=raw.name, row=raw.header_row, row_label=raw.row_label,
             ))
         colmap[f.name] = None
     if missing:
@@ -317,7 +324,8 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
     for c in raw.columns:
         if c in seen:
             problems.add(Problem(message=f"column {c!r} appears twice in the header", show_value=False,
-                                 workbook=raw.workbook, sheet=raw.sheet, table=raw.name, row=raw.header_row))
+                                 workbook=raw.workbook, sheet=raw.sheet, table=raw.name, row=raw.header_row,
+                                 row_label=raw.row_label))
         seen.add(c)
     n = raw.n_rows
     tbl = Table(schema=schema, frame=pd.DataFrame(index=pd.RangeIndex(n)), raw=raw)
@@ -343,6 +351,8 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
 def read_tables(source, schemas: Sequence[TableSchema], problems: ProblemCollector) -> dict[str, Table]:
     """Read and type each of ``schemas`` from ``source`` (a TableSource; all in one pass where it can prefetch),
     collecting problems; a table that could not be read is left out, and ``problems`` says why."""
+    if hasattr(source, "expect"):  # a source that types text (CSV, SQL) needs the schemas: salesops_xl.sources
+        source.expect(schemas)
     if hasattr(source, "prefetch"):
         source.prefetch([sch.name for sch in schemas])
     tables: dict[str, Table] = {}
@@ -534,7 +544,8 @@ def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: 
             hint = "text in a numeric column"
             try:
                 float(v.replace(",", "").replace("%", ""))
-                hint = "a number stored as text (convert it to a number in Excel)"
+                hint = "a number stored as text (convert it to a number in Excel)" if tbl.raw.origin == "workbook" \
+                    else "not a plain number (write it as 1234.56: no thousands separator or currency sign)"
             except ValueError:
                 pass
             problems.add(tbl.problem(int(i), f.name, hint, value=v, expected=f.expected()))
@@ -639,6 +650,8 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
     bad: dict[int, tuple[str, Any]] = {}
     for k, u in enumerate(uniques):
         d, why = _one_date(u, tbl.raw.date1904)
+        if why and tbl.raw.origin != "workbook" and why.startswith("a date typed as text"):
+            why = "not a date written YYYY-MM-DD"  # (a source besides a workbook: see salesops_xl.sources)
         if why:
             bad[k] = (why, u)
             conv[k] = np.datetime64("NaT")

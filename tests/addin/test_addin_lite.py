@@ -67,7 +67,7 @@ def test_the_lite_door_needs_no_batch_only_package_and_no_thread(book_model, tmp
     code = textwrap.dedent(f"""
         import pickle, runpy, sys, threading
         sys.path.insert(0, {str(ROOT / "tests" / "addin")!r})
-        for name in ("python_calamine", "orjson", "click", "openpyxl", "_multiprocessing"):
+        for name in ("python_calamine", "orjson", "click", "openpyxl", "pyarrow", "sqlalchemy", "_multiprocessing"):
             sys.modules[name] = None  # ImportError on import, as in Pyodide (no _multiprocessing there)
         def no_thread(self, *a, **k):
             raise AssertionError("a thread was started: Pyodide has none")
