@@ -139,7 +139,10 @@ def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
                              (S.DRAWS, f"{_col(spif_w + bonus_w + 3)}1")], freeze=None),
         sheet("FXRates", [(S.FX_RATES, "A1")]),
         *finance_input_sheets(tables, sheet),
-    ] + ([sheet("Disputes", [(S.DISPUTES, "A1")])] if "Disputes" in tables else [])
+    ] + ([sheet("Disputes", [(S.DISPUTES, "A1")])] if "Disputes" in tables else []) + (
+        [sheet("Collections", [(S.INVOICES, "A1"), (S.PAYMENTS, f"{_col(len(S.INVOICES.fields) + 2)}1"),
+                               (S.HOLDS, f"{_col(len(S.INVOICES.fields) + len(S.PAYMENTS.fields) + 3)}1")],
+               freeze=None)] if "Invoices" in tables else [])
 
 
 def finance_input_sheets(tables: dict[str, pd.DataFrame], sheet) -> list[SheetSpec]:

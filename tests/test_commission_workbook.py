@@ -217,7 +217,7 @@ def test_libreoffice_opens_the_workbook_and_its_formulas_compute_our_totals(wb: 
         value, expected, verdict = values[f"Total payable in {cur}: Payout Summary against the Run Log"]
         assert value == pytest.approx(totals[cur], abs=0.005) and expected == value and verdict == "PASS"
     assert values["Statement lines minus Payout Summary (must be 0)"] == [0, 0, "PASS"]
-    assert values["Payouts: Payable minus (EarnedToDate - PaidBefore) (must be 0)"] == [0, 0, "PASS"]
+    assert values["Payouts: Payable minus (EarnedToDate - HeldToDate - PaidBefore) (must be 0)"] == [0, 0, "PASS"]
     assert values["All checks"][2] == "PASS"
     # and it reads our output table back as we wrote it
     summary = book.get_sheet_by_name("Payout Summary").to_python()

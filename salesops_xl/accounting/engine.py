@@ -18,6 +18,9 @@ DEAL_LINE = "Deal"
 #: Line types earned in the month of the deal's close date (the rest are earned in their pay month).
 EARNED_AT_CLOSE = ("Deal", "SPIF")
 TRUE_UP, PRIOR_PERIOD = "True-up", "Prior-period adjustment"
+#: Held and Released lines move commission in time (held until invoiced, collected or released): they are paid
+#: in their pay month but earn nothing, so held commission stays in the accrual (an accrued liability, not lost).
+HOLD_LINES = ("Held", "Released")
 DRAW_LINES = ("Draw advance", "Draw recovery")  # a receivable from the rep, not an expense
 
 CAPITALISED = "Capitalised"
@@ -344,6 +347,7 @@ def _close(earned: pd.DataFrame, result) -> pd.DataFrame:
     kind = np.select([earned["LineType"].to_numpy() == TRUE_UP, earned["LineType"].to_numpy() == PRIOR_PERIOD],
                      ["TrueUps", "PriorPeriodAdjustments"], "Earned")
     e = pd.DataFrame({"Currency": earned["Currency"], "m": earned["Earned"], "k": kind, "a": earned["Amount"]})
+    e = e[~earned["LineType"].isin(HOLD_LINES).to_numpy()]  # held / released: paid later, earned all the same
     by = e.pivot_table(index=["Currency", "m"], columns="k", values="a", aggfunc="sum", fill_value=0)
     paid = earned.groupby(["Currency", "Paid"])["Amount"].sum()
     paid.index.names = ["Currency", "m"]
@@ -405,7 +409,7 @@ def _journal(earned: pd.DataFrame, items: pd.DataFrame, roll: pd.DataFrame, resu
         [cap["Currency"].to_numpy(), A.month_number(cap["CloseDate"].to_numpy(dtype="datetime64[D]"))]))
     cap_m = cap_m.groupby(level=[0, 1]).sum()
     draw = earned["LineType"].isin(DRAW_LINES).to_numpy()
-    e_all = earned.groupby(["Currency", "Earned"])["Amount"].sum()
+    e_all = earned[~earned["LineType"].isin(HOLD_LINES).to_numpy()].groupby(["Currency", "Earned"])["Amount"].sum()
     e_draw = earned[draw].groupby(["Currency", "Earned"])["Amount"].sum()
     paid = earned.groupby(["Currency", "Paid"])["Amount"].sum()
     rm = roll.assign(m=A.month_number(roll["Month"].to_numpy(dtype=str).astype("datetime64[M]"))) if len(roll) \

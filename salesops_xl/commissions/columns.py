@@ -30,8 +30,12 @@ PAYOUT_COLUMNS = (
     Column("EarnedBeforeCap", "money", description="Cumulative earnings of the year to date before caps."),
     Column("CapApplied", "money", description="Cumulative earnings removed by the cap."),
     Column("EarnedToDate", "money", description="Cumulative earnings to date, rounded to cents."),
-    Column("PaidBefore", "money", description="EarnedToDate of the previous period: what was already paid."),
-    Column("Payable", "money", description="EarnedToDate - PaidBefore: paid in PayMonth (negative: recovered)."),
+    Column("HeldToDate", "money", description="Of EarnedToDate, what is held at the end of the period: awaiting "
+           "invoice or payment (PlanMeasures[PayOn]) or under a manual hold (Holds). See Held Commission."),
+    Column("PaidBefore", "money", description="What was already paid: EarnedToDate - HeldToDate of the previous "
+           "period."),
+    Column("Payable", "money", description="EarnedToDate - HeldToDate - PaidBefore: paid in PayMonth (negative: "
+           "recovered)."),
 )
 
 SUMMARY_COLUMNS = (
@@ -75,7 +79,9 @@ LINE_COLUMN_SPECS = (
     Column("Period", "text"),
     Column("Measure", "text"),
     Column("LineType", "text", description="Deal, Reversal, True-up, Team credit, Team reversal, SPIF, "
-           "SPIF reversal, Bonus, Adjustment, Prior-period adjustment, Draw top-up, Draw advance, Draw recovery."),
+           "SPIF reversal, Bonus, Adjustment, Prior-period adjustment, Draw top-up, Draw advance, Draw recovery, "
+           "Held (commission withheld: awaiting invoice or payment, or a manual hold), Released (held commission "
+           "paid: names the invoice, payment or hold)."),
     Column("DealID", "text"),
     Column("CloseDate", "date"),
     Column("Product", "text"),

@@ -35,6 +35,7 @@ from .extras import (EXTRA_COLUMNS, LINE_BONUS, LINE_DRAW_ADVANCE, LINE_DRAW_REC
                      LINE_SPIF_REVERSAL, bonus_lines, draws, spif_lines)
 from . import locks
 from .disputes import LINE_DISPUTE, dispute_lines
+from .holds import LINE_HELD, LINE_RELEASED, apply_holds
 from .tiers import earned
 
 LINE_DEAL, LINE_REVERSAL, LINE_TRUEUP, LINE_ADJUSTMENT = "Deal", "Reversal", "True-up", "Adjustment"
@@ -73,6 +74,7 @@ class CommissionResult:
     run: RunInfo
     inputs: CommissionInputs
     draws: pd.DataFrame = field(default_factory=pd.DataFrame)  # rep x month draw balances (when draws exist)
+    held: pd.DataFrame = field(default_factory=pd.DataFrame)  # Held Commission: per rep and deal or hold (holds.py)
 
     @staticmethod
     def amounts(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
@@ -85,8 +87,8 @@ class CommissionResult:
 
 SUMMARY_COMPONENTS = ("Commission", "SPIFs", "Bonuses", "Adjustments", "PriorPeriodAdjustments", "DrawTopUp",
                       "DrawAdvance", "DrawRecovery")
-MONEY_COLUMNS = ("EarnedBeforeCap", "CapApplied", "EarnedToDate", "PaidBefore", "Payable", "Amount", "Total",
-                 "EarningsBeforeDraw", "TopUp", "Advance", "Recovery", "OpeningBalance", "ClosingBalance",
+MONEY_COLUMNS = ("EarnedBeforeCap", "CapApplied", "EarnedToDate", "HeldToDate", "PaidBefore", "Payable", "Amount",
+                 "Total", "EarningsBeforeDraw", "TopUp", "Advance", "Recovery", "OpeningBalance", "ClosingBalance",
                  "WrittenOff", "DrawAmount") + SUMMARY_COMPONENTS
 
 
@@ -358,6 +360,8 @@ def compute(inp: CommissionInputs, *, computed_at: str | None = None) -> Commiss
     _deal_lines(inp, plan, line_items(plan, pcs), ea, lines)
     payouts, group_of = _payouts(inp, plan, ea, lines)
     line_frame = _line_frame(inp, plan, ea, lines, payouts, group_of)
+    line_frame, payouts, held = apply_holds(inp, plan, line_frame, payouts, group_of,
+                                            lambda extra: _payouts(inp, plan, ea, lines, extra))
     extra = pd.concat([_adjustment_lines(inp, plan), dispute_lines(inp, plan.roster.rep_ids),
                        spif_lines(inp, plan, pcs), bonus_lines(inp, plan, ea.ytd_credit)], ignore_index=True)
     lock = locks.lock_state(inp, plan)
@@ -373,10 +377,12 @@ def compute(inp: CommissionInputs, *, computed_at: str | None = None) -> Commiss
                                                                draw_table)
     run = _run_info(inp, payouts, summary, all_lines, pcs, warnings, computed_at, __version__)
     return CommissionResult(payouts=payouts, summary=summary, lines=all_lines, run=run, inputs=inp,
-                            draws=draw_table)
+                            draws=draw_table, held=held)
 
 
-def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
+def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines, extra_keep: np.ndarray | None = None):
+    """One row per slot and period with anything to show; ``extra_keep``: more (S, 12) rows to keep (a release of
+    held commission in a period that has nothing else)."""
     cal = inp.calendar
     rd = plan.roster
     S = len(plan.slot_rep)
@@ -385,6 +391,8 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
         has_line[part["slot"], part["period"]] = True
     cols = np.arange(NP)[None, :]
     keep = (cols < plan.n_comp[:, None]) & (plan.active | (ea.payable != 0) | has_line)
+    if extra_keep is not None:
+        keep |= extra_keep & (cols < plan.n_comp[:, None])
     s_idx, p_idx = np.nonzero(keep)
     mdefs = inp.measures
     md = plan.slot_md[s_idx]
@@ -434,6 +442,7 @@ def _payouts(inp, plan: Plan, ea: _Earnings, lines: _Lines):
         "EarnedBeforeCap": e_un_c,
         "CapApplied": e_un_c - ea.cents[s_idx, p_idx],
         "EarnedToDate": ea.cents[s_idx, p_idx],
+        "HeldToDate": np.zeros(len(s_idx), dtype=np.int64),
         "PaidBefore": prev_cents,
         "Payable": ea.payable[s_idx, p_idx],
     })
@@ -695,7 +704,7 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
         "Note": note,
     }
     kind_rank = np.select([kind == LINE_TRUEUP, kind == LINE_REVERSAL, kind == LINE_TEAM_REVERSAL,
-                           kind == LINE_DEAL], [0, 1, 2, 3], 4)
+                           kind == LINE_DEAL, kind == LINE_RELEASED, kind == LINE_HELD], [0, 1, 2, 3, 5, 6], 4)
     n_meas = max(len(inp.measures), 1)
     # one composite key: rep, pay month, measure, period; then kind, date, row
     major = ((plan.slot_rep[slots][g] * 12 + np.asarray(payouts.attrs["pay_month"])[g]) * (n_meas + 1)

@@ -50,6 +50,7 @@ class MeasureDef:
     credit_base: str = "Amount"  # Amount | Margin: what a deal credits (Deals[Amount] or Deals[Margin])
     unit: str = ""  # blank: money; else the unit deals of the measure count in (no currency, no FX)
     cap_carry: bool = False  # Period basis: earnings above a period's cap are paid later within later caps
+    pay_on: str = "Booking"  # Booking | Invoice | Payment: when earned commission becomes payable (holds.py)
 
     @property
     def needs_quota(self) -> bool:
@@ -101,6 +102,9 @@ def load_inputs(source: TableSource) -> CommissionInputs:
         from .disputes import check_disputes
 
         check_disputes(tables, calendar, problems)
+        from .holds import check_holds
+
+        check_holds(tables, calendar, problems)
     if calendar is not None:
         _incentives(tables, measures, calendar, problems)
     paid = _read_paid(source, problems)
@@ -276,6 +280,7 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
     src_measure = f["SourceMeasure"] if "SourceMeasure" in f else pd.Series(None, index=f.index, dtype=object)
     units = f["Unit"] if "Unit" in f else pd.Series(None, index=f.index, dtype=object)
     carry = f["CapCarryForward"] if "CapCarryForward" in f else pd.Series("No", index=f.index, dtype=object)
+    pay_on = f["PayOn"] if "PayOn" in f else pd.Series("Booking", index=f.index, dtype=object)
     own_measures = set(f["Measure"][source.to_numpy() != "Team"].dropna())
     for i, r in enumerate(f.itertuples(index=False)):
         ok = True
@@ -306,8 +311,14 @@ def _measures(tables: dict[str, Table], tiers: dict[str, TierTable], problems: P
             source_measure=(src_measure.iloc[i] or r.Measure) if source.iloc[i] == "Team" else r.Measure,
             credit_base=(f["CreditBase"].iloc[i] if "CreditBase" in f else None) or "Amount",
             unit=str(units.iloc[i] or "").strip(), cap_carry=carry.iloc[i] == "Yes",
+            pay_on=pay_on.iloc[i] or "Booking",
         ))
         m = out[-1]
+        if m.pay_on != "Booking" and (m.credit_source == "Team" or m.unit):
+            problems.add(tbl.problem(i, "PayOn", f"a {'Team' if m.credit_source == 'Team' else 'unit'} measure "
+                                     "cannot wait for invoices or payments", value=m.pay_on,
+                                     expected="Booking (or blank): only a measure credited with its own deals in "
+                                              "money is paid on invoice or payment"))
         if m.credit_source == "Team" and m.source_measure not in own_measures:
             problems.add(tbl.problem(i, "SourceMeasure", "a Team measure must roll up a measure deals are "
                                      "credited to", value=m.source_measure,
@@ -883,7 +894,7 @@ PAID_TABLES = {"PaidSummary": "SUMMARY_COLUMNS", "PaidPayouts": "PAYOUT_COLUMNS"
 PAID_SHEET = "Paid History"
 
 #: Columns added to the records after workbooks with Paid History were made: absent there, read as blank.
-ADDED_PAID_COLUMNS = frozenset({"Unit", "Variance", "VarianceYTD"})
+ADDED_PAID_COLUMNS = frozenset({"Unit", "Variance", "VarianceYTD", "HeldToDate"})
 
 _FIELD_TYPE = {"text": "text", "money": "money", "percent": "number", "rate": "number", "number": "number",
                "multiple": "number", "int": "number", "date": "date"}

@@ -75,6 +75,9 @@ def commission_sheets(result: CommissionResult) -> list[SheetSpec]:
     disputes = _disputes_sheet(result)
     if disputes is not None:
         sheets.insert(len(sheets) - 3, disputes)
+    held = _held_sheet(result)
+    if held is not None:
+        sheets.insert(len(sheets) - 3, held)
     history = paid_history(result, result.inputs.locked_through)
     if history:
         blocks, row = [], 1
@@ -129,7 +132,7 @@ def _payout_summary(result: CommissionResult) -> SheetSpec:
 
 
 #: Sheets a commission recalculation owns besides the main five (removed when a run no longer produces them).
-OPTIONAL_SHEETS = ("Draws", "Disputes Summary", "Paid History")
+OPTIONAL_SHEETS = ("Draws", "Disputes Summary", "Held Commission", "Paid History")
 
 DISPUTE_COLUMNS = (
     Column("DisputeID", "text"), Column("RepID", "text"), Column("DealID", "text"), Column("Period", "text"),
@@ -150,6 +153,36 @@ def _disputes_sheet(result: CommissionResult) -> SheetSpec | None:
     n_open = int((frame["Status"] == "Open").sum())
     note = f"{n_open} open dispute{'s' if n_open != 1 else ''} of {len(frame)}"
     return SheetSpec(name="Disputes Summary", tables=(_block("DisputeSummary", DISPUTE_COLUMNS, frame, "A3"),),
+                     notes=(("A1", note),), looks=(("A1", "subtitle"),), freeze="C4", tab_color="1F4E79")
+
+
+HELD_COLUMNS = (
+    Column("RepID", "text"), Column("RepName", "text"), Column("Currency", "text"),
+    Column("Kind", "text", description="Pay on payment / Pay on invoice (PlanMeasures[PayOn]), or Manual hold (deal) / "
+           "Manual hold (rep) (Holds)."),
+    Column("DealID", "text"), Column("Measure", "text", description="Blank for a manual hold (every measure)."),
+    Column("Reason", "text", width=36), Column("By", "text"),
+    Column("HeldSince", "text", description="First pay month something was held."),
+    Column("ReleasedIn", "text", description="Pay month of the release (manual holds; blank: still held)."),
+    Column("CollectedPct", "percent", description="Share of the deal invoiced or collected to date (at most 100%)."),
+    Column("Earned", "money", description="Commission this row covers: earned on the deal for the measure (pay on "
+           "collection), or withheld under the hold (manual)."),
+    Column("PaidToDate", "money", description="Of Earned, what has been paid (released) to date."),
+    Column("Held", "money", description="Earned - PaidToDate: still held at the end of the run."),
+)
+
+
+def _held_sheet(result: CommissionResult) -> SheetSpec | None:
+    """Held commission per rep and deal (pay on collection) or per rep and hold; None when nothing was held."""
+    frame = result.held
+    if frame is None or not len(frame):
+        return None
+    parts = []
+    for cur, g in frame.groupby("Currency", sort=True):
+        parts.append(f"{cur} {int(g['Held'].sum()) / 100:,.2f}")
+    note = (f"Held at the end of the run: {'; '.join(parts)} (Earned = PaidToDate + Held on every row; "
+            "Payouts[HeldToDate] carries it per rep, measure and period)")
+    return SheetSpec(name="Held Commission", tables=(_block("HeldCommission", HELD_COLUMNS, frame, "A3"),),
                      notes=(("A1", note),), looks=(("A1", "subtitle"),), freeze="C4", tab_color="1F4E79")
 
 
@@ -275,13 +308,18 @@ def checks_sheet(result: CommissionResult, line_tables: list[str]) -> SheetSpec:
          (int(result.lines["Amount"].sum()) - int(summary["Total"].sum())) / 100.0),
         ("Payout Summary: components minus Total", f"ROUND({comp}-SUM(PayoutSummary[Total]),2)",
          (int(summary[list(SUMMARY_COMPONENTS)].to_numpy().sum()) - int(summary["Total"].sum())) / 100.0),
-        ("Payouts: Payable minus (EarnedToDate - PaidBefore)",
-         "ROUND(SUM(Payouts[Payable])-SUM(Payouts[EarnedToDate])+SUM(Payouts[PaidBefore]),2)",
+        ("Payouts: Payable minus (EarnedToDate - HeldToDate - PaidBefore)",
+         "ROUND(SUM(Payouts[Payable])-SUM(Payouts[EarnedToDate])+SUM(Payouts[HeldToDate])+SUM(Payouts[PaidBefore]),2)",
          (int(result.payouts["Payable"].sum()) - int(result.payouts["EarnedToDate"].sum())
-          + int(result.payouts["PaidBefore"].sum())) / 100.0),
+          + int(result.payouts["HeldToDate"].fillna(0).sum()) + int(result.payouts["PaidBefore"].sum())) / 100.0),
         ("Payouts: Commission minus Payable", "ROUND(SUM(PayoutSummary[Commission])-SUM(Payouts[Payable]),2)",
          (int(summary["Commission"].sum()) - int(result.payouts["Payable"].sum())) / 100.0),
     ]
+    held = result.held
+    if held is not None and len(held):
+        zero.append(("Held Commission: Earned minus (PaidToDate + Held)",
+                     "ROUND(SUM(HeldCommission[Earned])-SUM(HeldCommission[PaidToDate])-SUM(HeldCommission[Held]),2)",
+                     (int(held["Earned"].sum()) - int(held["PaidToDate"].sum()) - int(held["Held"].sum())) / 100.0))
     for label, f, v in zero:
         rows.append((label + " (must be 0)", f, v, "0", 0.0))
     notes = [("A1", "Checks"),

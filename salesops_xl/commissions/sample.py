@@ -64,6 +64,8 @@ def _plans() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         ("VP", "OrgNB", 1.00, "Quarter", "YTD", "Marginal", "Commission", "VP-OVR", None, None, None, 180, "Team",
          "NewBusiness"),
     ], columns=cols)
+    # managers' own deals pay on payment (pro rata as their invoices are paid: Invoices / Payments)
+    measures["PayOn"] = np.where((measures.PlanID == "MGR") & (measures.Measure == "NewBusiness"), "Payment", None)
     tiers = pd.DataFrame([
         ("AE-NB", "Base", 0.0, 0.5, 0.06),
         ("AE-NB", "Target", 0.5, 1.0, 0.08),
@@ -290,7 +292,40 @@ def sample_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     return {"Settings": settings, "Roster": roster, "Leaves": leaves, "Plans": plans, "PlanMeasures": measures,
             "Tiers": tiers, "Quotas": quotas, "Deals": deals, "Cancellations": cancellations,
             "Adjustments": adjustments, "Spifs": spifs, "Bonuses": bonuses, "Draws": draws, "FXRates": fx,
-            **accounting_tables(deals), "Disputes": _disputes(deals)}
+            **accounting_tables(deals), "Disputes": _disputes(deals), **_collections(deals, roster)}
+
+
+def _collections(deals: pd.DataFrame, roster: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Invoices and payments of the managers' own deals (PlanMeasures[PayOn] Payment), and two manual holds.
+
+    Each manager deal is invoiced in two halves (10 and 70 days after close); the first half is paid in two parts
+    (60% at 30 days, 40% at 50 days), the second at 100 days: so a deal closed in November is still partly held at
+    year end. The holds: an AE deal of February held until May (a credit check), and rep R020 held from November."""
+    mgr = set(roster.RepID[roster.PlanID == "MGR"])
+    d = deals[deals.RepID.isin(mgr) & (deals.Measure == "NewBusiness") & (deals.Status == "Booked")]
+    d = d.drop_duplicates("DealID").reset_index(drop=True)
+    inv, pay = [], []
+    for k, r in enumerate(d.itertuples()):
+        half = round(r.Amount / 2, 2)
+        a, b = f"INV-{k + 1:03d}A", f"INV-{k + 1:03d}B"
+        inv += [(a, r.DealID, r.CloseDate + _dt.timedelta(days=10), half),
+                (b, r.DealID, r.CloseDate + _dt.timedelta(days=70), round(r.Amount - half, 2))]
+        first = round(half * 0.6, 2)
+        pay += [(f"PAY-{k + 1:03d}-1", a, r.CloseDate + _dt.timedelta(days=30), first),
+                (f"PAY-{k + 1:03d}-2", a, r.CloseDate + _dt.timedelta(days=50), round(half - first, 2)),
+                (f"PAY-{k + 1:03d}-3", b, r.CloseDate + _dt.timedelta(days=100), round(r.Amount - half, 2))]
+    invoices = pd.DataFrame(inv, columns=["InvoiceID", "DealID", "InvoiceDate", "Amount"])
+    invoices["Currency"] = d.set_index("DealID")["Currency"].reindex(invoices.DealID).to_numpy()
+    payments = pd.DataFrame(pay, columns=["PaymentID", "InvoiceID", "PaymentDate", "Amount"])
+    feb = deals[(deals.Status == "Booked") & (deals.Measure == "NewBusiness") & ~deals.RepID.isin(mgr)
+                & deals.CloseDate.map(lambda c: c.month == 2)].drop_duplicates("DealID")
+    holds = pd.DataFrame({
+        "Scope": ["Deal", "Rep"], "ID": [feb.DealID.iloc[0], "R020"],
+        "HoldFrom": [f"{PLAN_YEAR}-02", f"{PLAN_YEAR}-11"], "ReleasedIn": [f"{PLAN_YEAR}-05", None],
+        "Reason": ["Customer credit check pending", "Expense audit in progress"],
+        "By": ["Finance - J. Doe", "Finance - J. Doe"],
+    })
+    return {"Invoices": invoices, "Payments": payments, "Holds": holds}
 
 
 def _disputes(deals: pd.DataFrame) -> pd.DataFrame:

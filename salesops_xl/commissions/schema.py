@@ -136,6 +136,11 @@ MEASURES = TableSchema(
         Field("CreditBase", "choice", "Amount: the measure credits the deals' Amount. Margin: it credits their "
               "Margin (Deals[Margin], e.g. QuoteApprovals[Margin] of the quoting workbook): commission on margin.",
               choices=("Amount", "Margin"), required=False, blank=True, default="Amount", example="Margin"),
+        Field("PayOn", "choice", "When earned commission becomes payable: Booking (when the deal closes, the "
+              "default), Invoice (pro rata as the deal is invoiced: Invoices) or Payment (pro rata as cash is "
+              "collected: Payments). Until then it is held (Held Commission sheet). Blank: Booking.",
+              choices=("Booking", "Invoice", "Payment"), required=False, blank=True, default="Booking",
+              example="Payment"),
         Field("Unit", "text", "Blank: a money measure (deal amounts in a currency, converted into the rep's). A unit "
               "name (units, meetings, seats): deals count in that unit, without a currency or FX; quotas are in it "
               "and a Commission rate is paid per unit.", required=False, blank=True, example="meetings"),
@@ -380,6 +385,64 @@ DISPUTES = TableSchema(
     min_rows=0,
 )
 
+INVOICES = TableSchema(
+    name="Invoices",
+    sheet="Collections",
+    description="Invoices issued for deals: a measure paid on Invoice pays its commission pro rata as its deals are "
+                "invoiced; Payments refer to them.",
+    fields=(
+        Field("InvoiceID", "id", "Unique id of the invoice.", example="INV-0001"),
+        Field("DealID", "id", "The deal invoiced (Deals[DealID]).", example="D-10001"),
+        Field("InvoiceDate", "date", "Date issued; decides the period commission on it is released in.",
+              example="2026-03-15"),
+        Field("Amount", "money", "Amount invoiced, in the deal's currency; above zero.", minimum=0,
+              min_exclusive=True, example="6000"),
+        Field("Currency", "text", "Currency of Amount (ISO code); blank: the deal's. Must be the deal's.",
+              required=False, blank=True, example="USD"),
+    ),
+    key=("InvoiceID",),
+    required=False,
+    min_rows=0,
+)
+
+PAYMENTS = TableSchema(
+    name="Payments",
+    sheet="Collections",
+    description="Cash collected against invoices (several partial payments per invoice allowed): a measure paid on "
+                "Payment pays its commission pro rata as the deal's invoices are paid.",
+    fields=(
+        Field("PaymentID", "id", "Unique id of the payment, named on the statement line it releases.",
+              example="PAY-0001"),
+        Field("InvoiceID", "id", "The invoice paid (Invoices[InvoiceID]).", example="INV-0001"),
+        Field("PaymentDate", "date", "Date received; decides the period commission on it is released in.",
+              example="2026-04-10"),
+        Field("Amount", "money", "Amount received, in the invoice's currency; above zero. The payments of an "
+              "invoice total at most its Amount.", minimum=0, min_exclusive=True, example="2500"),
+    ),
+    key=("PaymentID",),
+    required=False,
+    min_rows=0,
+)
+
+HOLDS = TableSchema(
+    name="Holds",
+    sheet="Collections",
+    description="Manual holds: commission of a deal or of a rep withheld from HoldFrom and paid when released.",
+    fields=(
+        Field("Scope", "choice", "Deal: the commission of one deal (every rep and measure credited on it). Rep: "
+              "all commission of one rep.", choices=("Deal", "Rep"), example="Deal"),
+        Field("ID", "id", "The DealID (Scope Deal) or RepID (Scope Rep).", example="D-10001"),
+        Field("HoldFrom", "text", "First pay month held (2026-02 or a date in it).", example="2026-02"),
+        Field("ReleasedIn", "text", "Pay month the held amount is released and paid in (2026-05 or a date in "
+              "it); blank: still held.", blank=True, example="2026-05"),
+        Field("Reason", "text", "Why: printed on the hold and release statement lines.",
+              example="Customer credit check pending"),
+        Field("By", "text", "Who placed (or released) the hold.", blank=True, example="Finance - J. Doe"),
+    ),
+    required=False,
+    min_rows=0,
+)
+
 APPROVAL_ROLES = TableSchema(
     name="ApprovalRoles",
     sheet="Settings",
@@ -397,11 +460,12 @@ APPROVAL_ROLES = TableSchema(
 
 INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASURES, TIERS, QUOTAS, DEALS,
                                          CANCELLATIONS, ADJUSTMENTS, SPIFS, BONUSES, DRAWS, FX_RATES, ACCOUNT_MOVES,
-                                         DISPUTES,
+                                         DISPUTES, INVOICES, PAYMENTS, HOLDS,
                                          APPROVAL_ROLES)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
-OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Disputes Summary", "Dashboard", "Run Log",
+OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Disputes Summary", "Held Commission",
+                 "Dashboard", "Run Log",
                  "Audit Log", "Checks",
                  "Paid History")
 
