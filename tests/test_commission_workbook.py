@@ -236,7 +236,7 @@ def test_statement_lines_beyond_excel_rows_continue_on_further_sheets(tmp_path: 
 
     p = tmp_path / "c.xlsx"
     shutil.copy(TEMPLATE, p)
-    monkeypatch.setattr(outputs, "LINES_PER_SHEET", 1000)  # as if Excel held 1,000 rows
+    monkeypatch.setattr(outputs, "LINES_PER_SHEET", 1200)  # as if Excel held 1,200 rows
     batch.recalc(p)
     book = pc.CalamineWorkbook.from_path(str(p), load_tables=True)
     parts = [n for n in book.sheet_names if n.startswith("Statement Lines")]

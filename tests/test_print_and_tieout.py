@@ -32,8 +32,9 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 #: Pages of each output sheet of the sample workbooks, as LibreOffice prints them (A4, fit to width).
 EXPECTED_PAGES = {
-    "commissions.xlsx": {"Payouts": 7, "Payout Summary": 8, "Statement Lines": 31, "Draws": 1, "Dashboard": 1,
-                         "Disputes Summary": 1, "Run Log": 1, "Audit Log": 1, "Checks": 1, "Paid History": 15,
+    "commissions.xlsx": {"Payouts": 7, "Payout Summary": 8, "Statement Lines": 33, "Draws": 1, "Dashboard": 1,
+                         "Disputes Summary": 1, "Held Commission": 1, "Run Log": 1, "Audit Log": 1, "Checks": 1,
+                         "Paid History": 15,
                          "Contract Costs": 4,
                          "Commission Register": 28, "Amortisation": 1, "Close": 1, "Journal": 10},
     "quotas.xlsx": {"Allocation": 1, "Rep Quotas": 1, "Quota Months": 11, "Seasonality": 1, "Capacity": 1,

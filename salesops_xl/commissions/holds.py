@@ -147,8 +147,15 @@ def active(inp) -> bool:
 
 
 def _pct_text(x: np.ndarray) -> np.ndarray:
-    s = pd.Series(np.round(np.asarray(x, dtype=np.float64) * 100, 2)).map("{:g}%".format)
-    return s.to_numpy(dtype=object)
+    """Shares as "25%", "33.33%": each distinct value formatted once."""
+    u, inv = np.unique(np.round(np.asarray(x, dtype=np.float64) * 100, 2), return_inverse=True)
+    return np.array([f"{v:g}%" for v in u], dtype=object)[inv.reshape(-1)]
+
+
+def _date_text(d: np.ndarray) -> np.ndarray:
+    """datetime64[D] as "2026-04-15": each distinct date formatted once."""
+    u, inv = np.unique(d, return_inverse=True)
+    return np.datetime_as_string(u, unit="D").astype(object)[inv.reshape(-1)]
 
 
 def _events(inp, dids: pd.Index, deal_cents: np.ndarray, kind: str) -> pd.DataFrame:
@@ -164,7 +171,7 @@ def _events(inp, dids: pd.Index, deal_cents: np.ndarray, kind: str) -> pd.DataFr
         code = dids.get_indexer(fi["DealID"])
         date = fi["InvoiceDate"].to_numpy().astype("datetime64[D]")
         cents = to_cents(fi["Amount"].to_numpy(dtype=np.float64))
-        ref = ("invoice " + fi["InvoiceID"].astype(str) + " of " + pd.Series(date).dt.strftime("%Y-%m-%d")).to_numpy()
+        ref = ("invoice " + fi["InvoiceID"].astype(str).to_numpy(dtype=object) + " of " + _date_text(date))
         ident = fi["InvoiceID"].to_numpy(dtype=object)
     else:
         pay = inp.tables.get("Payments")
@@ -175,8 +182,8 @@ def _events(inp, dids: pd.Index, deal_cents: np.ndarray, kind: str) -> pd.DataFr
         code = dids.get_indexer(deal_of.reindex(fp["InvoiceID"]).to_numpy(dtype=object))
         date = fp["PaymentDate"].to_numpy().astype("datetime64[D]")
         cents = to_cents(fp["Amount"].to_numpy(dtype=np.float64))
-        ref = ("payment " + fp["PaymentID"].astype(str) + " of " + pd.Series(date).dt.strftime("%Y-%m-%d")
-               + " on invoice " + fp["InvoiceID"].astype(str)).to_numpy()
+        ref = ("payment " + fp["PaymentID"].astype(str).to_numpy(dtype=object) + " of " + _date_text(date)
+               + " on invoice " + fp["InvoiceID"].astype(str).to_numpy(dtype=object))
         ident = fp["PaymentID"].to_numpy(dtype=object)
     ok = (code >= 0) & ~np.isnat(date)
     if cal.as_of is not None:

@@ -182,8 +182,15 @@ def _held_sheet(result: CommissionResult) -> SheetSpec | None:
         parts.append(f"{cur} {int(g['Held'].sum()) / 100:,.2f}")
     note = (f"Held at the end of the run: {'; '.join(parts)} (Earned = PaidToDate + Held on every row; "
             "Payouts[HeldToDate] carries it per rep, measure and period)")
-    return SheetSpec(name="Held Commission", tables=(_block("HeldCommission", HELD_COLUMNS, frame, "A3"),),
-                     notes=(("A1", note),), looks=(("A1", "subtitle"),), freeze="C4", tab_color="1F4E79")
+    main = _block("HeldCommission", HELD_COLUMNS, frame, "A3")
+    tot = frame.groupby("Currency", sort=True)[["Earned", "PaidToDate", "Held"]].sum().reset_index()
+    at = 3 + max(len(frame), 1) + 3
+    totals = _block("HeldCommissionTotals", (Column("Currency", "text"), Column("Earned", "money"),
+                                             Column("PaidToDate", "money"), Column("Held", "money")), tot, f"A{at}")
+    totals = TableBlock(totals.name, totals.columns, totals.data, totals.anchor, total_rows=tuple(range(len(tot))))
+    notes = (("A1", note), (f"A{at - 1}", "Totals per currency"))
+    return SheetSpec(name="Held Commission", tables=(main, totals), notes=notes,
+                     looks=tuple((c, "subtitle") for c, _ in notes), freeze="C4", tab_color="1F4E79")
 
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF")
