@@ -223,7 +223,7 @@ def test_checks_sheet_has_cached_values_formats_and_a_verdict(sample_result):
         value, expected, verdict = checks[f"Total payable in {cur}: Payout Summary against the Run Log"]
         assert value == expected == pytest.approx(v, abs=0.001) and verdict == "PASS"
     zero = [k for k in checks if k.endswith("(must be 0)")]
-    assert len(zero) == 4 and all(checks[k] == [0.0, 0.0, "PASS"] for k in zero)
+    assert len(zero) == 5 and all(checks[k] == [0.0, 0.0, "PASS"] for k in zero)
     assert checks["All checks"][-1] == "PASS"
     xml = sheet_xml(TEMPLATE, "Checks")
     assert '<c t="str"><f>IF(ABS(B5-C5)&lt;0.005,"PASS","FAIL")</f><v>PASS</v></c>' in xml

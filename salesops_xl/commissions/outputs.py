@@ -348,7 +348,7 @@ def checks_sheet(result: CommissionResult, line_tables: list[str]) -> SheetSpec:
     looks += [(f"A{end + 1}", "total"), (f"B{end + 1}", "total"), (f"C{end + 1}", "total"), (f"D{end + 1}", "total")]
     notes += [(f"B{end + 1}", ""), (f"C{end + 1}", "")]
     return SheetSpec(name="Checks", notes=tuple(notes), formulas=tuple(formulas), cached=cached, looks=tuple(looks),
-                     col_widths=(("A", 64.0), ("B", 16.0), ("C", 16.0), ("D", 10.0)), tab_color="FFC000",
+                     col_widths=(("A", 78.0), ("B", 16.0), ("C", 16.0), ("D", 10.0)), tab_color="FFC000",
                      print_landscape=False, print_rows="4:4")
 
 
