@@ -268,20 +268,20 @@ def test_the_sample_workbook_shows_held_commission_and_a_recalc_keeps_it(tmp_pat
 
     from helpers import TEMPLATES
 
-    def table(path, name):
-        wb = openpyxl.load_workbook(path, data_only=True)
-        for ws in wb.worksheets:
-            if name in ws.tables:
-                rows = list(ws[ws.tables[name].ref])
-                return pd.DataFrame([[c.value for c in r] for r in rows[1:]], columns=[c.value for c in rows[0]])
-        raise KeyError(name)
+    def tables(path, *names):
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        out = []
+        for name in names:
+            ws = next(ws for ws in wb.worksheets if name in ws.tables)
+            rows = list(ws[ws.tables[name].ref])
+            out.append(pd.DataFrame([[c.value for c in r] for r in rows[1:]], columns=[c.value for c in rows[0]]))
+        return out
 
     src = TEMPLATES / "commissions.xlsx"
-    held = table(src, "HeldCommission")
+    held, pay = tables(src, "HeldCommission", "Payouts")
     c = {k: (held[k].astype(float) * 100).round().astype(int) for k in ("Earned", "PaidToDate", "Held")}
     assert (c["Earned"] == c["PaidToDate"] + c["Held"]).all()
     assert {"Pay on payment", "Manual hold (deal)", "Manual hold (rep)"} <= set(held.Kind)
-    pay = table(src, "Payouts")
     last = pay.sort_values("Period", kind="mergesort").groupby(["RepID", "Measure"]).tail(1)
     held_by_rep = c["Held"].groupby(held.RepID).sum()
     held_by_rep = held_by_rep[held_by_rep != 0]
@@ -292,4 +292,4 @@ def test_the_sample_workbook_shows_held_commission_and_a_recalc_keeps_it(tmp_pat
     res = subprocess.run([sys.executable, "-m", "salesops_xl.cli", "recalc", str(copy)], capture_output=True,
                          text=True)
     assert res.returncode == 0, res.stderr
-    pd.testing.assert_frame_equal(table(copy, "HeldCommission"), held)
+    pd.testing.assert_frame_equal(tables(copy, "HeldCommission")[0], held)
