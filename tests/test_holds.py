@@ -5,7 +5,6 @@ sum to the payout), bad input, and the accrual of held commission (earned, not l
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -167,7 +166,7 @@ def test_earned_is_paid_to_date_plus_held_and_lines_sum_to_the_payout(amounts, s
         amount = a / 100
         deals.append(deal(f"D{k}", "A", amount, D(2026, 1 + k * 2, 5)))
         invoices.append(inv(f"I{k}", f"D{k}", D(2026, 1 + k * 2, 6), amount))
-        paid, left = 0, a
+        left = a
         for j, s in enumerate(shares[k]):
             c = min(left, max(1, a * s // 300))
             if c <= 0:

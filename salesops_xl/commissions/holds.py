@@ -59,7 +59,8 @@ def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCo
         known = f["InvoiceID"].isin(inv_amount.index).to_numpy()
         for i in np.flatnonzero(~known & f["InvoiceID"].notna().to_numpy()):
             problems.add(pay.problem(int(i), "InvoiceID", "a payment for an unknown invoice",
-                                     value=f["InvoiceID"].iloc[i], expected="an InvoiceID listed in the Invoices table"))
+                                     value=f["InvoiceID"].iloc[i],
+                                     expected="an InvoiceID listed in the Invoices table"))
         ok = known & f["Amount"].notna().to_numpy() & ~np.isnat(f["PaymentDate"].to_numpy())
         if ok.any():
             rows = np.flatnonzero(ok)
@@ -364,7 +365,8 @@ def apply_holds(inp, plan, lf: dict, payouts: pd.DataFrame, group_of: np.ndarray
         if len(deal_holds):
             has = row >= 0
             nr = new.col("row")
-            lines = pd.DataFrame({"s": np.r_[ls[has], new.col("s", np.intp)], "p": np.r_[lp[has], new.col("t", np.intp)],
+            lines = pd.DataFrame({"s": np.r_[ls[has], new.col("s", np.intp)],
+                                  "p": np.r_[lp[has], new.col("t", np.intp)],
                                   "amt": np.r_[amt[has], new.col("amount")], "row": np.r_[row[has], nr]})
             lines = lines[lines["row"].to_numpy() >= 0]
             lines["key"] = dcode[lines["row"].to_numpy()]
