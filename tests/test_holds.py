@@ -292,3 +292,16 @@ def test_the_sample_workbook_shows_held_commission_and_a_recalc_keeps_it(tmp_pat
                          text=True)
     assert res.returncode == 0, res.stderr
     pd.testing.assert_frame_equal(tables(copy, "HeldCommission")[0], held)
+
+
+def test_the_reps_statement_shows_what_is_held(tmp_path):
+    import python_calamine as pc
+
+    from salesops_xl.commissions.statements import write_statements
+
+    r = run(book("Payment", DEAL, INVOICES, PAYMENTS[:1]))  # only PAY-1 (25%) is ever collected
+    write_statements(r, tmp_path, reps=["A"])
+    rows = pc.CalamineWorkbook.from_path(str(tmp_path / "statement_A.xlsx")).get_sheet_by_name("Statement")
+    items = {row[0]: row[1] for row in rows.to_python() if row and row[0]}
+    # earned 800.00 = paid 200.00 (year to date) + held 600.00
+    assert (items["Earned this year"], items["Year to date"], items["Held"]) == (800.0, 200.0, 600.0)

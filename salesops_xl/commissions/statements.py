@@ -175,15 +175,21 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
     totals = summary["Total"].to_numpy(dtype=np.int64) if len(summary) else np.zeros(0, np.int64)
     now = int(totals[-1]) if len(totals) else 0
     balance = int(draws["ClosingBalance"].iloc[-1]) if len(draws) else 0
+    held = result.held
+    held_now = int(held.loc[held["RepID"] == rep_id, "Held"].sum()) if held is not None and len(held) else 0
     items = [
-        ("Earned this year", int(comp[:, earned_cols].sum()),
-         "commission, SPIFs, bonuses and adjustments of every month shown"),
+        ("Earned this year", int(comp[:, earned_cols].sum()) + held_now,
+         "commission, SPIFs, bonuses and adjustments of every month shown" + (", and what is held" if held_now
+                                                                               else "")),
         ("Draws this year", int(comp[:, draw_cols].sum()), "top-ups and advances paid, minus what was recovered"),
         ("Paid before", int(totals[:-1].sum()), f"the months before {months[-1]}" if months else ""),
         ("Payable now", now, f"the pay of {months[-1]}" if months else ""),
         ("Year to date", int(totals.sum()), "paid before + payable now: the year total of the table below"),
         ("Draw balance owed", balance, "a recoverable draw still to be recovered from future earnings"),
     ]
+    if held_now:  # earned, not paid yet: awaiting invoice or payment, or under a manual hold
+        items.append(("Held", held_now, "earned but not paid yet: awaiting invoice or payment, or on hold (see "
+                                        "the Held and Released lines); paid when released"))
     r_sum = 11
     note(f"A{r_sum}", "Summary", "subtitle")
     s_frame = object_frame({"Item": np.array([i[0] for i in items], dtype=object),
