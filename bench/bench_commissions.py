@@ -97,14 +97,19 @@ def write_workbook(path: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def timed(cmd: list[str], env=None) -> dict:
-    """Run a command under /usr/bin/time -v: wall seconds and peak RSS in MiB."""
+    """Run a command under /usr/bin/time -v: wall seconds, CPU seconds (user + system, child processes
+    included), peak RSS in MiB, and the 1-minute load average when it started (on a shared machine a
+    ratio is only as good as the load both sides ran under)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     t0 = time.perf_counter()
     p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stdout}\n{p.stderr[-3000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
-    return {"seconds": round(wall, 3), "peak_mib": round(rss, 1), "stdout": p.stdout.strip()[-400:]}
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([0-9.]+)", p.stderr).group(1)) for k in ("User", "System"))
+    return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 2), "peak_mib": round(rss, 1),
+            "load_at_start": load, "stdout": p.stdout.strip()[-400:]}
 
 
 CALAMINE_READ = """
@@ -290,9 +295,9 @@ def _check_lo(lo_xlsx: Path, ours: Path) -> dict:
 
 def _report(results: dict, out: Path) -> None:
     (out / "commissions.json").write_text(json.dumps(results, indent=2))
-    print("\n| deals | recalc s (peak MiB) | calamine read s | ratio | openpyxl load+save s | speed-up | "
-          "LibreOffice formulas s | speed-up | kernel ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| deals | recalc s (peak MiB) | calamine read s | ratio | CPU s, recalc / calamine | load at start | "
+          "openpyxl load+save s | speed-up | LibreOffice formulas s | speed-up | kernel ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
 
     def faster(baseline, ours) -> str:  # "-" where the baseline was skipped
         return f"{baseline['seconds'] / ours['seconds']:.1f}x" if baseline else "-"
@@ -302,7 +307,8 @@ def _report(results: dict, out: Path) -> None:
         op = r.get("openpyxl_load_save")
         lo = r.get("libreoffice_recalc")
         print(f"| {int(n):,} | {rc['seconds']:.2f} ({rc['peak_mib']:.0f}) | {cal['seconds']:.2f} | "
-              f"{rc['seconds'] / cal['seconds']:.2f}x | {op['seconds'] if op else '-'} | {faster(op, rc)} | "
+              f"{rc['seconds'] / cal['seconds']:.2f}x | {rc['cpu_seconds']:.1f} / {cal['cpu_seconds']:.1f} | "
+              f"{cal['load_at_start'] or 0:.1f} / {rc['load_at_start'] or 0:.1f} | {op['seconds'] if op else '-'} | {faster(op, rc)} | "
               f"{lo['seconds'] if lo else '-'} | {faster(lo, rc)} | {r['kernel_seconds'] * 1000:.1f} |")
 
 

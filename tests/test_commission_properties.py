@@ -83,3 +83,19 @@ def test_more_credit_never_pays_less_in_the_workbook(amounts):
     p0 = run(workbook(measures=ms, tier_rows=tr, deals=base)).payouts
     p1 = run(workbook(measures=ms, tier_rows=tr, deals=more)).payouts
     assert p1.Payable.sum() >= p0.Payable.sum()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["D1", "D10", "D9", "a\x00", "a", "é", "x" * 70])),
+                max_size=30))
+def test_deal_order_is_pandas_sorted_factorize(values):
+    """DealOrder ranks DealIDs as pd.factorize(sort=True) does (numpy's fixed-width sort is only a faster way)."""
+    import pandas as pd
+
+    from salesops_xl.commissions.inputs import sorted_codes
+
+    arr = np.array(values, dtype=object)
+    want_codes, want_uniq = pd.factorize(arr, sort=True)
+    codes, uniq = sorted_codes(arr)
+    assert codes.tolist() == np.asarray(want_codes).tolist()
+    assert list(uniq) == list(want_uniq)

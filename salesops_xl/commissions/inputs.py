@@ -691,7 +691,7 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
         f["DealOrder"] = np.zeros(0, dtype=np.int64)
         return
     # rows of one deal agree on the deal's fields, and their splits total 100%
-    codes, uniq = pd.factorize(f["DealID"], sort=True)
+    codes, uniq = sorted_codes(f["DealID"].to_numpy())
     f["DealOrder"] = codes  # DealID's rank: the engine orders a period's deals by close date, then DealID
     ok = codes >= 0
     first_row = np.full(len(uniq), -1, dtype=np.int64)
@@ -734,6 +734,30 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
 
 #: How many of a deal's rows a split problem lists (a deal has a handful; a pasted column may repeat one id).
 SPLIT_ROWS_SHOWN = 20
+
+
+def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)``: codes that rank each distinct value (-1 for blanks), and the values.
+
+    For text (DealIDs), the distinct values are sorted by numpy as fixed-width text, which compares in C
+    where pandas compares Python objects: the same order (code point by code point, as Python's ``<``) in
+    a fraction of the time for a million distinct IDs in no particular order. Anything else, or text numpy
+    would not order as Python does (a trailing NUL, which fixed-width text drops) or would store wastefully
+    (IDs over 64 characters), takes pandas' way.
+    """
+    codes, uniq = pd.factorize(values)
+    u = np.asarray(uniq, dtype=object)
+    k = len(u)
+    if k < 2 or pd.api.types.infer_dtype(u, skipna=False) != "string":
+        return pd.factorize(values, sort=True)
+    lens = np.fromiter(map(len, u), dtype=np.int64, count=k)
+    if lens.max() > 64 or "\x00" in "".join(u):
+        return pd.factorize(values, sort=True)
+    order = np.argsort(u.astype(str), kind="stable")
+    rank = np.empty(k, dtype=np.intp)
+    rank[order] = np.arange(k, dtype=np.intp)
+    codes = np.asarray(codes, dtype=np.intp)
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1).astype(np.intp), u[order]
 
 
 def _pct(x: float) -> str:

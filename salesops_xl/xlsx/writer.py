@@ -75,6 +75,7 @@ from .sheetxml import SheetLayout, iter_worksheet, layout_sheet, table_xml
 from .skeleton import PARTS as SKELETON_PARTS
 from .styles import Styles
 from .verify import ExpectedSheet, ExpectedTable, Expectation, check_written
+from .xmlcheck import StreamChecks
 from .zipraw import ZipWriter
 
 COMPRESS_LEVEL = 3
@@ -109,7 +110,7 @@ def write_sheets(src: str | os.PathLike | None, dest: str | os.PathLike, sheets:
         plan.build()
         try:
             _atomic_write(dest, plan.emit, mode_from=Path(src) if src is not None else None,
-                          check=lambda tmp: check_written(tmp, pkg, plan.expectation()),
+                          check=lambda tmp: check_written(tmp, pkg, plan.expectation(), plan.checked_parts()),
                           before_replace=pkg.close)  # no open handle on src when it is replaced (Windows)
         except InternalError as e:
             e.workbook = str(dest)
@@ -255,6 +256,7 @@ class _NewSheet:
 class _Plan:
     def __init__(self, pkg: Package, specs: list[SheetSpec], remove: list[str]):
         self.pkg = pkg
+        self.stream_checks: StreamChecks | None = None  # set by emit
         self.specs = specs
         self.remove = remove
         self.wb = pkg.workbook_part
@@ -677,9 +679,14 @@ class _Plan:
                 for t in ns.layout.tables)) for ns in self.new_sheets),
             removed=tuple(self.remove))
 
+    def checked_parts(self) -> frozenset[str]:
+        """Parts parsed as well-formed XML while :meth:`emit` wrote them (waits for their helpers)."""
+        return self.stream_checks.checked() if self.stream_checks is not None else frozenset()
+
     def emit(self, f) -> None:
         pkg = self.pkg
         zw = ZipWriter(f, level=COMPRESS_LEVEL, threads=COMPRESS_THREADS)
+        self.stream_checks = zw.stream_checks = StreamChecks()
         try:
             for e in pkg.zip.entries:
                 name = e.name
@@ -697,6 +704,7 @@ class _Plan:
             zw.close()
         except BaseException:
             zw.abort()
+            self.stream_checks.abort()
             raise
 
 

@@ -371,6 +371,8 @@ class ZipWriter:
         self.names: set[str] = set()
         self.pos = f.tell()
         self._pool: ThreadPoolExecutor | None = None
+        #: a :class:`.xmlcheck.StreamChecks` that sees every block of a streamed entry (None: nobody)
+        self.stream_checks = None
 
     # -- helpers
     def _register(self, name: str) -> None:
@@ -477,11 +479,14 @@ class ZipWriter:
         buf: list[bytes] = []
         buf_len = 0
         block_size = self.BLOCK
+        sink = self.stream_checks.start(name, size_bound) if self.stream_checks is not None else None
 
         def submit(block: bytes):
             nonlocal crc, total
             crc = zlib.crc32(block, crc)
             total += len(block)
+            if sink is not None:
+                sink.feed(block)
             if pool is None:
                 self._write(deflate_block(block))
                 return
@@ -507,9 +512,14 @@ class ZipWriter:
                 buf.clear()
             while pending:
                 self._write(pending.popleft().result())
+            if sink is not None:
+                sink.close()
+                sink = None
         finally:
             for fut in pending:
                 fut.cancel()
+            if sink is not None:
+                sink.abort()
         self._write(zlib.compressobj(level, zlib.DEFLATED, -15).flush(zlib.Z_FINISH))
         r.crc = crc & 0xFFFFFFFF
         r.file_size = total

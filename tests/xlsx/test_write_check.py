@@ -144,3 +144,66 @@ def test_problems_the_source_already_had_do_not_stop_a_write(user_workbook: Path
     with Package(src) as pkg:
         assert [t.name for t in pkg.tables_of(pkg.sheet("Extra"))] == ["Extra"]
         assert b"p8.bin" in pkg.read("xl/_rels/workbook.xml.rels")
+
+
+# -- the large-part check run beside the writer (xmlcheck) ------------------------------------------
+
+def _spy_checked(monkeypatch) -> list:
+    """Record the parts the helper processes reported well-formed, for every write."""
+    seen: list = []
+    checked = writer._Plan.checked_parts
+
+    def spy(self):
+        got = checked(self)
+        seen.append(got)
+        return got
+
+    monkeypatch.setattr(writer._Plan, "checked_parts", spy)
+    return seen
+
+
+def test_large_parts_checked_beside_the_writer_give_the_same_file(user_workbook: Path, tmp_path: Path, monkeypatch):
+    from salesops_xl.xlsx import xmlcheck
+
+    if not xmlcheck.available():
+        pytest.skip("no helper processes here")
+    in_process = tmp_path / "in_process.xlsx"
+    monkeypatch.setattr(xmlcheck, "PARALLEL_MIN_BYTES", 1 << 40)  # nothing is large: all parsed after the write
+    writer.write_sheets(user_workbook, in_process, [payouts_spec(30)])
+    seen = _spy_checked(monkeypatch)
+    monkeypatch.setattr(xmlcheck, "PARALLEL_MIN_BYTES", 0)  # every streamed part goes to a helper
+    beside = tmp_path / "beside.xlsx"
+    writer.write_sheets(user_workbook, beside, [payouts_spec(30)])
+    assert seen and any(n.startswith("xl/worksheets/") for n in seen[0])  # the helper did check the sheet
+    assert beside.read_bytes() == in_process.read_bytes()
+
+
+def test_a_malformed_large_part_is_still_caught(user_workbook: Path, monkeypatch):
+    """The helper says 'malformed'; the part is then parsed in process, which reports it as always."""
+    from salesops_xl.xlsx import sheetxml, xmlcheck
+
+    monkeypatch.setattr(xmlcheck, "PARALLEL_MIN_BYTES", 0)
+    seen = _spy_checked(monkeypatch)
+    real = sheetxml.iter_sheet_data
+
+    def broken(*args, **kwargs):
+        yield from real(*args, **kwargs)
+        yield "<row><c></row>"  # an element closed by the wrong end tag
+
+    monkeypatch.setattr(sheetxml, "iter_sheet_data", broken)
+    before = user_workbook.read_bytes()
+    with pytest.raises(InternalError) as ei:
+        writer.write_sheets(user_workbook, user_workbook, [payouts_spec(30)])
+    assert "malformed XML" in str(ei.value)
+    assert not any(n.startswith("xl/worksheets/") for s in seen for n in s)  # the helper did not vouch for it
+    assert user_workbook.read_bytes() == before
+
+
+def test_without_helper_processes_the_check_runs_in_process(user_workbook: Path, tmp_path: Path, monkeypatch):
+    from salesops_xl.xlsx import xmlcheck
+
+    monkeypatch.setattr(xmlcheck, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(xmlcheck, "available", lambda: False)  # as in Pyodide
+    seen = _spy_checked(monkeypatch)
+    writer.write_sheets(user_workbook, tmp_path / "out.xlsx", [payouts_spec(30)])
+    assert seen == [frozenset()]
