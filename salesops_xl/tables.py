@@ -343,7 +343,8 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
         problems.add(tbl.problem(None, None, f"table {schema.name} is empty", show_value=False,
                                  expected=f"at least {schema.min_rows} row{'s' if schema.min_rows > 1 else ''}"))
     if schema.key and n:
-        _check_unique(tbl, schema.key, problems)
+        _check_unique(tbl, schema.key, problems, blank_is_a_value=tuple(
+            k for k in schema.key if any(f.name == k and f.blank for f in schema.fields)))
     return tbl
 
 
@@ -374,20 +375,27 @@ def cell_error(tbl: Table, i: int, f: Field, found: str) -> Problem:
     return tbl.problem(i, f.name, "error value in the cell", value=found, expected=f.expected())
 
 
-def _check_unique(tbl: Table, key: tuple[str, ...], problems: ProblemCollector) -> None:
+def _check_unique(tbl: Table, key: tuple[str, ...], problems: ProblemCollector,
+                  blank_is_a_value: tuple[str, ...] = ()) -> None:
+    """Each key once. A blank in a key column that may be blank is a value ("any plan", "from the start"):
+    two rows alike but for such blanks are duplicates. A row with a blank where one is not allowed is
+    reported as missing, not as a duplicate."""
     frame = tbl.frame[list(key)]
-    dup = frame.duplicated(keep="first").to_numpy() & ~frame.isna().any(axis=1).to_numpy()
+    required = [k for k in key if k not in blank_is_a_value]
+    dup = frame.duplicated(keep="first").to_numpy()
+    if required:
+        dup = dup & ~frame[required].isna().any(axis=1).to_numpy()
     if not dup.any():
         return
-    first = frame.drop_duplicates(keep="first")
-    first_row = {tuple(r): i for i, r in zip(first.index, first.itertuples(index=False, name=None))}
+    group = frame.groupby(list(key), dropna=False, sort=False).ngroup().to_numpy()
+    _, first_at = np.unique(group, return_index=True)  # groups are numbered in order of first appearance
+    label = " + ".join(key)
     for i in np.flatnonzero(dup):
-        k = tuple(frame.iloc[i])
-        label = " + ".join(key)
+        k = ["(blank)" if pd.isna(x) else x for x in frame.iloc[i]]
         val = k[0] if len(k) == 1 else " / ".join(str(x) for x in k)
         problems.add(tbl.problem(
             int(i), key[0], f"duplicate {label}", value=val,
-            expected=f"each {label} once (first seen on row {tbl.raw.excel_row(first_row[k])})",
+            expected=f"each {label} once (first seen on row {tbl.raw.excel_row(int(first_at[group[i]]))})",
         ))
 
 

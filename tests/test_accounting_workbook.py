@@ -100,6 +100,24 @@ def test_payroll_and_journal_exports_from_the_command_line_tie_to_payout_summary
     assert sum(Decimal(x["Debit"] or 0) for x in lines) == sum(Decimal(x["Credit"] or 0) for x in lines)
 
 
+def test_two_any_plan_policies_for_one_measure_are_a_duplicate_not_a_crash(sample, tmp_path):
+    # a blank PlanID means "any plan": two such rows for NewBusiness leave the policy ambiguous (found by the fuzzer)
+    wb = tmp_path / "c.xlsx"
+    shutil.copy(sample, wb)
+    book = openpyxl.load_workbook(wb)
+    ws = book["Finance"]
+    blank = [row for row in ws[ws.tables["CapPolicy"].ref][1:] if row[0].value is None]
+    blank[1][1].value = blank[0][1].value
+    book.save(wb)
+    before = wb.read_bytes()
+    r = subprocess.run(CLI + ["recalc", str(wb)], capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert (f"sheet 'Finance', table CapPolicy: row {blank[1][0].row}, column PlanID" in r.stderr
+            and f'duplicate PlanID + Measure; found "(blank) / {blank[0][1].value}"' in r.stderr), r.stderr
+    assert f"first seen on row {blank[0][0].row}" in r.stderr
+    assert wb.read_bytes() == before
+
+
 def test_a_measure_without_a_policy_stops_recalc_and_the_journal_and_nothing_is_written(sample, tmp_path):
     wb = tmp_path / "c.xlsx"
     shutil.copy(sample, wb)
