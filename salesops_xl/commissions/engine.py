@@ -759,12 +759,17 @@ def run_timestamp() -> str:
     return now.replace(microsecond=0).isoformat()
 
 
-def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, version) -> RunInfo:
-    cal = inp.calendar
+def run_totals(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per currency: Reps (people paid in it), each of SUMMARY_COMPONENTS and Total (cents): the Run log's totals."""
     tot = summary.groupby("Currency", sort=True)[list(SUMMARY_COMPONENTS) + ["Total"]].sum()
     people = summary.groupby("Currency", sort=True)["RepID"].nunique()
     tot.insert(0, "Reps", people.reindex(tot.index).to_numpy(dtype=np.int64))
-    tot = tot.reset_index()
+    return tot.reset_index()
+
+
+def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, version) -> RunInfo:
+    cal = inp.calendar
+    tot = run_totals(summary)
     roster = inp.frame("Roster")
     counts = {
         "Reps": int(roster["RepID"].nunique()),  # people: a rep with two roster rows (plan change) is one rep

@@ -1,0 +1,509 @@
+"""Scale-out: the commission engine run in partitions of reps, on Dask (the batch door; docs/scale.md).
+
+The single-process engine (:func:`.engine.compute`) runs unchanged on each partition; this module only decides
+which reps travel together, cuts the inputs, runs the partitions and puts the results back together.
+
+**What stays together.** A rep's numbers depend only on rows of their own, except where rows link reps:
+
+* a split deal (one DealID credited to several reps): its rows share cancellations and the 100% split check;
+* an account move (AccountMoves FromRep -> ToRep): the giving rep's rows are credited to the receiving rep;
+* a Team measure: a manager's team credit rolls up the deals of everyone below them, so every reporting line
+  (Roster ManagerID, any effective-dated row) under a manager holding a Team measure, at any level above, is a link.
+
+The connected components of that graph are the atoms; they are bin-packed (largest first, into the lightest
+partition, weighted by deal rows) into partitions. A partition is a complete, valid set of inputs for its reps,
+so the engine computes exactly what it computes in one process; the results are concatenated and put back in
+the single-process order (by the rep's position in the Roster, stably), so payouts, summary and statement lines are
+identical to the cent, row for row.
+
+Dask is imported lazily, only here: the engine modules stay importable where Excel runs (Pyodide).
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem, ProblemCollector, SalesopsError, UsageError
+from ..tables import RawTable, Table
+from .engine import CommissionResult, RunInfo, compute, run_timestamp, run_totals
+from .inputs import CommissionInputs
+
+#: deal rows per partition when the number of partitions is not given (memory: see docs/scale.md)
+ROWS_PER_PARTITION = 1_000_000
+
+#: input tables cut by rep (the column naming the rep); every other table goes whole to every partition
+REP_COLUMN = {"Roster": "RepID", "Quotas": "RepID", "Deals": "RepID", "Leaves": "RepID", "Adjustments": "RepID",
+              "Draws": "RepID", "Disputes": "RepID", "AccountMoves": "ToRep"}
+#: input tables cut by deal (rows follow the partition of the deal's rows)
+DEAL_COLUMN = {"Cancellations": "DealID"}
+
+
+class ScaleError(SalesopsError):
+    """The partitioned run could not be set up or run (cluster unreachable, unsupported input)."""
+
+
+# -- the partitioning rule ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Partitioning:
+    """Which partition each rep goes to.
+
+    ``rep_ids`` are the Roster's reps in Roster order; ``component[i]`` the atom of rep ``i`` (reps linked by a
+    split deal, an account move or a Team roll-up); ``partition[i]`` its partition; ``weights`` deal rows per
+    partition.
+    """
+
+    rep_ids: np.ndarray
+    component: np.ndarray
+    partition: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def n_partitions(self) -> int:
+        return len(self.weights)
+
+    def reps_of(self, k: int) -> np.ndarray:
+        return self.rep_ids[self.partition == k]
+
+    def partition_of(self, reps) -> np.ndarray:
+        """Partition of each RepID in ``reps``; a rep not in the Roster goes to partition 0 (whose validation
+        reports it exactly as a single-process run would)."""
+        pos = pd.Index(self.rep_ids).get_indexer(pd.Index(np.asarray(reps, dtype=object)))
+        return np.where(pos >= 0, self.partition[np.maximum(pos, 0)], 0) if len(self.partition) else \
+            np.zeros(len(pos), dtype=np.intp)
+
+
+def components(rep_ids: Sequence, *, deal_reps: Sequence = (), deal_ids: Sequence = (),
+               edges: Sequence[tuple[Sequence, Sequence]] = ()) -> np.ndarray:
+    """Connected components of the reps: rows of one deal (``deal_ids`` beside ``deal_reps``) link their reps, each
+    pair of equal-length RepID columns in ``edges`` links rep to rep. Returns the component of each rep."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    idx = pd.Index(np.asarray(rep_ids, dtype=object))
+    R = len(idx)
+    a_parts, b_parts = [np.arange(R)], [np.arange(R)]
+    if len(deal_ids):
+        rep = idx.get_indexer(pd.Index(np.asarray(deal_reps, dtype=object)))
+        codes, _ = pd.factorize(np.asarray(deal_ids, dtype=object))
+        ok = (rep >= 0) & (codes >= 0)
+        rep, codes = rep[ok], codes[ok]
+        first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+        first[codes[::-1]] = rep[::-1]  # the deal's first rep; every other rep of the deal links to it
+        a_parts.append(rep)
+        b_parts.append(first[codes])
+    for a, b in edges:
+        ia = idx.get_indexer(pd.Index(np.asarray(a, dtype=object)))
+        ib = idx.get_indexer(pd.Index(np.asarray(b, dtype=object)))
+        ok = (ia >= 0) & (ib >= 0)
+        a_parts.append(ia[ok])
+        b_parts.append(ib[ok])
+    a, b = np.concatenate(a_parts), np.concatenate(b_parts)
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(R, R))
+    _, comp = connected_components(graph, directed=False)
+    return comp.astype(np.intp)
+
+
+def team_edges(roster_reps: Sequence, roster_managers: Sequence, roster_plans: Sequence,
+               team_plans: set) -> tuple[np.ndarray, np.ndarray]:
+    """Reporting lines a Team roll-up runs along: (rep, manager) for every Roster row whose manager, or anyone
+    above them, holds a plan with a Team measure (on any of their rows)."""
+    reps = np.asarray(roster_reps, dtype=object)
+    mgrs = np.asarray(roster_managers, dtype=object)
+    if not team_plans or not len(reps):
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=object)
+    idx = pd.Index(pd.unique(reps))
+    holds = np.zeros(len(idx), dtype=bool)
+    holds[idx.get_indexer(reps[pd.Series(roster_plans, dtype=object).isin(team_plans).to_numpy()])] = True
+    r, m = idx.get_indexer(reps), idx.get_indexer(pd.Index(mgrs))
+    has_mgr = m >= 0
+    # above[i]: rep i or someone above them holds a Team measure (a pass per level; the roster has no loops)
+    above = holds.copy()
+    for _ in range(len(idx)):
+        nxt = above.copy()
+        np.logical_or.at(nxt, r[has_mgr], above[m[has_mgr]])
+        if (nxt == above).all():
+            break
+        above = nxt
+    link = has_mgr & above[np.maximum(m, 0)]
+    return reps[link], mgrs[link]
+
+
+def pack(component: np.ndarray, weight: np.ndarray, partitions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bin-pack components into ``partitions`` bins: heaviest first, each into the lightest bin so far (ties: the
+    lowest bin). ``weight`` per rep. Returns (partition of each rep, weight per partition)."""
+    n_comp = int(component.max()) + 1 if len(component) else 0
+    cw = np.bincount(component, weights=weight, minlength=n_comp)
+    partitions = max(1, min(partitions, n_comp))
+    order = np.argsort(-cw, kind="stable")
+    heap = [(0.0, k) for k in range(partitions)]
+    bin_of = np.zeros(n_comp, dtype=np.intp)
+    for c in order:  # one step per component (a team or a rep), never per deal
+        w, k = heapq.heappop(heap)
+        bin_of[c] = k
+        heapq.heappush(heap, (w + cw[c], k))
+    part = bin_of[component] if len(component) else np.zeros(0, dtype=np.intp)
+    return part, np.bincount(part, weights=weight, minlength=partitions)
+
+
+def _auto_partitions(deal_rows: int, workers: int) -> int:
+    return max(workers, math.ceil(deal_rows / ROWS_PER_PARTITION))
+
+
+def _team_plans(inputs: CommissionInputs) -> set:
+    return {m.plan for m in inputs.measures if m.credit_source == "Team"}
+
+
+def plan_partitions(inputs: CommissionInputs, partitions: int | None = None, *, workers: int = 1) -> Partitioning:
+    """The partitioning of validated ``inputs`` (a workbook's): atoms of linked reps, bin-packed by deal rows."""
+    ros, d = inputs.frame("Roster"), inputs.frame("Deals")
+    rep_ids = pd.unique(ros["RepID"].to_numpy(dtype=object))
+    edges = [team_edges(ros["RepID"], ros["ManagerID"], ros["PlanID"], _team_plans(inputs))]
+    if "AccountMoves" in inputs.tables and len(inputs.frame("AccountMoves")):
+        mv = inputs.frame("AccountMoves")
+        edges.append((mv["FromRep"], mv["ToRep"]))
+    comp = components(rep_ids, deal_reps=d["RepID"], deal_ids=d["DealID"], edges=edges)
+    pos = pd.Index(rep_ids).get_indexer(pd.Index(d["RepID"].to_numpy(dtype=object)))
+    weight = 1.0 + np.bincount(pos[pos >= 0], minlength=len(rep_ids))
+    n = partitions if partitions is not None else _auto_partitions(len(d), workers)
+    part, w = pack(comp, weight, n)
+    return Partitioning(np.asarray(rep_ids, dtype=object), comp, part, w)
+
+
+# -- cutting the inputs -----------------------------------------------------------------------------------
+
+def _take(tbl: Table, keep: np.ndarray) -> Table:
+    """Rows ``keep`` (positions) of a typed table; each keeps the worksheet row its problems name."""
+    raw = tbl.raw
+    rows = raw.row_numbers[keep] if raw.row_numbers is not None else raw.header_row + 1 + keep.astype(np.int64)
+    sub = RawTable(name=raw.name, columns=raw.columns, data={c: () for c in raw.columns}, sheet=raw.sheet,
+                   workbook=raw.workbook, header_row=raw.header_row, first_col=raw.first_col, row_numbers=rows,
+                   date1904=raw.date1904)
+    frame = tbl.frame.iloc[keep].reset_index(drop=True)
+    frame.attrs = dict(tbl.frame.attrs)
+    return Table(schema=tbl.schema, frame=frame, raw=sub)
+
+
+def cut(inputs: CommissionInputs, partitioning: Partitioning, k: int) -> CommissionInputs:
+    """The inputs of partition ``k``: its reps' rows of every table cut by rep, the rows of their deals of every table
+    cut by deal, every other table whole."""
+    tables = dict(inputs.tables)
+    d = inputs.frame("Deals")
+    deal_part = partitioning.partition_of(d["RepID"])
+    for name, col in REP_COLUMN.items():
+        if name in tables:
+            f = tables[name].frame
+            tables[name] = _take(tables[name], np.flatnonzero(partitioning.partition_of(f[col]) == k))
+    for name, col in DEAL_COLUMN.items():
+        if name in tables and len(tables[name].frame):
+            f = tables[name].frame
+            first = pd.Series(deal_part, index=pd.Index(d["DealID"].to_numpy(dtype=object))).groupby(level=0).first()
+            p = first.reindex(pd.Index(f[col].to_numpy(dtype=object))).fillna(0).to_numpy().astype(np.intp)
+            tables[name] = _take(tables[name], np.flatnonzero(p == k))
+    paid = {}
+    for name, f in inputs.paid.items():  # the frozen record of locked months: the partition's reps' rows
+        paid[name] = f[partitioning.partition_of(f["RepID"]) == k] if "RepID" in f else f
+        paid[name].attrs = dict(f.attrs)
+        if name == "PaidSummary":  # which months are frozen is the whole record's business
+            paid[name].attrs["pay_months"] = sorted(set(f["PayMonth"]))
+    return replace(inputs, tables=tables, warnings=list(inputs.warnings), paid=paid)
+
+
+# -- one partition ----------------------------------------------------------------------------------------
+
+@dataclass
+class PartResult:
+    """What a partition sends back: its rows of each output, and what the run log needs."""
+
+    payouts: pd.DataFrame
+    summary: pd.DataFrame
+    lines: pd.DataFrame
+    draws: pd.DataFrame
+    warnings: list[str]
+    credited: int  # deal rows credited
+    deal_rows: int
+    peak_rss: int = 0  # bytes, the worker process's peak resident memory so far (for the bench)
+
+
+def _peak_rss() -> int:
+    try:
+        import resource
+
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+    except Exception:  # pragma: no cover - not on every platform
+        return 0
+
+
+def run_part(inputs: CommissionInputs, all_reps: frozenset | None = None,
+             computed_at: str | None = None) -> PartResult:
+    """Compute one partition with the single-process engine (runs on a worker)."""
+    res = compute(inputs, computed_at=computed_at or "")
+    summary = _managers(inputs, res.summary, all_reps)
+    credited = res.run.counts["Deal rows credited"]
+    return PartResult(res.payouts, summary, res.lines, res.draws, res.run.warnings[len(inputs.warnings):],
+                      credited, len(inputs.frame("Deals")), _peak_rss())
+
+
+def _managers(inputs: CommissionInputs, summary: pd.DataFrame, all_reps: frozenset | None) -> pd.DataFrame:
+    """Payout Summary names the rep's manager of the month; a manager in another partition is in the full Roster
+    all the same (``all_reps``): put their RepID back where the partition could not see it."""
+    ros = inputs.frame("Roster")
+    if all_reps is None or not len(summary) or not len(ros):
+        return summary
+    outside = ros["ManagerID"].notna() & ~ros["ManagerID"].isin(set(ros["RepID"])) & ros["ManagerID"].isin(all_reps)
+    if not outside.any():
+        return summary
+    from .engine import month_rows
+    from .prepare import _period_bounds, roster_days
+
+    rd = roster_days(inputs)
+    bounds = _period_bounds(inputs.calendar, "Month", rd.start, rd.n_days)
+    plan = _MonthPlan(rd, {"Month": np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))})
+    rows = month_rows(plan)  # the same rule as the engine's: the row in force at the end of the month
+    last_row = np.full(len(rd.rep_ids), -1, dtype=np.intp)
+    last_row[rd.row_rep] = np.arange(len(rd.row_rep))
+    r = pd.Index(rd.rep_ids).get_indexer(summary["RepID"].to_numpy(dtype=object))
+    m = pd.Index(inputs.calendar.period_labels("Month")).get_indexer(summary["PayMonth"].to_numpy(dtype=object))
+    k = rows[r, m]
+    k = np.where(k >= 0, k, last_row[r])
+    mgr = ros["ManagerID"].to_numpy(dtype=object)[np.maximum(k, 0)]
+    fix = summary["ManagerID"].isna().to_numpy() & pd.Series(mgr, dtype=object).isin(all_reps).to_numpy()
+    if fix.any():
+        summary = summary.copy()
+        col = summary["ManagerID"].to_numpy(dtype=object).copy()
+        col[fix] = mgr[fix]
+        summary["ManagerID"] = pd.Series(col, index=summary.index, dtype=object)
+    return summary
+
+
+@dataclass
+class _MonthPlan:
+    roster: Any
+    day_period: dict
+
+
+def _guarded(fn: Callable, *args):
+    """Run on a worker: an error of ours comes back as a value, so the problems of every partition are reported."""
+    try:
+        return fn(*args)
+    except SalesopsError as e:
+        return e
+
+
+# -- putting the partitions back together -----------------------------------------------------------------
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    nonempty = [f for f in frames if len(f.columns)]
+    if not nonempty:
+        return frames[0] if frames else pd.DataFrame()
+    rows = [f for f in nonempty if len(f)]
+    out = pd.concat(rows or nonempty[:1], ignore_index=True)
+    return out
+
+
+def _in_rep_order(frame: pd.DataFrame, reps: pd.Index, month_labels: list[str] | None = None) -> pd.DataFrame:
+    """Rows in the Roster order of their reps, stably (a rep no longer in the Roster, on a locked month's record,
+    last); ``month_labels``: month first."""
+    if not len(frame):
+        return frame.reset_index(drop=True)
+    key = reps.get_indexer(frame["RepID"].to_numpy(dtype=object)).astype(np.int64)
+    key = np.where(key < 0, len(reps), key)
+    if month_labels is not None:  # the draw table runs month by month, then rep by rep
+        key = pd.Index(month_labels).get_indexer(frame["PayMonth"].to_numpy(dtype=object)) * (len(reps) + 1) + key
+    order = np.argsort(key, kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def merge(inputs: CommissionInputs, parts: Sequence[PartResult], *, fingerprint: str | None = None,
+          computed_at: str | None = None) -> CommissionResult:
+    """The partitions' results as one :class:`CommissionResult`, in the single-process order.
+
+    ``inputs`` carries the whole run's Roster, calendar and settings (its Deals may be empty: the Parquet path).
+    """
+    from .. import __version__
+
+    reps = pd.Index(pd.unique(inputs.frame("Roster")["RepID"].to_numpy(dtype=object)))
+    payouts = _in_rep_order(_concat([p.payouts for p in parts]), reps)
+    summary = _in_rep_order(_concat([p.summary for p in parts]), reps)
+    lines = _in_rep_order(_concat([p.lines for p in parts]), reps)
+    # the draw table runs month by month (rep by rep within a month), or rep by rep once months are locked
+    draws = _in_rep_order(_concat([p.draws for p in parts]), reps,
+                          inputs.calendar.period_labels("Month") if inputs.locked_through is None else None)
+    warnings = list(inputs.warnings) + merge_warnings([p.warnings for p in parts])
+    cal = inputs.calendar
+    roster = inputs.frame("Roster")
+    counts = {
+        "Reps": int(roster["RepID"].nunique()),
+        "Roster rows": int(len(roster)),
+        "Deal rows": int(sum(p.deal_rows for p in parts)),
+        "Deal rows credited": int(sum(p.credited for p in parts)),
+        "Payout rows": int(len(payouts)),
+        "Statement lines": int(len(lines)),
+    }
+    run = RunInfo(fingerprint=fingerprint or inputs.fingerprint, computed_at=computed_at or run_timestamp(),
+                  engine_version=__version__, workbook=inputs.workbook, plan_year_start=cal.start, as_of=cal.as_of,
+                  months_computed=cal.months_computed, counts=counts, totals=run_totals(summary), warnings=warnings)
+    return CommissionResult(payouts=payouts, summary=summary, lines=lines, run=run, inputs=inputs, draws=draws)
+
+
+_COUNTED = re.compile(r"^([\d,]+) (.*?)(?: \(e\.g\. (.*)\))?$")
+_PLURAL = ((" row ", " rows "), (" was ", " were "), (" its ", " their "), (" it ", " they "))
+
+
+def merge_warnings(per_part: Sequence[Sequence[str]]) -> list[str]:
+    """The partitions' warnings as the whole run's: one warning per kind, counts added up ("3 deal rows ..." and
+    "1 deal row ..." -> "4 deal rows ..."), examples ("(e.g. D-1, D-7)") pooled up to five; a warning without a
+    count once. Kinds keep the order in which the engine raises them."""
+    merged: dict[str, list] = {}  # key -> [rank, total, singular text, examples, plain number]
+    for part in per_part:
+        for rank, w in enumerate(part):
+            m = _COUNTED.match(w)
+            if m is None:
+                merged.setdefault(w, [rank, None, w, None, True])
+                continue
+            n, text, ex = int(m[1].replace(",", "")), m[2], m[3]
+            key = text
+            if n == 1:
+                for one, many in _PLURAL:
+                    key = (" " + key + " ").replace(one, many).strip()
+            entry = merged.setdefault(key, [rank, 0, text if n == 1 else None, [] if ex is not None else None,
+                                            "," not in m[1] and ex is not None])
+            entry[0] = min(entry[0], rank)
+            entry[1] += n
+            if n == 1:
+                entry[2] = text
+            if ex is not None:
+                entry[3] += ex.split(", ")
+    out = []
+    for key, (rank, total, one, ex, plain) in sorted(merged.items(), key=lambda kv: kv[1][0]):
+        if total is None:
+            out.append(one)
+            continue
+        text = one if total == 1 and one is not None else key
+        number = str(total) if plain else f"{total:,}"
+        out.append(f"{number} {text}" + (f" (e.g. {', '.join(ex[:5])})" if ex is not None else ""))
+    return out
+
+
+def _raise_problems(outcomes: list) -> None:
+    errors = [o for o in outcomes if isinstance(o, SalesopsError)]
+    if not errors:
+        return
+    inputs_errors = [e for e in errors if isinstance(e, InputError)]
+    if len(inputs_errors) < len(errors):
+        raise next(e for e in errors if not isinstance(e, InputError))
+    problems = ProblemCollector()
+    seen: set[str] = set()
+    omitted = 0
+    for e in inputs_errors:  # a problem of a table every partition reads is reported once
+        omitted += e.omitted
+        for p in e.problems:
+            if str(p) not in seen:
+                seen.add(str(p))
+                problems.add(p)
+    raise InputError(problems.sorted(), omitted=problems.omitted + omitted)
+
+
+# -- running on Dask ------------------------------------------------------------------------------------------
+
+LOCAL_SCHEDULERS = ("sync", "synchronous", "single-threaded", "threads", "processes")
+
+
+class _Cluster:
+    """The Dask client to run on: the one given, one connected to ``scheduler`` (an address), a new LocalCluster
+    with a worker process per core (the default), or none for dask's local schedulers ("sync", "threads")."""
+
+    def __init__(self, client=None, scheduler: str | None = None, workers: int | None = None):
+        self.client, self.local, self.cluster, self.own = client, None, None, False
+        if client is not None:
+            return
+        if scheduler in LOCAL_SCHEDULERS:
+            self.local = scheduler
+            return
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as e:  # pragma: no cover - the [dask] extra not installed
+            raise UsageError("--engine dask needs dask.distributed: pip install 'salesops-xl[dask]'") from e
+        self.own = True
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="10s")
+            else:
+                n = workers or os.cpu_count() or 1
+                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, memory_limit=0)
+                self.client = Client(self.cluster)
+        except OSError as e:
+            raise ScaleError(f"cannot reach the Dask scheduler {scheduler}: {e}; start one with `dask scheduler` "
+                             "and `dask worker ADDRESS`, or leave out --scheduler for a local cluster") from e
+
+    @property
+    def workers(self) -> int:
+        if self.client is None:
+            return os.cpu_count() or 1 if self.local in ("threads", "processes") else 1
+        return max(len(self.client.scheduler_info().get("workers", {})), 1)
+
+    def map(self, fn: Callable, *iterables) -> list:
+        items = list(zip(*iterables))
+        if self.client is None:
+            import dask
+
+            tasks = [dask.delayed(_guarded, pure=False)(fn, *a) for a in items]
+            return list(dask.compute(*tasks, scheduler=self.local))
+        futures = [self.client.submit(_guarded, fn, *a, pure=False) for a in items]
+        try:
+            return self.client.gather(futures)
+        finally:
+            for f in futures:
+                f.release()
+
+    def close(self) -> None:
+        if self.own:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+def compute_partitioned(inputs: CommissionInputs, *, partitions: int | None = None, client=None,
+                        scheduler: str | None = None, workers: int | None = None,
+                        computed_at: str | None = None) -> CommissionResult:
+    """:func:`.engine.compute`, run in partitions of reps on Dask; the same result to the cent, row for row.
+
+    ``inputs``: validated inputs (:func:`.inputs.load_inputs`). ``partitions``: how many (default: one per
+    worker, more when there are over ``ROWS_PER_PARTITION`` deal rows per worker). ``client``: a
+    ``distributed.Client`` to run on; else ``scheduler``: an address (``tcp://host:8786``) of a running
+    dask.distributed scheduler, or "sync"/"threads"/"processes" for dask's local schedulers; neither: a
+    LocalCluster with ``workers`` worker processes (default: one per core), closed afterwards.
+    """
+    computed_at = computed_at or run_timestamp()
+    cluster = _Cluster(client, scheduler, workers)
+    try:
+        parting = plan_partitions(inputs, partitions, workers=cluster.workers)
+        cuts = [cut(inputs, parting, k) for k in range(parting.n_partitions)]
+        all_reps = frozenset(parting.rep_ids)
+        outcomes = cluster.map(run_part, cuts, [all_reps] * len(cuts), [computed_at] * len(cuts))
+    finally:
+        cluster.close()
+    _raise_problems(outcomes)
+    return merge(inputs, outcomes, computed_at=computed_at)
+
+
+def partitioned_engine(*, partitions: int | None = None, scheduler: str | None = None, client=None,
+                       workers: int | None = None) -> Callable[..., CommissionResult]:
+    """A drop-in for :func:`.engine.compute` (``fn(inputs, computed_at=...)``) that runs partitioned: what
+    ``recalc --engine dask`` hands to :func:`salesops_xl.workflows.recalc_commissions`."""
+
+    def engine(inputs: CommissionInputs, *, computed_at: str | None = None) -> CommissionResult:
+        return compute_partitioned(inputs, partitions=partitions, scheduler=scheduler, client=client,
+                                   workers=workers, computed_at=computed_at)
+
+    return engine
