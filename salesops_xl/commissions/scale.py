@@ -357,12 +357,20 @@ def merge(inputs: CommissionInputs, parts: Sequence[PartResult], *, fingerprint:
 
 _COUNTED = re.compile(r"^([\d,]+) (.*?)(?: \(e\.g\. (.*)\))?$")
 _PLURAL = ((" row ", " rows "), (" was ", " were "), (" its ", " their "), (" it ", " they "))
+#: the order in which the engine raises its counted warnings (prepare.pieces, then locks), by their opening words
+_ENGINE_ORDER = ("deal rows closed outside", "deal rows closed on a day", "deal rows credit a measure",
+                 "cancelled deal rows were cancelled after", "deal rows were cancelled (in whole or part)",
+                 "changes to locked months cannot", "changes to locked months of reps")
+
+
+def _engine_rank(key: str) -> int:
+    return next((k for k, start in enumerate(_ENGINE_ORDER) if key.startswith(start)), len(_ENGINE_ORDER))
 
 
 def merge_warnings(per_part: Sequence[Sequence[str]]) -> list[str]:
     """The partitions' warnings as the whole run's: one warning per kind, counts added up ("3 deal rows ..." and
     "1 deal row ..." -> "4 deal rows ..."), examples ("(e.g. D-1, D-7)") pooled up to five; a warning without a
-    count once. Kinds keep the order in which the engine raises them."""
+    count once. Kinds keep the order in which the engine raises them (``_ENGINE_ORDER``; others as first seen)."""
     merged: dict[str, list] = {}  # key -> [rank, total, singular text, examples, plain number]
     for part in per_part:
         for rank, w in enumerate(part):
@@ -384,7 +392,7 @@ def merge_warnings(per_part: Sequence[Sequence[str]]) -> list[str]:
             if ex is not None:
                 entry[3] += ex.split(", ")
     out = []
-    for key, (rank, total, one, ex, plain) in sorted(merged.items(), key=lambda kv: kv[1][0]):
+    for key, (rank, total, one, ex, plain) in sorted(merged.items(), key=lambda kv: (_engine_rank(kv[0]), kv[1][0])):
         if total is None:
             out.append(one)
             continue
@@ -422,7 +430,8 @@ class _Cluster:
     """The Dask client to run on: the one given, one connected to ``scheduler`` (an address), a new LocalCluster
     with a worker process per core (the default), or none for dask's local schedulers ("sync", "threads")."""
 
-    def __init__(self, client=None, scheduler: str | None = None, workers: int | None = None):
+    def __init__(self, client=None, scheduler: str | None = None, workers: int | None = None,
+                 connect_timeout: str = "10s"):
         self.client, self.local, self.cluster, self.own = client, None, None, False
         if client is not None:
             return
@@ -436,7 +445,7 @@ class _Cluster:
         self.own = True
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="10s")
+                self.client = Client(scheduler, timeout=connect_timeout)
             else:
                 n = workers or os.cpu_count() or 1
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
@@ -475,7 +484,7 @@ class _Cluster:
 
 def compute_partitioned(inputs: CommissionInputs, *, partitions: int | None = None, client=None,
                         scheduler: str | None = None, workers: int | None = None,
-                        computed_at: str | None = None) -> CommissionResult:
+                        computed_at: str | None = None, connect_timeout: str = "10s") -> CommissionResult:
     """:func:`.engine.compute`, run in partitions of reps on Dask; the same result to the cent, row for row.
 
     ``inputs``: validated inputs (:func:`.inputs.load_inputs`). ``partitions``: how many (default: one per
@@ -483,9 +492,10 @@ def compute_partitioned(inputs: CommissionInputs, *, partitions: int | None = No
     ``distributed.Client`` to run on; else ``scheduler``: an address (``tcp://host:8786``) of a running
     dask.distributed scheduler, or "sync"/"threads"/"processes" for dask's local schedulers; neither: a
     LocalCluster with ``workers`` worker processes (default: one per core), closed afterwards.
+    ``connect_timeout``: how long to try reaching ``scheduler``.
     """
     computed_at = computed_at or run_timestamp()
-    cluster = _Cluster(client, scheduler, workers)
+    cluster = _Cluster(client, scheduler, workers, connect_timeout)
     try:
         parting = plan_partitions(inputs, partitions, workers=cluster.workers)
         cuts = [cut(inputs, parting, k) for k in range(parting.n_partitions)]
