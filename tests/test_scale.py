@@ -212,3 +212,40 @@ def test_cli_engine_dask_on_a_local_cluster_writes_the_same_workbook(tmp_path, m
     assert a.read_bytes() == b.read_bytes()
     r3 = runner.invoke(main, ["recalc", str(b), "--scheduler", "sync"])
     assert r3.exit_code == 2 and "go with --engine dask" in r3.output
+
+
+# -- deals from Parquet: each partition reads its own slice ---------------------------------------------------
+
+def _parquet_case(tmp_path, mutate=None):
+    pytest.importorskip("pyarrow")
+    t = {k: v.copy() for k, v in _sample().items()}
+    t["PlanMeasures"].loc[t["PlanMeasures"].PlanID == "VP", "CreditSource"] = "Own"  # teams of each manager
+    deals = t["Deals"].copy()
+    if mutate is not None:
+        mutate(deals)
+    path = tmp_path / "deals.parquet"
+    deals.to_parquet(path, row_group_size=250)  # several row groups: slices skip or filter them
+    workbook = MemorySource({k: v for k, v in t.items() if k != "Deals"}, workbook="plan.xlsx")
+    return t, path, workbook
+
+
+def test_deals_from_parquet_partition_by_partition_equal_the_single_run(tmp_path):
+    t, path, workbook = _parquet_case(tmp_path)
+    one = compute(load_inputs(MemorySource(t)), computed_at=AT)
+    many = scale.compute_from_parquet(workbook, path, partitions=4, scheduler="sync", computed_at=AT)
+    assert_same(one, many)
+    assert len(many.inputs.frame("Deals")) == 0  # the driver never held the deals
+    assert many.run.fingerprint != one.run.fingerprint and len(many.run.fingerprint) == 64
+
+
+def test_a_bad_parquet_value_names_the_file_and_its_row(tmp_path):
+    def bad(d):
+        d.loc[1500, "Status"] = "Maybe"  # file row 1502 (header = row 1)
+
+    _, path, workbook = _parquet_case(tmp_path, bad)
+    from salesops_xl.errors import InputError
+
+    with pytest.raises(InputError) as e:
+        scale.compute_from_parquet(workbook, path, partitions=3, scheduler="sync", computed_at=AT)
+    (p,) = e.value.problems
+    assert (p.workbook, p.table, p.row, p.column, p.value) == ("deals.parquet", "Deals", 1502, "Status", "Maybe")

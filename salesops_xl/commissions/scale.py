@@ -517,3 +517,217 @@ def partitioned_engine(*, partitions: int | None = None, scheduler: str | None =
                                    workers=workers, computed_at=computed_at)
 
     return engine
+
+
+# -- deals from Parquet: each partition reads its own slice -------------------------------------------------
+
+def _ids(values) -> np.ndarray:
+    """Ids as the typed tables hold them (text, trimmed; blank: None), for matching raw values across sources."""
+    arr = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    out = arr.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
+    return out.replace("", None).to_numpy(dtype=object)
+
+
+def _raw_take(raw: RawTable, keep: np.ndarray) -> RawTable:
+    """Rows ``keep`` of a raw table, each keeping its worksheet row."""
+    rows = np.array([raw.excel_row(int(i)) for i in keep], dtype=np.int64)
+    data = {c: [raw.data[c][int(i)] for i in keep] for c in dict.fromkeys(raw.columns)}
+    index = {int(old): new for new, old in enumerate(keep)}
+    errors = {(c, index[i]): e for (c, i), e in raw.errors.items() if i in index}
+    return replace(raw, data=data, row_numbers=rows, errors=errors)
+
+
+def _raw_col(raw: RawTable | None, name: str) -> np.ndarray:
+    if raw is None or name not in raw.columns:
+        return np.full(raw.n_rows if raw is not None else 0, None, dtype=object)
+    return _ids(raw.data[name])
+
+
+def read_deals_slice(path: str | Path, rep_values: Sequence, *, workbook: str | None = None) -> RawTable:
+    """The Deals rows of ``path`` (Parquet) whose RepID is one of ``rep_values``, as a raw table whose rows are
+    numbered as in the file (header = row 1, first data row = row 2), so problems name the file's row.
+
+    Row groups whose RepID statistics exclude every wanted rep are skipped unread; of the others only RepID is read
+    first, then the matching rows of the other columns: memory is bounded by the slice plus one row group.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    names = pf.schema_arrow.names
+    if "RepID" not in names:
+        raise InputError([Problem(message="required column 'RepID' is missing", expected="columns of table Deals "
+                                  "(`salesops-xl schema Deals`)", value=", ".join(names), workbook=workbook or
+                                  Path(path).name, table="Deals")])
+    wanted = pa.array(sorted({str(v) for v in rep_values}), type=pa.string())
+    lo_all = wanted[0].as_py() if len(wanted) else None
+    hi_all = wanted[-1].as_py() if len(wanted) else None
+    sorted_wanted = np.asarray(wanted.to_pylist(), dtype=object)
+    rep_leaf = pf.metadata.schema.to_arrow_schema().get_field_index("RepID")
+    parts, rows, offset = [], [], 0
+    for g in range(pf.num_row_groups):
+        md = pf.metadata.row_group(g)
+        n = md.num_rows
+        stats = md.column(rep_leaf).statistics if rep_leaf >= 0 else None
+        skip = not len(wanted)
+        if not skip and stats is not None and stats.has_min_max and isinstance(stats.min, str):
+            j = np.searchsorted(sorted_wanted, stats.min)
+            skip = stats.max < lo_all or stats.min > hi_all or j == len(sorted_wanted) or sorted_wanted[j] > stats.max
+        if not skip:
+            rep = pf.read_row_group(g, columns=["RepID"]).column(0)
+            mask = pc.is_in(pc.cast(rep, pa.string()), value_set=wanted)
+            mask = pc.fill_null(mask, False)
+            if pc.any(mask).as_py():
+                parts.append(pf.read_row_group(g).filter(mask))
+                rows.append(offset + np.flatnonzero(mask.to_numpy(zero_copy_only=False)))
+        offset += n
+    table = pa.concat_tables(parts) if parts else pf.schema_arrow.empty_table()
+    data = {}
+    for c in table.column_names:
+        col = table.column(c)
+        if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
+            data[c] = col.to_numpy(zero_copy_only=False).astype(np.float64) if col.null_count == 0 else \
+                np.asarray(pc.fill_null(pc.cast(col, pa.float64()), float("nan")).to_numpy(zero_copy_only=False))
+        elif pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
+            data[c] = np.asarray(col.to_pandas(), dtype="datetime64[ns]").astype("datetime64[D]").astype(object)
+        else:
+            data[c] = col.to_numpy(zero_copy_only=False).astype(object)
+    row_numbers = (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)) + 2
+    return RawTable(name="Deals", columns=list(table.column_names), data=data, sheet=None,
+                    workbook=workbook or Path(path).name, header_row=1, row_numbers=row_numbers.astype(np.int64))
+
+
+class _SliceSource:
+    """A partition's tables: the workbook's (some cut to the partition) and its slice of the Parquet deals."""
+
+    def __init__(self, workbook: str, tables: dict[str, RawTable], deals_path: str, rep_values: list):
+        self.workbook, self.tables, self.deals_path, self.rep_values = workbook, tables, deals_path, rep_values
+
+    def read(self, name: str) -> RawTable | None:
+        if name.lower() == "deals":
+            return read_deals_slice(self.deals_path, self.rep_values, workbook=Path(self.deals_path).name)
+        return self.tables.get(name.lower())
+
+    def table_names(self) -> list[str]:
+        return [t.name for t in self.tables.values()] + ["Deals"]
+
+
+@dataclass
+class _SliceJob:
+    workbook: str
+    tables: dict[str, RawTable]
+    deals_path: str
+    rep_values: list
+    own_reps: list  # typed RepIDs this partition computes
+    computed_at: str
+    context: bool  # send back the typed small tables (partition 0)
+
+
+def _run_slice(job: _SliceJob):
+    from .inputs import fingerprint, load_inputs
+
+    inputs = load_inputs(_SliceSource(job.workbook, job.tables, job.deals_path, job.rep_values))
+    reps = pd.unique(inputs.frame("Roster")["RepID"].to_numpy(dtype=object))
+    own = set(job.own_reps)
+    parting = Partitioning(np.asarray(reps, dtype=object), np.zeros(len(reps), dtype=np.intp),
+                           np.where(pd.Series(reps, dtype=object).isin(own).to_numpy(), 0, 1).astype(np.intp),
+                           np.zeros(2))
+    mine = cut(inputs, parting, 0)
+    part = run_part(mine, frozenset(reps), job.computed_at)
+    if not job.context:
+        return part
+    small = {k: v for k, v in inputs.tables.items() if k not in ("Deals",)}
+    context = replace(inputs, tables={**small, "Deals": _take(inputs.tables["Deals"], np.zeros(0, dtype=np.intp))})
+    return part, context, fingerprint({k: v for k, v in small.items() if k not in ("Cancellations", "Disputes")})
+
+
+def _file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = None, client=None,
+                         scheduler: str | None = None, workers: int | None = None,
+                         computed_at: str | None = None, connect_timeout: str = "10s") -> CommissionResult:
+    """The commission run with the Deals table read from a Parquet file, partition by partition.
+
+    ``source`` (a :class:`~salesops_xl.source.TableSource`, e.g. the workbook) gives every other input table; its
+    own Deals table, if any, is ignored. The driver reads only the RepID and DealID columns of ``deals`` (to find the
+    atoms); each partition reads its reps' rows itself (:func:`read_deals_slice`), validates them with the workbook's
+    tables and computes: no process holds all the deals. Problems name the Parquet file and its row (header = row 1).
+
+    The result's ``inputs`` hold the workbook's tables and no deals; its fingerprint covers those tables and the
+    Parquet file's bytes.
+    """
+    import pyarrow.parquet as pq
+
+    from .. import __version__
+    from . import schema as S
+
+    computed_at = computed_at or run_timestamp()
+    names = {t.lower(): t for t in source.table_names()}
+    raw = {s.name.lower(): source.read(s.name) for s in S.INPUT_TABLES if s.name.lower() in names
+           and s.name != "Deals"}
+    raw = {k: v for k, v in raw.items() if v is not None}
+    roster = raw.get("roster")
+    ids = pq.read_table(deals, columns=[c for c in ("RepID", "DealID")
+                                        if c in pq.ParquetFile(deals).schema_arrow.names])
+    deal_rep_raw = ids.column("RepID").to_numpy(zero_copy_only=False) if "RepID" in ids.column_names else \
+        np.zeros(0, dtype=object)
+    deal_id = _ids(ids.column("DealID").to_numpy(zero_copy_only=False)) if "DealID" in ids.column_names else \
+        np.full(len(deal_rep_raw), None, dtype=object)
+    del ids
+    rep_codes, rep_values = pd.factorize(pd.Series(deal_rep_raw, dtype=object))
+    del deal_rep_raw
+    rep_norm = _ids(np.asarray(rep_values, dtype=object))
+    deal_rep = rep_norm[rep_codes] if len(rep_codes) else np.zeros(0, dtype=object)
+    ros_rep, ros_mgr, ros_plan = (_raw_col(roster, c) for c in ("RepID", "ManagerID", "PlanID"))
+    rep_ids = pd.unique(ros_rep[pd.notna(ros_rep)])
+    pm = raw.get("planmeasures")
+    team = {p for p, src in zip(_raw_col(pm, "PlanID"), _raw_col(pm, "CreditSource"))
+            if src is not None and src.lower() == "team"}
+    edges = [team_edges(ros_rep, ros_mgr, ros_plan, team)]
+    mv = raw.get("accountmoves")
+    if mv is not None:
+        edges.append((_raw_col(mv, "FromRep"), _raw_col(mv, "ToRep")))
+    comp = components(rep_ids, deal_reps=deal_rep, deal_ids=deal_id, edges=edges)
+    pos = pd.Index(rep_ids).get_indexer(pd.Index(deal_rep))
+    weight = 1.0 + np.bincount(pos[pos >= 0], minlength=len(rep_ids))
+    cluster = _Cluster(client, scheduler, workers, connect_timeout)
+    try:
+        n = partitions if partitions is not None else _auto_partitions(len(deal_rep), cluster.workers)
+        # every partition gets deal rows (the heaviest atoms are placed first, one per partition): a slice is a
+        # complete Deals table, and an empty one would be refused as an empty table
+        n = min(n, max(1, len(np.unique(comp[pos[pos >= 0]]))))
+        part, w = pack(comp, weight, n)
+        parting = Partitioning(np.asarray(rep_ids, dtype=object), comp, part, w)
+        # which partition reads each distinct RepID value of the file, and each deal's partition (Cancellations)
+        value_part = parting.partition_of(rep_norm)
+        deal_part = value_part[rep_codes] if len(rep_codes) else np.zeros(0, dtype=np.intp)
+        first_part = pd.Series(deal_part).groupby(pd.Series(deal_id, dtype=object)).first()
+        del deal_rep, pos
+        jobs = []
+        for k in range(parting.n_partitions):
+            tables = dict(raw)
+            if "cancellations" in raw:
+                c = raw["cancellations"]
+                p = first_part.reindex(pd.Index(_raw_col(c, "DealID"))).fillna(0).to_numpy().astype(np.intp)
+                tables["cancellations"] = _raw_take(c, np.flatnonzero(p == k))
+            if "disputes" in raw:
+                d = raw["disputes"]
+                tables["disputes"] = _raw_take(d, np.flatnonzero(parting.partition_of(_raw_col(d, "RepID")) == k))
+            jobs.append(_SliceJob(source.workbook, tables, str(deals),
+                                  [v for v, p in zip(rep_values, value_part) if p == k],
+                                  list(parting.reps_of(k)), computed_at, k == 0))
+        outcomes = cluster.map(_run_slice, jobs)
+    finally:
+        cluster.close()
+    _raise_problems([o[0] if isinstance(o, tuple) else o for o in outcomes])
+    first, context, small_fp = outcomes[0]
+    parts = [first] + list(outcomes[1:])
+    fp = hashlib.sha256(f"{small_fp}\x1f{_file_sha256(deals)}".encode()).hexdigest()
+    return merge(context, parts, fingerprint=fp, computed_at=computed_at)
