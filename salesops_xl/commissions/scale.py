@@ -466,7 +466,9 @@ class _Cluster:
         if self.client is None:
             import dask
 
-            tasks = [dask.delayed(_guarded, pure=False)(fn, *a) for a in items]
+            # (traverse=False: dask would otherwise rebuild the dataclasses and dicts of tables field by field)
+            tasks = [dask.delayed(_guarded, pure=False)(fn, *[dask.delayed(x, traverse=False) for x in a])
+                     for a in items]
             return list(dask.compute(*tasks, scheduler=self.local))
         futures = [self.client.submit(_guarded, fn, *a, pure=False) for a in items]
         try:
@@ -530,8 +532,9 @@ def _ids(values) -> np.ndarray:
 
 def _raw_take(raw: RawTable, keep: np.ndarray) -> RawTable:
     """Rows ``keep`` of a raw table, each keeping its worksheet row."""
-    rows = np.array([raw.excel_row(int(i)) for i in keep], dtype=np.int64)
-    data = {c: [raw.data[c][int(i)] for i in keep] for c in dict.fromkeys(raw.columns)}
+    rows = raw.row_numbers[keep] if raw.row_numbers is not None else raw.header_row + 1 + keep.astype(np.int64)
+    data = {c: (raw.data[c][keep] if isinstance(raw.data[c], np.ndarray) else
+                list(np.asarray(raw.data[c], dtype=object)[keep])) for c in dict.fromkeys(raw.columns)}
     index = {int(old): new for new, old in enumerate(keep)}
     errors = {(c, index[i]): e for (c, i), e in raw.errors.items() if i in index}
     return replace(raw, data=data, row_numbers=rows, errors=errors)
@@ -598,6 +601,10 @@ def read_deals_slice(path: str | Path, rep_values: Sequence, *, workbook: str | 
                     workbook=workbook or Path(path).name, header_row=1, row_numbers=row_numbers.astype(np.int64))
 
 
+#: workbook tables each partition gets only its reps' rows of (checked rep by rep)
+_RAW_BY_REP = ("quotas", "leaves", "adjustments", "draws", "disputes")
+
+
 class _SliceSource:
     """A partition's tables: the workbook's (some cut to the partition) and its slice of the Parquet deals."""
 
@@ -607,7 +614,8 @@ class _SliceSource:
     def read(self, name: str) -> RawTable | None:
         if name.lower() == "deals":
             return read_deals_slice(self.deals_path, self.rep_values, workbook=Path(self.deals_path).name)
-        return self.tables.get(name.lower())
+        raw = self.tables.get(name.lower())
+        return None if raw is None else replace(raw)  # (reading frees a table's cells: partitions share them)
 
     def table_names(self) -> list[str]:
         return [t.name for t in self.tables.values()] + ["Deals"]
@@ -710,6 +718,7 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
         deal_part = value_part[rep_codes] if len(rep_codes) else np.zeros(0, dtype=np.intp)
         first_part = pd.Series(deal_part).groupby(pd.Series(deal_id, dtype=object)).first()
         del deal_rep, pos
+        rep_part = {name: parting.partition_of(_raw_col(raw[name], "RepID")) for name in _RAW_BY_REP if name in raw}
         jobs = []
         for k in range(parting.n_partitions):
             tables = dict(raw)
@@ -717,9 +726,10 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
                 c = raw["cancellations"]
                 p = first_part.reindex(pd.Index(_raw_col(c, "DealID"))).fillna(0).to_numpy().astype(np.intp)
                 tables["cancellations"] = _raw_take(c, np.flatnonzero(p == k))
-            if "disputes" in raw:
-                d = raw["disputes"]
-                tables["disputes"] = _raw_take(d, np.flatnonzero(parting.partition_of(_raw_col(d, "RepID")) == k))
+            for name in _RAW_BY_REP:  # the Roster stays whole: managers and account moves are checked against it
+                if name in raw:
+                    r = raw[name]
+                    tables[name] = _raw_take(r, np.flatnonzero(rep_part[name] == k))
             jobs.append(_SliceJob(source.workbook, tables, str(deals),
                                   [v for v, p in zip(rep_values, value_part) if p == k],
                                   list(parting.reps_of(k)), computed_at, k == 0))
