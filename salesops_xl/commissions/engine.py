@@ -161,14 +161,27 @@ def kernel(inp: CommissionInputs, plan: Plan, pcs: Pieces) -> _Earnings:
 # -- statement lines ------------------------------------------------------------------------------
 
 def _segment_excl_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Exclusive running sum of ``values`` within runs of equal ``groups`` (already sorted), in long double."""
-    if not len(values):
+    """Exclusive running sum of ``values`` within runs of equal ``groups`` (already sorted), in long double.
+
+    A segmented scan (log2 of the longest run passes, each over the whole array): every sum involves only its own
+    run's values, in an order set by the positions within the run, so a run gives the very same bits whatever
+    else is in the array. (A global cumsum minus the sum before the run would not: its rounding depends on the
+    runs before it, and the partitioned engine, docs/scale.md, must agree with one process to the last bit.)
+    """
+    n = len(values)
+    if not n:
         return np.zeros(0)
-    cs = np.cumsum(values.astype(np.longdouble))
     start = np.r_[True, groups[1:] != groups[:-1]]
-    base = np.maximum.accumulate(np.where(start, np.arange(len(values)), 0))
-    before = np.where(base > 0, cs[np.maximum(base - 1, 0)], 0)
-    return (cs - values - before).astype(np.float64)
+    pos = np.arange(n) - np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    x = values.astype(np.longdouble)
+    k = 1
+    longest = int(pos.max()) + 1
+    while k < longest:
+        shifted = np.zeros(n, dtype=np.longdouble)
+        shifted[k:] = np.where(pos[k:] >= k, x[:-k], 0)
+        x = x + shifted
+        k *= 2
+    return (x - values).astype(np.float64)
 
 
 def _f(x, s, p, m: MeasureDef, plan: Plan, ea: _Earnings, basis_period: bool):
