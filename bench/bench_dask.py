@@ -11,7 +11,9 @@ the workbook's other tables. Every configuration runs in a fresh process (its ow
                 only at ``--compare-deals`` (default 2M: 20M rows do not fit one process on a 24 GiB machine shared
                 with others);
 * ``dask-1``, ``dask-2`` - :func:`salesops_xl.commissions.scale.compute_from_parquet` on a LocalCluster of 1 and 2
-                worker processes (one thread each), at ``--compare-deals`` and at ``--deals``.
+                worker processes (one thread each), at ``--compare-deals`` and at ``--deals`` (``--full-workers``);
+                at ``--deals`` the statement lines are computed and counted on the workers but not sent back
+                (``lines=False``): the driver would otherwise hold them all.
 
 Reported: wall time, the driver's peak RSS, the largest worker's peak RSS, and ratios (dask-1/dask-2 = scaling from
 1 to 2 workers; single/dask-2; memory per worker / single's memory). The results are checked to be identical to the
@@ -46,7 +48,7 @@ def _digest(result) -> str:
     return h.hexdigest()
 
 
-def child(mode: str, data: Path, workers: int, partitions: int | None) -> dict:
+def child(mode: str, data: Path, workers: int, partitions: int | None, lines: bool = True) -> dict:
     from gen_parquet_deals import workbook_source
 
     from salesops_xl.commissions import scale
@@ -71,17 +73,20 @@ def child(mode: str, data: Path, workers: int, partitions: int | None) -> dict:
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                           memory_limit=0) as cluster, Client(cluster) as client:
             t0 = time.perf_counter()  # the cluster's start-up is not the engine's time
-            result = scale.compute_from_parquet(src, deals, partitions=partitions, client=client, computed_at=AT)
+            result = scale.compute_from_parquet(src, deals, partitions=partitions, client=client, computed_at=AT,
+                                                lines=lines)
             peaks = client.run(scale._peak_rss)
         worker_peak = max(peaks.values())
     seconds = time.perf_counter() - t0
-    return {"mode": mode, "workers": workers, "seconds": seconds, "digest": _digest(result),
+    return {"mode": mode, "workers": workers, "seconds": seconds, "digest": _digest(result) if lines else "",
             "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "worker_peak": worker_peak,
             "deal_rows": result.run.counts["Deal rows"], "lines": result.run.counts["Statement lines"]}
 
 
-def run(mode: str, data: Path, workers: int, partitions: int | None) -> dict:
+def run(mode: str, data: Path, workers: int, partitions: int | None, lines: bool = True) -> dict:
     cmd = [sys.executable, __file__, "--child", mode, "--data", str(data), "--workers", str(workers)]
+    if not lines:
+        cmd.append("--no-lines")
     if partitions:
         cmd += ["--partitions", str(partitions)]
     out = subprocess.run(cmd, capture_output=True, text=True)
@@ -105,9 +110,11 @@ def main() -> None:
     ap.add_argument("--child")
     ap.add_argument("--data", type=Path)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--full-workers", default="1,2", help="worker counts at --deals (default 1,2)")
+    ap.add_argument("--no-lines", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(child(a.child, a.data, a.workers, a.partitions)))
+        print(json.dumps(child(a.child, a.data, a.workers, a.partitions, not a.no_lines)))
         return
     from gen_parquet_deals import generate
 
@@ -124,14 +131,19 @@ def main() -> None:
         data = generate(out / f"data-{deals}-{reps}", deals, reps)
         print(f"data {deals:,} deals x {reps:,} reps ready ({time.perf_counter() - t:.0f} s)", flush=True)
         res = {}
-        for mode, w in ([("single", 1)] if with_single else []) + [("dask", 1), ("dask", 2)]:
+        counts = [1, 2] if with_single else [int(x) for x in a.full_workers.split(",")]
+        for mode, w in ([("single", 1)] if with_single else []) + [("dask", w) for w in counts]:
             key = mode if mode == "single" else f"dask-{w}"
-            res[key] = run(mode, data, w, a.partitions)
+            # at the full size the statement lines stay on the workers (computed, counted, not sent back): the
+            # driver would otherwise hold every line (about 1.3 GiB per million deals)
+            res[key] = run(mode, data, w, a.partitions, lines=with_single)
             r = res[key]
             print(f"  {key:7} {r['seconds']:8.1f} s  driver {gib(r['driver_peak'])}  worker {gib(r['worker_peak'])}"
                   f"  ({r['deal_rows']:,} deal rows, {r['lines']:,} lines)", flush=True)
         digests = {r["digest"] for r in res.values()}
-        ratios = {"scaling 1->2 workers (dask-1 / dask-2 time)": res["dask-1"]["seconds"] / res["dask-2"]["seconds"]}
+        ratios = {}
+        if "dask-1" in res and "dask-2" in res:
+            ratios["scaling 1->2 workers (dask-1 / dask-2 time)"] = res["dask-1"]["seconds"] / res["dask-2"]["seconds"]
         if with_single:
             s = res["single"]
             ratios["single / dask-2 time"] = s["seconds"] / res["dask-2"]["seconds"]
@@ -140,7 +152,8 @@ def main() -> None:
             ratios["driver peak (dask-2) / single process"] = res["dask-2"]["driver_peak"] / s["driver_peak"]
         for k, v in ratios.items():
             print(f"  {k}: {v:.2f}")
-        print(f"  identical results in every configuration: {len(digests) == 1}")
+        if with_single:
+            print(f"  identical results in every configuration: {len(digests) == 1}")
         rows.append({"deals": deals, "reps": reps, "results": res, "ratios": ratios, "identical": len(digests) == 1})
     report = {"load_average_at_start": load, "load_average_at_end": os.getloadavg(), "cores": os.cpu_count(),
               "runs": rows}

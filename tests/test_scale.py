@@ -236,6 +236,11 @@ def test_deals_from_parquet_partition_by_partition_equal_the_single_run(tmp_path
     assert_same(one, many)
     assert len(many.inputs.frame("Deals")) == 0  # the driver never held the deals
     assert many.run.fingerprint != one.run.fingerprint and len(many.run.fingerprint) == 64
+    # lines=False: the lines stay on the workers; payouts, summary and the run log's counts are the same
+    lean = scale.compute_from_parquet(workbook, path, partitions=2, scheduler="sync", computed_at=AT, lines=False)
+    assert len(lean.lines) == 0 and lean.run.counts == one.run.counts
+    pd.testing.assert_frame_equal(lean.payouts, one.payouts, check_exact=True)
+    pd.testing.assert_frame_equal(lean.summary, one.summary, check_exact=True)
 
 
 def test_a_bad_parquet_value_names_the_file_and_its_row(tmp_path):

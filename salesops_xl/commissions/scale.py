@@ -231,6 +231,7 @@ class PartResult:
     warnings: list[str]
     credited: int  # deal rows credited
     deal_rows: int
+    n_lines: int = 0  # statement lines computed (also when they are not sent back: ``lines=False``)
     peak_rss: int = 0  # bytes, the worker process's peak resident memory so far (for the bench)
 
 
@@ -250,7 +251,7 @@ def run_part(inputs: CommissionInputs, all_reps: frozenset | None = None,
     summary = _managers(inputs, res.summary, all_reps)
     credited = res.run.counts["Deal rows credited"]
     return PartResult(res.payouts, summary, res.lines, res.draws, res.run.warnings[len(inputs.warnings):],
-                      credited, len(inputs.frame("Deals")), _peak_rss())
+                      credited, len(inputs.frame("Deals")), n_lines=len(res.lines), peak_rss=_peak_rss())
 
 
 def _managers(inputs: CommissionInputs, summary: pd.DataFrame, all_reps: frozenset | None) -> pd.DataFrame:
@@ -347,7 +348,7 @@ def merge(inputs: CommissionInputs, parts: Sequence[PartResult], *, fingerprint:
         "Deal rows": int(sum(p.deal_rows for p in parts)),
         "Deal rows credited": int(sum(p.credited for p in parts)),
         "Payout rows": int(len(payouts)),
-        "Statement lines": int(len(lines)),
+        "Statement lines": int(sum(p.n_lines for p in parts)),
     }
     run = RunInfo(fingerprint=fingerprint or inputs.fingerprint, computed_at=computed_at or run_timestamp(),
                   engine_version=__version__, workbook=inputs.workbook, plan_year_start=cal.start, as_of=cal.as_of,
@@ -628,6 +629,7 @@ class _SliceJob:
     deals_path: str
     rep_values: list
     own_reps: list  # typed RepIDs this partition computes
+    keep_lines: bool  # send the statement lines back
     computed_at: str
     context: bool  # send back the typed small tables (partition 0)
 
@@ -643,6 +645,8 @@ def _run_slice(job: _SliceJob):
                            np.zeros(2))
     mine = cut(inputs, parting, 0)
     part = run_part(mine, frozenset(reps), job.computed_at)
+    if not job.keep_lines:
+        part.lines = part.lines.iloc[:0]
     if not job.context:
         return part
     small = {k: v for k, v in inputs.tables.items() if k not in ("Deals",)}
@@ -660,7 +664,8 @@ def _file_sha256(path: str | Path) -> str:
 
 def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = None, client=None,
                          scheduler: str | None = None, workers: int | None = None,
-                         computed_at: str | None = None, connect_timeout: str = "10s") -> CommissionResult:
+                         computed_at: str | None = None, connect_timeout: str = "10s",
+                         lines: bool = True) -> CommissionResult:
     """The commission run with the Deals table read from a Parquet file, partition by partition.
 
     ``source`` (a :class:`~salesops_xl.source.TableSource`, e.g. the workbook) gives every other input table; its
@@ -669,7 +674,8 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
     tables and computes: no process holds all the deals. Problems name the Parquet file and its row (header = row 1).
 
     The result's ``inputs`` hold the workbook's tables and no deals; its fingerprint covers those tables and the
-    Parquet file's bytes.
+    Parquet file's bytes. ``lines=False``: the partitions compute the statement lines but do not send them back
+    (the result's ``lines`` is empty; the run log counts them): the driver then holds payouts and summary only.
     """
     import pyarrow.parquet as pq
 
@@ -732,7 +738,7 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
                     tables[name] = _raw_take(r, np.flatnonzero(rep_part[name] == k))
             jobs.append(_SliceJob(source.workbook, tables, str(deals),
                                   [v for v, p in zip(rep_values, value_part) if p == k],
-                                  list(parting.reps_of(k)), computed_at, k == 0))
+                                  list(parting.reps_of(k)), lines, computed_at, k == 0))
         outcomes = cluster.map(_run_slice, jobs)
     finally:
         cluster.close()
