@@ -547,6 +547,14 @@ def _raw_col(raw: RawTable | None, name: str) -> np.ndarray:
     return _ids(raw.data[name])
 
 
+def _np(arr) -> np.ndarray:
+    """An Arrow array or chunked array as numpy (pyarrow before 13 takes no arguments for a chunked array)."""
+    try:
+        return arr.to_numpy(zero_copy_only=False)
+    except TypeError:
+        return arr.to_numpy()
+
+
 def read_deals_slice(path: str | Path, rep_values: Sequence, *, workbook: str | None = None) -> RawTable:
     """The Deals rows of ``path`` (Parquet) whose RepID is one of ``rep_values``, as a raw table whose rows are
     numbered as in the file (header = row 1, first data row = row 2), so problems name the file's row.
@@ -584,19 +592,19 @@ def read_deals_slice(path: str | Path, rep_values: Sequence, *, workbook: str | 
             mask = pc.fill_null(mask, False)
             if pc.any(mask).as_py():
                 parts.append(pf.read_row_group(g).filter(mask))
-                rows.append(offset + np.flatnonzero(mask.to_numpy(zero_copy_only=False)))
+                rows.append(offset + np.flatnonzero(_np(mask)))
         offset += n
     table = pa.concat_tables(parts) if parts else pf.schema_arrow.empty_table()
     data = {}
     for c in table.column_names:
         col = table.column(c)
         if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
-            data[c] = col.to_numpy(zero_copy_only=False).astype(np.float64) if col.null_count == 0 else \
-                np.asarray(pc.fill_null(pc.cast(col, pa.float64()), float("nan")).to_numpy(zero_copy_only=False))
+            data[c] = _np(col).astype(np.float64) if col.null_count == 0 else \
+                np.asarray(_np(pc.fill_null(pc.cast(col, pa.float64()), float("nan"))))
         elif pa.types.is_date(col.type) or pa.types.is_timestamp(col.type):
             data[c] = np.asarray(col.to_pandas(), dtype="datetime64[ns]").astype("datetime64[D]").astype(object)
         else:
-            data[c] = col.to_numpy(zero_copy_only=False).astype(object)
+            data[c] = _np(col).astype(object)
     row_numbers = (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)) + 2
     return RawTable(name="Deals", columns=list(table.column_names), data=data, sheet=None,
                     workbook=workbook or Path(path).name, header_row=1, row_numbers=row_numbers.astype(np.int64))
@@ -690,9 +698,9 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
     roster = raw.get("roster")
     ids = pq.read_table(deals, columns=[c for c in ("RepID", "DealID")
                                         if c in pq.ParquetFile(deals).schema_arrow.names])
-    deal_rep_raw = ids.column("RepID").to_numpy(zero_copy_only=False) if "RepID" in ids.column_names else \
+    deal_rep_raw = _np(ids.column("RepID")) if "RepID" in ids.column_names else \
         np.zeros(0, dtype=object)
-    deal_id = _ids(ids.column("DealID").to_numpy(zero_copy_only=False)) if "DealID" in ids.column_names else \
+    deal_id = _ids(_np(ids.column("DealID"))) if "DealID" in ids.column_names else \
         np.full(len(deal_rep_raw), None, dtype=object)
     del ids
     rep_codes, rep_values = pd.factorize(pd.Series(deal_rep_raw, dtype=object))
