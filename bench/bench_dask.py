@@ -70,7 +70,7 @@ def child(mode: str, data: Path, workers: int, partitions: int | None, lines: bo
     else:
         from distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                           memory_limit=0) as cluster, Client(cluster) as client:
             t0 = time.perf_counter()  # the cluster's start-up is not the engine's time
             result = scale.compute_from_parquet(src, deals, partitions=partitions, client=client, computed_at=AT,

@@ -153,7 +153,7 @@ def test_an_in_process_cluster_given_as_client():
     t = {k: v.copy() for k, v in _sample().items()}
     t["PlanMeasures"].loc[:, "CreditSource"] = "Own"
     inp = load_inputs(MemorySource(t))
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         many = scale.compute_partitioned(inp, partitions=3, client=client, computed_at=AT)
     assert_same(compute(inp, computed_at=AT), many)

@@ -450,7 +450,7 @@ class _Cluster:
             else:
                 n = workers or os.cpu_count() or 1
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, memory_limit=0)
+                                            dashboard_address=":0", memory_limit=0)
                 self.client = Client(self.cluster)
         except OSError as e:
             raise ScaleError(f"cannot reach the Dask scheduler {scheduler}: {e}; start one with `dask scheduler` "
