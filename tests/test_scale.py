@@ -60,13 +60,16 @@ def test_team_edges_follow_the_lines_under_a_team_measure_at_any_level():
     assert not len(a)
 
 
-def test_pack_puts_heaviest_first_into_the_lightest_partition():
-    # components 0..3 of weights 5, 3, 2, 2 -> bins: 0 gets 5, 1 gets 3 then 2 (=5), then 2 goes to bin 0 (5 vs 5: the lower)
+def test_pack_cuts_atoms_in_repid_order_into_runs_of_equal_weight():
+    # atoms 0..3 (reps ranked 3, 0, 1, 2 -> atom order 1, 2, 3, 0), weights 5, 3, 2, 2; two partitions of ~6:
+    # weight before each in that order: atom1 0, atom2 3, atom3 5, atom0 7 -> cut at 6: {1, 2, 3} | {0}
     comp = np.array([0, 1, 2, 3])
-    part, w = scale.pack(comp, np.array([5.0, 3.0, 2.0, 2.0]), 2)
-    assert part.tolist() == [0, 1, 1, 0] and w.tolist() == [7.0, 5.0]
+    part, w = scale.pack(comp, np.array([5.0, 3.0, 2.0, 2.0]), 2, rank=np.array([3, 0, 1, 2]))
+    assert part.tolist() == [1, 0, 0, 0] and w.tolist() == [7.0, 5.0]
     part, w = scale.pack(comp, np.ones(4), 9)  # never more partitions than atoms
     assert len(w) == 4
+    part, w = scale.pack(np.array([0, 0, 0, 1]), np.array([10.0, 10, 10, 1]), 3)  # a heavy atom alone; none empty
+    assert part.tolist() == [0, 0, 0, 1] and len(w) == 2
 
 
 def test_merge_warnings_adds_counts_and_keeps_the_engines_order():

@@ -10,8 +10,8 @@ which reps travel together, cuts the inputs, runs the partitions and puts the re
 * a Team measure: a manager's team credit rolls up the deals of everyone below them, so every reporting line
   (Roster ManagerID, any effective-dated row) under a manager holding a Team measure, at any level above, is a link.
 
-The connected components of that graph are the atoms; they are bin-packed (largest first, into the lightest
-partition, weighted by deal rows) into partitions. A partition is a complete, valid set of inputs for its reps,
+The connected components of that graph are the atoms; they are packed in RepID order into partitions of about
+equal weight (deal rows). A partition is a complete, valid set of inputs for its reps,
 so the engine computes exactly what it computes in one process; the results are concatenated and put back in
 the single-process order (by the rep's position in the Roster, stably), so payouts, summary and statement lines are
 identical to the cent, row for row.
@@ -138,21 +138,38 @@ def team_edges(roster_reps: Sequence, roster_managers: Sequence, roster_plans: S
     return reps[link], mgrs[link]
 
 
-def pack(component: np.ndarray, weight: np.ndarray, partitions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bin-pack components into ``partitions`` bins: heaviest first, each into the lightest bin so far (ties: the
-    lowest bin). ``weight`` per rep. Returns (partition of each rep, weight per partition)."""
+def pack(component: np.ndarray, weight: np.ndarray, partitions: int,
+         rank: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pack components into at most ``partitions`` partitions of about equal weight, in order: atoms sorted by
+    their lowest-ranked rep (``rank`` per rep, default: position; the callers rank by RepID text), then cut into
+    consecutive runs at the multiples of total weight / partitions. Consecutive RepIDs land together, so a
+    Parquet file sorted by RepID gives each partition a run of row groups of its own to read. An atom heavier
+    than a share fills a partition alone (partitions left empty are dropped). ``weight`` per rep. Returns
+    (partition of each rep, weight per partition)."""
     n_comp = int(component.max()) + 1 if len(component) else 0
+    if not n_comp:
+        return np.zeros(0, dtype=np.intp), np.zeros(1)
     cw = np.bincount(component, weights=weight, minlength=n_comp)
-    partitions = max(1, min(partitions, n_comp))
-    order = np.argsort(-cw, kind="stable")
-    heap = [(0.0, k) for k in range(partitions)]
-    bin_of = np.zeros(n_comp, dtype=np.intp)
-    for c in order:  # one step per component (a team or a rep), never per deal
-        w, k = heapq.heappop(heap)
-        bin_of[c] = k
-        heapq.heappush(heap, (w + cw[c], k))
-    part = bin_of[component] if len(component) else np.zeros(0, dtype=np.intp)
-    return part, np.bincount(part, weights=weight, minlength=partitions)
+    rank = np.arange(len(component)) if rank is None else np.asarray(rank)
+    key = np.full(n_comp, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(key, component, rank.astype(np.int64))
+    order = np.argsort(key, kind="stable")
+    before = np.cumsum(cw[order]) - cw[order]
+    n = max(1, min(partitions, n_comp))
+    bins = np.minimum((before * n / cw.sum()).astype(np.int64), n - 1)
+    _, bins = np.unique(bins, return_inverse=True)  # no empty partitions
+    bin_of = np.empty(n_comp, dtype=np.intp)
+    bin_of[order] = bins.reshape(-1)
+    part = bin_of[component]
+    return part, np.bincount(part, weights=weight)
+
+
+def _rank(rep_ids) -> np.ndarray:
+    """Each rep's rank in RepID text order (how a Parquet file sorted by RepID lays them out)."""
+    ids = np.asarray(rep_ids, dtype=object).astype(str)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    return rank
 
 
 def _auto_partitions(deal_rows: int, workers: int) -> int:
@@ -175,7 +192,7 @@ def plan_partitions(inputs: CommissionInputs, partitions: int | None = None, *, 
     pos = pd.Index(rep_ids).get_indexer(pd.Index(d["RepID"].to_numpy(dtype=object)))
     weight = 1.0 + np.bincount(pos[pos >= 0], minlength=len(rep_ids))
     n = partitions if partitions is not None else _auto_partitions(len(d), workers)
-    part, w = pack(comp, weight, n)
+    part, w = pack(comp, weight, n, _rank(rep_ids))
     return Partitioning(np.asarray(rep_ids, dtype=object), comp, part, w)
 
 
@@ -725,7 +742,7 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
         # every partition gets deal rows (the heaviest atoms are placed first, one per partition): a slice is a
         # complete Deals table, and an empty one would be refused as an empty table
         n = min(n, max(1, len(np.unique(comp[pos[pos >= 0]]))))
-        part, w = pack(comp, weight, n)
+        part, w = pack(comp, weight, n, _rank(rep_ids))
         parting = Partitioning(np.asarray(rep_ids, dtype=object), comp, part, w)
         # which partition reads each distinct RepID value of the file, and each deal's partition (Cancellations)
         value_part = parting.partition_of(rep_norm)
