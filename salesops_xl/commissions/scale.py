@@ -479,6 +479,12 @@ class _Cluster:
             return os.cpu_count() or 1 if self.local in ("threads", "processes") else 1
         return max(len(self.client.scheduler_info().get("workers", {})), 1)
 
+    def share(self, obj):
+        """``obj`` sent to every worker once (a future standing for it), rather than inside every task."""
+        if self.client is None:
+            return obj
+        return self.client.scatter(obj, broadcast=True, hash=False)
+
     def map(self, fn: Callable, *iterables) -> list:
         items = list(zip(*iterables))
         if self.client is None:
@@ -659,10 +665,11 @@ class _SliceJob:
     context: bool  # send back the typed small tables (partition 0)
 
 
-def _run_slice(job: _SliceJob):
+def _run_slice(job: _SliceJob, shared: dict[str, RawTable]):
     from .inputs import fingerprint, load_inputs
 
-    inputs = load_inputs(_SliceSource(job.workbook, job.tables, job.deals_path, job.rep_values))
+    tables = {**shared, **job.tables}
+    inputs = load_inputs(_SliceSource(job.workbook, tables, job.deals_path, job.rep_values))
     reps = pd.unique(inputs.frame("Roster")["RepID"].to_numpy(dtype=object))
     own = set(job.own_reps)
     parting = Partitioning(np.asarray(reps, dtype=object), np.zeros(len(reps), dtype=np.intp),
@@ -751,8 +758,12 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
         del deal_rep, pos
         rep_part = {name: parting.partition_of(_raw_col(raw[name], "RepID")) for name in _RAW_BY_REP if name in raw}
         jobs = []
+        # the tables every partition reads whole go to each worker once, not inside each of its tasks (a worker
+        # holds the inputs of the tasks queued on it: 21 copies of a 50,000-rep Roster were GiBs)
+        cut_names = {"cancellations", *_RAW_BY_REP}
+        shared = cluster.share({k: v for k, v in raw.items() if k not in cut_names})
         for k in range(parting.n_partitions):
-            tables = dict(raw)
+            tables = {}
             if "cancellations" in raw:
                 c = raw["cancellations"]
                 p = first_part.reindex(pd.Index(_raw_col(c, "DealID"))).fillna(0).to_numpy().astype(np.intp)
@@ -764,7 +775,7 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
             jobs.append(_SliceJob(source.workbook, tables, str(deals),
                                   [v for v, p in zip(rep_values, value_part) if p == k],
                                   list(parting.reps_of(k)), lines, computed_at, k == 0))
-        outcomes = cluster.map(_run_slice, jobs)
+        outcomes = cluster.map(_run_slice, jobs, [shared] * len(jobs))
     finally:
         cluster.close()
     _raise_problems([o[0] if isinstance(o, tuple) else o for o in outcomes])
