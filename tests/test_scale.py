@@ -150,16 +150,19 @@ def test_identity_with_locked_months_and_a_paid_record(tmp_path):
     assert_same(one, many)
 
 
-def test_an_in_process_cluster_given_as_client():
+def test_an_in_process_cluster_given_as_client(tmp_path):
     from distributed import Client, LocalCluster
 
     t = {k: v.copy() for k, v in _sample().items()}
     t["PlanMeasures"].loc[:, "CreditSource"] = "Own"
     inp = load_inputs(MemorySource(t))
+    t2, path, workbook = _parquet_case(tmp_path)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         many = scale.compute_partitioned(inp, partitions=3, client=client, computed_at=AT)
+        from_parquet = scale.compute_from_parquet(workbook, path, partitions=3, client=client, computed_at=AT)
     assert_same(compute(inp, computed_at=AT), many)
+    assert_same(compute(load_inputs(MemorySource(t2)), computed_at=AT), from_parquet)
 
 
 def test_a_problem_found_in_partitions_is_reported_once_with_its_row():
