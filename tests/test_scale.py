@@ -22,7 +22,7 @@ from salesops_xl.commissions.sample import sample_tables  # noqa: E402
 from salesops_xl.source import MemorySource  # noqa: E402
 
 AT = "2026-07-01T00:00:00+00:00"
-OUTPUTS = ("payouts", "summary", "lines", "draws")
+OUTPUTS = ("payouts", "summary", "lines", "draws", "held")
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,7 +106,15 @@ def scenarios(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     chosen = set(rng.choice(ids, size=max(1, int(len(ids) * keep)), replace=False))
     t["Deals"] = deals[deals["DealID"].isin(chosen)].reset_index(drop=True)
-    t["Cancellations"] = t["Cancellations"][t["Cancellations"]["DealID"].isin(chosen)].reset_index(drop=True)
+    for name in ("Cancellations", "Invoices"):  # (their rows of the deals kept)
+        if name in t:
+            t[name] = t[name][t[name]["DealID"].isin(chosen)].reset_index(drop=True)
+    if "Payments" in t and "Invoices" in t:
+        t["Payments"] = t["Payments"][t["Payments"]["InvoiceID"].isin(set(t["Invoices"]["InvoiceID"]))] \
+            .reset_index(drop=True)
+    if "Holds" in t:
+        h = t["Holds"]
+        t["Holds"] = h[(h["Scope"].astype(str).str.lower() == "rep") | h["ID"].isin(chosen)].reset_index(drop=True)
     t["Disputes"] = t["Disputes"][t["Disputes"]["DealID"].isna() | t["Disputes"]["DealID"].isin(chosen)] \
         .reset_index(drop=True)
     return t, draw(st.integers(1, 6))
@@ -131,8 +139,10 @@ def test_identity_with_locked_months_and_a_paid_record(tmp_path):
     """LockedThrough with a frozen Paid History: prior-period lines and frozen rows come out the same."""
     from salesops_xl.commissions import locks
 
-    t = {k: v.copy() for k, v in _sample().items()}
+    t = {k: v.copy() for k, v in _sample().items() if k not in ("Invoices", "Payments", "Holds")}
     t["PlanMeasures"].loc[:, "CreditSource"] = "Own"  # many small atoms
+    if "PayOn" in t["PlanMeasures"]:  # paid as earned: the late deal's commission shows as a prior-period line
+        t["PlanMeasures"] = t["PlanMeasures"].drop(columns="PayOn")
     inp = load_inputs(MemorySource(t))
     first = compute(inp, computed_at=AT)
     paid = locks.paid_history(first, inp.locked_through)

@@ -44,7 +44,7 @@ ROWS_PER_PARTITION = 1_000_000
 REP_COLUMN = {"Roster": "RepID", "Quotas": "RepID", "Deals": "RepID", "Leaves": "RepID", "Adjustments": "RepID",
               "Draws": "RepID", "Disputes": "RepID", "AccountMoves": "ToRep"}
 #: input tables cut by deal (rows follow the partition of the deal's rows)
-DEAL_COLUMN = {"Cancellations": "DealID"}
+DEAL_COLUMN = {"Cancellations": "DealID", "Invoices": "DealID"}
 
 
 class ScaleError(SalesopsError):
@@ -210,6 +210,12 @@ def _take(tbl: Table, keep: np.ndarray) -> Table:
     return Table(schema=tbl.schema, frame=frame, raw=sub)
 
 
+def _deal_partition(deals: pd.DataFrame, deal_part: np.ndarray, deal_ids) -> np.ndarray:
+    """The partition of each of ``deal_ids`` (that of its rows; an unknown deal: 0)."""
+    first = pd.Series(deal_part, index=pd.Index(deals["DealID"].to_numpy(dtype=object))).groupby(level=0).first()
+    return first.reindex(pd.Index(np.asarray(deal_ids, dtype=object))).fillna(0).to_numpy().astype(np.intp)
+
+
 def cut(inputs: CommissionInputs, partitioning: Partitioning, k: int) -> CommissionInputs:
     """The inputs of partition ``k``: its reps' rows of every table cut by rep, the rows of their deals of every table
     cut by deal, every other table whole."""
@@ -226,6 +232,20 @@ def cut(inputs: CommissionInputs, partitioning: Partitioning, k: int) -> Commiss
             first = pd.Series(deal_part, index=pd.Index(d["DealID"].to_numpy(dtype=object))).groupby(level=0).first()
             p = first.reindex(pd.Index(f[col].to_numpy(dtype=object))).fillna(0).to_numpy().astype(np.intp)
             tables[name] = _take(tables[name], np.flatnonzero(p == k))
+    if "Payments" in tables and len(tables["Payments"].frame):  # a payment follows its invoice's deal
+        inv = inputs.frame("Invoices") if "Invoices" in inputs.tables else pd.DataFrame({"InvoiceID": [], "DealID": []})
+        deal_of = pd.Series(inv["DealID"].to_numpy(dtype=object), index=pd.Index(inv["InvoiceID"].to_numpy(dtype=object)))
+        deal_of = deal_of[~deal_of.index.duplicated()]
+        f = tables["Payments"].frame
+        p = _deal_partition(d, deal_part, deal_of.reindex(pd.Index(f["InvoiceID"].to_numpy(dtype=object))).to_numpy())
+        tables["Payments"] = _take(tables["Payments"], np.flatnonzero(p == k))
+    if "Holds" in tables and len(tables["Holds"].frame):  # a hold on a deal follows the deal, on a rep the rep
+        f = tables["Holds"].frame
+        ids = f["ID"].to_numpy(dtype=object)
+        by_deal = _deal_partition(d, deal_part, ids)
+        by_rep = partitioning.partition_of(ids)
+        p = np.where(pd.Series(f["Scope"], dtype=object).astype(str).str.lower().eq("rep").to_numpy(), by_rep, by_deal)
+        tables["Holds"] = _take(tables["Holds"], np.flatnonzero(p == k))
     paid = {}
     for name, f in inputs.paid.items():  # the frozen record of locked months: the partition's reps' rows
         paid[name] = f[partitioning.partition_of(f["RepID"]) == k] if "RepID" in f else f
@@ -248,6 +268,7 @@ class PartResult:
     warnings: list[str]
     credited: int  # deal rows credited
     deal_rows: int
+    held: pd.DataFrame = field(default_factory=pd.DataFrame)  # Held Commission rows (holds.py)
     n_lines: int = 0  # statement lines computed (also when they are not sent back: ``lines=False``)
     peak_rss: int = 0  # bytes, the worker process's peak resident memory so far (for the bench)
 
@@ -268,7 +289,8 @@ def run_part(inputs: CommissionInputs, all_reps: frozenset | None = None,
     summary = _managers(inputs, res.summary, all_reps)
     credited = res.run.counts["Deal rows credited"]
     return PartResult(res.payouts, summary, res.lines, res.draws, res.run.warnings[len(inputs.warnings):],
-                      credited, len(inputs.frame("Deals")), n_lines=len(res.lines), peak_rss=_peak_rss())
+                      credited, len(inputs.frame("Deals")), n_lines=len(res.lines), peak_rss=_peak_rss(),
+                      held=res.held)
 
 
 def _managers(inputs: CommissionInputs, summary: pd.DataFrame, all_reps: frozenset | None) -> pd.DataFrame:
@@ -357,6 +379,11 @@ def merge(inputs: CommissionInputs, parts: Sequence[PartResult], *, fingerprint:
     draws = _in_rep_order(_concat([p.draws for p in parts]), reps,
                           inputs.calendar.period_labels("Month") if inputs.locked_through is None else None)
     warnings = list(inputs.warnings) + merge_warnings([p.warnings for p in parts])
+    held = _concat([p.held for p in parts])
+    if len(held):  # the engine's order: by RepID, kind and deal as text (holds.held_table)
+        key = pd.DataFrame({"r": held["RepID"].astype(str), "k": held["Kind"].astype(str),
+                            "d": held["DealID"].fillna("").astype(str)})
+        held = held.iloc[key.sort_values(["r", "k", "d"], kind="mergesort").index.to_numpy()].reset_index(drop=True)
     cal = inputs.calendar
     roster = inputs.frame("Roster")
     counts = {
@@ -370,7 +397,8 @@ def merge(inputs: CommissionInputs, parts: Sequence[PartResult], *, fingerprint:
     run = RunInfo(fingerprint=fingerprint or inputs.fingerprint, computed_at=computed_at or run_timestamp(),
                   engine_version=__version__, workbook=inputs.workbook, plan_year_start=cal.start, as_of=cal.as_of,
                   months_computed=cal.months_computed, counts=counts, totals=run_totals(summary), warnings=warnings)
-    return CommissionResult(payouts=payouts, summary=summary, lines=lines, run=run, inputs=inputs, draws=draws)
+    return CommissionResult(payouts=payouts, summary=summary, lines=lines, run=run, inputs=inputs, draws=draws,
+                            held=held)
 
 
 _COUNTED = re.compile(r"^([\d,]+) (.*?)(?: \(e\.g\. (.*)\))?$")
@@ -757,17 +785,34 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
         first_part = pd.Series(deal_part).groupby(pd.Series(deal_id, dtype=object)).first()
         del deal_rep, pos
         rep_part = {name: parting.partition_of(_raw_col(raw[name], "RepID")) for name in _RAW_BY_REP if name in raw}
+
+        def by_deal(ids):
+            return first_part.reindex(pd.Index(ids)).fillna(0).to_numpy().astype(np.intp)
+
+        # tables cut by deal: Cancellations, Invoices (DealID), Payments (its invoice's deal), Holds (deal or rep)
+        deal_cut = {}
+        for name in ("cancellations", "invoices"):
+            if name in raw:
+                deal_cut[name] = by_deal(_raw_col(raw[name], "DealID"))
+        if "payments" in raw:
+            inv = raw.get("invoices")
+            deal_of = pd.Series(_raw_col(inv, "DealID"), index=pd.Index(_raw_col(inv, "InvoiceID")), dtype=object)
+            deal_of = deal_of[~deal_of.index.duplicated()]
+            deal_cut["payments"] = by_deal(deal_of.reindex(pd.Index(_raw_col(raw["payments"], "InvoiceID"))).to_numpy())
+        if "holds" in raw:
+            h = raw["holds"]
+            ids = _raw_col(h, "ID")
+            scope = np.array([str(x).lower() for x in _raw_col(h, "Scope")], dtype=object)
+            deal_cut["holds"] = np.where(scope == "rep", parting.partition_of(ids), by_deal(ids))
         jobs = []
         # the tables every partition reads whole go to each worker once, not inside each of its tasks (a worker
         # holds the inputs of the tasks queued on it: 21 copies of a 50,000-rep Roster were GiBs)
-        cut_names = {"cancellations", *_RAW_BY_REP}
+        cut_names = {*deal_cut, *_RAW_BY_REP}
         shared = cluster.share({k: v for k, v in raw.items() if k not in cut_names})
         for k in range(parting.n_partitions):
             tables = {}
-            if "cancellations" in raw:
-                c = raw["cancellations"]
-                p = first_part.reindex(pd.Index(_raw_col(c, "DealID"))).fillna(0).to_numpy().astype(np.intp)
-                tables["cancellations"] = _raw_take(c, np.flatnonzero(p == k))
+            for name, p in deal_cut.items():
+                tables[name] = _raw_take(raw[name], np.flatnonzero(p == k))
             for name in _RAW_BY_REP:  # the Roster stays whole: managers and account moves are checked against it
                 if name in raw:
                     r = raw[name]
