@@ -146,7 +146,7 @@ def _inputs_of(src: Path, calculate: bool, say):
 
 def recalc(path: str | Path, output: str | Path | None = None, *, progress: Progress | None = None,
            computed_at: str | None = None, kind: str | None = None, calculate: bool = False, tables=None,
-           results: str | Path | None = None) -> RecalcReport:
+           results: str | Path | None = None, engine=None) -> RecalcReport:
     """Recalculate a workbook's outputs and write them into ``output`` (default: in place).
 
     The kind of workbook (commissions, quotas...) is recognised from its Excel
@@ -157,12 +157,22 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
     LibreOffice first (their cells in the workbook itself are left as they are). ``tables`` (from
     :func:`salesops_xl.sources.table_specs`): input tables read from CSV, Parquet or SQL instead of the
     workbook; ``results``: a folder (Parquet) or database URL (SQL) that also gets the payouts, payout summary
-    and statement lines (docs/sources.md).
+    and statement lines (docs/sources.md). ``engine``: what computes the commissions instead of the
+    single-process engine, e.g. :func:`salesops_xl.commissions.scale.partitioned_engine` (``recalc --engine
+    dask``; docs/scale.md).
     """
     name = Path(path).name
 
     def workflow(source, **kwargs):
-        return _kind_of(source, kind, name).workflow(source, **kwargs)
+        cap = _kind_of(source, kind, name)
+        if engine is not None:
+            if cap.name != "commissions":
+                from .errors import UsageError
+
+                raise UsageError(f"{name}: --engine dask runs the commission engine; this is a {cap.name} "
+                                 "workbook: leave out --engine")
+            kwargs["engine"] = engine
+        return cap.workflow(source, **kwargs)
 
     return run_workflow(path, output, workflow=workflow, progress=progress, computed_at=computed_at,
                         calculate=calculate, tables=tables, results=results)

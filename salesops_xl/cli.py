@@ -234,9 +234,20 @@ def main() -> None:
               help="Also write Payouts, Payout Summary and Statement Lines (commissions) as Parquet files into "
                    "DIR, or as SQL tables at a database URL: all or nothing, a rerun replacing this workbook's "
                    "rows. Money exact to the cent (decimal 18,2). See docs/sources.md.")
+@click.option("--engine", type=click.Choice(["single", "dask"]), default="single", show_default=True,
+              help="dask: compute the commissions in partitions of reps on a Dask cluster (docs/scale.md); "
+                   "the same numbers to the cent.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: a running dask.distributed scheduler (tcp://host:8786), or sync for "
+                   "in-process; default: a local cluster, one worker process per core.")
+@click.option("--partitions", type=click.IntRange(min=1), help="With --engine dask: how many partitions "
+              "(default: one per worker, more above 1,000,000 deal rows per worker).")
+@click.option("--workers", type=click.IntRange(min=1), help="With --engine dask and no --scheduler: worker "
+              "processes of the local cluster (default: one per core).")
 def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bool, kind: str | None,
            amounts: bool, calculate: bool, tables: tuple[str, ...], sources_file: Path | None,
-           tables_from: Path | None, results: str | None) -> None:
+           tables_from: Path | None, results: str | None, engine: str, scheduler: str | None,
+           partitions: int | None, workers: int | None) -> None:
     """Recalculate the output sheets of WORKBOOK (payouts, plans, forecasts... by its kind).
 
     Input tables come from WORKBOOK unless --table, --sources or --tables-from name another source for them
@@ -248,9 +259,17 @@ def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bo
       salesops-xl recalc commissions.xlsx --table Deals=deals.parquet
       salesops-xl recalc commissions.xlsx --table 'Quotas=sqlite:///ops.db?table=quotas' --results out/
       salesops-xl recalc commissions.xlsx --tables-from exports/ --results sqlite:///results.db
+      salesops-xl recalc commissions.xlsx --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from .batch import recalc as do_recalc
 
+    compute = None
+    if engine == "dask":
+        from .commissions.scale import partitioned_engine
+
+        compute = partitioned_engine(partitions=partitions, scheduler=scheduler, workers=workers)
+    elif scheduler or partitions or workers:
+        _fail("error: --scheduler, --partitions and --workers go with --engine dask", EXIT_USAGE)
     specs = None
     if tables or sources_file or tables_from:
         from .sources import table_specs
@@ -259,7 +278,7 @@ def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bo
     show = sys.stderr.isatty() if progress is None else progress
     with _StageBar(show and not quiet) as bar:
         rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind, calculate=calculate, tables=specs,
-                          results=results)
+                          results=results, engine=compute)
     if quiet:
         return
     extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""

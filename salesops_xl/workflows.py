@@ -55,14 +55,15 @@ def kept_run_time(prev: dict[str, str], fingerprint: str, computed_at: str | Non
 
 
 def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
-                       progress: Progress | None = None, sign_off=None) -> WorkflowResult:
+                       progress: Progress | None = None, sign_off=None, engine=None) -> WorkflowResult:
     """Validate the commission inputs, compute payouts, and build the output sheets.
 
     If the inputs and the engine version are those of the workbook's last run,
     the last run's timestamp is kept, so recalculating an unchanged workbook
     gives back the very same workbook. ``sign_off`` (an
     :class:`~salesops_xl.commissions.approvals.SignOff`, from ``salesops-xl approve``) records a step of the
-    run's approval; it needs outputs that are up to date with the inputs.
+    run's approval; it needs outputs that are up to date with the inputs. ``engine``: a drop-in for
+    :func:`~salesops_xl.commissions.engine.compute` (the partitioned one of docs/scale.md), same result.
     """
     from .commissions import approvals, audit
 
@@ -83,7 +84,7 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
                              "written")
     say("computing")
     computed_at = kept_run_time(prev, inputs.fingerprint, computed_at)
-    result: CommissionResult = compute(inputs, computed_at=computed_at)
+    result: CommissionResult = (engine or compute)(inputs, computed_at=computed_at)
     _check_locking(inputs, result, state)
     outcome = approvals.advance(state, result.summary, inputs.fingerprint, result.run.computed_at, sign_off)
     say("building sheets")

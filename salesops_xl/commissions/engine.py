@@ -161,14 +161,27 @@ def kernel(inp: CommissionInputs, plan: Plan, pcs: Pieces) -> _Earnings:
 # -- statement lines ------------------------------------------------------------------------------
 
 def _segment_excl_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Exclusive running sum of ``values`` within runs of equal ``groups`` (already sorted), in long double."""
-    if not len(values):
+    """Exclusive running sum of ``values`` within runs of equal ``groups`` (already sorted), in long double.
+
+    A segmented scan (log2 of the longest run passes, each over the whole array): every sum involves only its own
+    run's values, in an order set by the positions within the run, so a run gives the very same bits whatever
+    else is in the array. (A global cumsum minus the sum before the run would not: its rounding depends on the
+    runs before it, and the partitioned engine, docs/scale.md, must agree with one process to the last bit.)
+    """
+    n = len(values)
+    if not n:
         return np.zeros(0)
-    cs = np.cumsum(values.astype(np.longdouble))
     start = np.r_[True, groups[1:] != groups[:-1]]
-    base = np.maximum.accumulate(np.where(start, np.arange(len(values)), 0))
-    before = np.where(base > 0, cs[np.maximum(base - 1, 0)], 0)
-    return (cs - values - before).astype(np.float64)
+    pos = np.arange(n) - np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    x = values.astype(np.longdouble)
+    k = 1
+    longest = int(pos.max()) + 1
+    while k < longest:
+        shifted = np.zeros(n, dtype=np.longdouble)
+        shifted[k:] = np.where(pos[k:] >= k, x[:-k], 0)
+        x = x + shifted
+        k *= 2
+    return (x - values).astype(np.float64)
 
 
 def _f(x, s, p, m: MeasureDef, plan: Plan, ea: _Earnings, basis_period: bool):
@@ -759,12 +772,17 @@ def run_timestamp() -> str:
     return now.replace(microsecond=0).isoformat()
 
 
-def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, version) -> RunInfo:
-    cal = inp.calendar
+def run_totals(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per currency: Reps (people paid in it), each of SUMMARY_COMPONENTS and Total (cents): the Run log's totals."""
     tot = summary.groupby("Currency", sort=True)[list(SUMMARY_COMPONENTS) + ["Total"]].sum()
     people = summary.groupby("Currency", sort=True)["RepID"].nunique()
     tot.insert(0, "Reps", people.reindex(tot.index).to_numpy(dtype=np.int64))
-    tot = tot.reset_index()
+    return tot.reset_index()
+
+
+def _run_info(inp, payouts, summary, lines, pcs: Pieces, warnings, computed_at, version) -> RunInfo:
+    cal = inp.calendar
+    tot = run_totals(summary)
     roster = inp.frame("Roster")
     counts = {
         "Reps": int(roster["RepID"].nunique()),  # people: a rep with two roster rows (plan change) is one rep

@@ -53,7 +53,7 @@ def lock_state(inp: CommissionInputs, plan: Plan) -> LockState | None:
     labels = inp.calendar.period_labels("Month")
     L = inp.locked_through
     paid = inp.paid
-    have = set(paid["PaidSummary"]["PayMonth"]) if "PaidSummary" in paid else set()
+    have = paid_months(paid)
     frozen = []
     for m in range(L + 1):  # the frozen record runs from the first month without a gap
         if labels[m] not in have:
@@ -70,6 +70,15 @@ def lock_state(inp: CommissionInputs, plan: Plan) -> LockState | None:
         opening[pos[ok]] = last["ClosingBalance"].to_numpy()[ok]
     first_open = (frozen[-1] + 1) if frozen else 0
     return LockState(L, frozen, first_open, labels, paid, opening)
+
+
+def paid_months(paid: dict[str, pd.DataFrame]) -> set:
+    """Months with a frozen record. A part of the run (the partitioned engine, docs/scale.md) holds only its reps'
+    rows of PaidSummary and carries the whole record's months in ``attrs["pay_months"]``."""
+    if "PaidSummary" not in paid:
+        return set()
+    ps = paid["PaidSummary"]
+    return set(ps.attrs.get("pay_months", ps["PayMonth"]))
 
 
 def prior_period_lines(inp: CommissionInputs, plan: Plan, lock: LockState, payouts: pd.DataFrame,
