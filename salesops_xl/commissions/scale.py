@@ -21,7 +21,6 @@ Dask is imported lazily, only here: the engine modules stay importable where Exc
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import os
 import re
@@ -739,7 +738,6 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
     """
     import pyarrow.parquet as pq
 
-    from .. import __version__
     from . import schema as S
 
     computed_at = computed_at or run_timestamp()
