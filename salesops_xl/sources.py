@@ -140,13 +140,19 @@ def _db_name(url: str | None) -> str:
 # reading each kind
 
 
-def _read_csv(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTable:
-    where = spec.describe()
+def _existing_file(spec: TableSpec, name: str, kind: str) -> Path:
+    """The source's path, if it is a file; else a SourceError saying what is there instead."""
     path = spec.path
     if not path.exists():
         raise SourceError(f"{path}: no such file (the source of table {name})")
     if path.is_dir():
-        raise SourceError(f"{path}: is a folder, expected a CSV file (the source of table {name})")
+        raise SourceError(f"{path}: is a folder, expected a {kind} file (the source of table {name})")
+    return path
+
+
+def _read_csv(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTable:
+    where = spec.describe()
+    path = _existing_file(spec, name, "CSV")
     try:
         parsed = _csv_simple(path) or _csv_records(path, where)
     except (UnicodeDecodeError, csv.Error) as e:
@@ -233,11 +239,7 @@ def _read_parquet(spec: TableSpec, name: str, schema: TableSchema | None) -> Raw
     import pyarrow.parquet as pq
 
     where = spec.describe()
-    path = spec.path
-    if not path.exists():
-        raise SourceError(f"{path}: no such file (the source of table {name})")
-    if path.is_dir():
-        raise SourceError(f"{path}: is a folder, expected a Parquet file (the source of table {name})")
+    path = _existing_file(spec, name, "Parquet")
     try:
         tbl = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
