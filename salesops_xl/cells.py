@@ -31,9 +31,12 @@ import gc
 import itertools
 import math
 import os
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .commissions.tiers import TierTable, TierTableError, payout_multiple, tiered_value
 from .money import to_cents

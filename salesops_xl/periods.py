@@ -47,10 +47,6 @@ class PlanCalendar:
         return cls(start=_dt.date(start.year, start.month, 1), as_of=as_of)
 
     @property
-    def start64(self) -> np.datetime64:
-        return np.datetime64(self.start, "D")
-
-    @property
     def end(self) -> _dt.date:
         """Last day of the plan year."""
         y, m = self.start.year + 1, self.start.month

@@ -337,7 +337,7 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
         else:
             values = raw.data[src]
         errs = {i: e for (c, i), e in raw.errors.items() if c == src} if (raw.errors and src) else {}
-        out[f.name] = _coerce(values, f, tbl, problems, errs, column_present=src is not None)
+        out[f.name] = _coerce(values, f, tbl, problems, errs)
     tbl.frame = object_frame(out, n=n, copy=False)  # no block consolidation (1M rows)
     if n < schema.min_rows:
         problems.add(tbl.problem(None, None, f"table {schema.name} is empty", show_value=False,
@@ -399,8 +399,7 @@ def _check_unique(tbl: Table, key: tuple[str, ...], problems: ProblemCollector,
         ))
 
 
-def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict[int, str],
-            *, column_present: bool) -> np.ndarray | pd.Series:
+def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict[int, str]) -> np.ndarray | pd.Series:
     n = len(values)
     if f.type in ("number", "money", "percent", "int"):
         arr = _fast_float(values)

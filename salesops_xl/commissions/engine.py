@@ -645,7 +645,6 @@ def _finish_lines(inp, plan: Plan, lf: dict[str, np.ndarray], payouts: pd.DataFr
                   extra: pd.DataFrame) -> pd.DataFrame:
     """Statement lines with their display columns, sorted for reading (one DataFrame built at the end)."""
     cal = inp.calendar
-    ros = inp.frame("Roster")
     d = inp.frame("Deals")
     g = lf["_g"]
     row = lf["_row"]

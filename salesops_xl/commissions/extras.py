@@ -94,7 +94,6 @@ def bonus_lines(inp: CommissionInputs, plan: Plan, ytd_credit: np.ndarray) -> pd
     bn = inp.frame("Bonuses") if "Bonuses" in inp.tables else None
     if bn is None or not len(bn):
         return empty_extras()
-    cal = inp.calendar
     mdefs = inp.measures
     plan_of = np.array([m.plan for m in mdefs], dtype=object)[plan.slot_md]
     measure_of = np.array([m.measure for m in mdefs], dtype=object)[plan.slot_md]

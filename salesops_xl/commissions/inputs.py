@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ProblemCollector
+from ..errors import ProblemCollector
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..tables import Table, index_of, read_table, read_tables, serial_to_date, take
+from ..tables import Table, TableSchema, read_table, read_tables, serial_to_date
 from . import schema as S
 from .tiers import TierTable, TierTableError
 
@@ -493,10 +493,6 @@ def _manager_loops(tbl: Table, problems: ProblemCollector) -> None:
 
 
 # -- quotas, deals, adjustments, FX ------------------------------------------------------------
-
-def _plan_measures(measures: list[MeasureDef]) -> dict[tuple[str, str], MeasureDef]:
-    return {(m.plan, m.measure): m for m in measures}
-
 
 def _account_moves(tables: dict[str, Table], problems: ProblemCollector) -> None:
     """Credit follows a scheduled account move (docs/commissions.md, rule 3): a Deals row whose AccountID has a move

@@ -42,10 +42,6 @@ class LockState:
     def frozen_labels(self) -> set[str]:
         return {self.labels[m] for m in self.frozen}
 
-    @property
-    def locked_labels(self) -> set[str]:
-        return {self.labels[m] for m in range(self.locked_through + 1)}
-
 
 def lock_state(inp: CommissionInputs, plan: Plan) -> LockState | None:
     if inp.locked_through is None:

@@ -279,7 +279,6 @@ def _prorated_quotas(inp, rd: RosterDays, slot_rep, slot_md, act_day, bounds, pt
     q = inp.frame("Quotas")
     if not len(q) or not S:
         return quota, covered
-    mdefs = inp.measures
     rep = pd.Index(rd.rep_ids).get_indexer(q["RepID"])
     mc = measure_names.get_indexer(q["Measure"])
     pi = q["PeriodIndex"].to_numpy()

@@ -307,10 +307,10 @@ def _months_frame(summary: pd.DataFrame, locked: set[str]) -> pd.DataFrame:
     draws = summary[["DrawTopUp", "DrawAdvance", "DrawRecovery"]].sum(axis=1).to_numpy(dtype=np.int64) \
         if len(summary) else np.zeros(0, np.int64)
     cols = {"Pay month": np.array(list(summary["PayMonth"]) + [YEAR_TOTAL], dtype=object)}
-    for name, field in (("Commission", "Commission"), ("SPIFs", "SPIFs"), ("Bonuses", "Bonuses"),
+    for name, col in (("Commission", "Commission"), ("SPIFs", "SPIFs"), ("Bonuses", "Bonuses"),
                         ("Adjustments", "Adjustments"), ("Prior periods", "PriorPeriodAdjustments"),
                         ("Total", "Total")):
-        v = summary[field].to_numpy(dtype=np.int64)
+        v = summary[col].to_numpy(dtype=np.int64)
         cols[name] = np.concatenate([v, [v.sum()]])
     cols["Draws"] = np.concatenate([draws, [draws.sum()]])
     cols["Status"] = np.array([("Paid" if m in locked else "Open") for m in summary["PayMonth"]] + [""], dtype=object)

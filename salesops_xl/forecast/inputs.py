@@ -405,7 +405,6 @@ def _opps(tbl: Table | None, team: pd.DataFrame | None, stages: pd.DataFrame | N
         for i in np.flatnonzero(bad):
             problems.add(tbl.problem(int(i), "Stage", "unknown stage", value=f["Stage"].iloc[i],
                                      expected="a Stage listed in PipelineStages: " + ", ".join(map(str, stages["Stage"]))))
-        has = kk >= 0
         stype = take(stages["Type"].to_numpy(), kk)
         f["StageType"] = stype
         f["StageOrder"] = take(stages["Order"].to_numpy(dtype=np.float64), kk, np.nan).astype(np.float64)

@@ -840,7 +840,6 @@ def forecast(series: Sequence[Sequence[float]] | np.ndarray, h: int, m: int = 12
     out: dict[str, MethodResult] = {}
     last = np.maximum(n - 1, 0)
     r = np.arange(S)
-    no_log = np.zeros(S, dtype=bool)
 
     def decomp_result(name, Fa, sda, fitted_a, model, ok=None, params=None):
         mean = seas.reseason(Fa, n)

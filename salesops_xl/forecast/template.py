@@ -74,7 +74,7 @@ def checks_sheet() -> SheetSpec:
         ("B8", f"INDEX(GapAnalysis[Quota],{company})"),
         ("B9", f"INDEX(GapAnalysis[Closed],{company})"),
         ("B10", f"ROUND(MAX(B8-B9,0)-INDEX(GapAnalysis[Gap],{company}),2)"),
-        ("B11", f'ROUND(SUMIFS(GapAnalysis[Closed],GapAnalysis[Level],"Rep")-B9,2)'),
+        ("B11", 'ROUND(SUMIFS(GapAnalysis[Closed],GapAnalysis[Level],"Rep")-B9,2)'),
         ("B12", f"INDEX(GapAnalysis[OpenInPeriod],{company})/INDEX(GapAnalysis[Gap],{company})"),
         ("B13", f"B9+INDEX(GapAnalysis[ExpectedFromPipeline],{company})"),
     ]

@@ -519,7 +519,6 @@ def _phase(inp: QuotaInputs, alloc: Allocation, ramp: np.ndarray, season: np.nda
 
 def _local(inp: QuotaInputs, quota: np.ndarray, monthly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Quotas in each person's currency at the planning rate, rounded to the unit; months sum to the year."""
-    n = inp.people.n
     fx = np.append(inp.people.fx, 1.0)
     local = np.where(fx == 1.0, quota, round_half_away(quota * fx))
     local_monthly = monthly.copy()

@@ -205,7 +205,7 @@ def _allocation_sheet(r: QuotaResult) -> SheetSpec:
 
 
 def _rep_quotas_sheet(r: QuotaResult) -> SheetSpec:
-    inp, ppl = r.inputs, r.inputs.people
+    inp = r.inputs
     pf = person_frame(r)
     order = r.order
     cal = inp.calendar
@@ -237,7 +237,6 @@ def _rep_quotas_sheet(r: QuotaResult) -> SheetSpec:
 def month_lines(r: QuotaResult) -> pd.DataFrame:
     """Long table: seats in their employed months, managers and the Company in all 12."""
     inp, ppl = r.inputs, r.inputs.people
-    n = ppl.n
     order = r.order
     leaf = np.append(ppl.is_leaf, False)
     act = np.vstack([r.active, np.ones((1, NM), dtype=bool)])

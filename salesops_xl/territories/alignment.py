@@ -182,7 +182,3 @@ def _metrics(inp: AlignInputs, sol: AlignSolution, before: dict, after: dict, mo
         ("Workload moved", 0.0, float(w[moved].sum()), "number"),
     ]
     return pd.DataFrame(rows, columns=["Metric", "Before", "After", "Kind"])
-
-
-def contiguity_of(inp: AlignInputs, assign: np.ndarray) -> np.ndarray | None:
-    return contiguity(assign, inp.edges, len(inp.reps)) if len(inp.edges) else None

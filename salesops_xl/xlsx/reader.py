@@ -462,7 +462,6 @@ class XlsxSource:
 
     def _check_table_parts(self) -> None:
         """A sheet that refers to a table part missing from the zip: name the sheet (and the table it holds)."""
-        from .. import xlsx  # noqa: F401  (package marker; the schema names come from the capabilities)
         from . import xmlutil as X
 
         for s in self.pkg.sheets:
