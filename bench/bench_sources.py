@@ -30,7 +30,7 @@ from bench_commissions import bench_tables, write_workbook  # noqa: E402
 
 from salesops_xl.commissions import schema as S  # noqa: E402
 from salesops_xl.errors import ProblemCollector  # noqa: E402
-from salesops_xl.results import write_results  # noqa: E402
+from salesops_xl.batch.results import write_results  # noqa: E402
 from salesops_xl.sources import CompositeSource, TableSpec  # noqa: E402
 from salesops_xl.tables import read_table  # noqa: E402
 from salesops_xl.workflows import recalc_commissions  # noqa: E402

@@ -6,7 +6,7 @@
 Alignment - 10,000 real US ZIP code centroids (the ``zipcodes`` package, bundled data, no download),
 synthetic potential and workload, 50 reps based where the potential is:
 
-* ``align``          - the engine's optimiser in process (salesops_xl.territories.align.solve), BalanceOn
+* ``align``          - the engine's optimiser in process (salesops_xl.territories.optimiser.solve), BalanceOn
                        Potential, tolerance 5%, DisruptionWeight 20 km, the default time budget (5 s): time,
                        largest deviation, proven gap to the lower bound. Targets: within the budget, within
                        +-5%, within 1% of the bound;
@@ -62,7 +62,7 @@ sys.path.insert(0, str(ROOT / "tests" / "territories"))
 
 from salesops_xl.errors import ProblemCollector  # noqa: E402
 from salesops_xl.source import MemorySource  # noqa: E402
-from salesops_xl.territories import align as AL  # noqa: E402
+from salesops_xl.territories import optimiser as AL  # noqa: E402
 from salesops_xl.territories.geo import haversine_km  # noqa: E402
 from salesops_xl.territories.inputs import load_alignment  # noqa: E402
 from salesops_xl.territories.leads import load_leads, route  # noqa: E402
@@ -249,7 +249,7 @@ def run_assign100() -> dict:
 
 def run_map(tables) -> dict:
     """The Territory Map picture (docs/territories.md, section 9) against the alignment it draws, side by side."""
-    from salesops_xl.territories.alignment import compute_alignment
+    from salesops_xl.territories.engine import compute_alignment
     from salesops_xl.territories import mapdraw
     from salesops_xl.territories.outputs import PALETTE
 

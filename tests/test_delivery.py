@@ -27,7 +27,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 from helpers import D, deal, measure, rep, tiers  # noqa: E402
 from salesops_xl.commissions.engine import compute  # noqa: E402
 from salesops_xl.commissions.inputs import load_inputs  # noqa: E402
-from salesops_xl.delivery import DeliveryError, read_log, send_statements  # noqa: E402
+from salesops_xl.batch.delivery import DeliveryError, read_log, send_statements  # noqa: E402
 from salesops_xl.errors import InputError  # noqa: E402
 from salesops_xl.xlsx.reader import XlsxSource  # noqa: E402
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesops_xl.precision import SIGNIFICANT_DIGITS, round_written
-from salesops_xl.xlsx.cells import format_floats
+from salesops_xl.xlsx.cellxml import format_floats
 
 
 def written(x: float, kind: str = "number") -> float:

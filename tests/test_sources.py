@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import sources_data as sd
-from salesops_xl import results as R
+from salesops_xl.batch import results as R
 from salesops_xl.cli import main
 from salesops_xl.errors import InputError, ResultsError, SourceError, UsageError, WorkbookError
 from salesops_xl.sources import CompositeSource, table_specs

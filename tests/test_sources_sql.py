@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 import sources_data as sd
 from salesops_xl.cli import main
 from salesops_xl.errors import InputError, ResultsError, SourceError
-from salesops_xl.results import write_results
+from salesops_xl.batch.results import write_results
 from salesops_xl.sources import CompositeSource, table_specs
 
 

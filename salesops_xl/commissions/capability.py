@@ -24,8 +24,8 @@ def _statement(source, **kwargs):
 
 
 def _commands():
-    from ..accounting.cli import COMMANDS as ACCOUNTING
-    from .cli import COMMANDS
+    from ..accounting.commands import COMMANDS as ACCOUNTING
+    from .commands import COMMANDS
 
     return COMMANDS + ACCOUNTING
 

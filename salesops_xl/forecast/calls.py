@@ -125,7 +125,7 @@ def calls_table(inp) -> pd.DataFrame:
     (the open amount of the category and those above it, per unit of quota still to close); CallGap =
     Quota - CommitCall (negative: called above quota)."""
     from .history import calendar_of, deal_state, person_totals
-    from .quotas import quota_cube
+    from .targets import quota_cube
 
     st = inp.settings
     team = inp.team

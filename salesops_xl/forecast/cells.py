@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..cells import CellError, _is_blank, as_matrix, cell_function, date_system, number, numbers
-from . import excel as E
+from . import ets as E
 from . import holtwinters as HW
 from . import models as M
 

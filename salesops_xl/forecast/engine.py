@@ -17,7 +17,7 @@ from .backtest import BacktestResult, run_backtest
 from .inputs import ForecastInputs, month_label, month_start
 from .metrics import build_units, compute_metrics
 from .pipeline import PipelineResult, compute_pipeline
-from .quotas import disagreements, quota_cube
+from .targets import disagreements, quota_cube
 from .series import SeriesSet, build_series, forecast_series
 
 SEASONAL_NAMES = {"mult": "multiplicative", "add": "additive", "none": "none"}

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .inputs import ForecastInputs
 from .pipeline import PipelineResult
-from .quotas import QuotaCube, quota_cube
+from .targets import QuotaCube, quota_cube
 from .series import subtree
 
 

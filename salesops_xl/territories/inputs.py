@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import ProblemCollector
 from ..tables import Table, read_table
 from . import schema as S
-from .align import AlignProblem, PairDistances
+from .optimiser import AlignProblem, PairDistances
 from .common import fingerprint, parse_fraction, parse_number, read_settings
 from .geo import builtin_region
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..sheets import ChartSpec, Column, PictureSpec, SeriesRef, SheetSpec, TableBlock
-from .alignment import AlignmentResult
+from .engine import AlignmentResult
 from .leads import LeadResult
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF",

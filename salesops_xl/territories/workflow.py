@@ -19,8 +19,8 @@ from ..words import count
 from ..workflows import Progress, WorkflowResult, previous_run
 from . import inputs as align_inputs
 from . import leads as lead_mod
-from .align import HIGHS_MIP_ABS_GAP, HIGHS_MIP_FEASIBILITY_TOLERANCE, MIP_REL_GAP, DistanceError
-from .alignment import AlignmentResult, compute_alignment
+from .optimiser import HIGHS_MIP_ABS_GAP, HIGHS_MIP_FEASIBILITY_TOLERANCE, MIP_REL_GAP, DistanceError
+from .engine import AlignmentResult, compute_alignment
 from .outputs import alignment_sheets, lead_sheets, run_log_sheet
 
 A_PREFIX, L_PREFIX = "Alignment: ", "Leads: "

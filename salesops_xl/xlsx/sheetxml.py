@@ -3,7 +3,7 @@
 :func:`layout_sheet` validates a spec and places its tables and notes on the
 grid; :func:`iter_worksheet` streams the worksheet XML in chunks (rows are
 assembled a few thousand at a time from the column encoders of
-:mod:`.cells`); :func:`table_xml` writes a table part.
+:mod:`.cellxml`); :func:`table_xml` writes a table part.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import WorkbookError
 from ..sheets import NUMBER_FORMATS, Column, ListValidation, SheetSpec, TableBlock
 from . import xmlutil as X
-from .cells import ColumnCells, Where, column_cells, format_ints, text_cell
+from .cellxml import ColumnCells, Where, column_cells, format_ints, text_cell
 from .printsetup import PageSetup, page_setup
 from .refs import MAX_COLS, MAX_ROWS, cell_ref, check_table_name, parse_cell, range_ref
 from .styles import Styles

@@ -13,7 +13,7 @@ import pytest
 
 from salesops_xl.addin import functions as F
 from salesops_xl.forecast import cells as C
-from salesops_xl.forecast import excel as E
+from salesops_xl.forecast import ets as E
 
 approx = pytest.approx
 D = dt.date

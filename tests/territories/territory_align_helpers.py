@@ -7,8 +7,8 @@ import numpy as np
 
 from salesops_xl.errors import ProblemCollector
 from salesops_xl.source import MemorySource
-from salesops_xl.territories import align as AL
-from salesops_xl.territories.alignment import compute_alignment
+from salesops_xl.territories import optimiser as AL
+from salesops_xl.territories.engine import compute_alignment
 from salesops_xl.territories.inputs import load_alignment
 
 #: One degree of longitude on the equator, in km: 6371 x pi / 180.

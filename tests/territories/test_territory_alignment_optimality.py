@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 import scipy.sparse as sp
 
-from salesops_xl.territories import align as AL
+from salesops_xl.territories import optimiser as AL
 
 from territory_align_helpers import brute_force
 

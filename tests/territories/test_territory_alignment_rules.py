@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from salesops_xl.territories import align as AL
+from salesops_xl.territories import optimiser as AL
 from salesops_xl.territories.geo import haversine_km
 
 from territory_align_helpers import KM_PER_DEGREE, brute_force, inputs, owners, rep, run, unit, workbook

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesops_xl.errors import InputError
-from salesops_xl.territories import align as AL
+from salesops_xl.territories import optimiser as AL
 from salesops_xl.territories import workflow as WF
-from salesops_xl.territories.alignment import compute_alignment
+from salesops_xl.territories.engine import compute_alignment
 
 from territory_align_helpers import KM_PER_DEGREE, brute_force, inputs, owners, rep, run, unit, workbook
 

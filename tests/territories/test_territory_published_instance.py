@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from salesops_xl.territories import align as AL
+from salesops_xl.territories import optimiser as AL
 
 from territory_align_helpers import owners, rep, run, unit, workbook
 

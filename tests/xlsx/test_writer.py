@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from salesops_xl.errors import WorkbookError
 from salesops_xl.sheets import Column, ListValidation, SheetSpec, TableBlock
-from salesops_xl.xlsx import cells as cells_mod
+from salesops_xl.xlsx import cellxml as cells_mod
 from salesops_xl.xlsx import writer as writer_mod
 from salesops_xl.xlsx.package import Package
 from salesops_xl.xlsx.writer import write_sheets

@@ -9,7 +9,7 @@ import click
 
 
 def _run(workbook: Path):
-    from ..commissions.cli import _result
+    from ..commissions.commands import _result
 
     return _result(workbook)
 

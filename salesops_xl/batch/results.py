@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ResultsError, UsageError
-from .sheets import Column
+from ..errors import ResultsError, UsageError
+from ..sheets import Column
 
 #: SQL table / Parquet file name -> (the sheet it mirrors, the engine frame it comes from)
 RESULT_TABLES = {"payouts": "Payouts", "payout_summary": "Payout Summary", "statement_lines": "Statement Lines"}
@@ -60,8 +60,8 @@ class ResultsReport:
 
 def result_tables(result) -> list[ResultTable]:
     """The payouts, payout summary and statement lines of a CommissionResult, typed for writing."""
-    from .commissions.columns import LINE_COLUMN_SPECS, PAYOUT_COLUMNS, SUMMARY_COLUMNS
-    from .commissions.outputs import OPEN, PAID, STATUS_COLUMN, locked_months
+    from ..commissions.columns import LINE_COLUMN_SPECS, PAYOUT_COLUMNS, SUMMARY_COLUMNS
+    from ..commissions.outputs import OPEN, PAID, STATUS_COLUMN, locked_months
 
     summary = result.summary
     locked = locked_months(result)
@@ -79,7 +79,7 @@ def result_tables(result) -> list[ResultTable]:
 
 
 def _cents_columns() -> frozenset[str]:
-    from .commissions.engine import MONEY_COLUMNS
+    from ..commissions.engine import MONEY_COLUMNS
 
     return frozenset(MONEY_COLUMNS)
 
@@ -300,7 +300,7 @@ def _write_sql(tables: list[ResultTable], runs: dict, url: str, run_key: str) ->
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-    from .sources import _db_error, _db_name
+    from ..sources import _db_error, _db_name
 
     try:
         u = make_url(url)

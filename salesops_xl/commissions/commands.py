@@ -80,7 +80,7 @@ def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs
 
 
 def _send(workbook, out, reps, pdf, jobs, dry_run, resend, smtp_config, amounts, quiet) -> None:
-    from ..delivery import plural, send_statements
+    from ..batch.delivery import plural, send_statements
 
     progress = None if quiet else (lambda stage: click.echo(stage, err=True))
     rep = run_guarded(send_statements, workbook, out, reps=list(reps) or None, pdf=pdf, dry_run=dry_run,

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 
 #: a LibreOffice profile that recalculates every formula of an .xlsx on load (its default is "never")
 _RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .align import DEFAULT_TIME_LIMIT, AlignProblem, AlignSolution, centre_distance, contiguity, initial_centres, solve
+from .optimiser import DEFAULT_TIME_LIMIT, AlignProblem, AlignSolution, centre_distance, contiguity, initial_centres, solve
 from .inputs import MEASURES, AlignInputs
 
 

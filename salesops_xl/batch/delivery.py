@@ -37,9 +37,9 @@ from typing import Callable, Literal
 
 import numpy as np
 
-from .commissions.schema import DELIVERY_SETTINGS
-from .errors import InputError, Problem, SalesopsError
-from .words import count
+from ..commissions.schema import DELIVERY_SETTINGS
+from ..errors import InputError, Problem, SalesopsError
+from ..words import count
 
 PLACEHOLDERS = {
     "rep_name": "the rep's name (Roster[RepName])",
@@ -589,7 +589,7 @@ def read_log(source) -> DeliveryLog:
 
 
 def log_sheet(log: DeliveryLog):
-    from .sheets import Column, SheetSpec, TableBlock
+    from ..sheets import Column, SheetSpec, TableBlock
 
     widths = {"Period": 9, "RepID": 9, "RepName": 22, "Kind": 15, "Address": 30, "Time": 24, "MessageID": 44,
               "Attachments": 30, "AttachmentSHA256": 20, "Status": 11, "Detail": 40}
@@ -603,7 +603,7 @@ def log_sheet(log: DeliveryLog):
 
 def statement_files(reps: list[str], folder: Path, pdf: bool) -> dict[str, Path]:
     """Where ``write_statements`` puts each rep's statement; two reps whose ids map to one file name are an error."""
-    from .commissions.statements import _safe
+    from ..commissions.statements import _safe
 
     files: dict[str, Path] = {}
     seen: dict[str, str] = {}
@@ -629,11 +629,11 @@ def send_statements(workbook: str | Path, out: str | Path, *, reps: list[str] | 
     this writes. A rerun for the same period sends only what is not yet delivered; ``resend`` names reps
     to send again.
     """
-    from .batch import open_source, run_workflow
-    from .commissions.engine import compute
-    from .commissions.inputs import load_inputs
-    from .commissions.statements import write_statements
-    from .workflows import WorkflowResult
+    from . import open_source, run_workflow
+    from ..commissions.engine import compute
+    from ..commissions.inputs import load_inputs
+    from ..commissions.statements import write_statements
+    from ..workflows import WorkflowResult
 
     out = Path(out)
     say = progress or (lambda stage: None)

@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UsageError, WorkbookError
-from .xlsx.lock import workbook_lock
-from .workflows import Progress, WorkflowResult
+from ..errors import UsageError, WorkbookError
+from ..xlsx.lock import workbook_lock
+from ..workflows import Progress, WorkflowResult
 
 SUPPORTED = (".xlsx", ".xlsm")
 
@@ -63,7 +63,7 @@ def output_path(src: Path, output: str | Path | None) -> Path:
 
 def open_source(path: str | Path):
     """An :class:`~salesops_xl.xlsx.reader.XlsxSource` on a checked path."""
-    from .xlsx.reader import XlsxSource
+    from ..xlsx.reader import XlsxSource
 
     return XlsxSource(check_path(path))
 
@@ -78,12 +78,12 @@ def run_workflow(path: str | Path, output: str | Path | None = None, *, workflow
     other part of the file is copied as is. One writer per workbook at a time (a lock file beside it).
     A workflow that returns no sheets writes nothing when ``output`` is the workbook itself.
     ``calculate``: read the inputs from a copy whose formulas LibreOffice calculated (see
-    :mod:`salesops_xl.calculate`); the outputs still go into the workbook itself.
+    :mod:`salesops_xl.batch.office`); the outputs still go into the workbook itself.
     ``tables``: table name -> :class:`~salesops_xl.sources.TableSpec`, tables read from those sources instead
     of the workbook. ``results``: a folder or database URL that also gets the run's results
-    (:mod:`salesops_xl.results`), written before the workbook; a failure there writes neither.
+    (:mod:`salesops_xl.batch.results`), written before the workbook; a failure there writes neither.
     """
-    from .xlsx.writer import write_sheets
+    from ..xlsx.writer import write_sheets
 
     t0 = time.perf_counter()
     src = check_path(path)
@@ -116,13 +116,13 @@ def _with_tables(source, tables):
     """The workbook's source, with the tables ``tables`` names read from their own sources."""
     if not tables:
         return source
-    from .sources import CompositeSource
+    from ..sources import CompositeSource
 
     return CompositeSource(source, tables)
 
 
 def _write_results(res: WorkflowResult, target, dest: Path) -> None:
-    from .commissions.engine import CommissionResult
+    from ..commissions.engine import CommissionResult
     from .results import write_results
 
     if not isinstance(res.result, CommissionResult):
@@ -137,7 +137,7 @@ def _inputs_of(src: Path, calculate: bool, say):
     if not calculate:
         yield src
         return
-    from .calculate import calculated_copy
+    from .office import calculated_copy
 
     say("calculating formulas (LibreOffice)")
     with tempfile.TemporaryDirectory(prefix="sxl-calc-") as tmp:
@@ -167,7 +167,7 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
         cap = _kind_of(source, kind, name)
         if engine is not None:
             if cap.name != "commissions":
-                from .errors import UsageError
+                from ..errors import UsageError
 
                 raise UsageError(f"{name}: --engine dask runs the commission engine; this is a {cap.name} "
                                  "workbook: leave out --engine")
@@ -180,7 +180,7 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
 
 def _kind_of(source, kind: str | None, name: str):
     """The capability ``kind`` names (refusing a workbook of another kind), or the one its tables show."""
-    from . import capabilities
+    from .. import capabilities
 
     if kind is None:
         return capabilities.detect(source.table_names(), name)
