@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from salesops_xl import cells  # noqa: E402
+from salesops_xl.commissions import cells as commission_cells  # noqa: E402
 from salesops_xl.addin.functions import sxl_attainment, sxl_commission, sxl_payout, sxl_tier  # noqa: E402
 from salesops_xl.commissions.tiers import tiered_value  # noqa: E402
 from salesops_xl.money import to_cents  # noqa: E402
@@ -76,7 +77,7 @@ def main() -> None:
     column = [[float(x)] for x in amounts]  # what Excel hands over for an n-row column
     quotas = [[100_000.0] for _ in range(n)]
     attain = [[float(x)] for x in rng.uniform(0, 2, n)]
-    table = cells.tier_table(TIERS)
+    table = commission_cells.tier_table(TIERS)
     results: dict = {"machine": platform.processor() or platform.machine(), "python": sys.version.split()[0],
                      "numpy": np.__version__, "rows": n}
 
@@ -96,7 +97,7 @@ def main() -> None:
     assert len(out) == n and isinstance(out[0][0], float)
     conv_in = median_time(lambda: cells.numbers(column, "amount"), args.rounds, no_gc=True)
     arr, _ = cells.numbers(column, "amount")
-    compute = median_time(lambda: to_cents(tiered_value(arr, cells.tier_table(TIERS), "Marginal")) / 100.0,
+    compute = median_time(lambda: to_cents(tiered_value(arr, commission_cells.tier_table(TIERS), "Marginal")) / 100.0,
                           args.rounds, no_gc=True)
     res = to_cents(tiered_value(arr, table, "Marginal")) / 100.0
 

@@ -33,7 +33,7 @@ from salesops_xl.errors import ProblemCollector  # noqa: E402
 from salesops_xl.batch.results import write_results  # noqa: E402
 from salesops_xl.sources import CompositeSource, TableSpec  # noqa: E402
 from salesops_xl.tables import read_table  # noqa: E402
-from salesops_xl.workflows import recalc_commissions  # noqa: E402
+from salesops_xl.commissions.workflow import recalc_commissions  # noqa: E402
 from salesops_xl.xlsx.reader import XlsxSource  # noqa: E402
 
 

@@ -38,8 +38,6 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from .commissions.tiers import TierTable, TierTableError, payout_multiple, tiered_value
-from .money import to_cents
 from .tables import DATE1904_OFFSET, EXCEL_ERRORS, SERIAL_RANGE, excel_epoch
 
 
@@ -268,13 +266,22 @@ def as_matrix(value: Any) -> list[list[Any]]:
     return [list(r) for r in value]
 
 
-def _is_blank(v: Any) -> bool:
+def unwrap(v: Any) -> Any:
+    """A 1x1 range is a scalar: return a scalar so the cell gets a scalar back (the add-in's wrappers declare
+    their ranges ``ndim=2``, so a single cell arrives as ``[[v]]``)."""
+    if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1:
+        return v[0][0]
+    return v
+
+
+def is_blank(v: Any) -> bool:
+    """An empty cell: None, or text of only spaces."""
     return v is None or (isinstance(v, str) and v.strip() == "")
 
 
 def number(v: Any, what: str, *, blank: float | None = None) -> float:
     """One Excel value -> float, or CellError naming ``what``."""
-    if _is_blank(v):
+    if is_blank(v):
         if blank is not None:
             return blank
         raise CellError(f"{what} is blank")
@@ -298,7 +305,7 @@ def number(v: Any, what: str, *, blank: float | None = None) -> float:
 _REAL_TYPES = frozenset({float, int, np.float64, np.int64, np.float32, np.int32})
 
 
-def _rectangular(m: list[list[Any]], what: str) -> int:
+def rectangular(m: list[list[Any]], what: str) -> int:
     width = len(m[0]) if m else 0
     if any(len(r) != width for r in m):
         raise CellError(f"{what} is not a rectangular range")
@@ -319,7 +326,7 @@ def numbers(value: Any, what: str) -> tuple[np.ndarray, bool]:
         if arr.ndim == 2 and not np.isnan(arr).any():
             return arr, False
     m = as_matrix(value)
-    width = _rectangular(m, what)
+    width = rectangular(m, what)
     flat = list(itertools.chain.from_iterable(m))
     if set(map(type, flat)) <= _REAL_TYPES:
         arr = np.array(flat, dtype=np.float64).reshape(len(m), width)
@@ -332,7 +339,7 @@ def numbers(value: Any, what: str) -> tuple[np.ndarray, bool]:
 
 def text_value(v: Any, what: str, *, blank: str | None = None) -> str:
     """One Excel value -> text (a whole number becomes "1001", not "1001.0"); errors and blanks refused."""
-    if _is_blank(v):
+    if is_blank(v):
         if blank is not None:
             return blank
         raise CellError(f"{what} is blank")
@@ -419,7 +426,7 @@ def date_value(v: Any, what: str) -> np.datetime64:
     set by :func:`set_date_system` (the time of day is ignored). Refused with a message: blanks, text
     (even "2026-01-05": Excel would not compute with it either), TRUE/FALSE, error values (their code is kept).
     """
-    if _is_blank(v):
+    if is_blank(v):
         raise CellError(f"{what} is blank")
     if isinstance(v, bool):
         raise CellError(f"{what} is TRUE/FALSE, expected a date")
@@ -452,7 +459,7 @@ def dates(value: Any, what: str) -> tuple[np.ndarray, bool]:
     if scalar:
         return np.array([[date_value(value, what)]], dtype="datetime64[D]"), True
     m = as_matrix(value)
-    width = _rectangular(m, what)
+    width = rectangular(m, what)
     flat = list(itertools.chain.from_iterable(m))
     types = set(map(type, flat))
     if types and types <= _REAL_TYPES:
@@ -476,12 +483,12 @@ def frame(value: Any, what: str, *, columns: Sequence[str] = ()) -> "pd.DataFram
     import pandas as pd
 
     m = as_matrix(value)
-    _rectangular(m, what)
+    rectangular(m, what)
     if not m or not m[0]:
         raise CellError(f"{what} is empty")
     header = []
     for j, h in enumerate(m[0]):
-        if _is_blank(h):
+        if is_blank(h):
             raise CellError(f"{what}: the header cell in column {j + 1} is blank")
         header.append(text_value(h, f"{what} header (column {j + 1})"))
     norm = ["".join(h.lower().split()) for h in header]
@@ -493,135 +500,13 @@ def frame(value: Any, what: str, *, columns: Sequence[str] = ()) -> "pd.DataFram
         if k not in norm:
             raise CellError(f"{what} has no column {c!r} (its header: {', '.join(header)[:80]})")
         rename[header[norm.index(k)]] = c
-    body = [r for r in m[1:] if not all(_is_blank(v) for v in r)]
+    body = [r for r in m[1:] if not all(is_blank(v) for v in r)]
     df = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
     return df.rename(columns=rename)
 
 
-def method_arg(v: Any, default: str = "Marginal") -> str:
-    if _is_blank(v):
-        return default
-    s = str(v).strip().lower()
-    aliases = {"marginal": "Marginal", "cumulative": "Marginal", "m": "Marginal",
-               "retroactive": "Retroactive", "retro": "Retroactive", "flat": "Retroactive", "r": "Retroactive",
-               "non-cumulative": "Retroactive"}
-    if s not in aliases:
-        raise CellError(f"method {v!r} unknown; use \"marginal\" or \"retroactive\"")
-    return aliases[s]
-
-
-def tier_table(value: Any, what: str = "tiers") -> TierTable:
-    """A tier range -> TierTable.
-
-    Accepted layouts (an optional header row of text is skipped, and so are blank rows):
-    2 columns ``From, Rate``; 3 columns ``From, To, Rate``; 4 columns ``Tier, From, To, Rate``.
-    A problem names the row of the range it is on (1 = the range's first row).
-    """
-    m = as_matrix(value)
-    _rectangular(m, what)
-    numbered = [(i + 1, r) for i, r in enumerate(m) if not all(_is_blank(v) for v in r)]
-    if numbered and any(isinstance(v, str) and v.strip() and v.strip().split(" ")[0] not in EXCEL_ERRORS
-                        for v in numbered[0][1][-2:]):
-        numbered = numbered[1:]  # header
-    if not numbered:
-        raise CellError(f"{what} is empty")
-    at = [n for n, _ in numbered]
-    rows = [r for _, r in numbered]
-    width = len(rows[0])
-    if width not in (2, 3, 4):
-        raise CellError(f"{what} must have 2 (From, Rate), 3 (From, To, Rate) or 4 (Tier, From, To, Rate) columns")
-    names = None
-    if width == 4:
-        names = [None if _is_blank(r[0]) else text_value(r[0], f"{what} Tier (row {n})") for n, r in zip(at, rows)]
-        rows = [r[1:] for r in rows]
-        width = 3
-    froms = [number(r[0], f"{what} From (row {n})") for n, r in zip(at, rows)]
-    if width == 2:
-        tos = [None] * len(rows)
-        rates = [number(r[1], f"{what} Rate (row {n})") for n, r in zip(at, rows)]
-    else:
-        tos = [None if _is_blank(r[1]) else number(r[1], f"{what} To (row {n})") for n, r in zip(at, rows)]
-        rates = [number(r[2], f"{what} Rate (row {n})") for n, r in zip(at, rows)]
-    try:
-        return TierTable.from_rows(what, froms, tos, rates, names=names, rows=at)
-    except TierTableError as e:
-        row, col, msg, val, exp = e.problems[0]
-        msg = msg.replace(f"tier table {what!r}", what)
-        where = f"{what} {col} (row {row})" if col and row is not None else f"{what} (row {row})"
-        raise CellError(f"{msg}: {where}" + (f"; expected {exp}" if exp else ""))
-
-
-def _money(result: np.ndarray) -> np.ndarray:
-    """Round currency results to cents by the money rule (half away from zero)."""
-    return to_cents(result).astype(np.float64) / 100.0
-
-
-def _clean(result: np.ndarray) -> np.ndarray:
-    """Remove float noise from ratios (0.30000000000000004 -> 0.3)."""
-    return np.round(result, 12)
-
-
-def _shape(result: np.ndarray, scalar: bool) -> Any:
+def shape_result(result: np.ndarray, scalar: bool) -> Any:
     """A scalar call gets a scalar back; a range call gets the 2-D array (made a list by :func:`to_excel`)."""
     if scalar:
         return float(result.reshape(-1)[0])
     return result
-
-
-# -- the functions ----------------------------------------------------------------------------------
-
-@cell_function
-def commission(amount: Any, tiers: Any, method: Any = None, quota: Any = None) -> Any:
-    """Commission on ``amount`` against a tier range.
-
-    Without ``quota`` the bands are in the units of ``amount`` (0-10,000 at 5%...);
-    with ``quota`` they are attainment (0%-100%...) and apply to ``amount / quota``.
-    ``method``: "marginal" (default: each band at its own rate) or "retroactive"
-    (the band reached pays its rate on everything).
-    """
-    x, scalar = numbers(amount, "amount")
-    table = tier_table(tiers)
-    m = method_arg(method)
-    if not isinstance(quota, (list, tuple, np.ndarray)) and _is_blank(quota):
-        return _shape(_money(tiered_value(x, table, m)), scalar)
-    q = number(quota, "quota")
-    if q <= 0:
-        raise CellError("quota must be above 0")
-    if m == "Marginal":
-        out = q * table.marginal(x / q)
-    else:
-        out = table.rates[table.band(x / q)] * np.maximum(x, 0.0)
-    return _shape(_money(out), scalar)
-
-
-@cell_function
-def attainment(credit: Any, quota: Any) -> Any:
-    """``credit / quota``; element-wise for ranges of the same shape (or a single quota)."""
-    c, c_scalar = numbers(credit, "credit")
-    q, q_scalar = numbers(quota, "quota")
-    if q.shape != c.shape and q.size != 1:
-        raise CellError("credit and quota ranges must have the same size (or give one quota)")
-    if np.any(q <= 0):
-        raise CellError("quota must be above 0", "#DIV/0!" if np.any(q == 0) else "#VALUE!")
-    return _shape(_clean(c / q), c_scalar and q_scalar)
-
-
-@cell_function
-def payout(attainment_value: Any, curve: Any, method: Any = None) -> Any:
-    """Payout multiple of target incentive at an attainment, on a payout curve (a tier range).
-
-    "marginal": rates are slopes (the multiple grows by Rate per 100% of attainment in each band);
-    "retroactive": the band reached pays its Rate as the multiple (a step curve).
-    """
-    a, scalar = numbers(attainment_value, "attainment")
-    table = tier_table(curve, "curve")
-    return _shape(_clean(payout_multiple(a, table, method_arg(method))), scalar)
-
-
-@cell_function
-def tier_reached(value: Any, tiers: Any) -> Any:
-    """Name of the band containing ``value`` (T1, T2... when the range has no names)."""
-    x, scalar = numbers(value, "value")
-    table = tier_table(tiers)
-    names = np.array(table.names, dtype=object)[table.band(x)]
-    return names.reshape(-1)[0] if scalar else names.reshape(x.shape)

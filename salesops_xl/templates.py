@@ -51,31 +51,9 @@ def table_block(schema: TableSchema, frame: pd.DataFrame, anchor: str = "A1") ->
     return TableBlock(name=schema.name, columns=tuple(cols), data=data, anchor=anchor), validations
 
 
-def _readme_sheet(title: str, lines: list[str]) -> SheetSpec:
+def readme_sheet(title: str, lines: list[str]) -> SheetSpec:
     notes = [("A1", title)] + [(f"A{i + 3}", line) for i, line in enumerate(lines)]
     return SheetSpec(name="README", notes=tuple(notes), tab_color="C00000")
-
-
-COMMISSION_README = [
-    "This workbook computes commissions with salesops-xl. Fill in the blue input tables; the green/grey sheets",
-    "(Payouts, Payout Summary, Statement Lines, Dashboard, Run Log, Checks) are produced by a recalculation and replaced",
-    "every time: do not edit them. Everything else in the workbook (your own sheets, formulas, charts) is kept.",
-    "",
-    "Recalculate:  in Excel, the salesops-xl ribbon > Recalculate payouts;  or from a terminal:",
-    "    salesops-xl recalc commissions.xlsx",
-    "Input tables (salesops-xl schema prints every column and rule):",
-    "  Settings      PlanYearStart, AsOfDate, LockedThrough; CompanyName and StatementContact for the statements",
-    "  Roster        reps, managers, plans, payout currency, hire/termination dates, annual target incentive",
-    "  Plans / PlanMeasures   plans and their measures: weight, period, basis, method, rate type, tiers, cap",
-    "  Tiers         bands [From, To) of attainment and their rates",
-    "  Quotas        quota per rep, measure and period",
-    "  Deals         one row per deal and credited rep (splits repeat the deal on several rows)",
-    "  Adjustments   amounts added to / taken from a month's payout (SPIFs, bonuses, corrections)",
-    "  FXRates       monthly exchange rates into the reps' payout currencies",
-    "  Finance / Deal Terms   capitalisation policy, chart of accounts, payroll layout, contract terms:",
-    "                the Contract Costs, Commission Register, Amortisation, Close and Journal sheets (docs/accounting.md)",
-    "Rules (tiers, true-up, rounding...): docs/commissions.md in the salesops-xl repository.",
-]
 
 
 def input_sheet(name: str, tables: dict[str, pd.DataFrame], placed, freeze: str | None = "A2") -> SheetSpec:
@@ -114,90 +92,6 @@ def build_template(path: str | Path, sheets: list[SheetSpec], *, kind: str,
         write_sheets(None, tmp, sheets)
         recalc(tmp, computed_at=computed_at, kind=kind)
     return Path(path)
-
-
-def commission_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
-    from .commissions import schema as S
-
-    def sheet(name, schemas_anchors, freeze="A2"):
-        return input_sheet(name, tables, schemas_anchors, freeze)
-
-    plans_width = len(S.PLANS.fields)
-    spif_w, bonus_w = len(S.SPIFS.fields), len(S.BONUSES.fields)
-    return [
-        _readme_sheet("salesops-xl commission workbook", COMMISSION_README),
-        sheet("Settings", [(S.SETTINGS, "A1")]),
-        sheet("Roster", [(S.ROSTER, "A1")]),
-        sheet("Leaves", [(S.LEAVES, "A1")]),
-        sheet("Plans", [(S.PLANS, "A1"), (S.MEASURES, f"{_col(plans_width + 2)}1")], freeze=None),
-        sheet("Tiers", [(S.TIERS, "A1")]),
-        sheet("Quotas", [(S.QUOTAS, "A1")]),
-        sheet("Deals", [(S.DEALS, "A1")]),
-        sheet("Cancellations", [(S.CANCELLATIONS, "A1")]),
-        sheet("Adjustments", [(S.ADJUSTMENTS, "A1")]),
-        sheet("Incentives", [(S.SPIFS, "A1"), (S.BONUSES, f"{_col(spif_w + 2)}1"),
-                             (S.DRAWS, f"{_col(spif_w + bonus_w + 3)}1")], freeze=None),
-        sheet("FXRates", [(S.FX_RATES, "A1")]),
-        *finance_input_sheets(tables, sheet),
-    ] + ([sheet("Disputes", [(S.DISPUTES, "A1")])] if "Disputes" in tables else []) + (
-        [sheet("Collections", [(S.INVOICES, "A1"), (S.PAYMENTS, f"{_col(len(S.INVOICES.fields) + 2)}1"),
-                               (S.HOLDS, f"{_col(len(S.INVOICES.fields) + len(S.PAYMENTS.fields) + 3)}1")],
-               freeze=None)] if "Invoices" in tables else [])
-
-
-def finance_input_sheets(tables: dict[str, pd.DataFrame], sheet) -> list[SheetSpec]:
-    """The finance tables of commission accounting and the exports (docs/accounting.md), side by side."""
-    from .accounting import schema as F
-
-    if "CapPolicy" not in tables:
-        return []
-    placed, col = [], 1
-    for sch in (F.CAP_POLICY, F.JOURNAL_ACCOUNTS, F.PAYROLL_COLUMNS, F.EARNING_CODES):
-        placed.append((sch, f"{_col(col)}1"))
-        col += len(sch.fields) + 1
-    return [sheet("Finance", placed, freeze=None), sheet("Deal Terms", [(F.DEAL_TERMS, "A1")])]
-
-
-def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def build_commission_template(path: str | Path = "workbooks/commissions.xlsx") -> Path:
-    """Write the commission template with sample data and computed outputs to ``path``."""
-    from .batch import recalc
-    from .commissions.sample import late_cancellation, sample_tables
-    from .xlsx.writer import write_sheets
-
-    with building(path) as tmp, _audit_user("Sample data (salesops-xl template)"):
-        # stage 1: January-June locked as paid, first recorded on the Paid History sheet
-        tables = sample_tables()
-        write_sheets(None, tmp, commission_input_sheets(tables))
-        recalc(tmp, computed_at=SAMPLE_RUN_AT)
-        # stage 2: a June cancellation reported after June was paid flows into July as a prior-period adjustment
-        later = late_cancellation(tables)
-        write_sheets(tmp, tmp, [s for s in commission_input_sheets(later) if s.name == "Cancellations"])
-        recalc(tmp, computed_at=SAMPLE_RUN_AT_2)
-    return Path(path)
-
-
-@contextmanager
-def _audit_user(name: str):
-    """The user the sample's Audit Log entries name: fixed, so the template is the same whoever builds it."""
-    from .commissions.audit import USER_ENV
-
-    old = os.environ.get(USER_ENV)
-    os.environ[USER_ENV] = name
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ[USER_ENV]
-        else:
-            os.environ[USER_ENV] = old
 
 
 def build_all(folder: str | Path = "workbooks") -> list[Path]:

@@ -15,7 +15,7 @@ from helpers import TEMPLATES
 from salesops_xl.commissions import schema as S
 from salesops_xl.errors import ProblemCollector
 from salesops_xl.tables import RawTable, read_table
-from salesops_xl.workflows import recalc_commissions
+from salesops_xl.commissions.workflow import recalc_commissions
 from salesops_xl.xlsx.reader import XlsxSource
 
 SAMPLE = TEMPLATES / "commissions.xlsx"

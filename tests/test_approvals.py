@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from salesops_xl.cli import main
 from salesops_xl.commissions.approvals import SignOff
 from salesops_xl.errors import InputError, UsageError
-from salesops_xl.workflows import recalc_commissions
+from salesops_xl.commissions.workflow import recalc_commissions
 
 from helpers import D, TEMPLATES, deal, rep, workbook
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from salesops_xl.cli import main
 from salesops_xl.commissions import audit
 from salesops_xl.commissions.audit import AuditChainError
-from salesops_xl.workflows import recalc_commissions
+from salesops_xl.commissions.workflow import recalc_commissions
 
 from helpers import D, TEMPLATES, deal, measure, rep, tiers, workbook
 

@@ -39,7 +39,7 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def edit_deal_amount(path: Path, add: float) -> str:
     """Change one Deals row's Amount in the workbook, as an analyst would, without recalculating; its DealID."""
     from salesops_xl.commissions.sample import sample_tables
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
 
     tables = sample_tables()
@@ -193,7 +193,7 @@ def test_diff_warns_when_a_workbooks_inputs_changed_since_its_last_recalculation
 
 def test_diff_warns_when_the_changed_inputs_now_have_problems(tmp_path: Path):
     from salesops_xl.commissions.sample import sample_tables
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
 
     new = tmp_path / "new.xlsx"

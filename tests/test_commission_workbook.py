@@ -57,7 +57,7 @@ def wb(tmp_path: Path) -> Path:
 
 
 def test_template_is_reproducible_from_code(tmp_path: Path):
-    from salesops_xl.templates import build_commission_template
+    from salesops_xl.commissions.template import build_commission_template
 
     fresh = build_commission_template(tmp_path / "commissions.xlsx")
     assert hashlib.sha256(fresh.read_bytes()).hexdigest() == hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(), \
@@ -135,7 +135,7 @@ def _write_png(path: Path) -> None:
 def _scale_first_deal(wb: Path, tmp_path: Path) -> None:
     """Double the first deal's amount by rewriting the Deals sheet through our own writer."""
     from salesops_xl.commissions.sample import sample_tables
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
 
     tables = sample_tables()
@@ -146,7 +146,7 @@ def _scale_first_deal(wb: Path, tmp_path: Path) -> None:
 
 def test_invalid_input_writes_nothing_and_exits_1(wb: Path):
     from salesops_xl.commissions.sample import sample_tables
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
 
     tables = sample_tables()

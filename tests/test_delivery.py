@@ -90,7 +90,7 @@ class Server:
 # -- a small commission workbook on disk ---------------------------------------------------------
 
 def _write(path: Path, reps: list[dict], settings: list[dict]) -> Path:
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
 
     ms = [measure()]

@@ -19,7 +19,7 @@ NASTY = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory) -> Path:
     from salesops_xl.commissions.sample import sample_tables
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
 
     t = sample_tables()

@@ -216,7 +216,7 @@ def test_every_kind_is_exercised_on_every_table():
 
 def test_broken_workbook_files_through_the_cli(tmp_path: Path):
     """The file door: a refused workbook is left byte for byte as it was; exit code 1 lists the problems."""
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.commissions.sample import sample_tables
     from salesops_xl.xlsx.writer import write_sheets
 

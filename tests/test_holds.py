@@ -237,7 +237,7 @@ def test_nothing_is_written_when_a_payment_is_bad(tmp_path):
     """The CLI recalc refuses the workbook and leaves it byte for byte as it was."""
     from salesops_xl.cli import main as cli
     from click.testing import CliRunner
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
     from salesops_xl.commissions.sample import sample_tables
 

@@ -88,7 +88,7 @@ def test_statement_lines_tie_out_to_the_summary(sample_result):
 
 def test_diff_names_the_rep_the_month_and_the_input_that_changed(tmp_path: Path):
     from salesops_xl.commissions.sample import sample_tables
-    from salesops_xl.templates import commission_input_sheets
+    from salesops_xl.commissions.template import commission_input_sheets
     from salesops_xl.xlsx.writer import write_sheets
 
     old = tmp_path / "old.xlsx"

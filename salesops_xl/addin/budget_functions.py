@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from xlwings import arg, func
 
+from ..cells import unwrap
 from ..budget import cells
 
 __all__ = ["sxl_budget_year_end", "sxl_req_open_date", "sxl_funnel_needed"]
 
 
-def _unwrap(v):
-    """A 1x1 range is a scalar."""
-    if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1:
-        return v[0][0]
-    return v
 
 
 @func
@@ -27,7 +23,7 @@ def _unwrap(v):
 @arg("run_rate_months", err_to_str=True, doc="RunRate: closed months averaged (default 3)")
 def sxl_budget_year_end(actuals, plan, closed_months, rule=None, run_rate_months=None):
     """Year-end forecast of budget lines: actuals to date + the rest at plan or run rate (one per row)."""
-    return cells.year_end(actuals, plan, _unwrap(closed_months), _unwrap(rule), _unwrap(run_rate_months))
+    return cells.year_end(actuals, plan, unwrap(closed_months), unwrap(rule), unwrap(run_rate_months))
 
 
 @func
@@ -36,7 +32,7 @@ def sxl_budget_year_end(actuals, plan, closed_months, rule=None, run_rate_months
 @arg("notice_days", err_to_str=True, doc="Days from the accepted offer to the start (default 0)")
 def sxl_req_open_date(start_date, stage_days, notice_days=None):
     """Date a requisition must open: start date - (sum of stage days + notice days)."""
-    return cells.req_open_date(_unwrap(start_date), stage_days, _unwrap(notice_days))
+    return cells.req_open_date(unwrap(start_date), stage_days, unwrap(notice_days))
 
 
 @func
@@ -44,4 +40,4 @@ def sxl_req_open_date(start_date, stage_days, notice_days=None):
 @arg("conversions", ndim=2, err_to_str=True, doc="Conversion of each stage to the next, in funnel order")
 def sxl_funnel_needed(hires, conversions):
     """Candidates needed at each funnel stage for a number of hires (spills one per stage)."""
-    return cells.funnel_needed(_unwrap(hires), conversions)
+    return cells.funnel_needed(unwrap(hires), conversions)

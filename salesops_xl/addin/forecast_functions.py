@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from xlwings import arg, func
 
+from ..cells import unwrap
 from ..forecast import cells
 
 __all__ = ["sxl_forecast_ets", "sxl_forecast_ets_confint", "sxl_forecast_ets_seasonality", "sxl_forecast_ets_stat",
@@ -18,11 +19,6 @@ __all__ = ["sxl_forecast_ets", "sxl_forecast_ets_confint", "sxl_forecast_ets_sea
 _METHOD_DOC = 'Optional model: "AAA" (default, Excel\'s), "ETS", "Combo", "Theta", "DOTM", "Damped", "SES"...'
 
 
-def _unwrap(v):
-    """A 1x1 range is a scalar, so the cell gets a scalar back."""
-    if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1:
-        return v[0][0]
-    return v
 
 
 @func
@@ -36,7 +32,7 @@ def _unwrap(v):
 def sxl_forecast_ets(target_date, values, timeline, seasonality=None, data_completion=None, aggregation=None,
                      method=None):
     """Forecast at a date, like FORECAST.ETS (same arguments and, by default, the same model: Excel's AAA)."""
-    return cells.forecast_ets(_unwrap(target_date), values, timeline, seasonality, data_completion, aggregation,
+    return cells.forecast_ets(unwrap(target_date), values, timeline, seasonality, data_completion, aggregation,
                               method)
 
 
@@ -52,7 +48,7 @@ def sxl_forecast_ets(target_date, values, timeline, seasonality=None, data_compl
 def sxl_forecast_ets_confint(target_date, values, timeline, confidence_level=None, seasonality=None,
                              data_completion=None, aggregation=None, method=None):
     """Half-width of the prediction interval at a date, like FORECAST.ETS.CONFINT."""
-    return cells.forecast_ets_confint(_unwrap(target_date), values, timeline, confidence_level, seasonality,
+    return cells.forecast_ets_confint(unwrap(target_date), values, timeline, confidence_level, seasonality,
                                       data_completion, aggregation, method)
 
 
@@ -77,7 +73,7 @@ def sxl_forecast_ets_seasonality(values, timeline, data_completion=None, aggrega
 def sxl_forecast_ets_stat(values, timeline, statistic_type, seasonality=None, data_completion=None,
                           aggregation=None, method=None):
     """A statistic of the fitted model, like FORECAST.ETS.STAT."""
-    return cells.forecast_ets_stat(values, timeline, _unwrap(statistic_type), seasonality, data_completion,
+    return cells.forecast_ets_stat(values, timeline, unwrap(statistic_type), seasonality, data_completion,
                                    aggregation, method)
 
 
@@ -89,7 +85,7 @@ def sxl_forecast_ets_stat(values, timeline, statistic_type, seasonality=None, da
 @arg("level", doc="Interval level, blank: 95%")
 def sxl_forecast_table(values, horizon, season_length=None, method=None, level=None):
     """Forecast table of the next periods (Step, Forecast, Lower, Upper); spills."""
-    return cells.forecast_table(values, _unwrap(horizon), _unwrap(season_length), _unwrap(method), _unwrap(level))
+    return cells.forecast_table(values, unwrap(horizon), unwrap(season_length), unwrap(method), unwrap(level))
 
 
 @func
@@ -98,7 +94,7 @@ def sxl_forecast_table(values, horizon, season_length=None, method=None, level=N
 @arg("closed", ndim=2, doc="Optional amount(s) already closed won (blank = 0)")
 def sxl_coverage(open_pipeline, quota, closed=None):
     """Coverage ratio: open pipeline / (quota - closed)."""
-    return cells.coverage(_unwrap(open_pipeline), _unwrap(quota), _unwrap(closed))
+    return cells.coverage(unwrap(open_pipeline), unwrap(quota), unwrap(closed))
 
 
 @func
@@ -108,7 +104,7 @@ def sxl_coverage(open_pipeline, quota, closed=None):
 @arg("cycle_days", ndim=2, doc="Average sales cycle in days")
 def sxl_pipeline_velocity(opportunities, win_rate, deal_size, cycle_days):
     """Pipeline velocity per day: opportunities x win rate x deal size / cycle days."""
-    return cells.velocity(_unwrap(opportunities), _unwrap(win_rate), _unwrap(deal_size), _unwrap(cycle_days))
+    return cells.velocity(unwrap(opportunities), unwrap(win_rate), unwrap(deal_size), unwrap(cycle_days))
 
 
 @func
@@ -117,7 +113,7 @@ def sxl_pipeline_velocity(opportunities, win_rate, deal_size, cycle_days):
 @arg("total_days", ndim=2, doc="Days in the period")
 def sxl_run_rate(closed, elapsed_days, total_days):
     """Run-rate projection of the period: closed / elapsed days x total days."""
-    return cells.run_rate(_unwrap(closed), _unwrap(elapsed_days), _unwrap(total_days))
+    return cells.run_rate(unwrap(closed), unwrap(elapsed_days), unwrap(total_days))
 
 
 @func
@@ -125,7 +121,7 @@ def sxl_run_rate(closed, elapsed_days, total_days):
 @arg("avg_deal_size", ndim=2, doc="Average won deal size")
 def sxl_wins_needed(gap, avg_deal_size):
     """Wins needed to close a gap (rounded up)."""
-    return cells.wins_needed(_unwrap(gap), _unwrap(avg_deal_size))
+    return cells.wins_needed(unwrap(gap), unwrap(avg_deal_size))
 
 
 @func
@@ -133,4 +129,4 @@ def sxl_wins_needed(gap, avg_deal_size):
 @arg("win_rate", ndim=2, doc="Win rate (25% = 0.25)")
 def sxl_pipeline_needed(gap, win_rate):
     """Pipeline needed to close a gap at a win rate: gap / win rate."""
-    return cells.pipeline_needed(_unwrap(gap), _unwrap(win_rate))
+    return cells.pipeline_needed(unwrap(gap), unwrap(win_rate))

@@ -24,54 +24,8 @@ into this module at the end, so the one "UDF Modules" entry registers them all.
 """
 from __future__ import annotations
 
-from xlwings import arg, func
-
-from .. import cells
-
 #: Excel's function-wizard category of every salesops-xl function (desktop; Lite ignores it).
 CATEGORY = "salesops-xl"
-
-
-@func(category=CATEGORY)
-@arg("amount", ndim=2, err_to_str=True, doc="Credited amount: a cell or a range (the result spills)")
-@arg("tiers", ndim=2, err_to_str=True, doc="Tier range: From, Rate | From, To, Rate | Tier, From, To, Rate")
-@arg("method", err_to_str=True, doc='"marginal" (default) or "retroactive"')
-@arg("quota", err_to_str=True, doc="Optional quota: then From/To are attainment (0%, 100%...)")
-def sxl_commission(amount, tiers, method=None, quota=None):
-    """Commission on an amount against a tier table, marginal or retroactive, rounded to the cent."""
-    return cells.commission(_unwrap(amount), tiers, method, quota)
-
-
-@func(category=CATEGORY)
-@arg("credit", ndim=2, err_to_str=True, doc="Credited amount(s)")
-@arg("quota", ndim=2, err_to_str=True, doc="Quota(s): one, or one per credit")
-def sxl_attainment(credit, quota):
-    """Attainment = credit / quota (1 = 100%)."""
-    return cells.attainment(_unwrap(credit), _unwrap(quota))
-
-
-@func(category=CATEGORY)
-@arg("attainment", ndim=2, err_to_str=True, doc="Attainment (100% = 1)")
-@arg("curve", ndim=2, err_to_str=True, doc="Payout curve: From, Rate | From, To, Rate | Tier, From, To, Rate")
-@arg("method", err_to_str=True, doc='"marginal" (rates are slopes, default) or "retroactive" (step curve)')
-def sxl_payout(attainment, curve, method=None):
-    """Payout as a multiple of target incentive at an attainment on a payout curve."""
-    return cells.payout(_unwrap(attainment), curve, method)
-
-
-@func(category=CATEGORY)
-@arg("value", ndim=2, err_to_str=True, doc="Value or attainment")
-@arg("tiers", ndim=2, err_to_str=True, doc="Tier range")
-def sxl_tier(value, tiers):
-    """Name of the tier band a value falls in."""
-    return cells.tier_reached(_unwrap(value), tiers)
-
-
-def _unwrap(v):
-    """A 1x1 range is a scalar: return a scalar so the cell gets a scalar back."""
-    if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1:
-        return v[0][0]
-    return v
 
 
 def _import_capability_functions() -> None:

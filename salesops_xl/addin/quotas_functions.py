@@ -7,17 +7,13 @@ from __future__ import annotations
 
 from xlwings import arg, func
 
+from ..cells import unwrap
 from ..quotas import cells
 
 __all__ = ["sxl_quota_allocate", "sxl_quota_phase", "sxl_quota_seasonality", "sxl_ramp", "sxl_hire_capacity",
            "sxl_hires_needed"]
 
 
-def _unwrap(v):
-    """A 1x1 range is a scalar."""
-    if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1:
-        return v[0][0]
-    return v
 
 
 @func
@@ -29,7 +25,7 @@ def _unwrap(v):
 @arg("unit", doc="Rounding unit (default 1): results are multiples of it and sum exactly to the total")
 def sxl_quota_allocate(total, weights, mix=None, floors=None, ceilings=None, unit=None):
     """Split a target by weights or a blend of methods, with floors and ceilings, summing exactly (spills)."""
-    return cells.allocate(_unwrap(total), weights, mix, floors, ceilings, _unwrap(unit))
+    return cells.allocate(unwrap(total), weights, mix, floors, ceilings, unwrap(unit))
 
 
 @func
@@ -39,7 +35,7 @@ def sxl_quota_allocate(total, weights, mix=None, floors=None, ceilings=None, uni
 @arg("unit", doc="Rounding unit (default 1)")
 def sxl_quota_phase(annual, profile, ramp=None, unit=None):
     """Spread an annual quota over periods by profile x ramp; the parts sum exactly (spills)."""
-    return cells.phase(_unwrap(annual), profile, ramp, _unwrap(unit))
+    return cells.phase(unwrap(annual), profile, ramp, unwrap(unit))
 
 
 @func
@@ -57,7 +53,7 @@ def sxl_quota_seasonality(history, capacity=None):
 @arg("term_date", doc="Optional last day of employment")
 def sxl_ramp(hire_date, month, curve=None, term_date=None):
     """Ramp factor of a hire in a month: 0 before the start, the curve by tenure month, then 100%."""
-    return cells.ramp(_unwrap(hire_date), _unwrap(month), curve, _unwrap(term_date))
+    return cells.ramp(unwrap(hire_date), unwrap(month), curve, unwrap(term_date))
 
 
 @func
@@ -69,8 +65,8 @@ def sxl_ramp(hire_date, month, curve=None, term_date=None):
 @arg("seasonality", ndim=2, doc="Optional 12 seasonal indices")
 def sxl_hire_capacity(productivity, start_month, attainment=None, curve=None, attrition=None, seasonality=None):
     """Expected plan-year bookings of one hire starting in a month."""
-    return cells.hire_capacity(_unwrap(productivity), _unwrap(start_month), _unwrap(attainment), curve,
-                               _unwrap(attrition), seasonality)
+    return cells.hire_capacity(unwrap(productivity), unwrap(start_month), unwrap(attainment), curve,
+                               unwrap(attrition), seasonality)
 
 
 @func
@@ -83,5 +79,5 @@ def sxl_hire_capacity(productivity, start_month, attainment=None, curve=None, at
 @arg("seasonality", ndim=2, doc="Optional 12 seasonal indices")
 def sxl_hires_needed(gap, productivity, start_month, attainment=None, curve=None, attrition=None, seasonality=None):
     """Hires starting in a month needed to cover a gap this plan year."""
-    return cells.hires_needed(_unwrap(gap), _unwrap(productivity), _unwrap(start_month), _unwrap(attainment), curve,
-                              _unwrap(attrition), seasonality)
+    return cells.hires_needed(unwrap(gap), unwrap(productivity), unwrap(start_month), unwrap(attainment), curve,
+                              unwrap(attrition), seasonality)

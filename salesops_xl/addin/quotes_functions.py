@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from xlwings import arg, func
 
+from ..cells import unwrap
 from ..quotes import cells
-from .functions import CATEGORY, _unwrap
+from .functions import CATEGORY
 
 __all__ = ["sxl_price", "sxl_discount_approver", "sxl_margin"]
 
@@ -26,7 +27,7 @@ __all__ = ["sxl_price", "sxl_discount_approver", "sxl_margin"]
 def sxl_price(product, qty, currency, price_book, volume_tiers=None, term_months=None, term_discounts=None,
               discount=None):
     """Net unit price: list x (1 - volume tier) x (1 - term discount) x (1 - discount), to the cent."""
-    return cells.price(product, _unwrap(qty), currency, price_book, volume_tiers, term_months, term_discounts,
+    return cells.price(product, unwrap(qty), currency, price_book, volume_tiers, term_months, term_discounts,
                        discount)
 
 
@@ -39,7 +40,7 @@ def sxl_price(product, qty, currency, price_book, volume_tiers=None, term_months
 @arg("below_floor", err_to_str=True, doc="Optional TRUE when a line is priced below its floor")
 def sxl_discount_approver(discount, amount, margin, rules, non_standard=None, below_floor=None):
     """Who approves: the approver of the strictest rule met (highest level, then the first row)."""
-    return cells.discount_approver(_unwrap(discount), _unwrap(amount), _unwrap(margin), rules, non_standard,
+    return cells.discount_approver(unwrap(discount), unwrap(amount), unwrap(margin), rules, non_standard,
                                    below_floor)
 
 
@@ -48,4 +49,4 @@ def sxl_discount_approver(discount, amount, margin, rules, non_standard=None, be
 @arg("cost", ndim=2, err_to_str=True, doc="Cost(s), one or one per net")
 def sxl_margin(net, cost):
     """Margin share: (net - cost) / net."""
-    return cells.margin(_unwrap(net), _unwrap(cost))
+    return cells.margin(unwrap(net), unwrap(cost))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xlwings import arg, func
 
+from ..cells import unwrap
 from ..territories import cells
 
 CATEGORY = "salesops-xl"
@@ -12,11 +13,6 @@ __all__ = ["sxl_distance", "sxl_territory_balance", "sxl_max_deviation", "sxl_co
            "sxl_route_lead"]
 
 
-def _unwrap(v):
-    """A 1x1 range is a scalar."""
-    if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1:
-        return v[0][0]
-    return v
 
 
 @func(category=CATEGORY)
@@ -26,7 +22,7 @@ def _unwrap(v):
 @arg("lon2", ndim=2, err_to_str=True, doc="Longitude of the second point(s)")
 def sxl_distance(lat1, lon1, lat2, lon2):
     """Great-circle distance in km between points (ranges spill)."""
-    return cells.distance_km(_unwrap(lat1), _unwrap(lon1), _unwrap(lat2), _unwrap(lon2))
+    return cells.distance_km(unwrap(lat1), unwrap(lon1), unwrap(lat2), unwrap(lon2))
 
 
 @func(category=CATEGORY)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _is_blank, cell_function, date_value, number, numbers, text_value
+from ..cells import CellError, is_blank, cell_function, date_value, number, numbers, text_value
 from ..money import to_cents
 from . import engine as E
 
@@ -68,7 +68,7 @@ def year_end(actuals: Any, plan: Any, closed_months: Any, rule: Any = None, run_
 def req_open_date(start_date: Any, stage_days: Any, notice_days: Any = None) -> Any:
     """The date a requisition must open: start_date - (sum of the funnel's stage days + notice days)."""
     s = date_value(start_date, "start_date")
-    if stage_days is None or (not isinstance(stage_days, (list, tuple, np.ndarray)) and _is_blank(stage_days)):
+    if stage_days is None or (not isinstance(stage_days, (list, tuple, np.ndarray)) and is_blank(stage_days)):
         raise CellError("stage_days is blank")
     d = _row_vector(stage_days, "stage_days")
     if np.any(d < 0) or np.any(d != np.floor(d)):
@@ -87,7 +87,7 @@ def funnel_needed(hires: Any, conversions: Any) -> Any:
     h = number(hires, "hires")
     if h < 0 or h != int(h):
         raise CellError("hires must be a whole number, 0 or more")
-    if conversions is None or (not isinstance(conversions, (list, tuple, np.ndarray)) and _is_blank(conversions)):
+    if conversions is None or (not isinstance(conversions, (list, tuple, np.ndarray)) and is_blank(conversions)):
         raise CellError("conversions is blank")
     arr, scalar = numbers(conversions, "conversions")
     c = arr.reshape(-1)

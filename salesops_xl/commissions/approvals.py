@@ -250,7 +250,7 @@ def approve(path, *, by: str, role: str, step: str = APPROVED, note: str = "", o
     ``recalc`` would, unchanged when the inputs are); refused, with nothing written, for a role the policy does
     not allow, a step out of order, or inputs changed since the last recalculation. Returns the RecalcReport."""
     from ..batch import run_workflow
-    from ..workflows import recalc_commissions
+    from .workflow import recalc_commissions
 
     req = SignOff(step=step.strip().capitalize(), by=by, role=role, note=note, at=at)
 

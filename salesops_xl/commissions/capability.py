@@ -6,7 +6,7 @@ from . import schema
 
 
 def _workflow(source, **kwargs):
-    from ..workflows import recalc_commissions
+    from .workflow import recalc_commissions
 
     return recalc_commissions(source, **kwargs)
 
@@ -37,7 +37,7 @@ def _sample():
 
 
 def _build(path: Path) -> Path:
-    from ..templates import build_commission_template
+    from .template import build_commission_template
 
     return build_commission_template(path)
 

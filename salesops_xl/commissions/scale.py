@@ -563,7 +563,7 @@ def compute_partitioned(inputs: CommissionInputs, *, partitions: int | None = No
 def partitioned_engine(*, partitions: int | None = None, scheduler: str | None = None, client=None,
                        workers: int | None = None) -> Callable[..., CommissionResult]:
     """A drop-in for :func:`.engine.compute` (``fn(inputs, computed_at=...)``) that runs partitioned: what
-    ``recalc --engine dask`` hands to :func:`salesops_xl.workflows.recalc_commissions`."""
+    ``recalc --engine dask`` hands to :func:`salesops_xl.commissions.workflow.recalc_commissions`."""
 
     def engine(inputs: CommissionInputs, *, computed_at: str | None = None) -> CommissionResult:
         return compute_partitioned(inputs, partitions=partitions, scheduler=scheduler, client=client,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _is_blank, as_matrix, cell_function, number, text_value
+from ..cells import CellError, is_blank, as_matrix, cell_function, number, text_value
 from .calls import roll_up
 
 
@@ -54,12 +54,12 @@ def hierarchy(ids: list[str], managers: list[str | None]) -> tuple[np.ndarray, n
 def forecast_rollup(ids: Any, manager_ids: Any, submitted: Any) -> Any:
     """Each person's rolled-up number: own submission, else the sum of the direct reports' numbers."""
     idv = [text_value(v, f"ids (row {i + 1})") for i, v in enumerate(_column(ids, "ids"))]
-    mv = [None if _is_blank(v) else text_value(v, f"manager_ids (row {i + 1})")
+    mv = [None if is_blank(v) else text_value(v, f"manager_ids (row {i + 1})")
           for i, v in enumerate(_column(manager_ids, "manager_ids"))]
     sv = _column(submitted, "submitted")
     if not (len(idv) == len(mv) == len(sv)):
         raise CellError("ids, manager_ids and submitted must have the same number of cells")
-    amt = np.array([np.nan if _is_blank(v) else number(v, f"submitted (row {i + 1})") for i, v in enumerate(sv)],
+    amt = np.array([np.nan if is_blank(v) else number(v, f"submitted (row {i + 1})") for i, v in enumerate(sv)],
                    dtype=np.float64)
     parent, depth = hierarchy(idv, mv)
     out = roll_up(parent, depth, amt[:, None]).number[:, 0]

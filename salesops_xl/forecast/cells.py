@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _is_blank, as_matrix, cell_function, date_system, number, numbers
+from ..cells import CellError, is_blank, as_matrix, cell_function, date_system, number, numbers
 from . import ets as E
 from . import holtwinters as HW
 from . import models as M
@@ -107,7 +107,7 @@ def _targets(target_date) -> tuple[list, bool, tuple[int, int]]:
     return flat, scalar, shape
 
 
-def _shape(values: np.ndarray, scalar: bool, shape: tuple[int, int]) -> Any:
+def shape_result(values: np.ndarray, scalar: bool, shape: tuple[int, int]) -> Any:
     if not np.all(np.isfinite(values)):
         raise CellError("the forecast is not a finite number", "#NUM!")
     if scalar:
@@ -131,7 +131,7 @@ def forecast_ets(target_date: Any, values: Any, timeline: Any, seasonality: Any 
     """FORECAST.ETS: the forecast at ``target_date`` (a range of dates spills)."""
     h, scalar, shape = _steps(values, timeline, data_completion, aggregation, target_date)
     fitted = _fitted(values, timeline, seasonality, data_completion, aggregation, method, float(np.ceil(h.max())))
-    return _shape(E.at(fitted, h), scalar, shape)
+    return shape_result(E.at(fitted, h), scalar, shape)
 
 
 @cell_function
@@ -145,7 +145,7 @@ def forecast_ets_confint(target_date: Any, values: Any, timeline: Any, confidenc
     h, scalar, shape = _steps(values, timeline, data_completion, aggregation, target_date)
     fitted = _fitted(values, timeline, seasonality, data_completion, aggregation, method, float(np.ceil(h.max())),
                      level)
-    return _shape(E.at(fitted, h, "half", level), scalar, shape)
+    return shape_result(E.at(fitted, h, "half", level), scalar, shape)
 
 
 @cell_function
@@ -176,11 +176,11 @@ def forecast_ets_stat(values: Any, timeline: Any, statistic_type: Any, seasonali
 
 def _series(values: Any) -> np.ndarray:
     flat = [v for row in as_matrix(values) for v in row]
-    while flat and _is_blank(flat[-1]):
+    while flat and is_blank(flat[-1]):
         flat.pop()  # trailing blanks of a range that is longer than the history
     out = []
     for i, v in enumerate(flat):
-        if _is_blank(v):
+        if is_blank(v):
             raise CellError(f"value {i + 1} is blank; fill it (or use SXL_FORECAST_ETS with a timeline)")
         out.append(number(v, f"value {i + 1}"))
     if not out:
@@ -254,7 +254,7 @@ def _scalar_or_range(f, *args):
 @cell_function
 def coverage(open_pipeline: Any, quota: Any, closed: Any = None) -> Any:
     """Coverage ratio: open pipeline / remaining quota, remaining = quota - closed (closed blank = 0)."""
-    c = 0.0 if closed is None or _is_blank(closed) else closed
+    c = 0.0 if closed is None or is_blank(closed) else closed
 
     def f(p, q, cl):
         rem = q - cl

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _is_blank, as_matrix, cell_function, number, numbers, serial_date
+from ..cells import CellError, is_blank, as_matrix, cell_function, number, numbers, serial_date
 from ..tables import EXCEL_ERRORS
 from . import schema as S
 from .engine import (BOUND_CEILING, NM, bounded_proportional, effective_shares, hire_matrix, hire_month_cents,
@@ -44,19 +44,19 @@ def _vector(value: Any, what: str, *, blank: float | None = None) -> tuple[np.nd
     if rows != 1 and cols != 1:
         raise CellError(f"{what} must be a single row or column")
     flat = [v for r in m for v in r]
-    out = np.array([number(v, f"{what} ({i + 1})", blank=blank) if blank is not None or not _is_blank(v) else np.nan
+    out = np.array([number(v, f"{what} ({i + 1})", blank=blank) if blank is not None or not is_blank(v) else np.nan
                     for i, v in enumerate(flat)], dtype=np.float64)
     return out, (rows, cols)
 
 
 def _optional_vector(value: Any, what: str, n: int) -> np.ndarray | None:
-    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and _is_blank(value)):
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and is_blank(value)):
         return None
     m = as_matrix(value)
     flat = [v for r in m for v in r]
     if len(flat) != n:
         raise CellError(f"{what} must have one value per item ({n}), found {len(flat)}")
-    out = np.array([np.nan if _is_blank(v) else number(v, f"{what} ({i + 1})") for i, v in enumerate(flat)])
+    out = np.array([np.nan if is_blank(v) else number(v, f"{what} ({i + 1})") for i, v in enumerate(flat)])
     if np.any(out < 0):
         raise CellError(f"{what} must be 0 or more")
     return out
@@ -90,7 +90,7 @@ def allocate(total: Any, weights: Any, mix: Any = None, floors: Any = None, ceil
     W, _ = numbers(weights, "weights")
     if np.any(W < 0):
         raise CellError("weights must be 0 or more (a negative potential or history?)")
-    no_mix = mix is None or (not isinstance(mix, (list, tuple, np.ndarray)) and _is_blank(mix))
+    no_mix = mix is None or (not isinstance(mix, (list, tuple, np.ndarray)) and is_blank(mix))
     if no_mix:
         if W.shape[0] != 1 and W.shape[1] != 1:
             raise CellError("weights has several columns: give mix, one weight per column")
@@ -170,7 +170,7 @@ def seasonality(history: Any, capacity: Any = None) -> Any:
     if H.shape[1] < 2:
         raise CellError("history needs at least two months")
     b = H.sum(axis=0)
-    if capacity is not None and not (not isinstance(capacity, (list, tuple, np.ndarray)) and _is_blank(capacity)):
+    if capacity is not None and not (not isinstance(capacity, (list, tuple, np.ndarray)) and is_blank(capacity)):
         C, _ = numbers(capacity, "capacity")
         if column:
             C = C.T
@@ -191,7 +191,7 @@ def seasonality(history: Any, capacity: Any = None) -> Any:
 
 
 def _date(v: Any, what: str) -> np.datetime64:
-    if _is_blank(v):
+    if is_blank(v):
         raise CellError(f"{what} is blank")
     if isinstance(v, bool):
         raise CellError(f"{what} is TRUE/FALSE, expected a date")
@@ -208,7 +208,7 @@ def _date(v: Any, what: str) -> np.datetime64:
 
 
 def _curve(value: Any) -> np.ndarray:
-    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and _is_blank(value)):
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and is_blank(value)):
         return np.array(S.DEFAULT_RAMP)
     c, _ = _vector(value, "curve")
     c = c[~np.isnan(c)]
@@ -230,7 +230,7 @@ def ramp(hire_date: Any, month: Any, curve: Any = None, term_date: Any = None) -
     """Ramp factor in the month(s) containing ``month``: 0 before the hire month (or after ``term_date``),
     then the curve by month of tenure (the hire month is month 1), 100% after it. Default curve 25/50/75%."""
     h = _month_of(_date(hire_date, "hire_date"))
-    t = 10**6 if _is_blank(term_date) else _month_of(_date(term_date, "term_date"))
+    t = 10**6 if is_blank(term_date) else _month_of(_date(term_date, "term_date"))
     if t < h:
         raise CellError("term_date is before hire_date")
     c = _curve(curve)
@@ -255,7 +255,7 @@ def _hire_value(productivity, start_month, attainment, curve, attrition, season)
     ar = number(attrition, "attrition", blank=0.0)
     if not 0 <= ar < 1:
         raise CellError("attrition must be at least 0% and below 100%")
-    if season is None or (not isinstance(season, (list, tuple, np.ndarray)) and _is_blank(season)):
+    if season is None or (not isinstance(season, (list, tuple, np.ndarray)) and is_blank(season)):
         s = np.ones(NM)
     else:
         s, _ = _vector(season, "seasonality")

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, _is_blank, cell_function, frame, number, numbers, text_value
+from ..cells import CellError, is_blank, cell_function, frame, number, numbers, text_value
 from . import schema as S
 from .engine import Rules, step_discount, strictest, tier_discount, triggered, unit_cents
 
@@ -64,11 +64,11 @@ def price(product: Any, qty: Any, currency: Any, price_book: Any, volume_tiers: 
     i = hits[0]
     lp = number(pb["ListPrice"].iat[i], f"price_book[ListPrice] (row {i + 2})")
     v = np.zeros(len(q))
-    if not (volume_tiers is None or (not isinstance(volume_tiers, list) and _is_blank(volume_tiers))):
+    if not (volume_tiers is None or (not isinstance(volume_tiers, list) and is_blank(volume_tiers))):
         if "VolumeSchedule" not in [str(c) for c in pb.columns]:
             pb = frame(price_book, "price_book", columns=("Product", "Currency", "ListPrice", "VolumeSchedule"))
         sched = pb["VolumeSchedule"].iat[i]
-        if not _is_blank(sched):
+        if not is_blank(sched):
             vt = frame(volume_tiers, "volume_tiers", columns=("Schedule", "MinQty", "Discount"))
             names = [text_value(s, "volume_tiers[Schedule]", blank="") for s in vt["Schedule"]]
             code = np.array([0 if n == text_value(sched, "VolumeSchedule") else 1 for n in names], dtype=np.int64)
@@ -77,8 +77,8 @@ def price(product: Any, qty: Any, currency: Any, price_book: Any, volume_tiers: 
             v, _ = tier_discount(code, _column(vt, "MinQty", "volume_tiers"), _column(vt, "Discount", "volume_tiers"),
                                  np.zeros(len(q), dtype=np.int64), q)
     t = np.zeros(len(q))
-    if not _is_blank(term_months) and term_discounts is not None and not (
-            not isinstance(term_discounts, list) and _is_blank(term_discounts)):
+    if not is_blank(term_months) and term_discounts is not None and not (
+            not isinstance(term_discounts, list) and is_blank(term_discounts)):
         months = number(term_months, "term_months")
         td = frame(term_discounts, "term_discounts", columns=("TermMonths", "Discount"))
         t = step_discount(_column(td, "TermMonths", "term_discounts"), _column(td, "Discount", "term_discounts"),
@@ -97,7 +97,7 @@ def _rules(rules: Any) -> Rules:
         if not match:
             raise CellError(f"rules[Rule] (row {i + 2}) is {k!r}; expected one of {', '.join(S.RULES)}")
         kinds.append(match[0])
-    thr = np.array([np.nan if _is_blank(v) else number(v, f"rules[Threshold] (row {i + 2})")
+    thr = np.array([np.nan if is_blank(v) else number(v, f"rules[Threshold] (row {i + 2})")
                     for i, v in enumerate(f["Threshold"])], dtype=np.float64)
     need = np.isin(kinds, ("Discount", "DealSize", "Margin")) & np.isnan(thr)
     if need.any():
@@ -108,7 +108,7 @@ def _rules(rules: Any) -> Rules:
 
 
 def _flag(v: Any, what: str) -> bool:
-    if _is_blank(v):
+    if is_blank(v):
         return False
     if isinstance(v, bool):
         return v

@@ -13,16 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, as_matrix, cell_function, number, numbers
+from ..cells import CellError, as_matrix, cell_function, is_blank, number, numbers
 from ..errors import InputError, ProblemCollector
 from ..source import rows_to_raw
 from ..tables import EXCEL_ERRORS
 from .geo import haversine_km
 from .leads import jain_index, load_leads, route
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
 
 
 def _flat(value: Any) -> list:
@@ -33,7 +29,7 @@ def _ids(value: Any, what: str) -> list:
     """A range of ids -> list of text (None for blanks); numbers as whole-number text."""
     out = []
     for v in _flat(value):
-        if _blank(v):
+        if is_blank(v):
             out.append(None)
         elif isinstance(v, bool):
             raise CellError(f"{what} holds TRUE/FALSE, expected ids")
@@ -81,7 +77,7 @@ def _balance(owners, values, reps, capacities):
     own = _ids(owners, "owners")
     n = len(own)
     val = _column(values, "values", n)
-    if reps is None or (not isinstance(reps, (list, tuple, np.ndarray)) and _blank(reps)):
+    if reps is None or (not isinstance(reps, (list, tuple, np.ndarray)) and is_blank(reps)):
         names = list(dict.fromkeys(o for o in own if o is not None))
     else:
         names = [r for r in _ids(reps, "reps") if r is not None]
@@ -92,7 +88,7 @@ def _balance(owners, values, reps, capacities):
     unknown = sorted({o for o in own if o is not None} - set(names))
     if unknown:
         raise CellError(f"owner {unknown[0]!r} is not in reps")
-    if capacities is None or (not isinstance(capacities, (list, tuple, np.ndarray)) and _blank(capacities)):
+    if capacities is None or (not isinstance(capacities, (list, tuple, np.ndarray)) and is_blank(capacities)):
         cap = np.ones(len(names))
     else:
         cap = np.array([number(v, f"capacities (cell {i + 1})") for i, v in enumerate(_flat(capacities))])
@@ -140,7 +136,7 @@ def compactness(owners: Any, lat: Any, lon: Any, weights: Any, reps: Any, rep_la
     n = len(own)
     la, lo_ = _column(lat, "lat", n), _column(lon, "lon", n)
     w = _column(weights, "weights", n, blank=1.0) if not (not isinstance(weights, (list, tuple, np.ndarray))
-                                                          and _blank(weights)) else np.ones(n)
+                                                          and is_blank(weights)) else np.ones(n)
     names = _ids(reps, "reps")
     rl = _column(rep_lat, "rep_lat", len(names))
     rn = _column(rep_lon, "rep_lon", len(names))
@@ -163,7 +159,7 @@ def jain(values: Any, weights: Any = None) -> Any:
     """Jain's fairness index of x = values / weights: (sum x)^2 / (n x sum x^2); 1 = perfectly fair."""
     v, _ = numbers(values, "values")
     v = v.reshape(-1)
-    if weights is None or (not isinstance(weights, (list, tuple, np.ndarray)) and _blank(weights)):
+    if weights is None or (not isinstance(weights, (list, tuple, np.ndarray)) and is_blank(weights)):
         w = np.ones(len(v))
     else:
         w, _ = numbers(weights, "weights")
@@ -187,9 +183,9 @@ class _RangeSource:
         self.workbook = "(cell function)"
         self._t = {}
         for name, value in tables.items():
-            if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and _blank(value)):
+            if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and is_blank(value)):
                 continue
-            rows = [r for r in as_matrix(value) if not all(_blank(v) for v in r)]
+            rows = [r for r in as_matrix(value) if not all(is_blank(v) for v in r)]
             if not rows:
                 continue
             self._t[name.lower()] = rows_to_raw(name, rows, sheet=None, workbook=None)
@@ -213,7 +209,7 @@ def route_lead(lead: Any, reps: Any, owners: Any = None, named: Any = None, rule
     Round-robin picks the rep whose next lead is due first in ``state``: what the next run would do
     with this lead alone.
     """
-    lm = [r for r in as_matrix(lead) if not all(_blank(v) for v in r)]
+    lm = [r for r in as_matrix(lead) if not all(is_blank(v) for v in r)]
     if len(lm) != 2:
         raise CellError("lead must be a header row and one row of values")
     src = _RangeSource({"Leads": lm, "LeadReps": reps, "AccountOwners": owners, "NamedAccounts": named,

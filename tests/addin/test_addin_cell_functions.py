@@ -308,13 +308,13 @@ def _is_excel_value(v) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(amount=RANGES, tiers=RANGES, method=EXCELISH, quota=EXCELISH)
 def test_commission_never_raises_and_returns_an_excel_value(amount, tiers, method, quota):
-    from salesops_xl.addin.functions import _unwrap
+    from salesops_xl.cells import unwrap
 
     out = sxl_commission(amount, tiers, method, quota)
     assert _is_excel_value(out)
     if isinstance(out, list):
         assert len(out) == len(amount) and len(out[0]) == len(amount[0])  # the spill has the range's shape
-    elif isinstance(_unwrap(amount), list):
+    elif isinstance(unwrap(amount), list):
         assert isinstance(out, str) and out.startswith("#")  # a range call that fails gives one error value
 
 
