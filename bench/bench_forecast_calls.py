@@ -34,7 +34,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from salesops_xl.forecast.calls import roll_up  # noqa: E402
-from salesops_xl.forecast.history import MOVEMENT_NAMES, Calendar, classify, person_totals  # noqa: E402
+from salesops_xl.forecast.fiscal import Calendar  # noqa: E402
+from salesops_xl.forecast.history import MOVEMENT_NAMES, classify, person_totals  # noqa: E402
 
 DAY_F, DAY_T = dt.date(2026, 11, 13), dt.date(2026, 11, 20)
 CAL = Calendar(1, "Quarter")

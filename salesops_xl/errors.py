@@ -193,3 +193,9 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.sorted(), omitted=self.omitted)
+
+
+def first_line(e: BaseException) -> str:
+    """The first line of an exception's message (its class name if it has none): for one-line reports."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__

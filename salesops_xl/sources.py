@@ -35,7 +35,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import SourceError, UsageError
+from .errors import SourceError, UsageError, first_line
 from .tables import RawTable, TableSchema
 
 #: the file kinds a path may name, by suffix
@@ -243,7 +243,7 @@ def _read_parquet(spec: TableSpec, name: str, schema: TableSchema | None) -> Raw
     try:
         tbl = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
-        raise SourceError(f"{where}: cannot be read as a Parquet file ({_first_line(e)})") from None
+        raise SourceError(f"{where}: cannot be read as a Parquet file ({first_line(e)})") from None
     header = [str(c) for c in tbl.column_names]
     wrong = []
     data: dict[str, Any] = {}
@@ -314,7 +314,7 @@ def _read_sql(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
     try:
         engine = create_engine(u)
     except (NoSuchModuleError, ImportError) as e:
-        raise SourceError(f"{where}: no driver for this database URL ({_first_line(e)}); install it "
+        raise SourceError(f"{where}: no driver for this database URL ({first_line(e)}); install it "
                           "(PostgreSQL: pip install 'psycopg[binary]')") from None
     try:
         with engine.connect() as conn:
@@ -344,16 +344,13 @@ def _read_sql(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
 
 def _db_error(e) -> str:
     orig = getattr(e, "orig", None)
-    text = _first_line(orig if orig is not None else e)
+    text = first_line(orig if orig is not None else e)
     if getattr(e, "connection_invalidated", False) or "server closed the connection" in text \
             or "terminating connection" in text or "connection" in type(orig).__name__.lower():
         text += " (the connection to the database was lost)"
     return text
 
 
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 # ---------------------------------------------------------------------------------------------------------

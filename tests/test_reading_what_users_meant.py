@@ -310,7 +310,7 @@ def test_the_clis_last_line_of_defence_names_the_file_for_a_reading_librarys_err
     # raised as the libraries raise them) is a file message naming the workbook, exit 3, not an internal error
     import xml.etree.ElementTree as ET
 
-    from salesops_xl.cli import EXIT_FILE, run_guarded
+    from salesops_xl.console import EXIT_FILE, run_guarded
 
     def zip_fails(path):
         raise zipfile.BadZipFile("Bad CRC-32 for file 'xl/worksheets/sheet3.xml'")

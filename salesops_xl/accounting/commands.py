@@ -52,7 +52,7 @@ def export() -> None:
 def payroll(workbook: Path, period: str, output: Path, pay_date, amounts: bool) -> None:
     """Write the pay of PERIOD as a payroll CSV: one row per rep and paid component, in the layout of the
     PayrollColumns table, with the earning codes of EarningCodes. Totals tie to Payout Summary."""
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from .exports import payroll_rows, write_csv
 
     result = run_guarded(_run, workbook)
@@ -75,7 +75,7 @@ def payroll(workbook: Path, period: str, output: Path, pay_date, amounts: bool) 
 def journal(workbook: Path, period: str, output: Path, amounts: bool) -> None:
     """Write the journal entries of PERIOD as CSV (date, account, debit, credit, currency, cost centre, memo)
     with the accounts of the JournalAccounts table; the payroll clearing ties to Payout Summary."""
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from ..money import cents_to_text
     from .exports import journal_rows, write_csv
 

@@ -29,7 +29,7 @@ def run(script_id: str, workbook: Path, output: Path | None, progress: bool | No
     workbook's input tables, computes, and replaces only the sheets it owns, exactly as the button
     does in Excel. Exit codes as for `salesops-xl recalc`.
     """
-    from ..cli import _StageBar, run_guarded
+    from ..console import StageBar, run_guarded
     from ..errors import WorkbookError
     from .scripts import resolve, run_on_file
 
@@ -39,7 +39,7 @@ def run(script_id: str, workbook: Path, output: Path | None, progress: bool | No
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
     show = sys.stderr.isatty() if progress is None else progress
-    with _StageBar(show and not quiet) as bar:
+    with StageBar(show and not quiet) as bar:
         rep = run_guarded(run_on_file, script_id, workbook, output, progress=bar)
     if quiet:
         return
@@ -123,7 +123,7 @@ def package_cmd(folder: Path | None, wheel_url: str | None) -> None:
     Desktop users pip-install the wheel; xlwings Lite installs it from the URL given with --wheel-url
     (a web server that allows CORS). Steps in the folder's README.txt and docs/addin.md.
     """
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from .package import build_package
 
     pkg = run_guarded(build_package, folder, wheel_url=wheel_url)
@@ -152,7 +152,7 @@ def build_cmd(output: Path | None, zip_only: bool, finish_only: Path | None, no_
     template; step 2 (Windows with Excel, 'Trust access to the VBA project object model' ticked)
     imports the VBA callback module and the cell functions. See docs/addin.md.
     """
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from . import xlam
 
     if finish_only is None:

@@ -12,7 +12,7 @@ def budget() -> None:
 
 
 def _run(kind: str, other: Path, budget_workbook: Path, output: Path | None, dry_run: bool, quiet: bool) -> None:
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from .handoff import handoff
 
     rep = run_guarded(handoff, kind, other, budget_workbook, output=output, dry_run=dry_run)

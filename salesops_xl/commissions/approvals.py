@@ -242,19 +242,3 @@ def approvals_sheet(state: ApprovalState):
     return SheetSpec(name=SHEET, tables=(TableBlock(LOG_TABLE, lcols, ldata, "A1"),
                                          TableBlock(TOTALS_TABLE, tcols, tdata, anchor)),
                      freeze="C2", tab_color="7F7F7F", print_landscape=True, print_fit_width=True)
-
-
-def approve(path, *, by: str, role: str, step: str = APPROVED, note: str = "", output=None, progress=None,
-            at: str = ""):
-    """``salesops-xl approve``: record a step of the run's sign-off in the workbook (its outputs are rewritten as
-    ``recalc`` would, unchanged when the inputs are); refused, with nothing written, for a role the policy does
-    not allow, a step out of order, or inputs changed since the last recalculation. Returns the RecalcReport."""
-    from ..batch import run_workflow
-    from .workflow import recalc_commissions
-
-    req = SignOff(step=step.strip().capitalize(), by=by, role=role, note=note, at=at)
-
-    def workflow(source, **kw):
-        return recalc_commissions(source, sign_off=req, **kw)
-
-    return run_workflow(path, output, workflow=workflow, progress=progress)

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..source import TableSource
+from ..workflows import previous_run
 
 SHEET = "Audit Log"
 LOG_TABLE = "AuditLog"
@@ -207,15 +209,11 @@ class AuditReport:
     matches_run_log: bool
 
 
-def audit_workbook(path) -> AuditReport:
+def audit_source(source: TableSource, workbook: str) -> AuditReport:
     """``salesops-xl audit WORKBOOK``: verify the chain (AuditChainError names the first entry edited or removed)
-    and whether its last entry is the run the Run Log records."""
-    from ..batch import open_source
-    from ..workflows import previous_run
-
-    with open_source(path) as src:
-        trail = read_trail(src, workbook=os.path.basename(str(path)))
-        prev = previous_run(src)
+    and whether its last entry is the run the Run Log records. ``workbook``: the name errors give."""
+    trail = read_trail(source, workbook=workbook)
+    prev = previous_run(source)
     if not len(trail.log):
         raise InputError([Problem(message="no audit log in this workbook", show_value=False,
                                   expected="a workbook recalculated by a salesops-xl that keeps an audit log "

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from ..sheets import Column
 
+#: Statement Lines[LineType] of the engine's own lines (disputes.py and holds.py add theirs)
+LINE_DEAL, LINE_REVERSAL, LINE_TRUEUP, LINE_ADJUSTMENT = "Deal", "Reversal", "True-up", "Adjustment"
+LINE_TEAM, LINE_TEAM_REVERSAL = "Team credit", "Team reversal"
+
 PAYOUT_COLUMNS = (
     Column("RepID", "text", description="The rep."),
     Column("RepName", "text"),

@@ -1,6 +1,7 @@
 """Commission commands beyond `recalc`: rep statements, run diff, plan what-if."""
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import click
 
 
 def run_guarded(fn, *args, **kwargs):
-    from ..cli import run_guarded as guarded  # imported late: salesops_xl.cli imports this module
+    from ..console import run_guarded as guarded
 
     return guarded(fn, *args, **kwargs)
 
@@ -59,7 +60,7 @@ def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs
     A --rep the workbook does not hold is an error naming it (exit 1); nothing is written then.
     With --send, each rep is e-mailed its own statement (docs/commissions.md, "Statements by e-mail").
     """
-    from ..cli import CountProgress
+    from ..console import CountProgress
     from ..words import count
     from .statements import default_jobs, write_statements
 
@@ -171,9 +172,9 @@ def approve(workbook: Path, by: str, role: str, step: str, note: str, quiet: boo
     Refused, with nothing written, for a role not allowed to record the step, a step out of order, or inputs
     changed since the last recalculation (recalculate and check first).
     """
-    from .approvals import approve as do_approve
+    from .approvals import SignOff
 
-    rep = run_guarded(do_approve, workbook, by=by, role=role, step=step, note=note)
+    rep = run_guarded(_sign, workbook, SignOff(step=step.strip().capitalize(), by=by, role=role, note=note))
     if not quiet:
         click.echo(f"{rep.output}: run {rep.summary.get('status', step.capitalize())} by {by} ({role})")
     for w in rep.warnings:
@@ -187,14 +188,30 @@ def audit(workbook: Path) -> None:
 
     Exit 0 when intact; otherwise (exit 1) the first entry edited or removed, by sheet, row and column.
     """
-    from .audit import audit_workbook
-
-    rep = run_guarded(audit_workbook, workbook)
+    rep = run_guarded(_audit, workbook)
     click.echo(f"{workbook}: audit log intact, {rep.entries} entr{'y' if rep.entries == 1 else 'ies'}; last run "
                f"{rep.last_at}")
     if not rep.matches_run_log:
         click.echo("warning: the Run Log's input fingerprint is not the last entry's: the outputs were edited or "
                    "the last entries removed; recalculate to record the run", err=True)
+
+
+def _sign(workbook: Path, sign_off):
+    """Record ``sign_off`` (an approvals.SignOff) in the workbook: its outputs are rewritten as ``recalc`` would
+    (unchanged when the inputs are); refused, with nothing written, for a role the policy does not allow, a step
+    out of order, or inputs changed since the last recalculation. Returns the RecalcReport."""
+    from ..batch import run_workflow
+    from .workflow import recalc_commissions
+
+    return run_workflow(workbook, None, workflow=functools.partial(recalc_commissions, sign_off=sign_off))
+
+
+def _audit(workbook: Path):
+    from ..batch import open_source
+    from .audit import audit_source
+
+    with open_source(workbook) as src:
+        return audit_source(src, workbook.name)
 
 
 COMMANDS = (statements, diff, whatif, approve, audit)

@@ -12,68 +12,10 @@ import pandas as pd
 from ..errors import ProblemCollector
 from ..periods import PlanCalendar
 from ..tables import Table
+from .inputs import DISPUTE_OPEN as OPEN
 
 LINE_DISPUTE = "Dispute adjustment"
-OPEN, RESOLVED, REJECTED = "Open", "Resolved", "Rejected"
 SHEET = "Disputes Summary"
-
-
-def check_disputes(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCollector) -> None:
-    """Row checks; adds PayMonthIndex (month of ResolvedOn for a paid resolution, else -1)."""
-    from .inputs import unknown_reps
-
-    tbl, roster, deals = tables.get("Disputes"), tables.get("Roster"), tables.get("Deals")
-    if tbl is None:
-        return
-    f = tbl.frame
-    n = len(f)
-    f["PayMonthIndex"] = np.full(n, -1, dtype=np.int64)
-    if not n:
-        return
-    if roster is not None:
-        known = f["RepID"].isin(set(roster.frame["RepID"].dropna())).to_numpy() | f["RepID"].isna().to_numpy()
-        unknown_reps(tbl, np.flatnonzero(~known), roster, problems)
-    if deals is not None:
-        d = deals.frame
-        pairs = set(zip(d["DealID"], d["RepID"]))
-        ids = set(d["DealID"].dropna())
-        for i, (deal, rep) in enumerate(zip(f["DealID"], f["RepID"])):
-            if deal is None:
-                continue
-            if deal not in ids:
-                problems.add(tbl.problem(i, "DealID", "a dispute about an unknown deal", value=deal,
-                                         expected="a DealID listed in the Deals table, or blank"))
-            elif rep is not None and (deal, rep) not in pairs:
-                problems.add(tbl.problem(i, "DealID", f"rep {rep} is not credited on this deal", value=deal,
-                                         expected=f"a deal with a Deals row for rep {rep}"))
-    status = f["Status"].to_numpy(dtype=object)
-    amount = f["Amount"].to_numpy(dtype=np.float64)
-    raised = f["RaisedOn"].to_numpy().astype("datetime64[D]")
-    resolved = f["ResolvedOn"].to_numpy().astype("datetime64[D]")
-    has_amount = ~np.isnan(amount) & (amount != 0)
-    for i in np.flatnonzero((status != RESOLVED) & has_amount):
-        problems.add(tbl.problem(int(i), "Amount", f"an amount on a dispute that is {status[i]}",
-                                 value=float(amount[i]), expected="Status Resolved, or a blank Amount"))
-    for i in np.flatnonzero((status != OPEN) & np.isnat(resolved)):
-        problems.add(tbl.problem(int(i), "ResolvedOn", f"a {status[i]} dispute without the date it was settled",
-                                 show_value=False, expected="the date it was resolved or rejected"))
-    for i in np.flatnonzero((status == OPEN) & ~np.isnat(resolved)):
-        problems.add(tbl.problem(int(i), "ResolvedOn", "a ResolvedOn on an open dispute", value=resolved[i].item(),
-                                 expected="Status Resolved or Rejected, or a blank ResolvedOn"))
-    for i in np.flatnonzero(~np.isnat(resolved) & ~np.isnat(raised) & (resolved < raised)):
-        problems.add(tbl.problem(int(i), "ResolvedOn", "resolved before it was raised", value=resolved[i].item(),
-                                 expected=f"a date on or after RaisedOn {raised[i].item()}"))
-    for i, per in enumerate(f["Period"]):
-        if per is not None:
-            p, why = cal.parse_period(per, "Month")
-            if p is None:
-                problems.add(tbl.problem(i, "Period", why, value=per, expected=cal.expected_label("Month")))
-    pay = (status == RESOLVED) & has_amount & ~np.isnat(resolved)
-    month = cal.month_index(resolved)
-    for i in np.flatnonzero(pay & ((month < 0) | (month >= 12))):
-        problems.add(tbl.problem(int(i), "ResolvedOn", "a resolution paid outside the plan year",
-                                 value=resolved[i].item(), expected=f"a date from {cal.start} to {cal.end}"))
-    f["PayMonthIndex"] = np.where(pay & (month >= 0) & (month < 12), month, -1).astype(np.int64)
 
 
 def dispute_lines(inp, rep_ids: np.ndarray) -> pd.DataFrame:

@@ -34,12 +34,11 @@ from .prepare import NEVER, NP, Pieces, Plan, months_per_period, period_types, p
 from .extras import (EXTRA_COLUMNS, LINE_BONUS, LINE_DRAW_ADVANCE, LINE_DRAW_RECOVERY, LINE_DRAW_TOPUP, LINE_SPIF,
                      LINE_SPIF_REVERSAL, bonus_lines, draws, spif_lines)
 from . import locks
+from .columns import LINE_ADJUSTMENT, LINE_DEAL, LINE_REVERSAL, LINE_TEAM, LINE_TEAM_REVERSAL, LINE_TRUEUP
 from .disputes import LINE_DISPUTE, dispute_lines
 from .holds import LINE_HELD, LINE_RELEASED, apply_holds
 from .tiers import earned
 
-LINE_DEAL, LINE_REVERSAL, LINE_TRUEUP, LINE_ADJUSTMENT = "Deal", "Reversal", "True-up", "Adjustment"
-LINE_TEAM, LINE_TEAM_REVERSAL = "Team credit", "Team reversal"
 
 
 @dataclass

@@ -22,115 +22,14 @@ from ..errors import ProblemCollector
 from ..money import round_half_away, to_cents
 from ..periods import MONTHS_PER_PERIOD, PlanCalendar
 from ..tables import Table, const, object_frame
+from .columns import LINE_DEAL, LINE_REVERSAL
 
 LINE_HELD, LINE_RELEASED = "Held", "Released"
 HOLD_LINES = (LINE_HELD, LINE_RELEASED)
 SHEET = "Held Commission"
-NOT_RELEASED = 10**6  # ReleaseMonth of a hold still in force
 
 
 # -- checks ------------------------------------------------------------------------------------------------
-
-def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCollector) -> None:
-    """Row checks of Invoices, Payments and Holds; adds Holds[FromMonth] and Holds[ReleaseMonth] (month indexes)."""
-    deals, roster = tables.get("Deals"), tables.get("Roster")
-    inv, pay, holds = tables.get("Invoices"), tables.get("Payments"), tables.get("Holds")
-    d = deals.frame if deals is not None else pd.DataFrame({"DealID": [], "Currency": []})
-    first = d.drop_duplicates("DealID").set_index("DealID")
-    if inv is not None and len(inv.frame):
-        f = inv.frame
-        known = f["DealID"].isin(first.index).to_numpy()
-        for i in np.flatnonzero(~known & f["DealID"].notna().to_numpy()):
-            problems.add(inv.problem(int(i), "DealID", "an invoice for an unknown deal", value=f["DealID"].iloc[i],
-                                     expected="a DealID listed in the Deals table"))
-        if "Currency" in f:
-            cur = f["Currency"].astype(object).where(f["Currency"].notna(), None)
-            up = cur.map(lambda c: None if c is None else str(c).strip().upper())  # a handful of invoices' codes
-            deal_cur = first["Currency"].reindex(f["DealID"]).to_numpy(dtype=object)
-            bad = known & up.notna().to_numpy() & (up.to_numpy(dtype=object) != deal_cur)
-            for i in np.flatnonzero(bad):
-                problems.add(inv.problem(int(i), "Currency", f"an invoice in {up.iloc[i]} for a deal in "
-                                         f"{deal_cur[i]}", value=f["Currency"].iloc[i],
-                                         expected=f"the deal's currency {deal_cur[i]}, or blank"))
-    if pay is not None and len(pay.frame):
-        f = pay.frame
-        inv_amount = (inv.frame.drop_duplicates("InvoiceID").set_index("InvoiceID")["Amount"]
-                      if inv is not None else pd.Series(dtype=np.float64))
-        known = f["InvoiceID"].isin(inv_amount.index).to_numpy()
-        for i in np.flatnonzero(~known & f["InvoiceID"].notna().to_numpy()):
-            problems.add(pay.problem(int(i), "InvoiceID", "a payment for an unknown invoice",
-                                     value=f["InvoiceID"].iloc[i],
-                                     expected="an InvoiceID listed in the Invoices table"))
-        ok = known & f["Amount"].notna().to_numpy() & ~np.isnat(f["PaymentDate"].to_numpy())
-        if ok.any():
-            rows = np.flatnonzero(ok)
-            k = pd.DataFrame({"i": rows, "inv": f["InvoiceID"].to_numpy(dtype=object)[rows],
-                              "date": f["PaymentDate"].to_numpy()[rows],
-                              "c": to_cents(f["Amount"].to_numpy(dtype=np.float64)[rows])})
-            k = k.sort_values(["inv", "date", "i"], kind="mergesort")
-            k["cum"] = k.groupby("inv", sort=False)["c"].cumsum()
-            cap = to_cents(inv_amount.reindex(k["inv"]).to_numpy(dtype=np.float64))
-            over = k[k["cum"].to_numpy() > cap].drop_duplicates("inv")  # the payment that first goes over
-            cap_of = dict(zip(k["inv"], cap))
-            for r in over.itertuples(index=False):
-                problems.add(pay.problem(int(r.i), "Amount", f"with this payment, invoice {r.inv} is paid "
-                                         f"{r.cum / 100:,.2f}: more than it was invoiced for",
-                                         value=float(f["Amount"].iloc[r.i]),
-                                         expected=f"payments of invoice {r.inv} totalling at most its Amount "
-                                                  f"{cap_of[r.inv] / 100:,.2f}"))
-    if holds is not None:
-        _check_hold_rows(holds, set(first.index), roster, cal, problems)
-
-
-def _check_hold_rows(tbl: Table, deal_ids: set, roster: Table | None, cal: PlanCalendar,
-                     problems: ProblemCollector) -> None:
-    f = tbl.frame
-    n = len(f)
-    start = np.full(n, -1, dtype=np.int64)
-    end = np.full(n, NOT_RELEASED, dtype=np.int64)
-    reps = set(roster.frame["RepID"].dropna()) if roster is not None else set()
-    for i, (scope, ident, a, b) in enumerate(zip(f["Scope"], f["ID"], f["HoldFrom"], f["ReleasedIn"])):
-        if scope == "Deal" and ident is not None and ident not in deal_ids:
-            problems.add(tbl.problem(i, "ID", "a hold on an unknown deal", value=ident,
-                                     expected="a DealID listed in the Deals table (Scope Deal)"))
-        if scope == "Rep" and ident is not None and ident not in reps:
-            problems.add(tbl.problem(i, "ID", "a hold on an unknown rep", value=ident,
-                                     expected="a RepID listed in the Roster (Scope Rep)"))
-        if a is not None:
-            p, why = cal.parse_period(a, "Month")
-            if p is None:
-                problems.add(tbl.problem(i, "HoldFrom", why, value=a, expected=cal.expected_label("Month")))
-            else:
-                start[i] = p
-        if b is not None:
-            p, why = cal.parse_period(b, "Month")
-            if p is None:
-                problems.add(tbl.problem(i, "ReleasedIn", why, value=b,
-                                         expected=cal.expected_label("Month") + ", or blank: still held"))
-            else:
-                end[i] = p
-                if start[i] >= 0 and p < start[i]:
-                    problems.add(tbl.problem(i, "ReleasedIn", "released before it was held", value=b,
-                                             expected=f"a pay month on or after HoldFrom "
-                                                      f"{cal.month_label(int(start[i]))}, or blank"))
-    # two holds of one deal or rep may not cover the same month: which reason would its commission be held for?
-    ok = (start >= 0) & f["ID"].notna().to_numpy() & f["Scope"].notna().to_numpy()
-    seen: dict[tuple, list[int]] = {}
-    for i in np.flatnonzero(ok):
-        key = (f["Scope"].iloc[i], f["ID"].iloc[i])
-        for j in seen.get(key, []):
-            if start[i] < max(end[j], start[j]) and start[j] < max(end[i], start[i]):
-                problems.add(tbl.problem(int(i), "HoldFrom", f"{key[0].lower()} {key[1]} is already held in "
-                                         f"{cal.month_label(int(start[i]))} by the hold on row "
-                                         f"{tbl.raw.excel_row(j)}", value=f["HoldFrom"].iloc[i],
-                                         expected="a hold starting after the earlier one is released"))
-                break
-        seen.setdefault(key, []).append(int(i))
-    f["FromMonth"] = start
-    f["ReleaseMonth"] = end
-
-
-# -- the engine step ---------------------------------------------------------------------------------------
 
 HELD_COLUMNS = ("RepID", "RepName", "Currency", "Kind", "DealID", "Measure", "Reason", "By", "HeldSince",
                 "ReleasedIn", "CollectedPct", "Earned", "PaidToDate", "Held")
@@ -250,8 +149,6 @@ def apply_holds(inp, plan, lf: dict, payouts: pd.DataFrame, group_of: np.ndarray
     held_parts: list[pd.DataFrame] = []
 
     # 1. pay on invoice / payment: payable to date = round(E x share collected); the rest held
-    from .engine import LINE_DEAL, LINE_REVERSAL
-
     line_code = np.where(row >= 0, dcode[np.maximum(row, 0)] if len(dcode) else -1, -1)
     md_line = plan.slot_md[ls] if len(ls) else np.zeros(0, dtype=np.intp)
     elig = (row >= 0) & ((kind == LINE_DEAL) | (kind == LINE_REVERSAL)) & (pay_on_md[md_line] != "Booking")

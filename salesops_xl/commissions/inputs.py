@@ -18,11 +18,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
+from ..money import to_cents
 from ..periods import PlanCalendar
 from ..source import TableSource
 from ..tables import Table, TableSchema, read_table, read_tables, serial_to_date
 from . import schema as S
 from .tiers import TierTable, TierTableError
+
+#: Disputes[Status] (docs/commissions.md, "Disputes")
+DISPUTE_OPEN, DISPUTE_RESOLVED, DISPUTE_REJECTED = "Open", "Resolved", "Rejected"
+#: Holds[ReleaseMonth] of a hold still in force (docs/commissions.md, "Holds and pay on collection")
+NOT_RELEASED = 10**6
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
 
@@ -99,11 +105,7 @@ def load_inputs(source: TableSource) -> CommissionInputs:
         _fx(tables, calendar, problems)
         _leaves(tables, problems)
         _cancellations(tables, problems)
-        from .disputes import check_disputes
-
         check_disputes(tables, calendar, problems)
-        from .holds import check_holds
-
         check_holds(tables, calendar, problems)
     if calendar is not None:
         _incentives(tables, measures, calendar, problems)
@@ -951,3 +953,163 @@ def _read_paid(source: TableSource, problems: ProblemCollector) -> dict[str, pd.
                 f[fld.name] = np.where(np.isnan(v), 0, to_cents(np.nan_to_num(v)))
         out[name] = f
     return out
+
+
+# -- disputes, invoices, payments and holds: row checks --------------------------------------------
+
+def check_disputes(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCollector) -> None:
+    """Row checks; adds PayMonthIndex (month of ResolvedOn for a paid resolution, else -1)."""
+    tbl, roster, deals = tables.get("Disputes"), tables.get("Roster"), tables.get("Deals")
+    if tbl is None:
+        return
+    f = tbl.frame
+    n = len(f)
+    f["PayMonthIndex"] = np.full(n, -1, dtype=np.int64)
+    if not n:
+        return
+    if roster is not None:
+        known = f["RepID"].isin(set(roster.frame["RepID"].dropna())).to_numpy() | f["RepID"].isna().to_numpy()
+        unknown_reps(tbl, np.flatnonzero(~known), roster, problems)
+    if deals is not None:
+        d = deals.frame
+        pairs = set(zip(d["DealID"], d["RepID"]))
+        ids = set(d["DealID"].dropna())
+        for i, (deal, rep) in enumerate(zip(f["DealID"], f["RepID"])):
+            if deal is None:
+                continue
+            if deal not in ids:
+                problems.add(tbl.problem(i, "DealID", "a dispute about an unknown deal", value=deal,
+                                         expected="a DealID listed in the Deals table, or blank"))
+            elif rep is not None and (deal, rep) not in pairs:
+                problems.add(tbl.problem(i, "DealID", f"rep {rep} is not credited on this deal", value=deal,
+                                         expected=f"a deal with a Deals row for rep {rep}"))
+    status = f["Status"].to_numpy(dtype=object)
+    amount = f["Amount"].to_numpy(dtype=np.float64)
+    raised = f["RaisedOn"].to_numpy().astype("datetime64[D]")
+    resolved = f["ResolvedOn"].to_numpy().astype("datetime64[D]")
+    has_amount = ~np.isnan(amount) & (amount != 0)
+    for i in np.flatnonzero((status != DISPUTE_RESOLVED) & has_amount):
+        problems.add(tbl.problem(int(i), "Amount", f"an amount on a dispute that is {status[i]}",
+                                 value=float(amount[i]), expected="Status Resolved, or a blank Amount"))
+    for i in np.flatnonzero((status != DISPUTE_OPEN) & np.isnat(resolved)):
+        problems.add(tbl.problem(int(i), "ResolvedOn", f"a {status[i]} dispute without the date it was settled",
+                                 show_value=False, expected="the date it was resolved or rejected"))
+    for i in np.flatnonzero((status == DISPUTE_OPEN) & ~np.isnat(resolved)):
+        problems.add(tbl.problem(int(i), "ResolvedOn", "a ResolvedOn on an open dispute", value=resolved[i].item(),
+                                 expected="Status Resolved or Rejected, or a blank ResolvedOn"))
+    for i in np.flatnonzero(~np.isnat(resolved) & ~np.isnat(raised) & (resolved < raised)):
+        problems.add(tbl.problem(int(i), "ResolvedOn", "resolved before it was raised", value=resolved[i].item(),
+                                 expected=f"a date on or after RaisedOn {raised[i].item()}"))
+    for i, per in enumerate(f["Period"]):
+        if per is not None:
+            p, why = cal.parse_period(per, "Month")
+            if p is None:
+                problems.add(tbl.problem(i, "Period", why, value=per, expected=cal.expected_label("Month")))
+    pay = (status == DISPUTE_RESOLVED) & has_amount & ~np.isnat(resolved)
+    month = cal.month_index(resolved)
+    for i in np.flatnonzero(pay & ((month < 0) | (month >= 12))):
+        problems.add(tbl.problem(int(i), "ResolvedOn", "a resolution paid outside the plan year",
+                                 value=resolved[i].item(), expected=f"a date from {cal.start} to {cal.end}"))
+    f["PayMonthIndex"] = np.where(pay & (month >= 0) & (month < 12), month, -1).astype(np.int64)
+
+
+def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCollector) -> None:
+    """Row checks of Invoices, Payments and Holds; adds Holds[FromMonth] and Holds[ReleaseMonth] (month indexes)."""
+    deals, roster = tables.get("Deals"), tables.get("Roster")
+    inv, pay, holds = tables.get("Invoices"), tables.get("Payments"), tables.get("Holds")
+    d = deals.frame if deals is not None else pd.DataFrame({"DealID": [], "Currency": []})
+    first = d.drop_duplicates("DealID").set_index("DealID")
+    if inv is not None and len(inv.frame):
+        f = inv.frame
+        known = f["DealID"].isin(first.index).to_numpy()
+        for i in np.flatnonzero(~known & f["DealID"].notna().to_numpy()):
+            problems.add(inv.problem(int(i), "DealID", "an invoice for an unknown deal", value=f["DealID"].iloc[i],
+                                     expected="a DealID listed in the Deals table"))
+        if "Currency" in f:
+            cur = f["Currency"].astype(object).where(f["Currency"].notna(), None)
+            up = cur.map(lambda c: None if c is None else str(c).strip().upper())  # a handful of invoices' codes
+            deal_cur = first["Currency"].reindex(f["DealID"]).to_numpy(dtype=object)
+            bad = known & up.notna().to_numpy() & (up.to_numpy(dtype=object) != deal_cur)
+            for i in np.flatnonzero(bad):
+                problems.add(inv.problem(int(i), "Currency", f"an invoice in {up.iloc[i]} for a deal in "
+                                         f"{deal_cur[i]}", value=f["Currency"].iloc[i],
+                                         expected=f"the deal's currency {deal_cur[i]}, or blank"))
+    if pay is not None and len(pay.frame):
+        f = pay.frame
+        inv_amount = (inv.frame.drop_duplicates("InvoiceID").set_index("InvoiceID")["Amount"]
+                      if inv is not None else pd.Series(dtype=np.float64))
+        known = f["InvoiceID"].isin(inv_amount.index).to_numpy()
+        for i in np.flatnonzero(~known & f["InvoiceID"].notna().to_numpy()):
+            problems.add(pay.problem(int(i), "InvoiceID", "a payment for an unknown invoice",
+                                     value=f["InvoiceID"].iloc[i],
+                                     expected="an InvoiceID listed in the Invoices table"))
+        ok = known & f["Amount"].notna().to_numpy() & ~np.isnat(f["PaymentDate"].to_numpy())
+        if ok.any():
+            rows = np.flatnonzero(ok)
+            k = pd.DataFrame({"i": rows, "inv": f["InvoiceID"].to_numpy(dtype=object)[rows],
+                              "date": f["PaymentDate"].to_numpy()[rows],
+                              "c": to_cents(f["Amount"].to_numpy(dtype=np.float64)[rows])})
+            k = k.sort_values(["inv", "date", "i"], kind="mergesort")
+            k["cum"] = k.groupby("inv", sort=False)["c"].cumsum()
+            cap = to_cents(inv_amount.reindex(k["inv"]).to_numpy(dtype=np.float64))
+            over = k[k["cum"].to_numpy() > cap].drop_duplicates("inv")  # the payment that first goes over
+            cap_of = dict(zip(k["inv"], cap))
+            for r in over.itertuples(index=False):
+                problems.add(pay.problem(int(r.i), "Amount", f"with this payment, invoice {r.inv} is paid "
+                                         f"{r.cum / 100:,.2f}: more than it was invoiced for",
+                                         value=float(f["Amount"].iloc[r.i]),
+                                         expected=f"payments of invoice {r.inv} totalling at most its Amount "
+                                                  f"{cap_of[r.inv] / 100:,.2f}"))
+    if holds is not None:
+        _check_hold_rows(holds, set(first.index), roster, cal, problems)
+
+
+def _check_hold_rows(tbl: Table, deal_ids: set, roster: Table | None, cal: PlanCalendar,
+                     problems: ProblemCollector) -> None:
+    f = tbl.frame
+    n = len(f)
+    start = np.full(n, -1, dtype=np.int64)
+    end = np.full(n, NOT_RELEASED, dtype=np.int64)
+    reps = set(roster.frame["RepID"].dropna()) if roster is not None else set()
+    for i, (scope, ident, a, b) in enumerate(zip(f["Scope"], f["ID"], f["HoldFrom"], f["ReleasedIn"])):
+        if scope == "Deal" and ident is not None and ident not in deal_ids:
+            problems.add(tbl.problem(i, "ID", "a hold on an unknown deal", value=ident,
+                                     expected="a DealID listed in the Deals table (Scope Deal)"))
+        if scope == "Rep" and ident is not None and ident not in reps:
+            problems.add(tbl.problem(i, "ID", "a hold on an unknown rep", value=ident,
+                                     expected="a RepID listed in the Roster (Scope Rep)"))
+        if a is not None:
+            p, why = cal.parse_period(a, "Month")
+            if p is None:
+                problems.add(tbl.problem(i, "HoldFrom", why, value=a, expected=cal.expected_label("Month")))
+            else:
+                start[i] = p
+        if b is not None:
+            p, why = cal.parse_period(b, "Month")
+            if p is None:
+                problems.add(tbl.problem(i, "ReleasedIn", why, value=b,
+                                         expected=cal.expected_label("Month") + ", or blank: still held"))
+            else:
+                end[i] = p
+                if start[i] >= 0 and p < start[i]:
+                    problems.add(tbl.problem(i, "ReleasedIn", "released before it was held", value=b,
+                                             expected=f"a pay month on or after HoldFrom "
+                                                      f"{cal.month_label(int(start[i]))}, or blank"))
+    # two holds of one deal or rep may not cover the same month: which reason would its commission be held for?
+    ok = (start >= 0) & f["ID"].notna().to_numpy() & f["Scope"].notna().to_numpy()
+    seen: dict[tuple, list[int]] = {}
+    for i in np.flatnonzero(ok):
+        key = (f["Scope"].iloc[i], f["ID"].iloc[i])
+        for j in seen.get(key, []):
+            if start[i] < max(end[j], start[j]) and start[j] < max(end[i], start[i]):
+                problems.add(tbl.problem(int(i), "HoldFrom", f"{key[0].lower()} {key[1]} is already held in "
+                                         f"{cal.month_label(int(start[i]))} by the hold on row "
+                                         f"{tbl.raw.excel_row(j)}", value=f["HoldFrom"].iloc[i],
+                                         expected="a hold starting after the earlier one is released"))
+                break
+        seen.setdefault(key, []).append(int(i))
+    f["FromMonth"] = start
+    f["ReleaseMonth"] = end
+
+
+# -- the engine step ---------------------------------------------------------------------------------------

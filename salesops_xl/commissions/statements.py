@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
 from ..tables import object_frame
-from .engine import LINE_TEAM, LINE_TEAM_REVERSAL, SUMMARY_COMPONENTS, CommissionResult
+from .columns import LINE_TEAM, LINE_TEAM_REVERSAL
+from .engine import SUMMARY_COMPONENTS, CommissionResult
 
 #: What a rep reads: plain-language headers (the workbook's own tables keep their field names).
 MONTH_COLUMNS = (

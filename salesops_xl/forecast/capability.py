@@ -12,7 +12,7 @@ def _workflow(source, **kwargs):
 
 
 def _snapshot(source, **kwargs):
-    from .history import snapshot_forecast
+    from .workflow import snapshot_forecast
 
     return snapshot_forecast(source, **kwargs)
 

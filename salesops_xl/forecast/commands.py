@@ -118,7 +118,7 @@ def series_command(csv_in: Path, output: Path | None, horizon: int, freq: str, s
                    fill: str) -> None:
     """Forecast every series of CSV_IN (long rows: series, date, value) and write one row per series, period
     and method: forecast, lower, upper, model."""
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from .models import METHODS
 
     bad = [m for m in methods if m not in METHODS]
@@ -137,7 +137,7 @@ def series_command(csv_in: Path, output: Path | None, horizon: int, freq: str, s
 @click.option("--horizon", type=click.IntRange(1, 24), default=None, help="Months ahead (default: the workbook's).")
 def backtest_command(workbook: Path, origins: int | None, horizon: int | None) -> None:
     """Print the accuracy of every method on WORKBOOK's history by rolling origin; write nothing."""
-    from ..cli import run_guarded
+    from ..console import run_guarded
 
     table, best = run_guarded(_backtest, workbook, origins, horizon)
     click.echo(table)
@@ -164,9 +164,9 @@ def _backtest(workbook: Path, origins: int | None, horizon: int | None):
 
 def take_snapshot(workbook: Path, output: Path | None = None, *, day=None, recalc: bool = True):
     """Append a snapshot of ``day`` (default today) to WORKBOOK's Forecast History and recalculate, in one atomic
-    write (:func:`salesops_xl.batch.run_workflow` over :func:`.history.snapshot_forecast`)."""
+    write (:func:`salesops_xl.batch.run_workflow` over :func:`.workflow.snapshot_forecast`)."""
     from ..batch import run_workflow
-    from .history import snapshot_forecast
+    from .workflow import snapshot_forecast
 
     def workflow(source, **kwargs):
         return snapshot_forecast(source, day=day, recalc=recalc, **kwargs)
@@ -184,7 +184,7 @@ def take_snapshot(workbook: Path, output: Path | None = None, *, day=None, recal
 def snapshot_command(workbook: Path, day, output: Path | None, no_recalc: bool) -> None:
     """Append the pipeline and the calls as of --date (default today) to WORKBOOK's Forecast History sheet
     (PipelineHistory, CallHistory), and recalculate so Pipeline Changes and Forecast Accuracy use it."""
-    from ..cli import run_guarded
+    from ..console import run_guarded
 
     rep = run_guarded(take_snapshot, workbook, output, day=day.date() if day else None, recalc=not no_recalc)
     click.echo(f"{rep.output or rep.source}: {rep.summary.get('headline', '')} ({rep.seconds:.2f} s)")

@@ -14,7 +14,8 @@ import pandas as pd
 
 from . import models as M
 from .backtest import BacktestResult, run_backtest
-from .inputs import ForecastInputs, month_label, month_start
+from .fiscal import month_label, month_start
+from .inputs import ForecastInputs
 from .metrics import build_units, compute_metrics
 from .pipeline import PipelineResult, compute_pipeline
 from .targets import disagreements, quota_cube
@@ -40,7 +41,7 @@ class ForecastRun:
     engine_version: str
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    calls: pd.DataFrame | None = None  # Forecast Calls (calls.calls_table)
+    calls: pd.DataFrame | None = None  # Forecast Calls (history.calls_table)
     movements: object = None  # history.Movements, or None (see movements_note)
     movements_note: str | None = None
     accuracy: object = None  # history.Accuracy, or None (see accuracy_note)
@@ -138,8 +139,7 @@ def compute(inp: ForecastInputs, *, computed_at: str | None = None, progress=Non
               "Open deals": int((stype == "Open").sum()), "Won deals": int((stype == "Won").sum()),
               "Lost deals": int((stype == "Lost").sum())}
     say("calls, snapshots and accuracy")
-    from .calls import calls_table
-    from .history import accuracy, compare
+    from .history import accuracy, calls_table, compare
 
     calls = calls_table(inp)
     movements, movements_note = compare(inp)

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .calls import CALL_CATEGORIES, counted_submissions, roll_up, submitted_matrix
-from .inputs import month_index, month_start
+from .calls import counted_submissions, hierarchy_order, roll_up, submitted_matrix
+from .fiscal import Calendar, calendar_of, month_index, month_start
+from .schema import CALL_HISTORY, PIPELINE_HISTORY
+from .targets import quota_cube
 
 #: The movements, in the order they are tested (the first that applies wins).
 MOVEMENTS = (
@@ -49,41 +51,6 @@ MOVEMENT_NAMES = tuple(m for m, _ in MOVEMENTS)
 MEASURES = ("Commit call", "Best Case call", "Commit", "Best Case", "Pipeline", "Weighted")
 _MEASURE_COLUMN = {"Commit call": "CommitCall", "Best Case call": "BestCaseCall", "Commit": "Commit",
                    "Best Case": "BestCase", "Pipeline": "Pipeline", "Weighted": "Weighted"}
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The forecast periods (fiscal quarters or years) of a workbook."""
-
-    fy_start_month: int  # 1-12
-    kind: str  # "Quarter" | "Year"
-
-    def first_month(self, mi) -> np.ndarray:
-        """Month index of the first month of the period holding month index ``mi``."""
-        mi = np.asarray(mi, dtype=np.int64)
-        fy = mi - ((mi % 12) - (self.fy_start_month - 1)) % 12
-        return fy if self.kind == "Year" else fy + 3 * ((mi - fy) // 3)
-
-    @property
-    def length(self) -> int:
-        return 12 if self.kind == "Year" else 3
-
-    def label(self, first: int) -> str:
-        fy_first = int(first - ((first % 12) - (self.fy_start_month - 1)) % 12)
-        fy = month_start(fy_first).year
-        return f"FY{fy}" if self.kind == "Year" else f"{fy}-Q{(first - fy_first) // 3 + 1}"
-
-    def of_day(self, day: _dt.date) -> tuple[int, int, str]:
-        """(first month, end month, label) of the period holding ``day``."""
-        a = int(self.first_month(month_index(day)))
-        return a, a + self.length, self.label(a)
-
-    def dates(self, first: int) -> tuple[_dt.date, _dt.date]:
-        return month_start(first), month_start(first + self.length) - _dt.timedelta(days=1)
-
-
-def calendar_of(settings) -> Calendar:
-    return Calendar(settings.fy_start_month, settings.gap_period)
 
 
 def subtree_sum(parent: np.ndarray, depth: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -398,76 +365,64 @@ def accuracy(inp) -> tuple[Accuracy | None, str | None]:
                     periods=used), None
 
 
-# -- the snapshot workflow --------------------------------------------------------------------------
+# -- the Forecast Calls table and snapshots -----------------------------------------------------------------
 
-def history_sheet(pipeline: pd.DataFrame, calls: pd.DataFrame):
-    """The "Forecast History" sheet: CallHistory (A) and PipelineHistory (beside it), as ``snapshot`` writes it."""
-    from ..sheets import Column, SheetSpec
-    from . import schema as S
-    from .outputs import _block, _col
+def calls_table(inp) -> pd.DataFrame:
+    """The Forecast Calls table of the gap period on AsOfDate: one row per person in hierarchy order.
 
-    kind = {"date": "date", "money": "money", "percent": "percent"}
+    Calls (rolled up), the category totals of the pipeline (:func:`.history.person_totals`), quota, gap and
+    coverage: Gap = max(Quota - Closed, 0); XCoverage = (X - Closed) / Gap for X = Commit, BestCase, Pipeline
+    (the open amount of the category and those above it, per unit of quota still to close); CallGap =
+    Quota - CommitCall (negative: called above quota)."""
+    st = inp.settings
+    team = inp.team
+    P = inp.n_people
+    cal = calendar_of(st)
+    a, b, label = cal.of_day(st.as_of)
+    counted = counted_submissions(inp.submissions, st.as_of, label)
+    amt, note, when = submitted_matrix(counted, P)
+    parent = team["Parent"].to_numpy(np.intp)
+    ru = roll_up(parent, team["Depth"].to_numpy(), amt)
+    tot = person_totals(deal_state(inp), team, st.as_of, cal)
+    cube = quota_cube(inp)
+    quota = cube.in_months(cube.team, a, b)
+    has_kids = np.zeros(P, bool)
+    has_kids[parent[parent >= 0]] = True
+    ids = team["RepID"].to_numpy(object)
+    closed = tot["Closed"].to_numpy()
+    gap = np.where(np.isnan(quota), np.nan, np.maximum(quota - closed, 0.0))
 
-    def cols(sch):
-        return tuple(Column(f.name, kind.get(f.type, "text"), description=f.description) for f in sch.fields)
+    def cover(x):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(gap > 0, (x - closed) / np.where(gap > 0, gap, 1.0), np.nan)
 
-    c_cols = cols(S.CALL_HISTORY)
-    c = _block(S.CALL_HISTORY.name, c_cols, calls, "A5")
-    p = _block(S.PIPELINE_HISTORY.name, cols(S.PIPELINE_HISTORY), pipeline, f"{_col(len(c_cols) + 2)}5")
-    days = np.unique(calls["SnapshotDate"].to_numpy().astype("datetime64[D]")) if len(calls) else []
-    notes = (("A1", "Forecast history: snapshots of the calls and the pipeline"),
-             ("A2", "Appended by  salesops-xl forecast snapshot WORKBOOK [--date D]  (a snapshot replaces one of the "
-                    "same day); recalculations keep this sheet. Old PipelineHistory rows may be deleted to keep the "
-                    "file small: accuracy uses CallHistory."),
-             ("A3", f"{len(days)} call snapshot(s)" + (f", {days[0]} to {days[-1]}" if len(days) else "")
-              + f"; {pipeline['SnapshotDate'].nunique() if len(pipeline) else 0} pipeline snapshot(s)."))
-    return SheetSpec(name=S.HISTORY_SHEET, tables=(c, p), notes=notes, freeze="A6", print_rows="5:5",
-                     tab_color="548235")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        adj = np.where(has_kids & ~np.isnan(ru.submitted[:, 0]) & ~np.isnan(ru.below[:, 0]),
+                       ru.submitted[:, 0] - ru.below[:, 0], np.nan)
+        att = np.where(quota > 0, ru.number[:, 0] / np.where(quota > 0, quota, 1.0), np.nan)
+    note_any = np.where(pd.isna(note[:, 0]), note[:, 1], note[:, 0])
+    depth = team["Depth"].to_numpy(np.intp)
+    frame = pd.DataFrame({
+        "Level": np.where(has_kids, "Team", "Rep").astype(object), "ID": ids,
+        "Name": [("    " * int(d)) + str(n) for d, n in zip(depth, team["RepName"].to_numpy(object))],
+        "Manager": np.where(parent >= 0, ids[np.maximum(parent, 0)], "").astype(object),
+        "Period": label, "Quota": quota, "Closed": closed,
+        "CommitCall": ru.number[:, 0], "CommitSource": ru.source[:, 0], "CommitSubmitted": ru.submitted[:, 0],
+        "CommitSumBelow": ru.below[:, 0], "CommitAdjustment": adj,
+        "BestCaseCall": ru.number[:, 1], "BestCaseSource": ru.source[:, 1],
+        "MissingCalls": ru.missing[:, 0],
+        "CommitPipeline": tot["Commit"].to_numpy(), "BestCasePipeline": tot["BestCase"].to_numpy(),
+        "TotalPipeline": tot["Pipeline"].to_numpy(), "Weighted": tot["Weighted"].to_numpy(),
+        "Gap": gap, "CommitCoverage": cover(tot["Commit"].to_numpy()),
+        "BestCaseCoverage": cover(tot["BestCase"].to_numpy()), "PipelineCoverage": cover(tot["Pipeline"].to_numpy()),
+        "CallGap": quota - ru.number[:, 0], "CallAttainment": att,
+        "SubmittedOn": when[:, 0], "Note": note_any})
+    return frame.iloc[hierarchy_order(parent)].reset_index(drop=True)
 
 
 def snapshot(inp, day: _dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The PipelineHistory and CallHistory of ``inp`` with a snapshot of ``day`` appended."""
-    from .schema import CALL_HISTORY, PIPELINE_HISTORY
-
     state = deal_state(inp)
     prow = pipeline_rows(state, day, calendar_of(inp.settings))[[f.name for f in PIPELINE_HISTORY.fields]]
     crow = call_rows(inp, state, day)[[f.name for f in CALL_HISTORY.fields]]
     return append_snapshot(inp.pipeline_history, prow), append_snapshot(inp.call_history, crow)
-
-
-def snapshot_forecast(source, *, computed_at: str | None = None, progress=None, day: _dt.date | None = None,
-                      recalc: bool = True):
-    """Workflow: append a snapshot of ``day`` (default today) to the Forecast History sheet and, with ``recalc``,
-    recompute every forecast sheet with it (one write: the history sheet and the outputs together)."""
-    import dataclasses
-
-    from ..workflows import WorkflowResult
-    from .engine import compute
-    from .inputs import load_inputs
-    from .outputs import forecast_sheets
-    from .workflow import summary
-
-    say = progress or (lambda stage: None)
-    say("reading tables")
-    inp = load_inputs(source)
-    d = day or _dt.date.today()
-    say("taking the snapshot")
-    ph, ch = snapshot(inp, d)
-    n_p = int((ph["SnapshotDate"].to_numpy().astype("datetime64[D]") == np.datetime64(d, "D")).sum())
-    warnings = []
-    if d > inp.settings.as_of:
-        warnings.append(f"snapshot dated {d}, after AsOfDate {inp.settings.as_of}: the export's figures are "
-                        "recorded as they stand (set AsOfDate to the day of the export)")
-    sheets = [history_sheet(ph, ch)]
-    head = f"snapshot of {d.isoformat()}: {n_p} deal(s), {len(inp.team)} people"
-    summ = {"headline": head, "amounts": "", "snapshots": int(ch["SnapshotDate"].nunique())}
-    result = None
-    if recalc:
-        say("recalculating")
-        result = compute(dataclasses.replace(inp, pipeline_history=ph, call_history=ch), computed_at=computed_at,
-                         progress=progress)
-        sheets += forecast_sheets(result)
-        s = summary(result)
-        summ = {**s, "headline": head + "; " + s["headline"]}
-        warnings += result.warnings
-    return WorkflowResult(sheets=sheets, summary=summ, warnings=warnings, result=result)

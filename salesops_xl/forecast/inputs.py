@@ -20,33 +20,13 @@ from ..errors import Problem, ProblemCollector
 from ..source import TableSource
 from ..tables import SERIAL_RANGE, Table, index_of, read_table, serial_to_date, take
 from . import schema as S
+from .fiscal import calendar_of, month_index, month_label, month_start
 from .models import METHODS
 
 _MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"^\s*FY\s*(\d{4})\s*$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
-
-
-def month_index(d) -> int:
-    """A date -> months since year 0 (2026-11 -> 2026*12 + 10)."""
-    return d.year * 12 + d.month - 1
-
-
-def month_label(mi: int) -> str:
-    return f"{mi // 12}-{mi % 12 + 1:02d}"
-
-
-def month_start(mi: int) -> _dt.date:
-    return _dt.date(mi // 12, mi % 12 + 1, 1)
-
-
-def months_of(dates: np.ndarray) -> np.ndarray:
-    """datetime64 dates -> month indices (int64); NaT -> a very negative number."""
-    d = np.asarray(dates).astype("datetime64[M]")
-    out = d.astype(np.int64) + 1970 * 12
-    out[np.isnat(d)] = -(10 ** 9)
-    return out
 
 
 def add_months(d: _dt.date, k: int) -> _dt.date:
@@ -571,8 +551,6 @@ def _submissions(tbl: Table | None, team: pd.DataFrame | None, st: Settings | No
     """Typed submissions: the rep's position, the period as its canonical label (2026-Q4, FY2026)."""
     if tbl is None or team is None or st is None:
         return _no_submissions()
-    from .history import calendar_of
-
     cal = calendar_of(st)
     f = tbl.frame.reset_index(drop=True)
     rep = index_of(team["RepID"], f["RepID"])

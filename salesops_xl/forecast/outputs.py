@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from . import schema as S
 from .engine import ForecastRun
-from .inputs import month_label
+from .fiscal import month_label
 
 OUT_TAB = "1F4E79"
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "7F7F7F")
@@ -453,3 +454,24 @@ def _run_log(run: ForecastRun) -> SheetSpec:
     warn = pd.DataFrame({"Warning": run.warnings or ["(none)"]}, dtype=object)
     t_warn = _block("ForecastRunWarnings", (Column("Warning", "text", width=120),), warn, f"A{len(log) + 4}")
     return SheetSpec(name="Forecast Run Log", tables=(t_log, t_warn), tab_color="7F7F7F")
+
+
+def history_sheet(pipeline: pd.DataFrame, calls: pd.DataFrame):
+    """The "Forecast History" sheet: CallHistory (A) and PipelineHistory (beside it), as ``snapshot`` writes it."""
+    kind = {"date": "date", "money": "money", "percent": "percent"}
+
+    def cols(sch):
+        return tuple(Column(f.name, kind.get(f.type, "text"), description=f.description) for f in sch.fields)
+
+    c_cols = cols(S.CALL_HISTORY)
+    c = _block(S.CALL_HISTORY.name, c_cols, calls, "A5")
+    p = _block(S.PIPELINE_HISTORY.name, cols(S.PIPELINE_HISTORY), pipeline, f"{_col(len(c_cols) + 2)}5")
+    days = np.unique(calls["SnapshotDate"].to_numpy().astype("datetime64[D]")) if len(calls) else []
+    notes = (("A1", "Forecast history: snapshots of the calls and the pipeline"),
+             ("A2", "Appended by  salesops-xl forecast snapshot WORKBOOK [--date D]  (a snapshot replaces one of the "
+                    "same day); recalculations keep this sheet. Old PipelineHistory rows may be deleted to keep the "
+                    "file small: accuracy uses CallHistory."),
+             ("A3", f"{len(days)} call snapshot(s)" + (f", {days[0]} to {days[-1]}" if len(days) else "")
+              + f"; {pipeline['SnapshotDate'].nunique() if len(pipeline) else 0} pipeline snapshot(s)."))
+    return SheetSpec(name=S.HISTORY_SHEET, tables=(c, p), notes=notes, freeze="A6", print_rows="5:5",
+                     tab_color="548235")

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .inputs import ForecastInputs, months_of
+from .fiscal import months_of
+from .inputs import ForecastInputs
 
 CATEGORIES = ("Commit", "Best Case", "Pipeline", "Omitted")
 

@@ -267,7 +267,8 @@ def _call_days() -> list[_dt.date]:
 def _submissions(tables, sim, seed: int) -> pd.DataFrame:
     """Calls three times a quarter (weeks 2, 6 and 10): reps call their Commit deals with a personal bias, managers
     often adjust with a note; from 2025-Q4 to AsOfDate."""
-    from .history import Calendar, person_totals
+    from .fiscal import Calendar
+    from .history import person_totals
     from .inputs import load_inputs
     from ..source import MemorySource
 
@@ -311,7 +312,8 @@ def _submissions(tables, sim, seed: int) -> pd.DataFrame:
 def sample_history(seed: int = 2026) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PipelineHistory (weekly, the last three weeks) and CallHistory (every second Friday since 2025-10-03) of
     the sample, as ``salesops-xl forecast snapshot`` would have recorded them on those days."""
-    from .history import append_snapshot, call_rows, calendar_of, pipeline_rows, snapshot
+    from .fiscal import calendar_of
+    from .history import append_snapshot, call_rows, pipeline_rows, snapshot
     from .inputs import load_inputs
     from .schema import CALL_HISTORY, PIPELINE_HISTORY
     from ..source import MemorySource

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import models as M
-from .inputs import ForecastInputs, months_of
+from .fiscal import months_of
+from .inputs import ForecastInputs
 
 LEVELS = ("Company", "Region", "Team", "Rep")
 

@@ -94,7 +94,7 @@ def forecast_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
 
 def build_forecast_template(path: str | Path = "workbooks/forecast.xlsx") -> Path:
     """Write the forecast template with sample data and computed outputs to ``path``."""
-    from .history import history_sheet
+    from .outputs import history_sheet
     from .sample import sample_history, sample_tables
 
     sheets = forecast_input_sheets(sample_tables())

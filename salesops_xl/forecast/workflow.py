@@ -6,13 +6,18 @@ touches neither files nor Excel.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
 from typing import Callable
+
+import numpy as np
 
 from ..source import TableSource
 from ..workflows import WorkflowResult, kept_run_time, previous_run
 from .engine import ForecastRun, compute
 from .inputs import load_inputs
-from .outputs import forecast_sheets
+from .history import snapshot
+from .outputs import forecast_sheets, history_sheet
 
 Progress = Callable[[str], None]
 
@@ -67,3 +72,34 @@ def summary(run: ForecastRun) -> dict:
             "quota": quota, "closed": float(comp["Closed"]), "gap": float(comp["Gap"]),
             "learned_forecast": float(comp["Closed"] + comp["ExpectedFromPipeline"]),
             "next_month_forecast": nxt, **run.counts}
+
+
+def snapshot_forecast(source, *, computed_at: str | None = None, progress=None, day: _dt.date | None = None,
+                      recalc: bool = True):
+    """Workflow: append a snapshot of ``day`` (default today) to the Forecast History sheet and, with ``recalc``,
+    recompute every forecast sheet with it (one write: the history sheet and the outputs together)."""
+
+    say = progress or (lambda stage: None)
+    say("reading tables")
+    inp = load_inputs(source)
+    d = day or _dt.date.today()
+    say("taking the snapshot")
+    ph, ch = snapshot(inp, d)
+    n_p = int((ph["SnapshotDate"].to_numpy().astype("datetime64[D]") == np.datetime64(d, "D")).sum())
+    warnings = []
+    if d > inp.settings.as_of:
+        warnings.append(f"snapshot dated {d}, after AsOfDate {inp.settings.as_of}: the export's figures are "
+                        "recorded as they stand (set AsOfDate to the day of the export)")
+    sheets = [history_sheet(ph, ch)]
+    head = f"snapshot of {d.isoformat()}: {n_p} deal(s), {len(inp.team)} people"
+    summ = {"headline": head, "amounts": "", "snapshots": int(ch["SnapshotDate"].nunique())}
+    result = None
+    if recalc:
+        say("recalculating")
+        result = compute(dataclasses.replace(inp, pipeline_history=ph, call_history=ch), computed_at=computed_at,
+                         progress=progress)
+        sheets += forecast_sheets(result)
+        s = summary(result)
+        summ = {**s, "headline": head + "; " + s["headline"]}
+        warnings += result.warnings
+    return WorkflowResult(sheets=sheets, summary=summ, warnings=warnings, result=result)

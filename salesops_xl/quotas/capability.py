@@ -12,7 +12,7 @@ def _workflow(source, **kwargs):
 
 
 def _handoff(source, **kwargs):
-    from .workflow import handoff_quotas
+    from .handoff import handoff_quotas
 
     return handoff_quotas(source, **kwargs)
 

@@ -31,7 +31,7 @@ def handoff_command(quotas_workbook: Path, commissions_workbook: Path, measure: 
     currency); every other row, and every other sheet, is kept. Then `salesops-xl recalc
     COMMISSIONS_WORKBOOK` computes payouts on them.
     """
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from .handoff import handoff
 
     rep = run_guarded(handoff, quotas_workbook, commissions_workbook, measure=measure, team_measure=team_measure,
@@ -60,7 +60,7 @@ def ramp_command(workbook: Path, apply: bool, output: Path | None, quiet: bool) 
     "The ramp, measured".
     """
     from ..batch import run_workflow
-    from ..cli import run_guarded
+    from ..console import run_guarded
     from .ramp import ramp_workflow
 
     rep = run_guarded(run_workflow, workbook, output,

@@ -26,9 +26,10 @@ from ..sheets import SheetSpec
 from ..source import TableSource
 from ..tables import Table, read_table, serial_to_date
 from ..words import count
-from ..workflows import WorkflowResult
+from ..workflows import Progress, WorkflowResult
 from .engine import NM
 from .inputs import index_of
+from .workflow import plan_quotas
 
 _DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
@@ -119,7 +120,6 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
     """
     from ..commissions import schema as CS
     from ..templates import table_block
-    from .workflow import plan_quotas
 
     say = progress or (lambda stage: None)
     say("reading tables")
@@ -341,6 +341,12 @@ def _moves_sheet(moves: pd.DataFrame, effects: pd.DataFrame, with_moves: bool = 
                      notes=(("A1", title),
                             (f"A{start - 1}", "Their quota effect, for both reps (docs/quotas.md, Account moves)")),
                      looks=(("A1", "title"), (f"A{start - 1}", "subtitle")), tab_color="2F75B5")
+
+
+def handoff_quotas(source: TableSource, *, computed_at: str | None = None,
+                   progress: Progress | None = None) -> WorkflowResult:
+    """For a workbook holding both the quota and the commission tables: rewrite its commission Quotas sheet."""
+    return build_handoff(source, source, progress=progress)
 
 
 def _bounds(cal: PlanCalendar, pt: str):

@@ -1,13 +1,12 @@
-"""Quota workflows: read a workbook's tables, compute, return the sheets to write.
+"""The quota workflow: read a workbook's tables, compute, return the sheets to write.
 
-Two workflows, both of the shape the add-in's generic script and the batch
-door run (``(source, *, computed_at=None, progress=None) -> WorkflowResult``),
-both reading everything first and touching neither files nor Excel:
+Of the shape the add-in's generic script and the batch door run
+(``(source, *, computed_at=None, progress=None) -> WorkflowResult``): it reads everything first and
+touches neither files nor Excel.
 
 * :func:`recalc_quotas` - "Recalculate quotas": the quota workbook's output sheets;
-* :func:`handoff_quotas` - "Send quotas to commissions": for a workbook that holds both the quota
-  tables and the commission tables, the sheet holding the commission ``Quotas`` table, rewritten
-  with the quotas planned here (see :mod:`salesops_xl.quotas.handoff`).
+* :func:`plan_quotas` - the plan without sheets, which the hand-off to commissions
+  (:func:`salesops_xl.quotas.handoff.handoff_quotas`) and the budget build on.
 """
 from __future__ import annotations
 
@@ -67,11 +66,3 @@ def summary(r: QuotaResult) -> dict:
     return {"headline": headline, "amounts": amounts, "target": target, "seat_quotas": seats, "seats": int(leaf.sum()),
             "gap_current_team": gap, "planned_hires": hires,
             "uncovered": cp.residual_cents / 100.0}
-
-
-def handoff_quotas(source: TableSource, *, computed_at: str | None = None,
-                   progress: Progress | None = None) -> WorkflowResult:
-    """For a workbook holding both the quota and the commission tables: rewrite its commission Quotas sheet."""
-    from .handoff import build_handoff
-
-    return build_handoff(source, source, progress=progress)

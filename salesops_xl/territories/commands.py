@@ -16,14 +16,14 @@ def _run(kind: str, workbook: Path, output: Path | None, progress: bool | None, 
          reroute: tuple[str, ...] = (), time_limit: float | None = None) -> None:
     import functools
 
-    from ..cli import _StageBar, run_guarded
+    from ..console import StageBar, run_guarded
     from . import workflow as wf
     from ..batch import run_workflow
 
     fn = {"align": functools.partial(wf.align_territories, time_limit=time_limit),
           "leads": functools.partial(wf.route_leads, reroute=reroute)}[kind]
     show = sys.stderr.isatty() if progress is None else progress
-    with _StageBar(show and not quiet) as bar:
+    with StageBar(show and not quiet) as bar:
         rep = run_guarded(run_workflow, workbook, output, workflow=fn, progress=bar)
     if quiet:
         return

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from salesops_xl.errors import InputError
 from salesops_xl.forecast.callcells import forecast_rollup
-from salesops_xl.forecast.calls import calls_table, counted_submissions, roll_up
-from salesops_xl.forecast.history import MOVEMENT_NAMES, Calendar, accuracy, classify, snapshot
+from salesops_xl.forecast.calls import counted_submissions, roll_up
+from salesops_xl.forecast.fiscal import Calendar
+from salesops_xl.forecast.history import MOVEMENT_NAMES, accuracy, calls_table, classify, snapshot
 from salesops_xl.forecast.inputs import load_inputs
 
 from forecast_helpers import AS_OF, D, settings, workbook

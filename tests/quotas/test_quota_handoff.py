@@ -17,7 +17,8 @@ from salesops_xl.commissions.sample import sample_tables as commission_tables
 from salesops_xl.errors import InputError
 from salesops_xl.quotas.handoff import build_handoff
 from salesops_xl.quotas.sample import sample_tables
-from salesops_xl.quotas.workflow import handoff_quotas, plan_quotas
+from salesops_xl.quotas.handoff import handoff_quotas
+from salesops_xl.quotas.workflow import plan_quotas
 from salesops_xl.source import MemorySource
 from salesops_xl.xlsx.reader import XlsxSource
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salesops_xl.cli import EXIT_INTERNAL, main
+from salesops_xl.cli import main
+from salesops_xl.console import EXIT_INTERNAL
 from salesops_xl.errors import InternalError
 from salesops_xl.xlsx import writer
 from salesops_xl.xlsx.package import Package
