@@ -37,7 +37,8 @@ from bench_commissions import bench_tables  # noqa: E402
 
 from salesops_xl.accounting import amortise as A  # noqa: E402
 from salesops_xl.accounting.engine import account  # noqa: E402
-from salesops_xl.accounting.exports import journal_rows, payroll_rows, write_csv  # noqa: E402
+from salesops_xl.accounting.exports import journal_rows, payroll_rows  # noqa: E402
+from salesops_xl.batch.files import write_csv  # noqa: E402
 from salesops_xl.commissions.engine import SUMMARY_COMPONENTS, compute  # noqa: E402
 from salesops_xl.commissions.inputs import load_inputs  # noqa: E402
 from salesops_xl.source import MemorySource  # noqa: E402

@@ -10,7 +10,7 @@ the workbook's other tables. Every configuration runs in a fresh process (its ow
 * ``single``  - the single-process engine on all the deals (read with the same Parquet reader, validated, computed),
                 only at ``--compare-deals`` (default 2M: 20M rows do not fit one process on a 24 GiB machine shared
                 with others);
-* ``dask-1``, ``dask-2`` - :func:`salesops_xl.commissions.scale.compute_from_parquet` on a LocalCluster of 1 and 2
+* ``dask-1``, ``dask-2`` - :func:`salesops_xl.batch.scale.compute_from_parquet` on a LocalCluster of 1 and 2
                 worker processes (one thread each), at ``--compare-deals`` and at ``--deals`` (``--full-workers``);
                 at ``--deals`` the statement lines are computed and counted on the workers but not sent back
                 (``lines=False``): the driver would otherwise hold them all.
@@ -51,7 +51,7 @@ def _digest(result) -> str:
 def child(mode: str, data: Path, workers: int, partitions: int | None, lines: bool = True) -> dict:
     from gen_parquet_deals import workbook_source
 
-    from salesops_xl.commissions import scale
+    from salesops_xl.batch import scale
 
     src = workbook_source(data)
     deals = data / "deals.parquet"

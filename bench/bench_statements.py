@@ -44,8 +44,8 @@ from bench_commissions import bench_tables, timed, write_workbook  # noqa: E402
 
 from salesops_xl.commissions.engine import compute  # noqa: E402
 from salesops_xl.commissions.inputs import load_inputs  # noqa: E402
-from salesops_xl.commissions.statements import (_groups, render_pdfs, statement_sheets,  # noqa: E402
-                                                write_statements)
+from salesops_xl.batch.statements import render_pdfs, write_statements  # noqa: E402
+from salesops_xl.commissions.statements import rep_rows, statement_sheets  # noqa: E402
 from salesops_xl.xlsx.reader import XlsxSource  # noqa: E402
 
 
@@ -148,7 +148,7 @@ def main() -> None:
         with XlsxSource(wbk) as src:
             result = compute(load_inputs(src))
         reps = list(dict.fromkeys(result.summary["RepID"]))[: args.sample]
-        groups = _groups(result)
+        groups = rep_rows(result)
         ours_dir, op_dir = tmp / "ours", tmp / "openpyxl"
         ours_dir.mkdir()
         op_dir.mkdir()

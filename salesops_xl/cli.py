@@ -96,7 +96,7 @@ def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bo
 
     compute = None
     if engine == "dask":
-        from .commissions.scale import partitioned_engine
+        from .batch.scale import partitioned_engine
 
         compute = partitioned_engine(partitions=partitions, scheduler=scheduler, workers=workers)
     elif scheduler or partitions or workers:

@@ -6,7 +6,6 @@ fills the output sheets. The same code always gives the same bytes.
 """
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -70,16 +69,13 @@ def input_sheet(name: str, tables: dict[str, pd.DataFrame], placed, freeze: str 
 
 @contextmanager
 def building(path: str | Path) -> Iterator[str]:
-    """A temporary file beside ``path`` to build a template in; renamed into place if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".building-{path.name}"))
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """A temporary file beside ``path`` (its folder created) to build a template in; renamed into place if the
+    block succeeds."""
+    from .batch.files import replace_atomically
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with replace_atomically(path) as tmp:
+        yield str(tmp)
 
 
 def build_template(path: str | Path, sheets: list[SheetSpec], *, kind: str,

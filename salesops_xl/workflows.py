@@ -10,10 +10,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .sheets import SheetSpec
+import pandas as pd
+
+from .sheets import Column, SheetSpec
 from .source import TableSource
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ResultFrame:
+    """A table of a run's results for a results folder or database (``recalc --results``, docs/sources.md)."""
+
+    name: str  # the Parquet file / SQL table name, e.g. "payouts"
+    columns: tuple[Column, ...]  # in order; ``kind`` types each one
+    frame: pd.DataFrame
+    cents: frozenset[str] = frozenset()  # money columns the frame holds as integer cents
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """What ``recalc --results`` writes: the result tables and the run's record (its "runs" row)."""
+
+    tables: list[ResultFrame]
+    run: dict[str, str]  # ComputedAt, InputFingerprint, EngineVersion
 
 
 @dataclass
@@ -25,6 +45,7 @@ class WorkflowResult:
     warnings: list[str]
     result: object = None
     remove: list[str] = field(default_factory=list)  # owned sheets of an earlier run that must go
+    results: Callable[[], RunResults] | None = None  # its results as tables, for ``recalc --results`` (else none)
 
 
 def previous_run(source: TableSource, table: str = "RunLog") -> dict[str, str]:

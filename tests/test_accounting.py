@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from salesops_xl.accounting import amortise as A
 from salesops_xl.accounting.engine import account
-from salesops_xl.accounting.exports import journal_rows, payroll_rows, write_csv
+from salesops_xl.accounting.exports import journal_rows, payroll_rows
+from salesops_xl.batch.files import write_csv
 from salesops_xl.errors import InputError, UsageError
 
 from helpers import D, deal, measure, rep, run, tiers, workbook

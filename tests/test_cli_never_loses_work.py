@@ -149,7 +149,7 @@ def test_statements_progress_goes_to_stderr_and_quiet_silences_it(tmp_path: Path
 
 
 def test_progress_is_reported_as_statements_are_written_in_parallel(tmp_path: Path, sample_result):
-    from salesops_xl.commissions.statements import write_statements
+    from salesops_xl.batch.statements import write_statements
 
     seen: list[tuple[str, int, int]] = []
     rep = write_statements(sample_result, tmp_path, jobs=2, progress=lambda *a: seen.append(a))
@@ -161,7 +161,7 @@ def test_progress_is_reported_as_statements_are_written_in_parallel(tmp_path: Pa
 
 @pytest.mark.libreoffice
 def test_pdf_progress_counts_the_pdfs_written(tmp_path: Path, sample_result, libreoffice):
-    from salesops_xl.commissions.statements import write_statements
+    from salesops_xl.batch.statements import write_statements
 
     seen: list[tuple[str, int, int]] = []
     rep = write_statements(sample_result, tmp_path, reps=["R008", "M01"], pdf=True,

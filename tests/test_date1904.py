@@ -410,13 +410,14 @@ def test_dates_come_back_as_themselves_in_either_system(tmp_path_factory, values
 
 @pytest.mark.slow
 def test_quota_handoff_between_workbooks_of_either_system(tmp_path):
-    from salesops_xl.quotas.handoff import handoff
+    from salesops_xl.batch.handoff import write_handoff
+    from salesops_xl.quotas.handoff import build_handoff
 
     shown = {}
     for qs, cs in ((1900, 1900), (1904, 1904), (1904, 1900), (1900, 1904)):
         q = save_with_openpyxl("quotas", tmp_path / f"q{qs}-{cs}.xlsx", qs == 1904)
         c = save_with_openpyxl("commissions", tmp_path / f"c{qs}-{cs}.xlsx", cs == 1904)
-        handoff(q, c)
+        write_handoff(build_handoff, q, c)
         assert date1904_attr(c) == ("1" if cs == 1904 else None)
         shown[(qs, cs)] = openpyxl_rows(c)
     base = shown.pop((1900, 1900))

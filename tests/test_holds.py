@@ -297,7 +297,7 @@ def test_the_sample_workbook_shows_held_commission_and_a_recalc_keeps_it(tmp_pat
 def test_the_reps_statement_shows_what_is_held(tmp_path):
     import python_calamine as pc
 
-    from salesops_xl.commissions.statements import write_statements
+    from salesops_xl.batch.statements import write_statements
 
     r = run(book("Payment", DEAL, INVOICES, PAYMENTS[:1]))  # only PAY-1 (25%) is ever collected
     write_statements(r, tmp_path, reps=["A"])

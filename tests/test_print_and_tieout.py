@@ -275,7 +275,7 @@ def _money(cents: int) -> str:
 
 
 def test_statement_reads_as_a_document(tmp_path: Path, sample_result):
-    from salesops_xl.commissions.statements import write_statements
+    from salesops_xl.batch.statements import write_statements
 
     write_statements(sample_result, tmp_path, reps=["R001"])
     path = tmp_path / "statement_R001.xlsx"
@@ -318,7 +318,7 @@ def test_statement_pdf_pages_and_totals(tmp_path: Path, sample_result, libreoffi
     """Both statement paths render the same document: 2 portrait pages of statement, then its lines."""
     s = sample_result.summary[sample_result.summary.RepID == "R001"]
     if door == "file":
-        from salesops_xl.commissions.statements import write_statements
+        from salesops_xl.batch.statements import write_statements
 
         write_statements(sample_result, tmp_path / "st", reps=["R001"])
         wb, sheets = tmp_path / "st" / "statement_R001.xlsx", ("Statement", "Lines")

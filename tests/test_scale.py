@@ -1,4 +1,4 @@
-"""The partitioned engine (salesops_xl.commissions.scale, docs/scale.md): identical to the single-process run.
+"""The partitioned engine (salesops_xl.batch.scale, docs/scale.md): identical to the single-process run.
 
 Most examples run on dask's synchronous scheduler or an in-process cluster; one test starts a real
 multi-process LocalCluster through the CLI and compares the whole workbook byte for byte.
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 pytest.importorskip("distributed")
 
-from salesops_xl.commissions import scale  # noqa: E402
+from salesops_xl.batch import scale  # noqa: E402
 from salesops_xl.commissions.engine import compute  # noqa: E402
 from salesops_xl.commissions.inputs import load_inputs  # noqa: E402
 from salesops_xl.commissions.sample import sample_tables  # noqa: E402

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import sources_data as sd
 from salesops_xl.batch import results as R
+from salesops_xl.commissions.outputs import run_results
 from salesops_xl.cli import main
 from salesops_xl.errors import InputError, ResultsError, SourceError, UsageError, WorkbookError
 from salesops_xl.sources import CompositeSource, table_specs
@@ -168,7 +169,7 @@ def test_parquet_type_mismatch_and_values_name_the_file_and_row_index(tmp_path):
 def test_parquet_results_are_all_or_nothing(tmp_path, monkeypatch):
     result = sd.workbook_result()
     out = tmp_path / "results"
-    R.write_results(result, out, run_key="first.xlsx")
+    R.write_results(run_results(result), out, run_key="first.xlsx")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     real_write = R._write_table
@@ -180,7 +181,7 @@ def test_parquet_results_are_all_or_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(R, "_write_table", fail_on_lines)
     with pytest.raises(ResultsError, match="No space left on device.*no file there was changed"):
-        R.write_results(result, out, run_key="second.xlsx")
+        R.write_results(run_results(result), out, run_key="second.xlsx")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp file left, nothing replaced
     monkeypatch.setattr(R, "_write_table", real_write)
 
@@ -196,7 +197,7 @@ def test_parquet_results_are_all_or_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(R.os, "replace", fail_third_rename)
     with pytest.raises(ResultsError, match="Input/output error"):
-        R.write_results(result, out, run_key="second.xlsx")
+        R.write_results(run_results(result), out, run_key="second.xlsx")
     monkeypatch.setattr(R.os, "replace", real_replace)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 

@@ -16,6 +16,7 @@ import sources_data as sd
 from salesops_xl.cli import main
 from salesops_xl.errors import InputError, ResultsError, SourceError
 from salesops_xl.batch.results import write_results
+from salesops_xl.commissions.outputs import run_results
 from salesops_xl.sources import CompositeSource, table_specs
 
 
@@ -114,9 +115,9 @@ def snapshot(url: str) -> dict:
 
 def test_results_to_sql_are_exact_and_a_rerun_replaces_its_rows(db):
     result = sd.workbook_result()
-    write_results(result, db, run_key="a.xlsx")
-    write_results(result, db, run_key="b.xlsx")
-    write_results(result, db, run_key="a.xlsx")  # the rerun replaces a.xlsx's rows, b.xlsx's stay
+    write_results(run_results(result), db, run_key="a.xlsx")
+    write_results(run_results(result), db, run_key="b.xlsx")
+    write_results(run_results(result), db, run_key="a.xlsx")  # the rerun replaces a.xlsx's rows, b.xlsx's stay
     counts = dict(fetch(db, 'SELECT "RunKey", COUNT(*) FROM statement_lines GROUP BY "RunKey"'))
     assert counts == {"a.xlsx": len(result.lines), "b.xlsx": len(result.lines)}
     got = fetch(db, 'SELECT "Payable" FROM payouts WHERE "RunKey" = \'a.xlsx\'')
@@ -137,7 +138,7 @@ def test_results_to_sql_are_exact_and_a_rerun_replaces_its_rows(db):
 
 def test_a_failing_insert_midway_leaves_the_results_as_they_were(db):
     result = sd.workbook_result()
-    write_results(result, db, run_key="a.xlsx")
+    write_results(run_results(result), db, run_key="a.xlsx")
     before = snapshot(db)
     if is_pg(db):
         execute(db, "CREATE FUNCTION sxl_full() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk quota exceeded'; "
@@ -150,7 +151,7 @@ def test_a_failing_insert_midway_leaves_the_results_as_they_were(db):
         undo = ("DROP TRIGGER sxl_full",)
     try:  # payouts and payout_summary are deleted and inserted first, then statement_lines fails
         with pytest.raises(ResultsError, match="disk quota exceeded; the transaction was rolled back"):
-            write_results(result, db, run_key="a.xlsx")
+            write_results(run_results(result), db, run_key="a.xlsx")
         assert snapshot(db) == before
     finally:
         execute(db, *undo)
@@ -159,14 +160,14 @@ def test_a_failing_insert_midway_leaves_the_results_as_they_were(db):
 @pytest.mark.parametrize("db", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_a_connection_dropped_while_writing_leaves_the_results_as_they_were(db):  # the server ends the session
     result = sd.workbook_result()
-    write_results(result, db, run_key="a.xlsx")
+    write_results(run_results(result), db, run_key="a.xlsx")
     before = snapshot(db)
     execute(db, "CREATE FUNCTION sxl_drop() RETURNS trigger AS $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); "
                 "RETURN NEW; END $$ LANGUAGE plpgsql",
             "CREATE TRIGGER sxl_drop BEFORE INSERT ON statement_lines FOR EACH ROW EXECUTE FUNCTION sxl_drop()")
     try:
         with pytest.raises(ResultsError, match="connection to the database was lost.*nothing was changed"):
-            write_results(result, db, run_key="a.xlsx")
+            write_results(run_results(result), db, run_key="a.xlsx")
         assert snapshot(db) == before
     finally:
         execute(db, "DROP TRIGGER sxl_drop ON statement_lines", "DROP FUNCTION sxl_drop()")

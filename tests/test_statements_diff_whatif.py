@@ -68,7 +68,7 @@ def test_every_statement_holds_only_its_reps_data(tmp_path: Path, sample_result)
 
 @pytest.mark.libreoffice
 def test_statement_renders_to_pdf(tmp_path: Path, sample_result, libreoffice):
-    from salesops_xl.commissions.statements import write_statements
+    from salesops_xl.batch.statements import write_statements
 
     rep_ = write_statements(sample_result, tmp_path, reps=["R008", "M01"], pdf=True)
     assert [p.name for p in rep_.pdfs] == ["statement_M01.pdf", "statement_R008.pdf"] or \

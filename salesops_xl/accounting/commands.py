@@ -53,7 +53,8 @@ def payroll(workbook: Path, period: str, output: Path, pay_date, amounts: bool) 
     """Write the pay of PERIOD as a payroll CSV: one row per rep and paid component, in the layout of the
     PayrollColumns table, with the earning codes of EarningCodes. Totals tie to Payout Summary."""
     from ..console import run_guarded
-    from .exports import payroll_rows, write_csv
+    from ..batch.files import write_csv
+    from .exports import payroll_rows
 
     result = run_guarded(_run, workbook)
     date = pay_date.date() if isinstance(pay_date, _dt.datetime) else None
@@ -77,7 +78,8 @@ def journal(workbook: Path, period: str, output: Path, amounts: bool) -> None:
     with the accounts of the JournalAccounts table; the payroll clearing ties to Payout Summary."""
     from ..console import run_guarded
     from ..money import cents_to_text
-    from .exports import journal_rows, write_csv
+    from ..batch.files import write_csv
+    from .exports import journal_rows
 
     result = run_guarded(_run, workbook)
     rows = run_guarded(journal_rows, result, period)

@@ -3,9 +3,6 @@ totals tie to Payout Summary to the cent, written as CSV that a spreadsheet cann
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -93,28 +90,18 @@ def journal_rows(result, period: str) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV to ``path`` through a temporary file renamed into place; text that a
-    spreadsheet would read as a formula (=, +, -, @, tab, CR first) is prefixed with a quote, headers too."""
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise UsageError(f"{path.name}: an export is a CSV file; name the output *.csv")
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as it goes into a CSV file: text that a spreadsheet would read as a formula (=, +, -, @, tab, CR
+    first) is prefixed with a quote, headers too; the amount columns (``frame.attrs["numbers"]``) must be exact
+    decimals and are kept as they are (-12.50 is a number, not a formula)."""
     safe = csv_safe(frame)
-    for c in frame.attrs.get("numbers", ()):  # exact decimals we wrote (-12.50 is a number, not a formula)
+    for c in frame.attrs.get("numbers", ()):
         v = frame[c].astype(str)
         if not v.str.fullmatch(r"-?[0-9]+\.[0-9]{2}|").all():
             raise InternalError(f"column {c!r} of an export holds text that is not an amount; nothing was written")
         safe[c] = frame[c]
     safe.columns = [neutralise(str(c)) for c in safe.columns]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or Path(".")))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            safe.to_csv(f, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return safe
 
 
 def _month_number(label: str) -> int:

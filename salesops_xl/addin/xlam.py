@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from ..batch.files import replace_atomically
 from ..errors import WorkbookError
 from .ribbon import VBA_MODULE, custom_ui_xml
 
@@ -140,19 +140,12 @@ def assemble(output: str | Path = DEFAULT_OUTPUT, *, template: str | Path | None
     files[sheet_part] = _config_sheet_xml(files[sheet_part].decode("utf-8"), config).encode("utf-8")
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".building-", suffix=".xlam", dir=out.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as z:
-            for info in infos:
-                zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                zi.compress_type = zipfile.ZIP_DEFLATED
-                zi.external_attr = info.external_attr
-                z.writestr(zi, files[info.filename], compresslevel=6)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replace_atomically(out) as tmp, zipfile.ZipFile(tmp, "w") as z:
+        for info in infos:
+            zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            z.writestr(zi, files[info.filename], compresslevel=6)
     return out
 
 

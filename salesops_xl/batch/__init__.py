@@ -122,13 +122,12 @@ def _with_tables(source, tables):
 
 
 def _write_results(res: WorkflowResult, target, dest: Path) -> None:
-    from ..commissions.engine import CommissionResult
     from .results import write_results
 
-    if not isinstance(res.result, CommissionResult):
+    if res.results is None:
         raise UsageError("--results: only a commission recalculation has results to write (payouts, payout "
                          "summary, statement lines)")
-    write_results(res.result, target, run_key=dest.name)
+    write_results(res.results(), target, run_key=dest.name)
 
 
 @contextlib.contextmanager
@@ -158,7 +157,7 @@ def recalc(path: str | Path, output: str | Path | None = None, *, progress: Prog
     :func:`salesops_xl.sources.table_specs`): input tables read from CSV, Parquet or SQL instead of the
     workbook; ``results``: a folder (Parquet) or database URL (SQL) that also gets the payouts, payout summary
     and statement lines (docs/sources.md). ``engine``: what computes the commissions instead of the
-    single-process engine, e.g. :func:`salesops_xl.commissions.scale.partitioned_engine` (``recalc --engine
+    single-process engine, e.g. :func:`salesops_xl.batch.scale.partitioned_engine` (``recalc --engine
     dask``; docs/scale.md).
     """
     name = Path(path).name

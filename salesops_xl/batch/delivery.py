@@ -603,12 +603,12 @@ def log_sheet(log: DeliveryLog):
 
 def statement_files(reps: list[str], folder: Path, pdf: bool) -> dict[str, Path]:
     """Where ``write_statements`` puts each rep's statement; two reps whose ids map to one file name are an error."""
-    from ..commissions.statements import _safe
+    from ..commissions.statements import statement_file_stem
 
     files: dict[str, Path] = {}
     seen: dict[str, str] = {}
     for rep in reps:
-        stem = f"statement_{_safe(rep)}"
+        stem = statement_file_stem(rep)
         if stem in seen:
             raise DeliveryError(f"RepIDs {seen[stem]!r} and {rep!r} give the same statement file name ({stem}); "
                                 f"rename one so no rep can be sent another's statement; nothing was sent")
@@ -632,7 +632,7 @@ def send_statements(workbook: str | Path, out: str | Path, *, reps: list[str] | 
     from . import open_source, run_workflow
     from ..commissions.engine import compute
     from ..commissions.inputs import load_inputs
-    from ..commissions.statements import write_statements
+    from .statements import write_statements
     from ..workflows import WorkflowResult
 
     out = Path(out)

@@ -34,9 +34,8 @@ import pandas as pd
 
 from ..errors import ResultsError, UsageError
 from ..sheets import Column
+from ..workflows import RunResults
 
-#: SQL table / Parquet file name -> (the sheet it mirrors, the engine frame it comes from)
-RESULT_TABLES = {"payouts": "Payouts", "payout_summary": "Payout Summary", "statement_lines": "Statement Lines"}
 RUNS_TABLE = "runs"
 
 
@@ -58,30 +57,17 @@ class ResultsReport:
     rows: dict[str, int]
 
 
-def result_tables(result) -> list[ResultTable]:
-    """The payouts, payout summary and statement lines of a CommissionResult, typed for writing."""
-    from ..commissions.columns import LINE_COLUMN_SPECS, PAYOUT_COLUMNS, SUMMARY_COLUMNS
-    from ..commissions.outputs import OPEN, PAID, STATUS_COLUMN, locked_months
-
-    summary = result.summary
-    locked = locked_months(result)
-    summary = summary.assign(Status=np.where(summary["PayMonth"].isin(locked), PAID, OPEN).astype(object))
+def result_tables(results: RunResults) -> list[ResultTable]:
+    """The result frames typed for writing: money as cents, numbers, dates and text, each with its null mask."""
     out = []
-    for name, cols, frame in (("payouts", PAYOUT_COLUMNS, result.payouts),
-                              ("payout_summary", SUMMARY_COLUMNS + (STATUS_COLUMN,), summary),
-                              ("statement_lines", LINE_COLUMN_SPECS, result.lines)):
+    for rf in results.tables:
         data, nulls = {}, {}
-        for c in cols:
-            v = frame[c.name].to_numpy() if c.name in frame else np.full(len(frame), None, dtype=object)
-            data[c.name], nulls[c.name] = _typed(v, c.kind, cents=c.name in _cents_columns())
-        out.append(ResultTable(name, tuple(cols), data, nulls))
+        n = len(rf.frame)
+        for c in rf.columns:
+            v = rf.frame[c.name].to_numpy() if c.name in rf.frame else np.full(n, None, dtype=object)
+            data[c.name], nulls[c.name] = _typed(v, c.kind, cents=c.name in rf.cents)
+        out.append(ResultTable(rf.name, tuple(rf.columns), data, nulls))
     return out
-
-
-def _cents_columns() -> frozenset[str]:
-    from ..commissions.engine import MONEY_COLUMNS
-
-    return frozenset(MONEY_COLUMNS)
 
 
 def _typed(v: np.ndarray, kind: str, *, cents: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -108,13 +94,12 @@ def _typed(v: np.ndarray, kind: str, *, cents: bool) -> tuple[np.ndarray, np.nda
     return obj, np.array([x is None for x in obj], dtype=bool)
 
 
-def write_results(result, target: str | Path, *, run_key: str) -> ResultsReport:
-    """Write a commission run's results to ``target``: a folder (Parquet files) or a database URL (SQL tables);
-    all or nothing, replacing this run key's earlier results (see the module's text)."""
-    tables = result_tables(result)
-    run = result.run
-    runs = {"RunKey": run_key, "ComputedAt": str(run.computed_at), "InputFingerprint": str(run.fingerprint),
-            "EngineVersion": f"salesops-xl {run.engine_version}"}
+def write_results(results: RunResults, target: str | Path, *, run_key: str) -> ResultsReport:
+    """Write a run's results (e.g. :func:`salesops_xl.commissions.outputs.run_results`) to ``target``: a folder
+    (Parquet files) or a database URL (SQL tables); all or nothing, replacing this run key's earlier results
+    (see the module's text)."""
+    tables = result_tables(results)
+    runs = {"RunKey": run_key, **results.run}
     t = str(target)
     if "://" in t:
         return _write_sql(tables, runs, t, run_key)

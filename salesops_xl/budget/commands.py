@@ -12,10 +12,12 @@ def budget() -> None:
 
 
 def _run(kind: str, other: Path, budget_workbook: Path, output: Path | None, dry_run: bool, quiet: bool) -> None:
+    from ..batch.handoff import write_handoff
     from ..console import run_guarded
-    from .handoff import handoff
+    from .handoff import build_from_commissions, build_from_quotas
 
-    rep = run_guarded(handoff, kind, other, budget_workbook, output=output, dry_run=dry_run)
+    build = {"quotas": build_from_quotas, "commissions": build_from_commissions}[kind]
+    rep = run_guarded(write_handoff, build, other, budget_workbook, output=output, dry_run=dry_run)
     for w in rep.warnings:
         click.echo(f"warning: {w}", err=True)
     if not quiet:

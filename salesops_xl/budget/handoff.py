@@ -13,9 +13,6 @@ Rules: docs/budget.md, "Hand-offs".
 """
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -218,33 +215,3 @@ def build_from_commissions(commission_source: TableSource, budget_source: TableS
                            f"({summary.get('actual_total', 0.0):,.2f} {budget_ccy}); "
                            f"{summary.get('expected_variable_rows', 0)} expected variable pay figures")
     return WorkflowResult(sheets=sheets, summary=summary, warnings=warnings)
-
-
-@dataclass
-class HandoffReport:
-    source: Path
-    budget: Path
-    output: Path | None
-    seconds: float
-    summary: dict
-    warnings: list[str] = field(default_factory=list)
-
-
-def handoff(kind: str, other_path: str | Path, budget_path: str | Path, *, output: str | Path | None = None,
-            dry_run: bool = False) -> HandoffReport:
-    """Run ``from-quotas`` or ``from-commissions`` (batch door): read OTHER, rewrite the budget's input sheet."""
-    from ..batch import check_path, open_source, output_path
-    from ..xlsx.lock import workbook_lock
-    from ..xlsx.writer import write_sheets
-
-    build = {"quotas": build_from_quotas, "commissions": build_from_commissions}[kind]
-    t0 = time.perf_counter()
-    src = check_path(budget_path)
-    dest = output_path(src, output)
-    with workbook_lock(dest):
-        with open_source(other_path) as other, open_source(src) as budget:
-            res = build(other, budget)
-        if not dry_run:
-            write_sheets(src, dest, res.sheets)
-    return HandoffReport(source=Path(other_path), budget=src, output=None if dry_run else dest,
-                         seconds=time.perf_counter() - t0, summary=res.summary, warnings=res.warnings)

@@ -62,7 +62,7 @@ def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs
     """
     from ..console import CountProgress
     from ..words import count
-    from .statements import default_jobs, write_statements
+    from ..batch.statements import default_jobs, write_statements
 
     if (dry_run or resend or smtp_config) and not send:
         raise click.UsageError("--dry-run, --resend and --smtp-config go with --send")
@@ -126,9 +126,7 @@ def diff(old: Path, new: Path, reps: tuple[str, ...], csv_out: Path | None, amou
     computed: a warning on stderr says so.
     """
     from ..safety import csv_safe
-    from .diff import diff as do_diff
-
-    report = run_guarded(do_diff, old, new)
+    report = run_guarded(_diff, old, new)
     if reps:
         report = run_guarded(report.only, reps)
     for w in report.warnings:
@@ -194,6 +192,14 @@ def audit(workbook: Path) -> None:
     if not rep.matches_run_log:
         click.echo("warning: the Run Log's input fingerprint is not the last entry's: the outputs were edited or "
                    "the last entries removed; recalculate to record the run", err=True)
+
+
+def _diff(old: Path, new: Path):
+    from ..batch import open_source
+    from .diff import diff as diff_runs
+
+    with open_source(old) as o, open_source(new) as n:
+        return diff_runs(o, n, labels=(str(old), str(new)))
 
 
 def _sign(workbook: Path, sign_off):

@@ -8,16 +8,18 @@ removed or edited; plan and tier changes affect every rep on the plan).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import WorkbookError
+from ..errors import InputError, ProblemCollector, WorkbookError
+from ..source import TableSource
+from ..tables import read_table
 from ..words import count
 from .columns import SUMMARY_COLUMNS
 from .engine import SUMMARY_COMPONENTS
-from .inputs import paid_schema
+from ..workflows import previous_run
+from .inputs import load_inputs, paid_schema
 from . import schema as S
 
 
@@ -90,29 +92,23 @@ class DiffReport:
                                            "Because"])
 
 
-def _tables(path: Path) -> dict[str, pd.DataFrame]:
-    from ..errors import ProblemCollector
-    from ..tables import read_table
-    from ..batch import check_path
-    from ..xlsx.reader import XlsxSource
-
+def _tables(src: TableSource, label: str) -> tuple[dict[str, pd.DataFrame], str | None]:
     problems = ProblemCollector()
     out = {}
-    with XlsxSource(check_path(path)) as src:
-        raw = src.read("PayoutSummary")
-        if raw is None:
-            raise WorkbookError(f"{path.name}: no PayoutSummary table: recalculate the workbook first")
-        stale = stale_inputs(src, path)
-        summary_schema = paid_schema("PaidSummary").__class__(
-            name="PayoutSummary", sheet="Payout Summary", description="", required=True, min_rows=0, money=False,
-            fields=paid_schema("PaidSummary").fields)
-        t = read_table(raw, summary_schema, problems)
-        for sch in S.INPUT_TABLES:
-            r = src.read(sch.name)
-            if r is not None:
-                tt = read_table(r, sch, problems)
-                if tt is not None:
-                    out[sch.name] = tt.frame
+    raw = src.read("PayoutSummary")
+    if raw is None:
+        raise WorkbookError(f"{src.workbook}: no PayoutSummary table: recalculate the workbook first")
+    stale = stale_inputs(src, label)
+    summary_schema = paid_schema("PaidSummary").__class__(
+        name="PayoutSummary", sheet="Payout Summary", description="", required=True, min_rows=0, money=False,
+        fields=paid_schema("PaidSummary").fields)
+    t = read_table(raw, summary_schema, problems)
+    for sch in S.INPUT_TABLES:
+        r = src.read(sch.name)
+        if r is not None:
+            tt = read_table(r, sch, problems)
+            if tt is not None:
+                out[sch.name] = tt.frame
     problems.raise_if_any()
     f = t.frame.copy()
     for c in SUMMARY_COLUMNS:
@@ -122,7 +118,7 @@ def _tables(path: Path) -> dict[str, pd.DataFrame]:
     return out, stale
 
 
-def stale_inputs(source, path: Path) -> str | None:
+def stale_inputs(source: TableSource, label: str | None = None) -> str | None:
     """A warning when a workbook's outputs were not computed from its present inputs, else None.
 
     Its Run Log records the fingerprint of the inputs its outputs were computed from (see
@@ -130,23 +126,21 @@ def stale_inputs(source, path: Path) -> str | None:
     A diff of such a workbook compares its outputs as last computed, while the reasons it lists come
     from its inputs as they are now: the two disagree until it is recalculated.
     """
-    from ..errors import InputError
-    from ..workflows import previous_run
-    from .inputs import load_inputs
-
+    label = label or source.workbook
+    name = source.workbook
     recorded = previous_run(source).get("Input fingerprint (SHA-256)")
-    again = f"recalculate it first (salesops-xl recalc {path}) for payouts that match its inputs"
+    again = f"recalculate it first (salesops-xl recalc {label}) for payouts that match its inputs"
     if not recorded:
-        return (f"{path.name}: its Run Log records no input fingerprint, so whether its inputs changed since its "
+        return (f"{name}: its Run Log records no input fingerprint, so whether its inputs changed since its "
                 f"last recalculation cannot be told; {again}")
     try:
         now = load_inputs(source).fingerprint
     except InputError as e:
-        return (f"{path.name}: its inputs changed since its last recalculation and now have "
-                f"{count(len(e.problems) + e.omitted, 'problem')} (salesops-xl validate {path}); its payouts are "
+        return (f"{name}: its inputs changed since its last recalculation and now have "
+                f"{count(len(e.problems) + e.omitted, 'problem')} (salesops-xl validate {label}); its payouts are "
                 f"those of its last recalculation")
     if now != recorded:
-        return (f"{path.name}: its inputs changed since its last recalculation: its payouts are those of the old "
+        return (f"{name}: its inputs changed since its last recalculation: its payouts are those of the old "
                 f"inputs, while the reasons below come from the new ones; {again}")
     return None
 
@@ -170,14 +164,17 @@ def _key_diff(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> tuple[pd.
     return added, removed, changed
 
 
-def diff(old_path: str | Path, new_path: str | Path) -> DiffReport:
-    """Compare two recalculated commission workbooks.
+def diff(old: TableSource, new: TableSource, *, labels: tuple[str, str] | None = None) -> DiffReport:
+    """Compare two recalculated commission workbooks, read through their sources.
+
+    ``labels``: how the warnings' commands name the two workbooks (the paths a user typed); default their names.
 
     ``warnings`` says when either workbook's inputs changed after its last recalculation (its Run Log's
     input fingerprint differs from its inputs'): its payouts are then those of its old inputs.
     """
-    old_path, new_path = Path(old_path), Path(new_path)
-    (old, old_stale), (new, new_stale) = _tables(old_path), _tables(new_path)
+    old_label, new_label = labels or (old.workbook, new.workbook)
+    old_name, new_name = old.workbook, new.workbook
+    (old, old_stale), (new, new_stale) = _tables(old, old_label), _tables(new, new_label)
     so, sn = old["PayoutSummary"], new["PayoutSummary"]
     comps = [c for c in SUMMARY_COMPONENTS if c in so and c in sn]
     key = ["RepID", "PayMonth"]
@@ -205,7 +202,7 @@ def diff(old_path: str | Path, new_path: str | Path) -> DiffReport:
             changes.append(RepChange(rep=str(rep), name=str(names.get(rep, "")), currency=str(ccy.get(rep, "")),
                                      old_total=old_total, new_total=new_total, months=months,
                                      causes=causes.get(rep, [])))
-    return DiffReport(old=old_path.name, new=new_path.name, changes=changes, plan_changes=plan_changes,
+    return DiffReport(old=old_name, new=new_name, changes=changes, plan_changes=plan_changes,
                       warnings=[w for w in (old_stale, new_stale) if w],
                       reps=sorted({str(r) for r in so.RepID} | {str(r) for r in sn.RepID}))
 

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from ..workflows import ResultFrame, RunResults
 from .columns import DRAW_COLUMNS, LINE_COLUMN_SPECS, PAYOUT_COLUMNS, SUMMARY_COLUMNS
 from .engine import SUMMARY_COMPONENTS, CommissionResult
 from .inputs import PAID_SHEET
@@ -359,3 +360,21 @@ def _col(n: int) -> str:
         n, r = divmod(n - 1, 26)
         s = chr(65 + r) + s
     return s
+
+
+def run_results(result: CommissionResult) -> RunResults:
+    """The payouts, payout summary (with its Status) and statement lines of a run, for ``recalc --results``
+    (docs/sources.md): each table mirrors its sheet, money held as the engine's cents."""
+    from .engine import MONEY_COLUMNS
+
+    summary = result.summary
+    locked = locked_months(result)
+    summary = summary.assign(Status=np.where(summary["PayMonth"].isin(locked), PAID, OPEN).astype(object))
+    cents = frozenset(MONEY_COLUMNS)
+    run = result.run
+    return RunResults(
+        tables=[ResultFrame("payouts", PAYOUT_COLUMNS, result.payouts, cents),
+                ResultFrame("payout_summary", SUMMARY_COLUMNS + (STATUS_COLUMN,), summary, cents),
+                ResultFrame("statement_lines", LINE_COLUMN_SPECS, result.lines, cents)],
+        run={"ComputedAt": str(run.computed_at), "InputFingerprint": str(run.fingerprint),
+             "EngineVersion": f"salesops-xl {run.engine_version}"})

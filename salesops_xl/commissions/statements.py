@@ -1,4 +1,6 @@
-"""Rep statements: one workbook (and optionally one PDF) per rep, holding only that rep's data.
+"""Rep statements: the sheets of one rep's statement workbook, holding only that rep's data.
+
+(The batch door writes them, one file per rep, and renders PDFs: :mod:`salesops_xl.batch.statements`.)
 
 A statement has a *Statement* sheet, a document printed portrait (see
 :func:`statement_sheets`), a *Lines* sheet (every line of the rep's pay:
@@ -14,11 +16,8 @@ out; document properties carry no names.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
 import textwrap
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -74,12 +73,9 @@ PERIOD_WORDS = {"Month": "Monthly", "Quarter": "Quarterly", "Year": "Yearly"}
 WRAP_CHARS = 105  # text lines of the statement sheet are cut to the width of its tables (columns A to I)
 
 
-@dataclass
-class StatementsReport:
-    folder: Path
-    workbooks: list[Path]
-    pdfs: list[Path] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
+def statement_file_stem(rep: str) -> str:
+    """The file name of a rep's statement without its extension: ``statement_<RepID>``, the id made safe for a file name."""
+    return "statement_" + _safe(rep)
 
 
 def _safe(name: str) -> str:
@@ -460,36 +456,13 @@ def _block(name: str, cols, frame: pd.DataFrame, anchor: str = "A1") -> TableBlo
     return block(name, cols, frame, anchor)
 
 
-def _groups(result: CommissionResult) -> dict[str, dict[str, np.ndarray]]:
+def rep_rows(result: CommissionResult) -> dict[str, dict[str, np.ndarray]]:
     """Row positions of each rep in each output frame (one pass, not one filter per rep)."""
     out = {}
     for key, frame in (("summary", result.summary), ("payouts", result.payouts), ("lines", result.lines),
                        ("draws", result.draws)):
         out[key] = {k: v for k, v in frame.groupby("RepID", sort=False).indices.items()} if len(frame) else {}
     return out
-
-
-def _write_reps(result: CommissionResult, groups, reps, folder) -> list[str]:
-    from ..xlsx.writer import write_sheets
-
-    written = []
-    for rep in reps:
-        path = Path(folder) / f"statement_{_safe(rep)}.xlsx"
-        write_sheets(None, path, statement_sheets(result, rep, groups=groups))
-        written.append(str(path))
-    return written
-
-
-_WORKER: dict = {}  # in a worker process: the run and its row groups, given once when the process starts
-
-
-def _init_worker(result: CommissionResult) -> None:
-    _WORKER["result"], _WORKER["groups"] = result, _groups(result)
-
-
-def _write_in_worker(args) -> list[str]:
-    reps, folder = args
-    return _write_reps(_WORKER["result"], _WORKER["groups"], reps, folder)
 
 
 def select_reps(result: CommissionResult, reps=None) -> list[str]:
@@ -528,109 +501,6 @@ def select_reps(result: CommissionResult, reps=None) -> list[str]:
                                     table="Roster", column="RepID"))
         raise InputError(problems)
     return [r for r in all_reps if r in set(wanted)]
-
-
-def write_statements(result: CommissionResult, folder: str | Path, *, reps=None, jobs: int = 1,
-                     pdf: bool = False, progress=None) -> StatementsReport:
-    """Write one statement workbook per rep into ``folder`` (and PDFs rendered by LibreOffice if ``pdf``).
-
-    ``reps``: only these RepIDs (see :func:`select_reps`: an unknown one is an error, nothing is
-    written). ``progress(stage, done, total)`` is called as statements are written ("statements")
-    and PDFs rendered ("PDFs").
-    """
-    import time
-
-    say = progress or (lambda stage, done, total: None)
-    reps = select_reps(result, reps)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    say("statements", 0, len(reps))
-    paths: list[str] = []
-    if jobs > 1 and len(reps) > 50:
-        # imported here, not at module level: xlwings Lite (Pyodide) has no _multiprocessing, and its Rep
-        # statement script imports this module
-        from concurrent.futures import ProcessPoolExecutor
-
-        # the run goes to each worker once (its initializer), then small chunks of reps: progress as they finish
-        size = max(10, -(-len(reps) // (jobs * 20)))
-        chunks = [reps[i:i + size] for i in range(0, len(reps), size)]
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(result,)) as pool:
-            for part in pool.map(_write_in_worker, [(c, str(folder)) for c in chunks]):
-                paths += part
-                say("statements", len(paths), len(reps))
-    else:
-        groups = _groups(result)
-        size = max(10, -(-len(reps) // 50))
-        for i in range(0, len(reps), size):
-            paths += _write_reps(result, groups, reps[i:i + size], str(folder))
-            say("statements", len(paths), len(reps))
-    report = StatementsReport(folder=folder, workbooks=sorted(Path(p) for p in paths))
-    report.seconds["workbooks"] = time.perf_counter() - t0
-    if pdf:
-        t1 = time.perf_counter()
-        report.pdfs = render_pdfs(report.workbooks, folder, jobs=jobs,
-                                  progress=lambda done, total: say("PDFs", done, total))
-        report.seconds["pdfs"] = time.perf_counter() - t1
-    return report
-
-
-def render_pdfs(workbooks: list[Path], folder: Path, *, jobs: int = 1, batch: int = 200,
-                progress=None) -> list[Path]:
-    """Render workbooks to PDF with LibreOffice headless (batched: one start-up per `batch` files).
-
-    ``progress(done, total)`` is called about once a second with the PDFs written so far (LibreOffice
-    converts a batch file by file; the count is of this run's PDFs in ``folder``). A PDF LibreOffice
-    did not write is an error naming it.
-    """
-    import shutil
-    import subprocess
-    import tempfile
-    import time
-    from concurrent.futures import ThreadPoolExecutor, wait
-
-    from ..errors import WorkbookError
-
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise WorkbookError("rendering PDFs needs LibreOffice (soffice): apt-get install libreoffice-calc")
-    chunks = [workbooks[i:i + batch] for i in range(0, len(workbooks), batch)]
-    targets = [folder / (p.stem + ".pdf") for p in workbooks]
-    say = progress or (lambda done, total: None)
-    started = time.time() - 1.0  # file times can lag the clock a little; a PDF older than this is a stale one
-
-    def run(chunk):
-        with tempfile.TemporaryDirectory(prefix="sxl-lo-") as prof:
-            cmd = [soffice, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(folder)] + [str(p) for p in chunk]
-            res = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + 30 * len(chunk))
-            if res.returncode != 0:
-                raise WorkbookError(f"LibreOffice could not render PDFs: {res.stderr.strip()[:300]}")
-
-    def rendered() -> list[Path]:
-        names = {t.name for t in targets}
-        with os.scandir(folder) as it:
-            fresh = {e.name for e in it if e.name in names and e.stat().st_mtime >= started}
-        return [t for t in targets if t.name in fresh]
-
-    say(0, len(targets))
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(chunks)))) as pool:
-        futures = [pool.submit(run, c) for c in chunks]
-        while wait(futures, timeout=1.0).not_done:
-            say(len(rendered()), len(targets))
-        for f in futures:
-            f.result()  # LibreOffice's own failure first
-    done = rendered()
-    if len(done) != len(targets):
-        missing = sorted(set(targets) - set(done))
-        raise WorkbookError(f"LibreOffice wrote {len(done):,} of {len(targets):,} PDFs; missing: "
-                            + ", ".join(p.name for p in missing[:5]) + (" ..." if len(missing) > 5 else ""))
-    say(len(done), len(targets))
-    return targets
-
-
-def default_jobs() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
 
 
 def has_rep_statement(source) -> bool:

@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import functools
+
 from ..accounting.outputs import accounting_sheets
 from ..accounting.schema import ACCOUNTING_SHEETS
 from ..errors import UsageError
@@ -15,7 +17,7 @@ from ..workflows import Progress, WorkflowResult, kept_run_time, previous_run
 from . import approvals, audit
 from .engine import CommissionResult, compute
 from .inputs import load_inputs
-from .outputs import OPTIONAL_SHEETS, commission_sheets, continuation_sheet_names
+from .outputs import OPTIONAL_SHEETS, commission_sheets, continuation_sheet_names, run_results
 from .statements import refreshed_statement
 
 
@@ -71,7 +73,7 @@ def recalc_commissions(source: TableSource, *, computed_at: str | None = None,
                "status": outcome.state.status, "changed_reps": list(outcome.changed)}
     return WorkflowResult(sheets=sheets + st_sheets, summary=summary,
                           warnings=result.run.warnings + list(outcome.warnings) + st_warnings, result=result,
-                          remove=stale + st_remove)
+                          remove=stale + st_remove, results=functools.partial(run_results, result))
 
 
 def _check_locking(inputs, result: CommissionResult, state) -> None:

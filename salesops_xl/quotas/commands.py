@@ -1,6 +1,7 @@
 """``salesops-xl quotas ...``: the quota capability's extra commands (thin wrappers over the batch functions)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -31,11 +32,12 @@ def handoff_command(quotas_workbook: Path, commissions_workbook: Path, measure: 
     currency); every other row, and every other sheet, is kept. Then `salesops-xl recalc
     COMMISSIONS_WORKBOOK` computes payouts on them.
     """
+    from ..batch.handoff import write_handoff
     from ..console import run_guarded
-    from .handoff import handoff
+    from .handoff import build_handoff
 
-    rep = run_guarded(handoff, quotas_workbook, commissions_workbook, measure=measure, team_measure=team_measure,
-                      output=output, dry_run=dry_run)
+    build = functools.partial(build_handoff, measure=measure, team_measure=team_measure)
+    rep = run_guarded(write_handoff, build, quotas_workbook, commissions_workbook, output=output, dry_run=dry_run)
     for w in rep.warnings:
         click.echo(f"warning: {w}", err=True)
     if quiet:

@@ -6,16 +6,13 @@ another source - or the same one - and returns the sheet holding the
 commission ``Quotas`` table, rewritten: its rows for the measure and the
 people planned here are replaced by the planned quotas (in each rep's
 currency and the measure's period type), every other row is kept as it was.
-:func:`handoff` does that on two .xlsx files and writes the commission
+The batch door (:func:`salesops_xl.batch.handoff.write_handoff`) does that on two .xlsx files and writes the commission
 workbook atomically, replacing only that sheet. Rules: docs/quotas.md,
 "Hand-off to the commission workbook".
 """
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -354,38 +351,3 @@ def _bounds(cal: PlanCalendar, pt: str):
 
     b = [cal.period_bounds(p, pt) for p in range(PERIODS_PER_YEAR[pt])]
     return (np.array([np.datetime64(f, "D") for f, _ in b]), np.array([np.datetime64(l, "D") for _, l in b]))
-
-
-@dataclass
-class HandoffReport:
-    quotas: Path
-    commissions: Path
-    output: Path | None  # None: dry run
-    seconds: float
-    summary: dict
-    warnings: list[str] = field(default_factory=list)
-
-
-def handoff(quotas_path: str | Path, commissions_path: str | Path, *, measure: str | None = None,
-            team_measure: str | None = None, output: str | Path | None = None,
-            dry_run: bool = False) -> HandoffReport:
-    """Write the quota workbook's planned quotas into the commission workbook's Quotas table (batch door).
-
-    ``output`` (default: the commission workbook itself) receives the
-    commission workbook with only the sheet holding ``Quotas`` replaced; the
-    write is atomic. ``dry_run`` checks everything and writes nothing.
-    """
-    from ..batch import check_path, open_source, output_path
-    from ..xlsx.lock import workbook_lock
-    from ..xlsx.writer import write_sheets
-
-    t0 = time.perf_counter()
-    src = check_path(commissions_path)
-    dest = output_path(src, output)
-    with workbook_lock(dest):  # one writer per workbook, as `salesops-xl recalc`
-        with open_source(quotas_path) as qs, open_source(src) as cs:
-            res = build_handoff(qs, cs, measure=measure, team_measure=team_measure)
-        if not dry_run:
-            write_sheets(src, dest, res.sheets)
-    return HandoffReport(quotas=Path(quotas_path), commissions=src, output=None if dry_run else dest,
-                         seconds=time.perf_counter() - t0, summary=res.summary, warnings=res.warnings)

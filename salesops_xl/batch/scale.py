@@ -1,6 +1,6 @@
 """Scale-out: the commission engine run in partitions of reps, on Dask (the batch door; docs/scale.md).
 
-The single-process engine (:func:`.engine.compute`) runs unchanged on each partition; this module only decides
+The single-process engine (:func:`salesops_xl.commissions.engine.compute`) runs unchanged on each partition; this module only decides
 which reps travel together, cuts the inputs, runs the partitions and puts the results back together.
 
 **What stays together.** A rep's numbers depend only on rows of their own, except where rows link reps:
@@ -33,8 +33,8 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProblemCollector, SalesopsError, UsageError
 from ..tables import RawTable, Table
-from .engine import CommissionResult, RunInfo, compute, run_timestamp, run_totals
-from .inputs import CommissionInputs
+from ..commissions.engine import CommissionResult, RunInfo, compute, run_timestamp, run_totals
+from ..commissions.inputs import CommissionInputs
 
 #: deal rows per partition when the number of partitions is not given (memory: see docs/scale.md)
 ROWS_PER_PARTITION = 1_000_000
@@ -301,8 +301,8 @@ def _managers(inputs: CommissionInputs, summary: pd.DataFrame, all_reps: frozens
     outside = ros["ManagerID"].notna() & ~ros["ManagerID"].isin(set(ros["RepID"])) & ros["ManagerID"].isin(all_reps)
     if not outside.any():
         return summary
-    from .engine import month_rows
-    from .prepare import _period_bounds, roster_days
+    from ..commissions.engine import month_rows
+    from ..commissions.prepare import _period_bounds, roster_days
 
     rd = roster_days(inputs)
     bounds = _period_bounds(inputs.calendar, "Month", rd.start, rd.n_days)
@@ -693,7 +693,7 @@ class _SliceJob:
 
 
 def _run_slice(job: _SliceJob, shared: dict[str, RawTable]):
-    from .inputs import fingerprint, load_inputs
+    from ..commissions.inputs import fingerprint, load_inputs
 
     tables = {**shared, **job.tables}
     inputs = load_inputs(_SliceSource(job.workbook, tables, job.deals_path, job.rep_values))
@@ -738,7 +738,7 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
     """
     import pyarrow.parquet as pq
 
-    from . import schema as S
+    from ..commissions import schema as S
 
     computed_at = computed_at or run_timestamp()
     names = {t.lower(): t for t in source.table_names()}
