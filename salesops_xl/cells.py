@@ -38,7 +38,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from .tables import DATE1904_OFFSET, EXCEL_ERRORS, SERIAL_RANGE, excel_epoch
+from .dates import DATE1904_OFFSET, EXCEL_ERRORS, SERIAL_RANGE, excel_epoch
 
 
 class CellError(Exception):

@@ -26,36 +26,19 @@ Conversions (stated in docs/schema.md):
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .cellrefs import col_letters
+from .dates import EXCEL_ERRORS, read_date
 from .errors import Problem, ProblemCollector
 
 FieldType = Literal["text", "id", "number", "money", "percent", "int", "date", "choice"]
-
-#: Excel's error values, as spreadsheets and xlwings render them.
-EXCEL_ERRORS = frozenset(
-    "#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! "
-    "#FIELD! #BLOCKED! #CONNECT! #BUSY! #UNKNOWN! #EXTERNAL! #PYTHON!".split()
-)
-
-EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-#: Day 0 of the 1904 date system (``<workbookPr date1904="1"/>``): serial 0 is 1904-01-01.
-EXCEL_EPOCH_1904 = np.datetime64("1904-01-01", "D")
-#: Days between the two systems: a date's 1900 serial is its 1904 serial + 1462.
-DATE1904_OFFSET = 1462
-#: Valid serial numbers of each system, [low, high): 1900-01-01 .. 9999-12-31 and 1904-01-01 .. 9999-12-31.
-SERIAL_RANGE = {False: (1.0, 2958466.0), True: (0.0, 2958466.0 - DATE1904_OFFSET)}
-
-
-def excel_epoch(date1904: bool = False) -> np.datetime64:
-    """The date whose serial number is 0 in a workbook's date system (1899-12-30 or 1904-01-01)."""
-    return EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
-
 
 @dataclass(frozen=True)
 class Field:
@@ -193,7 +176,7 @@ class RawTable:
         if column not in self.columns or self.origin != "workbook":
             return None
         j = self.first_col + self.columns.index(column)
-        return f"{col_letter(j)}{self.excel_row(i)}"
+        return f"{col_letters(j)}{self.excel_row(i)}"
 
 
 @dataclass
@@ -249,14 +232,6 @@ def take(values, pos: np.ndarray, fill=None) -> np.ndarray:
     return ext[pos]
 
 
-def col_letter(j: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _is_blank(v: Any) -> bool:
@@ -604,48 +579,6 @@ def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollect
         arr[i] = np.nan
 
 
-def serial_to_date(serial: np.ndarray, date1904: bool = False) -> np.ndarray:
-    """Excel serial day numbers -> datetime64[D], in the 1900 system or (``date1904``) the 1904 system."""
-    return excel_epoch(date1904) + np.floor(serial).astype("int64").astype("timedelta64[D]")
-
-
-def date_to_serial(dates: np.ndarray, date1904: bool = False) -> np.ndarray:
-    """datetime64 -> Excel serial day numbers (float64, NaN for NaT) of the 1900 or (``date1904``) 1904 system."""
-    d = np.asarray(dates).astype("datetime64[D]")
-    out = (d - excel_epoch(date1904)).astype("timedelta64[D]").astype(np.int64).astype(np.float64)
-    out[np.isnat(d)] = np.nan
-    return out
-
-
-def _one_date(u: Any, date1904: bool = False) -> tuple[Any, str]:
-    if u is None or (isinstance(u, float) and math.isnan(u)):
-        return np.datetime64("NaT", "D"), ""
-    if isinstance(u, _dt.datetime):
-        return np.datetime64(u.date(), "D"), ""
-    if isinstance(u, _dt.date):
-        return np.datetime64(u, "D"), ""
-    if isinstance(u, np.datetime64):
-        return u.astype("datetime64[D]"), ""
-    if isinstance(u, pd.Timestamp):
-        return np.datetime64(u.date(), "D"), ""
-    if isinstance(u, bool):
-        return None, "TRUE/FALSE where a date was expected"
-    if isinstance(u, (int, float, np.integer, np.floating)):
-        x = float(u)
-        lo, hi = SERIAL_RANGE[bool(date1904)]  # 1900-01-01 (1904-01-01) .. 9999-12-31
-        if not (lo <= x < hi):
-            return None, "a number that is not a valid Excel date"
-        return serial_to_date(np.array([x]), date1904)[0], ""
-    if isinstance(u, str):
-        s = u.strip()
-        if s == "":
-            return np.datetime64("NaT", "D"), ""
-        if s in EXCEL_ERRORS:
-            return None, "error value in the cell"
-        return None, "a date typed as text (Excel does not treat it as a date)"
-    return None, "not a date"
-
-
 def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict[int, str]) -> np.ndarray:
     obj = _as_object_array(values)
     n = len(obj)
@@ -656,7 +589,7 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
     conv[-1] = np.datetime64("NaT")
     bad: dict[int, tuple[str, Any]] = {}
     for k, u in enumerate(uniques):
-        d, why = _one_date(u, tbl.raw.date1904)
+        d, why = read_date(u, tbl.raw.date1904)
         if why and tbl.raw.origin != "workbook" and why.startswith("a date typed as text"):
             why = "not a date written YYYY-MM-DD"  # (a source besides a workbook: see salesops_xl.sources)
         if why:
@@ -716,3 +649,23 @@ def const(n: int, value) -> np.ndarray:
     out = np.empty(n, dtype=object)
     out.fill(value)
     return out
+
+
+# -- the input fingerprint --------------------------------------------------------------------------
+
+def fingerprint(frames: Mapping[str, pd.DataFrame]) -> str:
+    """SHA-256 over the typed content of tables: their names, columns and values, in order (the Run Log's
+    "Input fingerprint": a recalculation of unchanged inputs keeps the last run's time, docs/schema.md)."""
+    h = hashlib.sha256()
+    for name in sorted(frames):
+        frame = frames[name]
+        h.update(name.encode())
+        h.update("\x1f".join(map(str, frame.columns)).encode())
+        if len(frame):
+            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def input_frames(tables: Mapping[str, Table]) -> dict[str, pd.DataFrame]:
+    """Each table's typed input columns (those of its schema), without the columns loaders derive."""
+    return {name: t.frame[t.schema.column_names] for name, t in tables.items()}

@@ -49,7 +49,7 @@ def template_inputs(kind: str) -> list[InputTable]:
 
     from salesops_xl import capabilities
     from salesops_xl.xlsx.package import Package
-    from salesops_xl.xlsx.refs import parse_cell
+    from salesops_xl.cellrefs import parse_cell
 
     cap = capabilities.get(kind)
     wanted = {t.name for t in cap.input_tables}

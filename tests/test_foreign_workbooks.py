@@ -40,7 +40,7 @@ def _excel_with_inputs(fixture: Path, tables: list, out: Path, kind: str) -> Pat
 
     from salesops_xl.sheets import SheetSpec
     from salesops_xl.templates import table_block
-    from salesops_xl.xlsx.refs import cell_ref
+    from salesops_xl.cellrefs import cell_ref
     from salesops_xl.xlsx.writer import write_sheets
 
     schemas = {t.name: t for t in capabilities.get(kind).input_tables}

@@ -40,7 +40,9 @@ import numpy as np
 from ..errors import WorkbookError
 from ..precision import round_written
 from ..sheets import NUMBER_FORMATS, ChartSpec, SheetSpec, TableBlock
-from ..tables import DATE1904_OFFSET, RawTable, col_letter, date_to_serial
+from ..cellrefs import col_letters
+from ..dates import DATE1904_OFFSET, date_to_serial
+from ..tables import RawTable
 
 __all__ = ["BookSource", "RenderReport", "write_book", "runtime_of", "book_date1904"]
 
@@ -242,11 +244,11 @@ def _frozen_range(ref: str) -> tuple[int, int, str]:
     r, c = _cell_rc(ref)
     rows, cols = r - 1, c - 1
     if rows and cols:
-        rng = f"A1:{col_letter(cols - 1)}{rows}"
+        rng = f"A1:{col_letters(cols - 1)}{rows}"
     elif rows:
         rng = f"1:{rows}"
     elif cols:
-        rng = f"A:{col_letter(cols - 1)}"
+        rng = f"A:{col_letters(cols - 1)}"
     else:
         rng = ""
     return rows, cols, rng

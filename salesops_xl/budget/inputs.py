@@ -18,9 +18,9 @@ import pandas as pd
 from ..errors import ProblemCollector
 from ..money import to_cents
 from ..periods import PlanCalendar
-from ..quotas.inputs import _one_row, fingerprint
+from ..quotas.inputs import _one_row
 from ..source import TableSource
-from ..tables import Table, index_of, read_tables, take
+from ..tables import Table, fingerprint, index_of, input_frames, read_tables, take
 from . import schema as S
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -76,7 +76,7 @@ def load_inputs(source: TableSource) -> BudgetInputs:
     problems = ProblemCollector()
     warnings: list[str] = []
     tables = read_tables(source, S.INPUT_TABLES, problems)
-    fp = fingerprint(tables)
+    fp = fingerprint(input_frames(tables))
     plan = _plan(tables.get("BudgetPlan"), problems)
     cc = tables.get("CostCentres")
     ramp = _ramp(tables.get("RampCurve"), problems)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..quotas.outputs import _block, _col
+from ..quotas.outputs import _block
+from ..cellrefs import col_letters
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec
 from .engine import NM, BudgetResult, by_month, line_measures, rollup, with_variances
 
@@ -75,7 +76,7 @@ def _budget_sheet(r: BudgetResult) -> SheetSpec:
     start = 4 + len(roll) + 3
     year = by_month(r)
     t_year = _block("BudgetByMonth", YEAR_COLUMNS, year, anchor=f"A{start}")
-    chart_col = _col(len(FIGURES) + 4)
+    chart_col = col_letters(len(FIGURES) + 3)
     ser = lambda name, col, color: SeriesRef(name=name, table="BudgetByMonth", values=col,  # noqa: E731
                                              categories="Month", color=color)
     charts = (
@@ -132,7 +133,7 @@ def _hiring_sheet(r: BudgetResult) -> SheetSpec:
                                              categories="Month", color=color)
     chart = ChartSpec(kind="column", title="Requisitions opening and hires starting, by month",
                       series=(ser("Openings", "Openings", FC_C), ser("Starts", "Starts", HIRE_C)),
-                      anchor=f"{_col(len(req_cols) + 2)}4", x_title="Month", y_title="People", width_cols=10,
+                      anchor=f"{col_letters(len(req_cols) + 1)}4", x_title="Month", y_title="People", width_cols=10,
                       height_rows=18, y_format="0")
     fun = inp.funnel
     stages = " -> ".join(f"{s} {c:.0%} in {int(d)} d" for s, c, d in zip(fun["Stage"], fun["Conversion"], fun["Days"]))

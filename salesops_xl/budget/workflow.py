@@ -4,13 +4,10 @@ from __future__ import annotations
 from typing import Callable
 
 from ..source import TableSource
-from ..workflows import WorkflowResult, kept_run_time, previous_run
+from ..workflows import Progress, WorkflowResult, kept_run_time, previous_run
 from .engine import BudgetResult, compute, line_measures
 from .inputs import load_inputs
 from .outputs import budget_sheets
-
-Progress = Callable[[str], None]
-
 
 def plan_budget(source: TableSource, *, computed_at: str | None = None) -> BudgetResult:
     """Validate the budget inputs and compute (no sheets)."""

@@ -6,27 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import (CellError, as_matrix, cell_function, is_blank, number, numbers, rectangular, serial_date,
+from ..cells import (CellError, as_matrix, cell_function, date_value, is_blank, number, numbers, rectangular,
                      shape_result, text_value)
 from ..money import to_cents
-from ..tables import EXCEL_ERRORS
+from ..dates import EXCEL_ERRORS
 from .tiers import TierTable, TierTableError, payout_multiple, tiered_value
 
 
 def _date(v: Any, what: str, *, blank_ok: bool = False) -> np.datetime64 | None:
-    if v is None or (isinstance(v, str) and not v.strip()):
-        if blank_ok:
-            return None
-        raise CellError(f"{what} is blank")
-    if isinstance(v, _dt.datetime):
-        return np.datetime64(v.date(), "D")
-    if isinstance(v, _dt.date):
-        return np.datetime64(v, "D")
-    if isinstance(v, str):
-        if v.strip() in EXCEL_ERRORS:
-            raise CellError(f"{what} is an error ({v.strip()})", v.strip())
-        raise CellError(f"{what} is text, expected a date")
-    return serial_date(number(v, what), what)  # in the cell functions' date system (cells.set_date_system)
+    """:func:`salesops_xl.cells.date_value`, or None for a blank when ``blank_ok``."""
+    return None if blank_ok and is_blank(v) else date_value(v, what)
 
 
 @cell_function

@@ -21,7 +21,9 @@ from ..errors import ProblemCollector
 from ..money import to_cents
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..tables import Table, TableSchema, read_table, read_tables, serial_to_date
+from ..dates import serial_to_date
+from ..tables import Table, TableSchema, input_frames, read_table, read_tables
+from ..tables import fingerprint as tables_fingerprint
 from . import schema as S
 from .tiers import TierTable, TierTableError
 
@@ -130,16 +132,11 @@ def fingerprint(tables: dict[str, Table]) -> str:
     The Settings rows StatementRep, CompanyName and StatementContact only shape the statements, so they are
     left out: choosing a rep or rewording the contact does not make the payout run look new.
     """
-    h = hashlib.sha256()
-    for name in sorted(tables):
-        frame = tables[name].frame[tables[name].schema.column_names]  # the typed inputs, not derived columns
-        if name == "Settings":
-            frame = frame[~frame["Setting"].astype(str).str.lower().isin(STATEMENT_ONLY_SETTINGS)]
-        h.update(name.encode())
-        h.update("\x1f".join(frame.columns).encode())
-        if len(frame):
-            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return h.hexdigest()
+    frames = input_frames(tables)
+    if "Settings" in frames:
+        st = frames["Settings"]
+        frames["Settings"] = st[~st["Setting"].astype(str).str.lower().isin(STATEMENT_ONLY_SETTINGS)]
+    return tables_fingerprint(frames)
 
 
 # -- settings ---------------------------------------------------------------------------------

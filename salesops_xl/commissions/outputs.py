@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..cellrefs import col_letters
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
 from ..workflows import ResultFrame, RunResults
 from .columns import DRAW_COLUMNS, LINE_COLUMN_SPECS, PAYOUT_COLUMNS, SUMMARY_COLUMNS
@@ -236,9 +237,9 @@ def _dashboard(result: CommissionResult) -> SheetSpec:
     dist_cols = (Column("Band", "text"),) + tuple(Column(c, "int") for c in dist.columns[1:])
     curve_cols = (Column("Attainment", "percent"),) + tuple(Column(c, "percent") for c in curve.columns[1:])
     t_dist = _block("AttainmentDistribution", dist_cols, dist, anchor="A4")
-    curve_anchor = f"{_col(len(dist_cols) + 1)}4"
+    curve_anchor = f"{col_letters(len(dist_cols))}4"
     t_curve = _block("PayoutCurves", curve_cols, curve, anchor=curve_anchor)
-    chart_col = _col(len(dist_cols) + 1 + len(curve_cols) + 1)
+    chart_col = col_letters(len(dist_cols) + 1 + len(curve_cols))
     charts = (
         ChartSpec(kind="column", title="Attainment distribution (YTD, last period)",
                   series=tuple(SeriesRef(name=c, table="AttainmentDistribution", values=c, categories="Band",
@@ -353,13 +354,6 @@ def checks_sheet(result: CommissionResult, line_tables: list[str]) -> SheetSpec:
                      print_landscape=False, print_rows="4:4")
 
 
-def _col(n: int) -> str:
-    """1-based column number -> letters."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def run_results(result: CommissionResult) -> RunResults:

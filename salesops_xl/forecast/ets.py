@@ -30,10 +30,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..cells import as_1900_serial
+from ..dates import EXCEL_EPOCH
 from . import holtwinters as HW
 from . import models as M
 
-EXCEL_EPOCH = _dt.date(1899, 12, 30)
 MAX_SEASONALITY = 8760
 MAX_STEPS = 100_000
 MAX_MISSING_SHARE = 0.3
@@ -68,7 +68,7 @@ def to_serial(v: Any) -> float | None:
         d = v - _dt.datetime(1899, 12, 30, tzinfo=v.tzinfo)
         return d.days + d.seconds / 86400.0 + d.microseconds / 86400e6
     if isinstance(v, _dt.date):
-        return float((v - EXCEL_EPOCH).days)
+        return float((np.datetime64(v, "D") - EXCEL_EPOCH).astype(np.int64))
     if isinstance(v, np.datetime64):
         return float((v.astype("datetime64[s]") - np.datetime64("1899-12-30T00:00:00")).astype(np.int64) / 86400.0)
     if isinstance(v, str):

@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..errors import Problem, ProblemCollector
 from ..source import TableSource
-from ..tables import SERIAL_RANGE, Table, index_of, read_table, serial_to_date, take
+from ..dates import SERIAL_RANGE, serial_to_date
+from ..tables import Table, fingerprint, index_of, read_table, take
 from . import schema as S
 from .fiscal import calendar_of, month_index, month_label, month_start
 from .models import METHODS
@@ -141,22 +142,12 @@ def load_inputs(source: TableSource) -> ForecastInputs:
     if quotas is not None and settings is not None:
         warnings += _quota_warnings(team, quotas, opps, settings)
     return ForecastInputs(workbook=source.workbook, settings=settings, tables=tables,
-                          fingerprint=fingerprint(tables), team=team, stages=stages, opps=opps,
+                          fingerprint=fingerprint({name: t.frame for name, t in tables.items()}), team=team, stages=stages, opps=opps,
                           quota_months=quotas, warnings=warnings, submissions=subs,
                           pipeline_history=_history(tables, S.PIPELINE_HISTORY),
                           call_history=_history(tables, S.CALL_HISTORY))
 
 
-def fingerprint(tables: dict[str, Table]) -> str:
-    """SHA-256 over the typed content of the input tables (names, columns and values, in order)."""
-    h = hashlib.sha256()
-    for name in sorted(tables):
-        frame = tables[name].frame
-        h.update(name.encode())
-        h.update("\x1f".join(frame.columns).encode())
-        if len(frame):
-            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return h.hexdigest()
 
 
 # -- settings ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import pandas as pd
 from .inputs import ForecastInputs
 from .pipeline import PipelineResult
 from .targets import QuotaCube, quota_cube
-from .series import subtree
+from .series import one_hot, subtree
 
 
 @dataclass
@@ -41,10 +41,6 @@ class Units:
     members: np.ndarray  # (U, P) bool
 
 
-def _one_hot(idx: np.ndarray, P: int) -> np.ndarray:
-    out = np.zeros((len(idx), P), dtype=bool)
-    out[np.arange(len(idx)), idx] = True
-    return out
 
 
 def build_units(inp: ForecastInputs, pipe: PipelineResult) -> Units:
@@ -78,7 +74,7 @@ def build_units(inp: ForecastInputs, pipe: PipelineResult) -> Units:
     manager = np.concatenate([np.full(1 + len(regions), "", dtype=object), ids[teams], mgr_of[reps]]).astype(object)
     members = np.concatenate([np.ones((1, P), bool),
                               (region[None, :] == np.array(regions, dtype=object)[:, None]).reshape(len(regions), P),
-                              sub[teams], _one_hot(reps, P)]).reshape(U, P)
+                              sub[teams], one_hot(reps, P)]).reshape(U, P)
     return Units(level=level, key=key, name=name, manager=manager, members=members)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..cellrefs import col_letters
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
 from . import schema as S
 from .engine import ForecastRun
@@ -36,12 +37,6 @@ def _next_row(block: TableBlock, gap: int = 3) -> int:
     return row + block.n_rows + 1 + gap
 
 
-def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 ID_COLUMNS = (Column("Level", "text", description="Company, Region, Team (a manager and everyone below) or Rep."),
@@ -465,7 +460,7 @@ def history_sheet(pipeline: pd.DataFrame, calls: pd.DataFrame):
 
     c_cols = cols(S.CALL_HISTORY)
     c = _block(S.CALL_HISTORY.name, c_cols, calls, "A5")
-    p = _block(S.PIPELINE_HISTORY.name, cols(S.PIPELINE_HISTORY), pipeline, f"{_col(len(c_cols) + 2)}5")
+    p = _block(S.PIPELINE_HISTORY.name, cols(S.PIPELINE_HISTORY), pipeline, f"{col_letters(len(c_cols) + 1)}5")
     days = np.unique(calls["SnapshotDate"].to_numpy().astype("datetime64[D]")) if len(calls) else []
     notes = (("A1", "Forecast history: snapshots of the calls and the pipeline"),
              ("A2", "Appended by  salesops-xl forecast snapshot WORKBOOK [--date D]  (a snapshot replaces one of the "

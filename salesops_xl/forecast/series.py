@@ -36,7 +36,8 @@ class SeriesSet:
         return len(self.level)
 
 
-def _one_hot(idx: np.ndarray, P: int) -> np.ndarray:
+def one_hot(idx: np.ndarray, P: int) -> np.ndarray:
+    """(len(idx), P) booleans: row i is True in column idx[i] alone."""
     out = np.zeros((len(idx), P), dtype=bool)
     out[np.arange(len(idx)), idx] = True
     return out
@@ -101,7 +102,7 @@ def build_series(inp: ForecastInputs) -> SeriesSet:
                             np.char.add(rnames[teams].astype(str), "'s team").astype(object), rnames[reps]])
     Mm = np.concatenate([np.ones((1, P), bool),
                          (region[None, :] == np.array(regions, dtype=object)[:, None]).reshape(len(regions), P),
-                         sub[teams], _one_hot(reps, P)]).reshape(len(levels), P)
+                         sub[teams], one_hot(reps, P)]).reshape(len(levels), P)
     starts = np.where(Mm, first_by_person[None, :], np.iinfo(np.int64).max).min(1)
     keep = starts <= end
     Mm, starts = Mm[keep], starts[keep]

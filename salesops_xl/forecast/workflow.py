@@ -13,13 +13,11 @@ from typing import Callable
 import numpy as np
 
 from ..source import TableSource
-from ..workflows import WorkflowResult, kept_run_time, previous_run
+from ..workflows import Progress, WorkflowResult, kept_run_time, previous_run
 from .engine import ForecastRun, compute
 from .inputs import load_inputs
 from .history import snapshot
 from .outputs import forecast_sheets, history_sheet
-
-Progress = Callable[[str], None]
 
 RUN_LOG_TABLE = "ForecastRunLog"
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, is_blank, as_matrix, cell_function, number, numbers, serial_date
-from ..tables import EXCEL_ERRORS
+from ..cells import CellError, as_matrix, cell_function, date_value, is_blank, number, numbers
+from ..dates import EXCEL_ERRORS
 from . import schema as S
 from .engine import (BOUND_CEILING, NM, bounded_proportional, effective_shares, hire_matrix, hire_month_cents,
                      largest_remainder, monthly_retention, ramp_matrix, round_half_away)
@@ -190,21 +190,6 @@ def seasonality(history: Any, capacity: Any = None) -> Any:
     return idx.reshape(-1, 1).tolist() if column else [idx.tolist()]
 
 
-def _date(v: Any, what: str) -> np.datetime64:
-    if is_blank(v):
-        raise CellError(f"{what} is blank")
-    if isinstance(v, bool):
-        raise CellError(f"{what} is TRUE/FALSE, expected a date")
-    if isinstance(v, _dt.datetime):
-        return np.datetime64(v.date(), "D")
-    if isinstance(v, _dt.date):
-        return np.datetime64(v, "D")
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        return serial_date(float(v), what)  # in the cell functions' date system (cells.set_date_system)
-    if isinstance(v, str) and v.strip().split(" ")[0] in EXCEL_ERRORS:
-        code = v.strip().split(" ")[0]
-        raise CellError(f"{what} is an error ({code})", code)
-    raise CellError(f"{what} is text, expected a date")
 
 
 def _curve(value: Any) -> np.ndarray:
@@ -229,14 +214,14 @@ def _month_of(d: np.datetime64) -> int:
 def ramp(hire_date: Any, month: Any, curve: Any = None, term_date: Any = None) -> Any:
     """Ramp factor in the month(s) containing ``month``: 0 before the hire month (or after ``term_date``),
     then the curve by month of tenure (the hire month is month 1), 100% after it. Default curve 25/50/75%."""
-    h = _month_of(_date(hire_date, "hire_date"))
-    t = 10**6 if is_blank(term_date) else _month_of(_date(term_date, "term_date"))
+    h = _month_of(date_value(hire_date, "hire_date"))
+    t = 10**6 if is_blank(term_date) else _month_of(date_value(term_date, "term_date"))
     if t < h:
         raise CellError("term_date is before hire_date")
     c = _curve(curve)
     scalar = not isinstance(month, (list, tuple, np.ndarray))
     m = as_matrix(month)
-    months = np.array([[_month_of(_date(v, "month")) for v in r] for r in m], dtype=np.int64)
+    months = np.array([[_month_of(date_value(v, "month")) for v in r] for r in m], dtype=np.int64)
     _, _, f = ramp_matrix(np.array([h]), np.array([t]), months.reshape(-1), c)
     out = np.round(f.reshape(months.shape), 12)
     return float(out[0, 0]) if scalar else out.tolist()

@@ -21,7 +21,8 @@ from ..errors import Problem, ProblemCollector
 from ..periods import PlanCalendar
 from ..sheets import SheetSpec
 from ..source import TableSource
-from ..tables import Table, read_table, serial_to_date
+from ..dates import serial_to_date
+from ..tables import Table, read_table
 from ..words import count
 from ..workflows import Progress, WorkflowResult
 from .engine import NM

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import Problem, ProblemCollector
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..tables import Table, index_of, read_tables, take  # noqa: F401  (index_of re-exported)
+from ..tables import Table, fingerprint, index_of, input_frames, read_tables, take  # noqa: F401  (index_of re-exported)
 from . import schema as S
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -134,7 +134,7 @@ def load_inputs(source: TableSource) -> QuotaInputs:
     problems = ProblemCollector()
     warnings: list[str] = []
     tables = read_tables(source, S.INPUT_TABLES, problems)
-    fp = fingerprint(tables)
+    fp = fingerprint(input_frames(tables))
     plan = _plan(tables.get("QuotaPlan"), problems, warnings)
     cap = _capacity(tables.get("CapacityPlan"), plan, problems)
     fx = _fx(tables.get("PlanFXRates"), problems)
@@ -169,16 +169,6 @@ def load_inputs(source: TableSource) -> QuotaInputs:
     )
 
 
-def fingerprint(tables: dict[str, Table]) -> str:
-    """SHA-256 over the typed content of the input tables (names, columns and values, in order)."""
-    h = hashlib.sha256()
-    for name in sorted(tables):
-        frame = tables[name].frame[tables[name].schema.column_names]
-        h.update(name.encode())
-        h.update("\x1f".join(frame.columns).encode())
-        if len(frame):
-            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return h.hexdigest()
 
 
 # -- helpers ------------------------------------------------------------------------------------

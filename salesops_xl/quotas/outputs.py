@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..cellrefs import col_letters
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
 from . import schema as S
 from .engine import BOUND_CEILING, BOUND_FLOOR, NM, QuotaResult
@@ -23,13 +24,6 @@ def _block(name: str, columns, frame: pd.DataFrame | dict, anchor: str = "A1") -
     return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor)
 
 
-def _col(n: int) -> str:
-    """1-based column number -> letters."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _text(values) -> np.ndarray:
@@ -303,11 +297,11 @@ def _seasonality_sheet(r: QuotaResult) -> SheetSpec:
     curve = np.append(inp.ramp, 1.0)
     ramp = pd.DataFrame({"TenureMonth": np.arange(1, len(curve) + 1).astype(np.int64), "Ramp": curve})
     t_ramp = _block("RampUsed", (Column("TenureMonth", "int"), Column("Ramp", "percent")), ramp,
-                    anchor=f"{_col(len(SEASON_COLUMNS) + 2)}4")
+                    anchor=f"{col_letters(len(SEASON_COLUMNS) + 1)}4")
     chart = ChartSpec(kind="column", title="Seasonal index by month (1 = an average month)",
                       series=(SeriesRef(name="Index", table="SeasonalIndex", values="Index", categories="Month",
                                         color=PALETTE[0]),),
-                      anchor=f"{_col(len(SEASON_COLUMNS) + 5)}4", x_title="Month", y_title="Index", width_cols=9,
+                      anchor=f"{col_letters(len(SEASON_COLUMNS) + 4)}4", x_title="Month", y_title="Index", width_cols=9,
                       height_rows=16)
     src = {"History": f"history year {inp.history_calendar.month_label(0)} to {inp.history_calendar.month_label(11)}",
            "Profile": "the SeasonalProfile table", "Even": "none (every month the same)"}[inp.phasing]
@@ -355,7 +349,7 @@ def _capacity_sheet(r: QuotaResult) -> SheetSpec:
     t_hire = _block("HiringPlan", HIRE_COLUMNS, cp.hires, anchor="G4")
     start = 4 + len(cp.summary) + 3
     t_month = _block("CapacityByMonth", CAP_COLUMNS, cp.monthly, anchor=f"A{start}")
-    chart_col = _col(len(CAP_COLUMNS) + 2)  # right of the monthly table
+    chart_col = col_letters(len(CAP_COLUMNS) + 1)  # right of the monthly table
     line = lambda name, col, i: SeriesRef(name=name, table="CapacityByMonth", values=col, categories="Month",  # noqa
                                           color=PALETTE[i])
     charts = (

@@ -215,7 +215,7 @@ def _ramp_input_sheet(source, proposal: np.ndarray):
     from ..errors import WorkbookError
     from ..sheets import SheetSpec
     from ..templates import table_block
-    from ..xlsx.refs import col_letters
+    from ..cellrefs import col_letters
     from . import schema as S
 
     raw = source.read("RampCurve")

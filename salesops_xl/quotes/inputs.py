@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import ProblemCollector
 from ..source import TableSource
-from ..tables import Table, read_tables
+from ..tables import Table, fingerprint, input_frames, read_tables
 from . import schema as S
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -42,16 +42,6 @@ class QuoteInputs:
         return self.tables[name].frame
 
 
-def fingerprint(tables: dict[str, Table]) -> str:
-    """SHA-256 over the typed content of the input tables (names, columns and values, in order)."""
-    h = hashlib.sha256()
-    for name in sorted(tables):
-        frame = tables[name].frame[tables[name].schema.column_names]
-        h.update(name.encode())
-        h.update("\x1f".join(frame.columns).encode())
-        if len(frame):
-            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return h.hexdigest()
 
 
 def _bad_rows(tbl: Table, mask: np.ndarray, column: str, message: str, expected: str,
@@ -79,7 +69,7 @@ def load_inputs(source: TableSource) -> QuoteInputs:
     problems = ProblemCollector()
     warnings: list[str] = []
     tables = read_tables(source, S.INPUT_TABLES, problems)
-    fp = fingerprint(tables)
+    fp = fingerprint(input_frames(tables))
 
     base = None
     st = tables.get("QuoteSettings")

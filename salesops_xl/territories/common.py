@@ -11,16 +11,6 @@ from ..errors import ProblemCollector
 from ..tables import Table
 
 
-def fingerprint(frames: dict[str, pd.DataFrame]) -> str:
-    """SHA-256 over the typed content of tables (names, columns and values, in order)."""
-    h = hashlib.sha256()
-    for name in sorted(frames):
-        frame = frames[name]
-        h.update(name.encode())
-        h.update("\x1f".join(map(str, frame.columns)).encode())
-        if len(frame):
-            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return h.hexdigest()
 
 
 def read_settings(tbl: Table | None, names: dict[str, tuple[str, str]],

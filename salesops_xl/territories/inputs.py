@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemCollector
-from ..tables import Table, read_table
+from ..tables import Table, fingerprint, read_table
 from . import schema as S
 from .optimiser import AlignProblem, PairDistances
-from .common import fingerprint, parse_fraction, parse_number, read_settings
+from .common import parse_fraction, parse_number, read_settings
 from .geo import builtin_region
 
 MEASURES = ("Potential", "Workload")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..cellrefs import col_letters
 from ..sheets import ChartSpec, Column, PictureSpec, SeriesRef, SheetSpec, TableBlock
 from .engine import AlignmentResult
 from .leads import LeadResult
@@ -36,12 +37,6 @@ def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1") -> Table
     return TableBlock(name=name, columns=tuple(columns), data=data, anchor=anchor)
 
 
-def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 # -- alignment ------------------------------------------------------------------------------------------
@@ -119,8 +114,8 @@ def _before_after(res: AlignmentResult) -> SheetSpec:
                                         Column("After", "number"), Column("Unit", "text")), met, anchor="A3")
     start = len(met) + 6
     t_cmp = _block("TerritoryComparison", COMPARISON_COLUMNS, res.comparison, anchor=f"A{start}")
-    t_mv = _block("MovedUnits", MOVED_COLUMNS, res.moved, anchor=f"{_col(len(COMPARISON_COLUMNS) + 2)}{start}")
-    chart_col = _col(6)
+    t_mv = _block("MovedUnits", MOVED_COLUMNS, res.moved, anchor=f"{col_letters(len(COMPARISON_COLUMNS) + 1)}{start}")
+    chart_col = col_letters(5)
     charts = (
         ChartSpec(kind="column", title="Potential: deviation from target, before and after",
                   series=(SeriesRef("Before", "TerritoryComparison", "PotentialDevBefore", "RepID", "A6A6A6"),
@@ -130,12 +125,12 @@ def _before_after(res: AlignmentResult) -> SheetSpec:
         ChartSpec(kind="column", title="Workload: deviation from target, before and after",
                   series=(SeriesRef("Before", "TerritoryComparison", "WorkloadDevBefore", "RepID", "A6A6A6"),
                           SeriesRef("After", "TerritoryComparison", "WorkloadDevAfter", "RepID", "FF7F0E")),
-                  anchor=f"{_col(16)}2", x_title="Territory", y_title="Deviation", y_format="0%", width_cols=9,
+                  anchor=f"{col_letters(15)}2", x_title="Territory", y_title="Deviation", y_format="0%", width_cols=9,
                   height_rows=16),
     )
     notes = (("A1", "Before (current owners) and after (proposed alignment)"),
              (f"A{start - 1}", "Per territory"),
-             (f"{_col(len(COMPARISON_COLUMNS) + 2)}{start - 1}", "Units that change rep"))
+             (f"{col_letters(len(COMPARISON_COLUMNS) + 1)}{start - 1}", "Units that change rep"))
     return SheetSpec(name="Before After", tables=(t_met, t_cmp, t_mv), charts=charts, notes=notes,
                      tab_color="548235")
 
@@ -203,13 +198,13 @@ def _map(res: AlignmentResult) -> SheetSpec:
     centres = pd.DataFrame({"RepID": reps["RepID"].to_numpy(object),
                             "Longitude": reps["CentreLongitude"].to_numpy(np.float64),
                             "Latitude": reps["CentreLatitude"].to_numpy(np.float64)})
-    anchor_c = _col(len(cols) + 2)
+    anchor_c = col_letters(len(cols) + 1)
     t_cen = _block("MapCentres", (Column("RepID", "text"), Column("Longitude", "number"),
                                   Column("Latitude", "number")), centres, anchor=f"{anchor_c}{top}")
     series = tuple(SeriesRef(n, "MapPoints", n, "Longitude", PALETTE[i % len(PALETTE)]) for i, n in enumerate(names))
     series += (SeriesRef("Centres", "MapCentres", "Latitude", "Longitude", "000000"),)
     chart = ChartSpec(kind="scatter", title="Units by territory (proposed alignment)", series=series,
-                      anchor=f"{_col(len(cols) + 6)}{top}", x_title="Longitude", y_title="Latitude", width_cols=14,
+                      anchor=f"{col_letters(len(cols) + 5)}{top}", x_title="Longitude", y_title="Latitude", width_cols=14,
                       height_rows=32)
     balance = ChartSpec(
         kind="line", title="Balance: load as a share of target, now and proposed, within the tolerance band",
@@ -305,7 +300,7 @@ def lead_sheets(res: LeadResult) -> list[SheetSpec]:
     fair = _block("FairnessSummary", FAIRNESS_COLUMNS, res.fairness, anchor="D3")
     n_top = max(len(res.rules), len(res.fairness)) + 6
     load = _block("LeadLoad", LOAD_COLUMNS, res.load, anchor=f"A{n_top}")
-    pools = _block("PoolFairness", POOL_COLUMNS, res.pools, anchor=f"{_col(len(LOAD_COLUMNS) + 2)}{n_top}")
+    pools = _block("PoolFairness", POOL_COLUMNS, res.pools, anchor=f"{col_letters(len(LOAD_COLUMNS) + 1)}{n_top}")
     chart = ChartSpec(kind="bar", title="Leads by rule", series=(SeriesRef("Leads", "RuleCounts", "Leads", "Rule",
                                                                            "1F77B4"),),
                       anchor="M2", width_cols=7, height_rows=max(10, n_top - 4), x_title="", y_title="Leads")
@@ -313,7 +308,7 @@ def lead_sheets(res: LeadResult) -> list[SheetSpec]:
     notes = (("A1", f"{int(res.rules['Leads'].sum()):,} leads ("
                     + ", ".join(f"{k} {int(origin.get(k, 0)):,}" for k in ("Routed", "Rerouted", "Assigned"))
                     + f"); round-robin state: {res.inputs.state_source}."),
-             (f"A{n_top - 1}", "Per rep"), (f"{_col(len(LOAD_COLUMNS) + 2)}{n_top - 1}", "Per pool and rep"))
+             (f"A{n_top - 1}", "Per rep"), (f"{col_letters(len(LOAD_COLUMNS) + 1)}{n_top - 1}", "Per pool and rep"))
     state = _block("RoundRobinState", STATE_COLUMNS, res.state, anchor="A3")
     state_notes = _STATE_NOTES
     return [

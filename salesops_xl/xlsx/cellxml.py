@@ -36,9 +36,9 @@ import pandas as pd
 
 from ..errors import WorkbookError
 from ..precision import round_written
-from ..tables import DATE1904_OFFSET  # a date's 1904-system serial is its 1900-system serial minus this
+from ..dates import DATE1904_OFFSET  # a date's 1904-system serial is its 1900-system serial minus this
 from . import xmlutil as X
-from .refs import MAX_CELL_CHARS
+from ..cellrefs import MAX_CELL_CHARS
 
 try:  # optional accelerator: ~10x faster number formatting
     import orjson as _orjson

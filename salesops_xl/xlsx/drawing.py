@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..errors import WorkbookError
 from ..sheets import NUMBER_FORMATS, ChartSpec, SeriesRef
 from . import xmlutil as X
-from .refs import MAX_COLS, MAX_ROWS, parse_cell, quote_sheet
+from ..cellrefs import MAX_COLS, MAX_ROWS, parse_cell, quote_sheet
 from .sheetxml import SheetLayout, TableLayout
 
 CACHE_LIMIT = 100_000  # points cached per series; above this the cache is left out (Excel recomputes it)

@@ -30,7 +30,7 @@ from xml.parsers import expat
 
 from ..errors import WorkbookError
 from . import xmlutil as X
-from .refs import col_index, col_letters, parse_cell, quote_sheet
+from ..cellrefs import col_index, col_letters, parse_cell, quote_sheet
 
 # A4 in points; margins in inches as written in <pageMargins>
 PAGE_W, PAGE_H = 595.3, 841.9

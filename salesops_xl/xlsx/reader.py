@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..cellrefs import col_index
 from ..errors import WorkbookError
 from ..tables import RawTable
 from .package import Package
@@ -25,11 +26,6 @@ _REF = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
 _VAL = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
 
 
 #: calamine materialises a sheet's whole used range (about 32 bytes a cell): refuse sheets larger than this.
@@ -318,7 +314,7 @@ def _errors_in(buf: bytes, found: dict) -> int:
                 value = vm.group(1)
         ref = _REF.search(buf, start, close_tag)
         if ref:
-            found[(int(ref.group(2)) - 1, _col_index(ref.group(1)))] = value.decode("utf-8", "replace")
+            found[(int(ref.group(2)) - 1, col_index(ref.group(1)))] = value.decode("utf-8", "replace")
         pos = end
 
 
@@ -415,7 +411,7 @@ def _stderr_set_aside():
 
 
 def _rect(ref: str) -> Rect | None:
-    from .refs import parse_cell
+    from ..cellrefs import parse_cell
 
     try:
         a, _, b = ref.partition(":")
@@ -545,11 +541,11 @@ class XlsxSource:
                                 f"{self.workbook}: sheet {sheet!r} cannot be read: {e}") from e
         scan = box["scan"]
         if scan.cells > MAX_CELLS:
-            from ..tables import col_letter
+            from ..cellrefs import col_letters
 
             raise WorkbookError(
                 f"{self.workbook}: sheet {sheet!r} spans {scan.max_row:,} rows x {scan.max_col:,} columns (to cell "
-                f"{col_letter(scan.max_col - 1)}{scan.max_row}), {scan.cells:,} cells: too large to read safely. "
+                f"{col_letters(scan.max_col - 1)}{scan.max_row}), {scan.cells:,} cells: too large to read safely. "
                 f"Delete stray cells far outside your tables (Ctrl+End shows the last used cell), or move the "
                 f"tables to a sheet of their own")
         return scan
@@ -590,7 +586,7 @@ class XlsxSource:
 
     def _beside_of(self, table: str, sheet: str, scan: SheetScan) -> tuple[str, ...]:
         """Data in the rows right below the table (in its columns) or the columns right of it (in its rows)."""
-        from ..tables import col_letter
+        from ..cellrefs import col_letters
 
         names = self._rects.get(sheet, [])
         if table not in names or self._allows_beside(sheet):
@@ -606,15 +602,15 @@ class XlsxSource:
             found.append(f"{span} of sheet {sheet!r} hold data below table {table}, which ends on row {r1:,}: the "
                          f"table does not include {'it' if len(rows) == 1 else 'them'}. Extend the table over "
                          f"{'it' if len(rows) == 1 else 'them'} (Table Design → Resize Table: "
-                         f"{col_letter(c0)}{r0}:{col_letter(c1)}{rows[-1]}) or move {'it' if len(rows) == 1 else 'them'}"
+                         f"{col_letters(c0)}{r0}:{col_letters(c1)}{rows[-1]}) or move {'it' if len(rows) == 1 else 'them'}"
                          f" elsewhere")
         if len(cols):
-            span = (f"column {col_letter(int(cols[0]))}" if len(cols) == 1
-                    else f"columns {col_letter(int(cols[0]))}–{col_letter(int(cols[-1]))}")
+            span = (f"column {col_letters(int(cols[0]))}" if len(cols) == 1
+                    else f"columns {col_letters(int(cols[0]))}–{col_letters(int(cols[-1]))}")
             found.append(f"{span} of sheet {sheet!r} hold data right of table {table}, which ends at column "
-                         f"{col_letter(c1)}: the table does not include {'it' if len(cols) == 1 else 'them'}. Extend "
-                         f"the table (Table Design → Resize Table: {col_letter(c0)}{r0}:"
-                         f"{col_letter(int(cols[-1]))}{r1}) or leave an empty column between them")
+                         f"{col_letters(c1)}: the table does not include {'it' if len(cols) == 1 else 'them'}. Extend "
+                         f"the table (Table Design → Resize Table: {col_letters(c0)}{r0}:"
+                         f"{col_letters(int(cols[-1]))}{r1}) or leave an empty column between them")
         if found:
             found[-1] += (f" (or, to keep notes there, define the name {ALLOW_BESIDE} = TRUE with scope "
                           f"{sheet!r}: Formulas → Name Manager → New)")

@@ -17,7 +17,7 @@ from ..sheets import NUMBER_FORMATS, Column, ListValidation, SheetSpec, TableBlo
 from . import xmlutil as X
 from .cellxml import ColumnCells, Where, column_cells, format_ints, text_cell
 from .printsetup import PageSetup, page_setup
-from .refs import MAX_COLS, MAX_ROWS, cell_ref, check_table_name, parse_cell, range_ref
+from ..cellrefs import MAX_COLS, MAX_ROWS, cell_ref, check_table_name, parse_cell, range_ref
 from .styles import Styles
 
 MAX_WIDTH = 60.0

@@ -70,7 +70,7 @@ from . import xmlutil as X
 from .drawing import chart_xml, drawing_xml
 from .printsetup import set_print_names
 from .package import CONTENT_TYPES, Package, Relationship, SheetInfo, relative_target, rels_part_of
-from .refs import check_sheet_name
+from ..cellrefs import check_sheet_name
 from .sheetxml import SheetLayout, iter_worksheet, layout_sheet, table_xml
 from .skeleton import PARTS as SKELETON_PARTS
 from .styles import Styles

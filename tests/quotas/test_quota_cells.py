@@ -79,7 +79,8 @@ def test_ramp_factor_by_month():
     serial = lambda d: (d - dt.date(1899, 12, 30)).days  # noqa: E731
     assert F.sxl_ramp(serial(dt.date(2026, 1, 1)), serial(dt.date(2026, 2, 10)), [[0.5, 0.8]]) == 0.8
     assert F.sxl_ramp(dt.date(2026, 1, 1), dt.date(2026, 5, 1), None, dt.date(2026, 4, 30)) == 0
-    assert F.sxl_ramp("2026-01-01", dt.date(2026, 5, 1)) == "#VALUE! hire_date is text, expected a date"
+    assert F.sxl_ramp("2026-01-01", dt.date(2026, 5, 1)) == ("#VALUE! hire_date is text ('2026-01-01'), expected a date "
+                                                                "(type it as a date or use DATE())")
 
 
 def test_hire_capacity_and_hires_needed():

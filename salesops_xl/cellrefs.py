@@ -1,9 +1,13 @@
-"""A1 cell references and Excel naming rules."""
+"""A1 cell references and Excel's naming rules: the one home for them (as ``xlsxwriter/utility.py`` is).
+
+Column letters, cell and range references, sheet and table names as Excel allows them. Pure Python, so the
+engine, the add-in (also in Pyodide) and the .xlsx reader and writer share it.
+"""
 from __future__ import annotations
 
 import re
 
-from ..errors import WorkbookError
+from .errors import WorkbookError
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
@@ -22,10 +26,11 @@ def col_letters(col: int) -> str:
     return s
 
 
-def col_index(letters: str) -> int:
+def col_index(letters: str | bytes) -> int:
+    """Letters -> 0-based column index ('A' -> 0); also the bytes of a sheet's XML (upper case)."""
     n = 0
     for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
+        n = n * 26 + ((ch if isinstance(ch, int) else ord(ch)) - 64)
     return n - 1
 
 
