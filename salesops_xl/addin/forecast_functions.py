@@ -14,7 +14,7 @@ from ..forecast import cells
 
 __all__ = ["sxl_forecast_ets", "sxl_forecast_ets_confint", "sxl_forecast_ets_seasonality", "sxl_forecast_ets_stat",
            "sxl_forecast_table", "sxl_coverage", "sxl_pipeline_velocity", "sxl_run_rate", "sxl_wins_needed",
-           "sxl_pipeline_needed"]
+           "sxl_pipeline_needed", "sxl_forecast_rollup"]
 
 _METHOD_DOC = 'Optional model: "AAA" (default, Excel\'s), "ETS", "Combo", "Theta", "DOTM", "Damped", "SES"...'
 
@@ -130,3 +130,12 @@ def sxl_wins_needed(gap, avg_deal_size):
 def sxl_pipeline_needed(gap, win_rate):
     """Pipeline needed to close a gap at a win rate: gap / win rate."""
     return cells.pipeline_needed(unwrap(gap), unwrap(win_rate))
+
+
+@func
+@arg("ids", ndim=2, err_to_str=True, doc="The people (RepID column)")
+@arg("manager_ids", ndim=2, err_to_str=True, doc="Each one's manager (blank at the top)")
+@arg("submitted", ndim=2, err_to_str=True, doc="Each one's call or a manager's number (blank = none)")
+def sxl_forecast_rollup(ids, manager_ids, submitted):
+    """Forecast calls rolled up the hierarchy: own number, else the sum of the direct reports' numbers; spills."""
+    return cells.forecast_rollup(ids, manager_ids, submitted)

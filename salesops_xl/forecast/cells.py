@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, is_blank, as_matrix, cell_function, date_system, number, numbers
+from ..cells import CellError, as_matrix, cell_function, date_system, is_blank, number, numbers, text_value
 from . import ets as E
 from . import holtwinters as HW
 from . import models as M
+from .calls import roll_up
 
 _CACHE: "OrderedDict[tuple, E.Fitted]" = OrderedDict()
 _CACHE_SIZE = 32
@@ -107,7 +108,7 @@ def _targets(target_date) -> tuple[list, bool, tuple[int, int]]:
     return flat, scalar, shape
 
 
-def shape_result(values: np.ndarray, scalar: bool, shape: tuple[int, int]) -> Any:
+def _shape(values: np.ndarray, scalar: bool, shape: tuple[int, int]) -> Any:
     if not np.all(np.isfinite(values)):
         raise CellError("the forecast is not a finite number", "#NUM!")
     if scalar:
@@ -131,7 +132,7 @@ def forecast_ets(target_date: Any, values: Any, timeline: Any, seasonality: Any 
     """FORECAST.ETS: the forecast at ``target_date`` (a range of dates spills)."""
     h, scalar, shape = _steps(values, timeline, data_completion, aggregation, target_date)
     fitted = _fitted(values, timeline, seasonality, data_completion, aggregation, method, float(np.ceil(h.max())))
-    return shape_result(E.at(fitted, h), scalar, shape)
+    return _shape(E.at(fitted, h), scalar, shape)
 
 
 @cell_function
@@ -145,7 +146,7 @@ def forecast_ets_confint(target_date: Any, values: Any, timeline: Any, confidenc
     h, scalar, shape = _steps(values, timeline, data_completion, aggregation, target_date)
     fitted = _fitted(values, timeline, seasonality, data_completion, aggregation, method, float(np.ceil(h.max())),
                      level)
-    return shape_result(E.at(fitted, h, "half", level), scalar, shape)
+    return _shape(E.at(fitted, h, "half", level), scalar, shape)
 
 
 @cell_function
@@ -316,3 +317,55 @@ def pipeline_needed(gap: Any, win_rate: Any) -> Any:
     out = _scalar_or_range(f, (gap, "gap"), (win_rate, "win_rate"))
     return [[None if isinstance(v, float) and math.isnan(v) else v for v in r] if isinstance(r, list)
             else (None if isinstance(r, float) and math.isnan(r) else r) for r in out]
+
+
+# -- the forecast-call roll-up (docs/forecast.md, "Forecast calls and roll-ups") -----------------------
+
+def _column(value: Any, what: str) -> list:
+    m = as_matrix(value)
+    if len(m) == 1 and len(m[0]) > 1:  # a row is fine too
+        return list(m[0])
+    if any(len(r) != 1 for r in m):
+        raise CellError(f"{what} must be a single column or row")
+    return [r[0] for r in m]
+
+
+def hierarchy(ids: list[str], managers: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+    """(parent, depth) of people given by id and manager id; CellError on an unknown manager or a cycle."""
+    pos = {}
+    for i, x in enumerate(ids):
+        if x in pos:
+            raise CellError(f"id {x!r} is listed twice (rows {pos[x] + 1} and {i + 1})")
+        pos[x] = i
+    parent = np.full(len(ids), -1, dtype=np.intp)
+    for i, m in enumerate(managers):  # one lookup per person
+        if m is None:
+            continue
+        if m not in pos:
+            raise CellError(f"manager {m!r} of {ids[i]!r} is not one of the ids", "#N/A")
+        parent[i] = pos[m]
+    depth = np.zeros(len(ids), dtype=np.intp)
+    top = parent.copy()
+    for _ in range(len(ids) + 1):  # climb all people one level at a time
+        up = top >= 0
+        if not up.any():
+            return parent, depth
+        depth[up] += 1
+        top[up] = parent[top[up]]
+    raise CellError("the manager ids form a cycle (someone manages themselves through others)")
+
+
+@cell_function
+def forecast_rollup(ids: Any, manager_ids: Any, submitted: Any) -> Any:
+    """Each person's rolled-up number: own submission, else the sum of the direct reports' numbers."""
+    idv = [text_value(v, f"ids (row {i + 1})") for i, v in enumerate(_column(ids, "ids"))]
+    mv = [None if is_blank(v) else text_value(v, f"manager_ids (row {i + 1})")
+          for i, v in enumerate(_column(manager_ids, "manager_ids"))]
+    sv = _column(submitted, "submitted")
+    if not (len(idv) == len(mv) == len(sv)):
+        raise CellError("ids, manager_ids and submitted must have the same number of cells")
+    amt = np.array([np.nan if is_blank(v) else number(v, f"submitted (row {i + 1})") for i, v in enumerate(sv)],
+                   dtype=np.float64)
+    parent, depth = hierarchy(idv, mv)
+    out = roll_up(parent, depth, amt[:, None]).number[:, 0]
+    return [[None if np.isnan(x) else float(x)] for x in out]

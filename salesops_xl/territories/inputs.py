@@ -2,6 +2,7 @@
 AlignSettings). Every problem is collected with its location; only clean inputs reach the optimiser."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,7 +12,6 @@ from ..errors import ProblemCollector
 from ..tables import Table, fingerprint, read_table
 from . import schema as S
 from .optimiser import AlignProblem, PairDistances
-from .common import parse_fraction, parse_number, read_settings
 from .geo import builtin_region
 
 MEASURES = ("Potential", "Workload")
@@ -372,3 +372,62 @@ def _distance_coverage(tbl: Table, units: pd.DataFrame, reps: pd.DataFrame, home
                                           + (" and each pair of units (centres are units)" if unit_centres else "")
                                           + ", or AlignSettings MissingDistance GreatCircle (km from the "
                                             "coordinates where no row is given)"))
+
+
+# -- settings tables and word lists (also read by the lead routing, leads.py) -------------------------------
+
+def read_settings(tbl: Table | None, names: dict[str, tuple[str, str]],
+                  problems: ProblemCollector) -> dict[str, tuple[str, int | None]]:
+    """Setting -> (text value, data row index or None for a default), unknown settings reported."""
+    out = {k: (default, None) for k, (default, _) in names.items()}
+    if tbl is None:
+        return out
+    lookup = {k.lower(): k for k in names}
+    f = tbl.frame
+    for i, (name, value) in enumerate(zip(f["Setting"], f["Value"])):
+        if name is None:
+            continue
+        key = lookup.get(str(name).strip().lower())
+        if key is None:
+            problems.add(tbl.problem(i, "Setting", "unknown setting", value=name,
+                                     expected="one of " + ", ".join(names)))
+            continue
+        text = "" if value is None else str(value).strip()
+        out[key] = (text if text != "" else names[key][0], i)
+    return out
+
+
+def parse_fraction(text: str) -> float | None:
+    """'5%' -> 0.05, '0.05' -> 0.05; None if not a number."""
+    s = text.strip().replace(",", "")
+    try:
+        return float(s[:-1]) / 100.0 if s.endswith("%") else float(s)
+    except ValueError:
+        return None
+
+
+def parse_number(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", ""))
+    except ValueError:
+        return None
+
+
+_SPLIT = re.compile(r"[,;]")
+
+
+def word_set(text) -> frozenset[str]:
+    """'en, ES;de' -> {'en', 'es', 'de'} (trimmed, lower-case); blank -> empty set."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return frozenset()
+    return frozenset(w.strip().lower() for w in _SPLIT.split(str(text)) if w.strip())
+
+
+def norm_key(values) -> np.ndarray:
+    """Object array of text keys, trimmed and lower-cased (None stays None); each distinct value once."""
+    arr = np.asarray(values, dtype=object)
+    codes, uniq = pd.factorize(arr, use_na_sentinel=True)
+    conv = np.empty(len(uniq) + 1, dtype=object)
+    conv[:len(uniq)] = [str(u).strip().lower() for u in uniq]  # a loop over distinct values
+    conv[-1] = None
+    return conv[codes]

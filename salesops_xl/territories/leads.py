@@ -33,7 +33,7 @@ import pandas as pd
 from ..errors import Problem, ProblemCollector
 from ..tables import Table, fingerprint, read_table
 from . import schema as S
-from .common import norm_key, read_settings, word_set
+from .inputs import norm_key, read_settings, word_set
 
 RULE_OWNER, RULE_NAMED, RULE_TERRITORY, RULE_SEGMENT, RULE_RR, RULE_FALLBACK, RULE_ASSIGNED = (
     "Account owner", "Named account", "Territory", "Segment", "Round-robin", "Fallback queue", "Assigned")

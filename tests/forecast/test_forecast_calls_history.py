@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings as hsettings
 from hypothesis import strategies as st
 
 from salesops_xl.errors import InputError
-from salesops_xl.forecast.callcells import forecast_rollup
+from salesops_xl.forecast.cells import forecast_rollup
 from salesops_xl.forecast.calls import counted_submissions, roll_up
 from salesops_xl.forecast.fiscal import Calendar
 from salesops_xl.forecast.history import MOVEMENT_NAMES, accuracy, calls_table, classify, snapshot
