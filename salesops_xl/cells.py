@@ -31,7 +31,8 @@ import gc
 import itertools
 import math
 import os
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -473,7 +474,7 @@ def dates(value: Any, what: str) -> tuple[np.ndarray, bool]:
     return out.reshape(len(m), -1), False
 
 
-def frame(value: Any, what: str, *, columns: Sequence[str] = ()) -> "pd.DataFrame":
+def frame(value: Any, what: str, *, columns: Sequence[str] = ()) -> pd.DataFrame:
     """A range whose first row is a header -> DataFrame of the raw cell values (blanks are None).
 
     Header cells must be non-blank, distinct text; ``columns`` must all be present (matched without

@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .console import EXIT_USAGE, StageBar, fail, run_guarded
 
+
 def _kind_names() -> list[str]:
     from .capabilities import all_capabilities
 

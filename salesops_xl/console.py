@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from .errors import (ComputationError, InputError, InternalError, SalesopsError, UsageError, WorkbookError,
-                     first_line)
+from .errors import ComputationError, InputError, InternalError, SalesopsError, UsageError, WorkbookError, first_line
 
 #: exit codes: the input tables have problems, wrong usage, the file cannot be used, an internal error
 EXIT_INPUT, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 1, 2, 3, 4

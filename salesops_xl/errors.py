@@ -19,8 +19,9 @@ Hierarchy::
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 
 class SalesopsError(Exception):
@@ -64,7 +65,7 @@ class InternalError(SalesopsError):
         return (_internal_error, (str(self), self.report, self.workbook))
 
 
-def _internal_error(message: str, report: str, workbook: str | None) -> "InternalError":
+def _internal_error(message: str, report: str, workbook: str | None) -> InternalError:
     return InternalError(message, report=report, workbook=workbook)
 
 

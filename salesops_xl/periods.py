@@ -43,7 +43,7 @@ class PlanCalendar:
     as_of: _dt.date | None = None  # periods starting after it are not computed
 
     @classmethod
-    def create(cls, start: _dt.date, as_of: _dt.date | None = None) -> "PlanCalendar":
+    def create(cls, start: _dt.date, as_of: _dt.date | None = None) -> PlanCalendar:
         return cls(start=_dt.date(start.year, start.month, 1), as_of=as_of)
 
     @property
@@ -166,7 +166,7 @@ class PlanCalendar:
     def period_starts_ends(self, ptype: PeriodType) -> tuple[np.ndarray, np.ndarray]:
         """First and last day (datetime64[D]) of each period of the plan year."""
         b = [self.period_bounds(p, ptype) for p in range(PERIODS_PER_YEAR[ptype])]
-        return (np.array([np.datetime64(f, "D") for f, _ in b]), np.array([np.datetime64(l, "D") for _, l in b]))
+        return (np.array([np.datetime64(f, "D") for f, _ in b]), np.array([np.datetime64(last, "D") for _, last in b]))
 
     def active(self, hire: np.ndarray, term: np.ndarray, ptype: PeriodType) -> np.ndarray:
         """(n, periods) bool: employment [hire, term] (NaT term: still employed) overlaps the period."""

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
-from .tables import TableSchema
 from .precision import SIGNIFICANT_DIGITS
+from .tables import TableSchema
 
 
 def _flags(f) -> str:

@@ -28,8 +28,9 @@ starts with. Money in cents is written as the exact decimal (``12345`` cents
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -137,7 +138,7 @@ class SheetSpec:
     freeze: str | None = None  # e.g. "A2": rows above / columns left of it stay visible
     notes: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (cell, text) written as plain text
     tab_color: str | None = None  # RRGGBB
-    validations: Sequence["ListValidation"] = field(default_factory=tuple)
+    validations: Sequence[ListValidation] = field(default_factory=tuple)
     # (cell, formula without the leading "=") written as native formulas with no cached value, so a
     # spreadsheet application computes them on open. Only code (templates) sets these: text taken from
     # user input is never written as a formula.

@@ -28,8 +28,9 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -142,7 +143,7 @@ class RawTable:
             return int(self.row_numbers[int(i)])
         return self.header_row + 1 + int(i)
 
-    def without_blank_rows(self) -> "RawTable":
+    def without_blank_rows(self) -> RawTable:
         """The table without its entirely blank rows (Excel keeps an empty row in an empty table)."""
         n = self.n_rows
         if n == 0 or not self.columns:

@@ -6,9 +6,9 @@ fills the output sheets. The same code always gives the same bytes.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd

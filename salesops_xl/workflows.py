@@ -7,8 +7,8 @@ file; the add-in's scripts run the very same function on the open workbook.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 

@@ -12,7 +12,6 @@ from salesops_xl.quotas.moves import apply_moves
 from salesops_xl.source import MemorySource
 from salesops_xl.tables import read_table
 from salesops_xl.periods import PlanCalendar
-from salesops_xl.quotas.handoff import _bounds
 
 QUARTERS = [f"2026-Q{q}" for q in range(1, 5)]
 
@@ -35,7 +34,7 @@ def _handoff_rows(moves: list[dict]):
     rows = pd.DataFrame({"RepID": ["A"] * 4 + ["B"] * 4, "Measure": "NB", "Period": QUARTERS * 2,
                          "Quota": [90_000.0] * 4 + [60_000.0] * 4})
     cal = PlanCalendar.create(D(2026, 1, 1))
-    bounds = {pt: (*_bounds(cal, pt), cal.period_labels(pt)) for pt in ("Month", "Quarter")}
+    bounds = {pt: (*cal.period_starts_ends(pt), cal.period_labels(pt)) for pt in ("Month", "Quarter")}
     mv, acc = _tables(moves)
     return apply_moves(mv, acc, rows, "NB", {"A": "USD", "B": "USD"}, bounds, ProblemCollector())
 

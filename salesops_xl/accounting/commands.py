@@ -16,9 +16,8 @@ def _run(workbook: Path):
 
 def _stale_warning(workbook: Path) -> str | None:
     from ..batch import open_source
-    from ..workflows import previous_run
-
     from ..commissions.inputs import load_inputs
+    from ..workflows import previous_run
 
     with open_source(workbook) as src:
         prev = previous_run(src)
@@ -52,8 +51,8 @@ def export() -> None:
 def payroll(workbook: Path, period: str, output: Path, pay_date, amounts: bool) -> None:
     """Write the pay of PERIOD as a payroll CSV: one row per rep and paid component, in the layout of the
     PayrollColumns table, with the earning codes of EarningCodes. Totals tie to Payout Summary."""
-    from ..console import run_guarded
     from ..batch.files import write_csv
+    from ..console import run_guarded
     from .exports import payroll_rows
 
     result = run_guarded(_run, workbook)
@@ -76,9 +75,9 @@ def payroll(workbook: Path, period: str, output: Path, pay_date, amounts: bool) 
 def journal(workbook: Path, period: str, output: Path, amounts: bool) -> None:
     """Write the journal entries of PERIOD as CSV (date, account, debit, credit, currency, cost centre, memo)
     with the accounts of the JournalAccounts table; the payroll clearing ties to Payout Summary."""
+    from ..batch.files import write_csv
     from ..console import run_guarded
     from ..money import cents_to_text
-    from ..batch.files import write_csv
     from .exports import journal_rows
 
     result = run_guarded(_run, workbook)

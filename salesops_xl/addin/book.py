@@ -32,16 +32,17 @@ always written.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
+from ..cellrefs import col_letters
+from ..dates import DATE1904_OFFSET, date_to_serial
 from ..errors import WorkbookError
 from ..precision import round_written
 from ..sheets import NUMBER_FORMATS, ChartSpec, SheetSpec, TableBlock
-from ..cellrefs import col_letters
-from ..dates import DATE1904_OFFSET, date_to_serial
 from ..tables import RawTable
 
 __all__ = ["BookSource", "RenderReport", "write_book", "runtime_of", "book_date1904"]

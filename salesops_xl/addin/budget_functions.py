@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from xlwings import arg, func
 
-from ..cells import unwrap
 from ..budget import cells
+from ..cells import unwrap
 
 __all__ = ["sxl_budget_year_end", "sxl_req_open_date", "sxl_funnel_needed"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError, WorkbookError
-from ..xlsx.lock import workbook_lock
 from ..workflows import Progress, WorkflowResult
+from ..xlsx.lock import workbook_lock
 
 SUPPORTED = (".xlsx", ".xlsm")
 

@@ -29,11 +29,12 @@ import string
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -490,7 +491,7 @@ def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryL
     as No address. A lost connection stops the run: what was accepted is recorded, and
     :class:`DeliveryError` says how many are left for a rerun, which sends only those.
     """
-    now = now or (lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat())
+    now = now or (lambda: _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat())
     say = progress or (lambda done, total, who: None)
     rep = DeliveryReport(period=period, planned=outgoing)
     todo = []
@@ -629,11 +630,11 @@ def send_statements(workbook: str | Path, out: str | Path, *, reps: list[str] | 
     this writes. A rerun for the same period sends only what is not yet delivered; ``resend`` names reps
     to send again.
     """
-    from . import open_source, run_workflow
     from ..commissions.engine import compute
     from ..commissions.inputs import load_inputs
-    from .statements import write_statements
     from ..workflows import WorkflowResult
+    from . import open_source, run_workflow
+    from .statements import write_statements
 
     out = Path(out)
     say = progress or (lambda stage: None)
@@ -672,7 +673,9 @@ def send_statements(workbook: str | Path, out: str | Path, *, reps: list[str] | 
         return rep
     journal = out / "delivery-journal.jsonl"
     log.merge_sent(read_journal(journal))
-    counter = (lambda done, total, who: say(f"sent {done}/{total} ({who})"))
+
+    def counter(done, total, who):
+        say(f"sent {done}/{total} ({who})")
 
     def write_log():
         run_workflow(workbook, None, workflow=lambda source, **kw: WorkflowResult(

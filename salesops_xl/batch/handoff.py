@@ -8,9 +8,9 @@ the two files, runs it, and writes the sheets into the destination under its loc
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..source import TableSource
 from ..workflows import WorkflowResult

@@ -24,17 +24,18 @@ import hashlib
 import math
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem, ProblemCollector, SalesopsError, UsageError
-from ..tables import RawTable, Table
 from ..commissions.engine import CommissionResult, RunInfo, compute, run_timestamp, run_totals
 from ..commissions.inputs import CommissionInputs
+from ..errors import InputError, Problem, ProblemCollector, SalesopsError, UsageError
+from ..tables import RawTable, Table
 
 #: deal rows per partition when the number of partitions is not given (memory: see docs/scale.md)
 ROWS_PER_PARTITION = 1_000_000

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, is_blank, cell_function, date_value, number, numbers, text_value
+from ..cells import CellError, cell_function, date_value, is_blank, number, numbers, text_value
 from ..money import to_cents
 from . import engine as E
 

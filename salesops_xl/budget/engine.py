@@ -259,7 +259,7 @@ def compute(inp: BudgetInputs, *, computed_at: str | None = None) -> BudgetResul
                         f"({', '.join(map(str, who[:5]))}{'...' if len(who) > 5 else ''}); their recruiting cost "
                         "before the year is not in this budget")
     if computed_at is None:
-        computed_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        computed_at = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     return BudgetResult(inputs=inp, line_cc=line_cc, line_cat=line_cat, line_rule=line_rule, plan=plan,
                         actual=actual, forecast=forecast, reqs=reqs, stage_names=stages, hiring_months=hm,
                         computed_at=computed_at, engine_version=__version__, warnings=warnings)

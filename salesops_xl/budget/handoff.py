@@ -13,7 +13,6 @@ Rules: docs/budget.md, "Hand-offs".
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 

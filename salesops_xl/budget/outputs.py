@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..quotas.outputs import _block
 from ..cellrefs import col_letters
+from ..quotas.outputs import _block
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec
 from .engine import NM, BudgetResult, by_month, line_measures, rollup, with_variances
 

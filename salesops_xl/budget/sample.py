@@ -88,9 +88,9 @@ def sample_tables(seed: int = 18) -> dict[str, pd.DataFrame]:
         rows.append((c, "Programs", f"{PLAN_YEAR}-01", float(n * 1_800), "Sales tools (annual licences)"))
     lines = pd.DataFrame(rows, columns=["CostCentre", "Category", "Month", "Amount", "Note"])
     # actuals of the closed months: plan x noise, by cost centre and category (what the ledger shows)
+    from ..source import MemorySource as MS
     from .engine import compute
     from .inputs import load_inputs
-    from ..source import MemorySource as MS
 
     funnel = pd.DataFrame([("Applicants", 0.15, 21), ("Screen", 0.40, 10), ("Interview", 0.30, 21),
                            ("Offer", 0.80, 7)], columns=["Stage", "Conversion", "Days"])

@@ -73,7 +73,7 @@ def budget_input_sheets(tables: dict[str, pd.DataFrame]) -> list[SheetSpec]:
     def sheet(name, schemas_anchors, freeze="A2"):
         return input_sheet(name, tables, schemas_anchors, freeze)
 
-    notes = (("A1", "salesops-xl sales budget workbook"),) + tuple((f"A{i + 3}", l) for i, l in enumerate(README))
+    notes = (("A1", "salesops-xl sales budget workbook"),) + tuple((f"A{i + 3}", line) for i, line in enumerate(README))
     return [
         SheetSpec(name="README", notes=notes, tab_color="C00000"),
         sheet("Plan", [(S.BUDGET_PLAN, "A1"), (S.CATEGORIES, "A5"), (S.BUDGET_FX, "E5")], freeze=None),

@@ -1,13 +1,12 @@
 """The budget workflow: read the workbook's tables, compute, return the sheets to write (no files, no Excel)."""
 from __future__ import annotations
 
-from typing import Callable
-
 from ..source import TableSource
 from ..workflows import Progress, WorkflowResult, kept_run_time, previous_run
 from .engine import BudgetResult, compute, line_measures
 from .inputs import load_inputs
 from .outputs import budget_sheets
+
 
 def plan_budget(source: TableSource, *, computed_at: str | None = None) -> BudgetResult:
     """Validate the budget inputs and compute (no sheets)."""

@@ -217,7 +217,7 @@ def check_newly_locked(state: ApprovalState, summary: pd.DataFrame, months: list
 def _now() -> str:
     import datetime as _dt
 
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _span(months: list[str]) -> str:

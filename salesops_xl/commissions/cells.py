@@ -1,15 +1,24 @@
 """Commission cell functions: commission on a tier range, attainment, payout multiple, tier reached, proration."""
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any
 
 import numpy as np
 
-from ..cells import (CellError, as_matrix, cell_function, date_value, is_blank, number, numbers, rectangular,
-                     shape_result, text_value)
-from ..money import to_cents
+from ..cells import (
+    CellError,
+    as_matrix,
+    cell_function,
+    date_value,
+    is_blank,
+    number,
+    numbers,
+    rectangular,
+    shape_result,
+    text_value,
+)
 from ..dates import EXCEL_ERRORS
+from ..money import to_cents
 from .tiers import TierTable, TierTableError, payout_multiple, tiered_value
 
 

@@ -60,9 +60,9 @@ def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs
     A --rep the workbook does not hold is an error naming it (exit 1); nothing is written then.
     With --send, each rep is e-mailed its own statement (docs/commissions.md, "Statements by e-mail").
     """
+    from ..batch.statements import default_jobs, write_statements
     from ..console import CountProgress
     from ..words import count
-    from ..batch.statements import default_jobs, write_statements
 
     if (dry_run or resend or smtp_config) and not send:
         raise click.UsageError("--dry-run, --resend and --smtp-config go with --send")

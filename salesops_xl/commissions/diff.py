@@ -16,11 +16,11 @@ from ..errors import InputError, ProblemCollector, WorkbookError
 from ..source import TableSource
 from ..tables import read_table
 from ..words import count
+from ..workflows import previous_run
+from . import schema as S
 from .columns import SUMMARY_COLUMNS
 from .engine import SUMMARY_COMPONENTS
-from ..workflows import previous_run
 from .inputs import load_inputs, paid_schema
-from . import schema as S
 
 
 @dataclass
@@ -47,7 +47,7 @@ class DiffReport:
     warnings: list[str] = field(default_factory=list)  # e.g. a workbook whose inputs changed since its last run
     reps: list[str] = field(default_factory=list)  # every rep of either workbook's Payout Summary
 
-    def only(self, reps) -> "DiffReport":
+    def only(self, reps) -> DiffReport:
         """The report restricted to ``reps``; a rep of neither workbook is an InputError naming it."""
         from dataclasses import replace
 

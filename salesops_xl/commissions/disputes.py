@@ -9,9 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ProblemCollector
-from ..periods import PlanCalendar
-from ..tables import Table
 from .inputs import DISPUTE_OPEN as OPEN
 
 LINE_DISPUTE = "Dispute adjustment"

@@ -25,20 +25,29 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem, ProblemCollector
-from ..tables import const, object_frame
+from ..errors import ProblemCollector
 from ..money import allocate_cents, to_cents
-from ..periods import MONTHS_PER_PERIOD, PERIOD_TYPES, PERIODS_PER_YEAR
-from .inputs import CommissionInputs, MeasureDef
-from .prepare import NEVER, NP, Pieces, Plan, months_per_period, period_types, pieces, prepare
-from .extras import (EXTRA_COLUMNS, LINE_BONUS, LINE_DRAW_ADVANCE, LINE_DRAW_RECOVERY, LINE_DRAW_TOPUP, LINE_SPIF,
-                     LINE_SPIF_REVERSAL, bonus_lines, draws, spif_lines)
+from ..periods import PERIOD_TYPES
+from ..tables import const, object_frame
 from . import locks
 from .columns import LINE_ADJUSTMENT, LINE_DEAL, LINE_REVERSAL, LINE_TEAM, LINE_TEAM_REVERSAL, LINE_TRUEUP
 from .disputes import LINE_DISPUTE, dispute_lines
+from .extras import (
+    EXTRA_COLUMNS,
+    LINE_BONUS,
+    LINE_DRAW_ADVANCE,
+    LINE_DRAW_RECOVERY,
+    LINE_DRAW_TOPUP,
+    LINE_SPIF,
+    LINE_SPIF_REVERSAL,
+    bonus_lines,
+    draws,
+    spif_lines,
+)
 from .holds import LINE_HELD, LINE_RELEASED, apply_holds
+from .inputs import CommissionInputs, MeasureDef
+from .prepare import NP, Pieces, Plan, months_per_period, period_types, pieces, prepare
 from .tiers import earned
-
 
 
 @dataclass
@@ -765,8 +774,8 @@ def run_timestamp() -> str:
     import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit() else \
-        _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.fromtimestamp(int(epoch), _dt.UTC) if epoch and epoch.isdigit() else \
+        _dt.datetime.now(_dt.UTC)
     return now.replace(microsecond=0).isoformat()
 
 

@@ -13,15 +13,14 @@ and group sums); the only Python loops run over the rows of the Holds table when
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ProblemCollector
 from ..money import round_half_away, to_cents
-from ..periods import MONTHS_PER_PERIOD, PlanCalendar
-from ..tables import Table, const, object_frame
+from ..periods import MONTHS_PER_PERIOD
+from ..tables import const, object_frame
 from .columns import LINE_DEAL, LINE_REVERSAL
 
 LINE_HELD, LINE_RELEASED = "Held", "Released"

@@ -10,18 +10,17 @@ clean set of inputs reaches the engine.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from ..dates import serial_to_date
 from ..errors import ProblemCollector
 from ..money import to_cents
 from ..periods import PlanCalendar
 from ..source import TableSource
-from ..dates import serial_to_date
 from ..tables import Table, TableSchema, input_frames, read_table, read_tables
 from ..tables import fingerprint as tables_fingerprint
 from . import schema as S
@@ -919,7 +918,7 @@ _FIELD_TYPE = {"text": "text", "money": "money", "percent": "number", "rate": "n
                "multiple": "number", "int": "number", "date": "date"}
 
 
-def paid_schema(name: str) -> "TableSchema":
+def paid_schema(name: str) -> TableSchema:
     from ..tables import Field, TableSchema
     from . import columns
 

@@ -184,6 +184,9 @@ def paid_history(result, lock_through: int | None) -> dict[str, pd.DataFrame]:
     if lock_through is None:
         return {}
     labels = set(result.inputs.calendar.period_labels("Month")[: lock_through + 1])
-    pick = (lambda f: f[f["PayMonth"].isin(labels)] if len(f) else f)
+
+    def pick(f):
+        return f[f["PayMonth"].isin(labels)] if len(f) else f
+
     return {"PaidSummary": pick(result.summary), "PaidPayouts": pick(result.payouts),
             "PaidLines": pick(result.lines), "PaidDraws": pick(result.draws)}

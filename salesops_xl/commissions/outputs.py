@@ -13,6 +13,7 @@ from .inputs import PAID_SHEET
 from .locks import paid_history
 from .tiers import earned
 
+
 def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1") -> TableBlock:
     data = {}
     for c in columns:

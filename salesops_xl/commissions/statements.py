@@ -129,8 +129,10 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
     of pay grouped by pay month, each month closed by its total.
     """
     tp = table_prefix
-    pick = (lambda frame, key: frame.iloc[groups[key].get(rep_id, [])] if groups is not None
-            else frame[frame["RepID"] == rep_id])
+
+    def pick(frame, key):
+        return frame.iloc[groups[key].get(rep_id, [])] if groups is not None else frame[frame["RepID"] == rep_id]
+
     summary = pick(result.summary, "summary")
     rep_name = summary["RepName"].iloc[-1] if len(summary) else rep_id  # its own rows, not a dict of every rep
     payouts = pick(result.payouts, "payouts")
@@ -268,7 +270,7 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
 def _when(computed_at: str) -> str:
     """'2026-07-20T09:00:00+00:00' -> '2026-07-20 09:00 UTC' (the Run Log's "Computed at", in words)."""
     try:
-        t = _dt.datetime.fromisoformat(computed_at).astimezone(_dt.timezone.utc)
+        t = _dt.datetime.fromisoformat(computed_at).astimezone(_dt.UTC)
         return t.strftime("%Y-%m-%d %H:%M UTC")
     except ValueError:
         return computed_at

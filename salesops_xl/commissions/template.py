@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..accounting import schema as F
+from ..cellrefs import col_letters
 from ..sheets import SheetSpec
 from ..templates import SAMPLE_RUN_AT, SAMPLE_RUN_AT_2, building, input_sheet, readme_sheet
-from ..cellrefs import col_letters
 from . import schema as S
 from .audit import USER_ENV
 from .sample import late_cancellation, sample_tables

@@ -19,8 +19,9 @@ rates are the multiple paid once the band is reached.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -59,7 +60,7 @@ class TierTable:
 
     @classmethod
     def from_rows(cls, id: str, froms: Sequence[float], tos: Sequence[float | None], rates: Sequence[float],
-                  names: Sequence[str | None] | None = None, rows: Sequence[int] | None = None) -> "TierTable":
+                  names: Sequence[str | None] | None = None, rows: Sequence[int] | None = None) -> TierTable:
         """Build and check a tier table; raise :class:`TierTableError` listing every problem.
 
         ``tos`` may hold None/NaN for "up to the next From" (and must for the last band);

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ProblemCollector
+from ..errors import ProblemCollector
+from ..periods import PERIODS_PER_YEAR
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec
 from ..source import TableSource
 from ..tables import Field, RawTable, TableSchema, read_table
 from .engine import CommissionResult, compute
 from .inputs import CommissionInputs, load_inputs
 from .prepare import prepare
-from ..periods import PERIODS_PER_YEAR
 from .tiers import earned
 
 WHATIF_SETTINGS = TableSchema(

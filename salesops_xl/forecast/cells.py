@@ -27,7 +27,7 @@ from . import holtwinters as HW
 from . import models as M
 from .calls import roll_up
 
-_CACHE: "OrderedDict[tuple, E.Fitted]" = OrderedDict()
+_CACHE: OrderedDict[tuple, E.Fitted] = OrderedDict()
 _CACHE_SIZE = 32
 
 
@@ -49,7 +49,7 @@ def _key(v: Any) -> Any:
     return v
 
 
-_PREPARED: "OrderedDict[tuple, E.Prepared]" = OrderedDict()
+_PREPARED: OrderedDict[tuple, E.Prepared] = OrderedDict()
 
 
 def _prepared(values, timeline, data_completion, aggregation) -> E.Prepared:

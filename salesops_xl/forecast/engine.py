@@ -14,12 +14,12 @@ import pandas as pd
 
 from . import models as M
 from .backtest import BacktestResult, run_backtest
-from .fiscal import month_label, month_start
+from .fiscal import month_label
 from .inputs import ForecastInputs
 from .metrics import build_units, compute_metrics
 from .pipeline import PipelineResult, compute_pipeline
-from .targets import disagreements, quota_cube
 from .series import SeriesSet, build_series, forecast_series
+from .targets import disagreements, quota_cube
 
 SEASONAL_NAMES = {"mult": "multiplicative", "add": "additive", "none": "none"}
 
@@ -153,7 +153,7 @@ def compute(inp: ForecastInputs, *, computed_at: str | None = None, progress=Non
         calls=calls, movements=movements, movements_note=movements_note, accuracy=acc, accuracy_note=acc_note,
         inputs=inp, series=ss, forecast=fr, method_of=method_of, summary=summary, months=months, company=company,
         backtest=bt, pipeline=pipe, tables=tables, period=period,
-        computed_at=computed_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        computed_at=computed_at or _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         engine_version=__version__, warnings=warnings, counts=counts)
 
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -282,7 +283,7 @@ def season_candidates(y: np.ndarray, max_len: int = MAX_SEASONALITY, keep: int =
     return [int(c) for c in cand[order][:keep]]
 
 
-def natural_season(prep: "Prepared") -> int:
+def natural_season(prep: Prepared) -> int:
     """The season a calendar step implies: 12 for months (6, 4, 3, 2 for steps of 2, 3, 4, 6 months),
     7 for days, 52 for weeks, 24 for hours; 0 for other steps and for timelines of plain numbers
     (values below 367, i.e. before 1901, are not read as dates)."""

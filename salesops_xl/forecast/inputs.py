@@ -8,7 +8,6 @@ and raises one :class:`~salesops_xl.errors.InputError` listing everything wrong.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -16,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ProblemCollector
-from ..source import TableSource
 from ..dates import SERIAL_RANGE, serial_to_date
+from ..errors import ProblemCollector
+from ..source import TableSource
 from ..tables import Table, fingerprint, index_of, read_table, take
 from . import schema as S
 from .fiscal import calendar_of, month_index, month_label, month_start

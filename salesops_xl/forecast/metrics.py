@@ -28,8 +28,8 @@ import pandas as pd
 
 from .inputs import ForecastInputs
 from .pipeline import PipelineResult
-from .targets import QuotaCube, quota_cube
 from .series import one_hot, subtree
+from .targets import QuotaCube, quota_cube
 
 
 @dataclass

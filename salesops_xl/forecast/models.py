@@ -30,9 +30,9 @@ members' bounds.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Sequence
 
 import numpy as np
 
@@ -264,7 +264,7 @@ def _basis(spec: Spec, m: int, P: int) -> np.ndarray:
 
 def _step(state: list, t: int, spec: Spec, m: int, a, b, g, ph, y=None, o=None):
     """One step of the recursion on a list of state arrays; returns (prediction, error). In place."""
-    l = state[0]
+    l = state[0]  # noqa: E741  (the level, as the ETS literature writes it)
     off = 1
     bt = None
     if spec.trend != "N":

@@ -267,10 +267,10 @@ def _call_days() -> list[_dt.date]:
 def _submissions(tables, sim, seed: int) -> pd.DataFrame:
     """Calls three times a quarter (weeks 2, 6 and 10): reps call their Commit deals with a personal bias, managers
     often adjust with a note; from 2025-Q4 to AsOfDate."""
+    from ..source import MemorySource
     from .fiscal import Calendar
     from .history import person_totals
     from .inputs import load_inputs
-    from ..source import MemorySource
 
     rng = np.random.default_rng(seed + 11)
     past = _Past(tables, sim, seed)
@@ -312,11 +312,11 @@ def _submissions(tables, sim, seed: int) -> pd.DataFrame:
 def sample_history(seed: int = 2026) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PipelineHistory (weekly, the last three weeks) and CallHistory (every second Friday since 2025-10-03) of
     the sample, as ``salesops-xl forecast snapshot`` would have recorded them on those days."""
+    from ..source import MemorySource
     from .fiscal import calendar_of
     from .history import append_snapshot, call_rows, pipeline_rows, snapshot
     from .inputs import load_inputs
     from .schema import CALL_HISTORY, PIPELINE_HISTORY
-    from ..source import MemorySource
 
     tables, sim = _generate(seed)
     tables["ForecastSubmissions"] = _submissions(tables, sim, seed)

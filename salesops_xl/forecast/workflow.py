@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from typing import Callable
 
 import numpy as np
 
 from ..source import TableSource
 from ..workflows import Progress, WorkflowResult, kept_run_time, previous_run
 from .engine import ForecastRun, compute
-from .inputs import load_inputs
 from .history import snapshot
+from .inputs import load_inputs
 from .outputs import forecast_sheets, history_sheet
 
 RUN_LOG_TABLE = "ForecastRunLog"

@@ -16,17 +16,25 @@ returns a short ``"#VALUE! ..."`` text.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import math
 from typing import Any
 
 import numpy as np
 
 from ..cells import CellError, as_matrix, cell_function, date_value, is_blank, number, numbers
-from ..dates import EXCEL_ERRORS
 from . import schema as S
-from .engine import (BOUND_CEILING, NM, bounded_proportional, effective_shares, hire_matrix, hire_month_cents,
-                     largest_remainder, monthly_retention, ramp_matrix, round_half_away)
+from .engine import (
+    BOUND_CEILING,
+    NM,
+    bounded_proportional,
+    effective_shares,
+    hire_matrix,
+    hire_month_cents,
+    largest_remainder,
+    monthly_retention,
+    ramp_matrix,
+    round_half_away,
+)
 
 
 def _unit_cents(unit: Any) -> int:

@@ -25,8 +25,8 @@ import pandas as pd
 
 from ..errors import ProblemCollector
 from ..money import largest_remainder, round_half_away, to_cents  # noqa: F401  (re-exported)
-from .inputs import QuotaInputs
 from . import schema as S
+from .inputs import QuotaInputs
 
 NM = 12
 PLAN_MONTHS = np.arange(NM)
@@ -235,7 +235,7 @@ def compute(inp: QuotaInputs, *, computed_at: str | None = None) -> QuotaResult:
         warnings.append(f"the hiring plan cannot close the gap this year: {cap.residual_cents / 100:,.2f} "
                         f"{inp.currency} of the target stays uncovered (hiring lag, ramp or MaxHiresPerMonth)")
     if computed_at is None:
-        computed_at = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        computed_at = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     return QuotaResult(inputs=inp, season=season, season_table=season_table, active=active, tenure=tenure,
                        ramp=ramp, run_rate=run_rate, run_source=run_source, history_months=hmonths, alloc=alloc,
                        monthly=monthly, local=local, local_monthly=local_monthly, order=order, capacity=cap,

@@ -17,11 +17,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..dates import serial_to_date
 from ..errors import Problem, ProblemCollector
 from ..periods import PlanCalendar
 from ..sheets import SheetSpec
 from ..source import TableSource
-from ..dates import serial_to_date
 from ..tables import Table, read_table
 from ..words import count
 from ..workflows import Progress, WorkflowResult
@@ -206,7 +206,7 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
         people = np.flatnonzero(ptype == pt_name)
         if not len(people):
             continue
-        first, last = _bounds(cal, pt_name)
+        first, last = cal.period_starts_ends(pt_name)
         P = len(first)
         cover = (~np.isnat(rstart[sel_rows])[:, None] & (rstart[sel_rows][:, None] <= last[None, :])) & \
                 (np.isnat(rend[sel_rows])[:, None] | (rend[sel_rows][:, None] >= first[None, :]))
@@ -248,7 +248,7 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
 
         bounds = {}
         for pt_name in ("Month", "Quarter"):
-            f_, l_ = _bounds(cal, pt_name)
+            f_, l_ = cal.period_starts_ends(pt_name)
             bounds[pt_name] = (f_, l_, cal.period_labels(pt_name))
         new, effects = apply_moves(moves_tbl, inp.tables.get("AccountPotential"), new.reset_index(drop=True),
                                    measure, dict(zip(ppl.ids.tolist(), ppl.currency.tolist())), bounds, problems)
@@ -347,8 +347,3 @@ def handoff_quotas(source: TableSource, *, computed_at: str | None = None,
     return build_handoff(source, source, progress=progress)
 
 
-def _bounds(cal: PlanCalendar, pt: str):
-    from ..periods import PERIODS_PER_YEAR
-
-    b = [cal.period_bounds(p, pt) for p in range(PERIODS_PER_YEAR[pt])]
-    return (np.array([np.datetime64(f, "D") for f, _ in b]), np.array([np.datetime64(l, "D") for _, l in b]))

@@ -10,7 +10,6 @@ wrong. Only a clean set of inputs reaches the engine. Rules: docs/quotas.md.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 

@@ -212,10 +212,10 @@ def ramp_sheet(inp: QuotaInputs, m: RampMeasurement, effect: pd.DataFrame, log: 
 
 def _ramp_input_sheet(source, proposal: np.ndarray):
     """The sheet holding RampCurve, rewritten with the proposal; the other tables on it as they are."""
+    from ..cellrefs import col_letters
     from ..errors import WorkbookError
     from ..sheets import SheetSpec
     from ..templates import table_block
-    from ..cellrefs import col_letters
     from . import schema as S
 
     raw = source.read("RampCurve")
@@ -260,7 +260,7 @@ def ramp_workflow(source, *, apply: bool = False, computed_at: str | None = None
     sheets = []
     applied = apply and bool(m.reps.any())
     if applied:
-        at = computed_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        at = computed_at or _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         log = log + [(at, curve_text(m.assumed), curve_text(m.proposal))]
         sheets.append(_ramp_input_sheet(source, m.proposal))
     sheets.insert(0, ramp_sheet(inp, m, effect, log))

@@ -10,14 +10,13 @@ touches neither files nor Excel.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from ..source import TableSource
 from ..words import count
 from ..workflows import Progress, WorkflowResult, kept_run_time, previous_run
 from .engine import QuotaResult, compute
 from .inputs import load_inputs
 from .outputs import quota_sheets
+
 
 def plan_quotas(source: TableSource, *, computed_at: str | None = None) -> QuotaResult:
     """Validate the quota inputs and compute the plan (no sheets): what the hand-off and scripts build on."""

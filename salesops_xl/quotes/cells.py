@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cells import CellError, is_blank, cell_function, frame, number, numbers, text_value
+from ..cells import CellError, cell_function, frame, is_blank, number, numbers, text_value
 from . import schema as S
 from .engine import Rules, step_discount, strictest, tier_discount, triggered, unit_cents
 

@@ -77,7 +77,7 @@ class Rules:
     threshold: np.ndarray  # float (NaN where not used)
 
     @classmethod
-    def from_frame(cls, f: pd.DataFrame) -> "Rules":
+    def from_frame(cls, f: pd.DataFrame) -> Rules:
         return cls(level=f["Level"].to_numpy(np.int64), approver=f["Approver"].to_numpy(dtype=object),
                    rule=f["Rule"].to_numpy(dtype=object), threshold=f["Threshold"].to_numpy(np.float64))
 
@@ -258,7 +258,7 @@ def compute(inp, *, computed_at: str | None = None) -> QuoteResult:
 
     from .. import __version__
 
-    computed_at = computed_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    computed_at = computed_at or _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     lines = price_lines(inp)
     q = inp.frame("Quotes")
     nq = len(q)

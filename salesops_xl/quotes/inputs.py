@@ -10,7 +10,6 @@ problem naming its sheet, table, row, column and value. Rules: docs/quotes.md.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 

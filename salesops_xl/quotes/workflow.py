@@ -6,14 +6,13 @@ reads everything first and touches neither files nor Excel.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from ..source import TableSource
 from ..words import count
 from ..workflows import Progress, WorkflowResult, kept_run_time, previous_run
 from .engine import QuoteResult, compute
 from .inputs import load_inputs
 from .outputs import quote_sheets
+
 
 def price_quotes(source: TableSource, *, computed_at: str | None = None) -> QuoteResult:
     """Validate the quoting inputs and price every quote (no sheets)."""

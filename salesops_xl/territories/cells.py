@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..cells import CellError, as_matrix, cell_function, is_blank, number, numbers
+from ..dates import EXCEL_ERRORS
 from ..errors import InputError, ProblemCollector
 from ..source import rows_to_raw
-from ..dates import EXCEL_ERRORS
 from .geo import haversine_km
 from .leads import jain_index, load_leads, route
 

@@ -16,9 +16,9 @@ def _run(kind: str, workbook: Path, output: Path | None, progress: bool | None, 
          reroute: tuple[str, ...] = (), time_limit: float | None = None) -> None:
     import functools
 
+    from ..batch import run_workflow
     from ..console import StageBar, run_guarded
     from . import workflow as wf
-    from ..batch import run_workflow
 
     fn = {"align": functools.partial(wf.align_territories, time_limit=time_limit),
           "leads": functools.partial(wf.route_leads, reroute=reroute)}[kind]

@@ -6,8 +6,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .optimiser import DEFAULT_TIME_LIMIT, AlignProblem, AlignSolution, centre_distance, contiguity, initial_centres, solve
 from .inputs import MEASURES, AlignInputs
+from .optimiser import (
+    DEFAULT_TIME_LIMIT,
+    AlignProblem,
+    AlignSolution,
+    centre_distance,
+    initial_centres,
+    solve,
+)
 
 
 @dataclass

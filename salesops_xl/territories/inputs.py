@@ -11,8 +11,8 @@ import pandas as pd
 from ..errors import ProblemCollector
 from ..tables import Table, fingerprint, read_table
 from . import schema as S
-from .optimiser import AlignProblem, PairDistances
 from .geo import builtin_region
+from .optimiser import AlignProblem, PairDistances
 
 MEASURES = ("Potential", "Workload")
 

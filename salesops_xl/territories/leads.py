@@ -71,7 +71,7 @@ class KeptLeads:
     released: list[tuple[str, str]]  # (pool, rep) of round-robin leads routed again: their count is given back
 
     @staticmethod
-    def none(n: int) -> "KeptLeads":
+    def none(n: int) -> KeptLeads:
         return KeptLeads(todo=np.ones(n, bool), rep=np.full(n, -1, np.intp),
                          rows={c: np.full(n, None, dtype=object) for c in _KEPT_COLUMNS},
                          origin=np.full(n, ORIGIN_ROUTED, dtype=object), rerouted_from=np.full(n, None, dtype=object),

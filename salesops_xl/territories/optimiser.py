@@ -113,7 +113,7 @@ class PairDistances:
     values: np.ndarray
 
     @classmethod
-    def from_rows(cls, n: int, a, b, value) -> "PairDistances":
+    def from_rows(cls, n: int, a, b, value) -> PairDistances:
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
         v = np.asarray(value, dtype=np.float64)
@@ -126,7 +126,7 @@ class PairDistances:
         return cls(n=int(n), keys=keys, values=vals[first])
 
     @classmethod
-    def from_matrix(cls, matrix) -> "PairDistances":
+    def from_matrix(cls, matrix) -> PairDistances:
         """From an (N, N) array; NaN = no value."""
         M = np.asarray(matrix, dtype=np.float64)
         a, b = np.nonzero(~np.isnan(M))
@@ -619,7 +619,7 @@ class _Assignment:
         hi = ((1 + tol) * tg - base) / tg
         lo = ((1 - tol) * tg - base) / tg
         if slack:
-            I = sp.identity(R, format="csr")
+            I = sp.identity(R, format="csr")  # noqa: E741  (the identity matrix)
             Z = sp.csr_matrix((R, R))
             B = sp.hstack([B, -I, Z]).tocsr(), sp.hstack([B, Z, I]).tocsr()
             E = sp.hstack([E, sp.csr_matrix((len(units), 2 * R))]).tocsr()

@@ -19,8 +19,8 @@ from ..words import count
 from ..workflows import Progress, WorkflowResult, previous_run
 from . import inputs as align_inputs
 from . import leads as lead_mod
-from .optimiser import HIGHS_MIP_ABS_GAP, HIGHS_MIP_FEASIBILITY_TOLERANCE, MIP_REL_GAP, DistanceError
 from .engine import AlignmentResult, compute_alignment
+from .optimiser import HIGHS_MIP_ABS_GAP, HIGHS_MIP_FEASIBILITY_TOLERANCE, MIP_REL_GAP, DistanceError
 from .outputs import alignment_sheets, lead_sheets, run_log_sheet
 
 A_PREFIX, L_PREFIX = "Alignment: ", "Leads: "
@@ -72,7 +72,7 @@ def _previous_warnings(source) -> list[str]:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _run(source: TableSource, *, align: bool, leads: bool, computed_at: str | None, progress: Progress | None,

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..cellrefs import MAX_CELL_CHARS
+from ..dates import DATE1904_OFFSET  # a date's 1904-system serial is its 1900-system serial minus this
 from ..errors import WorkbookError
 from ..precision import round_written
-from ..dates import DATE1904_OFFSET  # a date's 1904-system serial is its 1900-system serial minus this
 from . import xmlutil as X
-from ..cellrefs import MAX_CELL_CHARS
 
 try:  # optional accelerator: ~10x faster number formatting
     import orjson as _orjson

@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..cellrefs import MAX_COLS, MAX_ROWS, parse_cell, quote_sheet
 from ..errors import WorkbookError
 from ..sheets import NUMBER_FORMATS, ChartSpec, SeriesRef
 from . import xmlutil as X
-from ..cellrefs import MAX_COLS, MAX_ROWS, parse_cell, quote_sheet
 from .sheetxml import SheetLayout, TableLayout
 
 CACHE_LIMIT = 100_000  # points cached per series; above this the cache is left out (Excel recomputes it)

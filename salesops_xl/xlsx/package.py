@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import posixpath
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import unquote
 
 from ..errors import WorkbookError
@@ -163,7 +163,7 @@ class ContentTypes:
         self._o = {p.lower(): ct for p, ct in overrides}
 
     @classmethod
-    def parse(cls, data: bytes) -> "ContentTypes":
+    def parse(cls, data: bytes) -> ContentTypes:
         root = X.parse_xml(data, CONTENT_TYPES)
         defaults, overrides = [], []
         for el in root:
@@ -311,7 +311,7 @@ class Package:
     def close(self) -> None:
         self.zip.close()
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -28,9 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from ..cellrefs import col_index, col_letters, parse_cell, quote_sheet
 from ..errors import WorkbookError
 from . import xmlutil as X
-from ..cellrefs import col_index, col_letters, parse_cell, quote_sheet
 
 # A4 in points; margins in inches as written in <pageMargins>
 PAGE_W, PAGE_H = 595.3, 841.9

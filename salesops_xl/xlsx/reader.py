@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -496,7 +496,7 @@ class XlsxSource:
             self._copy.unlink(missing_ok=True)
             self._copy = None
 
-    def __enter__(self) -> "XlsxSource":
+    def __enter__(self) -> XlsxSource:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -7,17 +7,17 @@ assembled a few thousand at a time from the column encoders of
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 import numpy as np
 
+from ..cellrefs import MAX_COLS, MAX_ROWS, cell_ref, check_table_name, parse_cell, range_ref
 from ..errors import WorkbookError
 from ..sheets import NUMBER_FORMATS, Column, ListValidation, SheetSpec, TableBlock
 from . import xmlutil as X
 from .cellxml import ColumnCells, Where, column_cells, format_ints, text_cell
 from .printsetup import PageSetup, page_setup
-from ..cellrefs import MAX_COLS, MAX_ROWS, cell_ref, check_table_name, parse_cell, range_ref
 from .styles import Styles
 
 MAX_WIDTH = 60.0
@@ -83,7 +83,7 @@ class Block:
     items: Callable[[int, int], list]  # sheet rows [a, b) -> items
     what: str
 
-    def overlaps(self, other: "Block") -> bool:
+    def overlaps(self, other: Block) -> bool:
         return (self.r0 < other.r1 and other.r0 < self.r1 and self.c0 < other.c0 + other.ncols
                 and other.c0 < self.c0 + self.ncols)
 

@@ -32,9 +32,9 @@ import platform
 import posixpath
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import unquote
 
 from ..errors import InternalError, WorkbookError

@@ -59,22 +59,22 @@ import os
 import posixpath
 import secrets
 import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
+from ..cellrefs import check_sheet_name
 from ..errors import InternalError, WorkbookError
 from ..sheets import SheetSpec
 from . import xmledit as xe
 from . import xmlutil as X
 from .drawing import chart_xml, drawing_xml
-from .printsetup import set_print_names
 from .package import CONTENT_TYPES, Package, Relationship, SheetInfo, relative_target, rels_part_of
-from ..cellrefs import check_sheet_name
+from .printsetup import set_print_names
 from .sheetxml import SheetLayout, iter_worksheet, layout_sheet, table_xml
 from .skeleton import PARTS as SKELETON_PARTS
 from .styles import Styles
-from .verify import ExpectedSheet, ExpectedTable, Expectation, check_written
+from .verify import Expectation, ExpectedSheet, ExpectedTable, check_written
 from .xmlcheck import StreamChecks
 from .zipraw import ZipWriter
 

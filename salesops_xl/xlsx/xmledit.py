@@ -18,8 +18,8 @@ unusual prefix (``x:``, ``ns0:``) is as good as the usual one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ..errors import WorkbookError
 from . import xmlutil as X
@@ -48,13 +48,13 @@ class Elem:
     close: int = 0  # offset of its end tag "</" (the head end when empty): where content may be appended
     empty: bool = False  # written as <a/>
     scope: dict[str, str] = field(default_factory=dict)  # prefix ('' = default) -> namespace, inside the element
-    parent: "Elem | None" = None
-    children: list["Elem"] = field(default_factory=list)
+    parent: Elem | None = None
+    children: list[Elem] = field(default_factory=list)
 
-    def child(self, ns: str, local: str) -> "Elem | None":
+    def child(self, ns: str, local: str) -> Elem | None:
         return next((c for c in self.children if c.ns == ns and c.local == local), None)
 
-    def kids(self, ns: str, local: str) -> list["Elem"]:
+    def kids(self, ns: str, local: str) -> list[Elem]:
         return [c for c in self.children if c.ns == ns and c.local == local]
 
     # -- names for new nodes inside this element ------------------------------------

@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from xml.parsers import expat
 
 from ..errors import WorkbookError
@@ -73,7 +73,7 @@ class _Refused(Exception):
     pass
 
 
-def hardened_parser(namespace_separator: str = "}") -> "expat.XMLParserType":
+def hardened_parser(namespace_separator: str = "}") -> expat.XMLParserType:
     """An expat parser with namespace processing that refuses DTDs and entity declarations."""
     p = expat.ParserCreate(namespace_separator=namespace_separator)
     p.buffer_text = True

@@ -23,9 +23,10 @@ import os
 import struct
 import threading
 import zlib
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 from ..errors import WorkbookError
 
