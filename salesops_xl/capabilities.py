@@ -15,9 +15,14 @@ import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import WorkbookError
 from .tables import TableSchema
+from .workflows import Workflow
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class ScriptSpec:
 
     id: str  # stable identifier, used as the ribbon button's tag, e.g. "commissions.recalc"
     label: str  # button label, e.g. "Recalculate payouts"
-    run: Callable
+    run: Workflow
     icon: str = "CalculateNow"  # an Office built-in imageMso name for the ribbon
     description: str = ""
 
@@ -41,13 +46,14 @@ class Capability:
     title: str  # e.g. "Commission workbook"
     input_tables: tuple[TableSchema, ...]
     output_sheets: tuple[str, ...]
-    workflow: Callable  # (source, *, computed_at=None, progress=None) -> WorkflowResult
+    workflow: Workflow  # (source, *, computed_at=None, progress=None) -> WorkflowResult
     build_template: Callable[[Path], Path]  # writes the template with sample data to the given path
     doc: str = ""  # the docs page that states its rules, e.g. "docs/commissions.md"
-    commands: Sequence | Callable = field(default_factory=tuple)  # extra click commands (or a function giving them)
+    # extra click commands (or a function giving them: the CLI imports click, the engine never does)
+    commands: Sequence[Any] | Callable[[], Sequence[Any]] = field(default_factory=tuple)
     order: int = 100  # position in listings
     scripts: Sequence[ScriptSpec] = field(default_factory=tuple)  # extra workflows for the ribbon
-    sample: Callable | None = None  # () -> {table name: DataFrame}: the template's sample inputs (tests, fuzzing)
+    sample: Callable[[], dict[str, pd.DataFrame]] | None = None  # the template's sample inputs (tests, fuzzing)
     # other sets of tables that identify the kind too (e.g. a territory workbook holding only the lead tables)
     also_detected_by: Sequence[Sequence[str]] = field(default_factory=tuple)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 import pandas as pd
 
@@ -16,6 +17,7 @@ from .sheets import Column, SheetSpec
 from .source import TableSource
 
 Progress = Callable[[str], None]
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,28 @@ class RunResults:
 
 
 @dataclass
-class WorkflowResult:
-    """What a workflow produced: the sheets to write and a short report."""
+class WorkflowResult(Generic[R]):
+    """What a workflow produced: the sheets to write and a short report.
+
+    ``result`` is the capability's own result (a CommissionResult, a QuotaResult...), for callers that want the
+    numbers rather than the sheets; ``remove`` the owned sheets of an earlier run that must go.
+    """
 
     sheets: list[SheetSpec]
-    summary: dict
+    summary: dict[str, Any]
     warnings: list[str]
-    result: object = None
+    result: R | None = None
     remove: list[str] = field(default_factory=list)  # owned sheets of an earlier run that must go
     results: Callable[[], RunResults] | None = None  # its results as tables, for ``recalc --results`` (else none)
+
+
+class Workflow(Protocol):
+    """What the batch door, the CLI and the add-in's scripts run: read every input through ``source`` first,
+    compute, and return the sheets to write (once). ``computed_at`` fixes the run's time (tests, templates);
+    ``progress`` is told each stage ("reading tables", "computing", "building sheets")."""
+
+    def __call__(self, source: TableSource, *, computed_at: str | None = None,
+                 progress: Progress | None = None) -> WorkflowResult[Any]: ...
 
 
 def previous_run(source: TableSource, table: str = "RunLog") -> dict[str, str]:

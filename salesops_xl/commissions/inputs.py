@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,12 +20,12 @@ import pandas as pd
 from ..dates import serial_to_date
 from ..errors import ProblemCollector
 from ..money import to_cents
-from ..periods import PlanCalendar
+from ..periods import PeriodType, PlanCalendar
 from ..source import TableSource
 from ..tables import Table, TableSchema, input_frames, read_table, read_tables
 from ..tables import fingerprint as tables_fingerprint
 from . import schema as S
-from .tiers import TierTable, TierTableError
+from .tiers import Method, TierTable, TierTableError
 
 #: Disputes[Status] (docs/commissions.md, "Disputes")
 DISPUTE_OPEN, DISPUTE_RESOLVED, DISPUTE_REJECTED = "Open", "Resolved", "Rejected"
@@ -32,6 +33,26 @@ DISPUTE_OPEN, DISPUTE_RESOLVED, DISPUTE_REJECTED = "Open", "Resolved", "Rejected
 NOT_RELEASED = 10**6
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
+
+#: the PlanMeasures choices (docs/commissions.md, "Plans and measures")
+Basis = Literal["YTD", "Period"]
+RateType = Literal["Commission", "Multiple"]
+CapType = Literal["None", "PctOfTarget", "Amount"]
+CreditSource = Literal["Own", "Team"]
+CreditBase = Literal["Amount", "Margin"]
+PayOn = Literal["Booking", "Invoice", "Payment"]
+DrawPolicy = Literal["Forgive", "Recover"]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The Settings rows beyond the plan year (docs/commissions.md, "Settings"), typed."""
+
+    locked_through: int | None = None  # month index of Settings[LockedThrough]
+    draw_policy: DrawPolicy = "Forgive"  # Settings[DrawBalanceAtTermination]
+    statement_rep: tuple[str, int] | None = None  # Settings[StatementRep] and its row in Settings
+    company_name: str = ""  # Settings[CompanyName]: printed on statements
+    statement_contact: str = ""  # Settings[StatementContact]: where a rep asks about the statement
 
 
 @dataclass(frozen=True)
@@ -42,22 +63,22 @@ class MeasureDef:
     plan: str
     measure: str
     weight: float
-    period_type: str
-    basis: str
-    method: str
-    rate_type: str
+    period_type: PeriodType
+    basis: Basis
+    method: Method
+    rate_type: RateType
     tiers: TierTable
     threshold: float
-    cap_type: str
+    cap_type: CapType
     cap_value: float
     clawback_days: float  # NaN: no window (a cancellation always reverses)
     row: int  # data row index in PlanMeasures
-    credit_source: str = "Own"  # Own | Team (roll-up of everyone below in the hierarchy)
+    credit_source: CreditSource = "Own"  # Own | Team (roll-up of everyone below in the hierarchy)
     source_measure: str = ""  # Team: the deals' measure rolled up
-    credit_base: str = "Amount"  # Amount | Margin: what a deal credits (Deals[Amount] or Deals[Margin])
+    credit_base: CreditBase = "Amount"  # Amount | Margin: what a deal credits (Deals[Amount] or Deals[Margin])
     unit: str = ""  # blank: money; else the unit deals of the measure count in (no currency, no FX)
     cap_carry: bool = False  # Period basis: earnings above a period's cap are paid later within later caps
-    pay_on: str = "Booking"  # Booking | Invoice | Payment: when earned commission becomes payable (holds.py)
+    pay_on: PayOn = "Booking"  # Booking | Invoice | Payment: when earned commission becomes payable (holds.py)
 
     @property
     def needs_quota(self) -> bool:
@@ -76,7 +97,7 @@ class CommissionInputs:
     fingerprint: str
     warnings: list[str] = field(default_factory=list)
     locked_through: int | None = None  # month index of Settings[LockedThrough]
-    draw_policy: str = "Forgive"  # Settings[DrawBalanceAtTermination]
+    draw_policy: DrawPolicy = "Forgive"  # Settings[DrawBalanceAtTermination]
     statement_rep: tuple[str, int] | None = None  # Settings[StatementRep] and its row in Settings
     company_name: str = ""  # Settings[CompanyName]: printed on statements
     statement_contact: str = ""  # Settings[StatementContact]: where a rep asks about the statement
@@ -93,7 +114,7 @@ def load_inputs(source: TableSource) -> CommissionInputs:
     check_kind("commissions", source.table_names(), source.workbook, "computing commissions")
     problems = ProblemCollector()
     tables = read_tables(source, S.INPUT_TABLES, problems)
-    calendar = _settings(tables.get("Settings"), problems)
+    calendar, settings = _settings(tables.get("Settings"), problems)
     _normalise_currencies(tables, problems)
     tier_tables = _tier_tables(tables.get("Tiers"), problems)
     measures = _measures(tables, tier_tables, problems)
@@ -113,12 +134,13 @@ def load_inputs(source: TableSource) -> CommissionInputs:
     paid = _read_paid(source, problems)
     problems.raise_if_any()
     assert calendar is not None
-    extras = tables["Settings"].frame.attrs.get("extras", {})
     for t in tables.values():  # the typed frames are all that is used from here: free the raw cell objects
         t.raw.data = {c: () for c in t.raw.columns}
     return CommissionInputs(
         workbook=source.workbook, calendar=calendar, tables=tables, measures=measures,
-        fingerprint=fingerprint(tables), paid=paid, **extras,
+        fingerprint=fingerprint(tables), paid=paid, locked_through=settings.locked_through,
+        draw_policy=settings.draw_policy, statement_rep=settings.statement_rep, company_name=settings.company_name,
+        statement_contact=settings.statement_contact,
     )
 
 
@@ -158,9 +180,10 @@ def _setting_date(value, tbl: Table, i: int, problems: ProblemCollector, require
     return None
 
 
-def _settings(tbl: Table | None, problems: ProblemCollector) -> PlanCalendar | None:
+def _settings(tbl: Table | None, problems: ProblemCollector) -> tuple[PlanCalendar | None, RunSettings]:
+    """The plan calendar (None when PlanYearStart cannot be read) and the other settings."""
     if tbl is None:
-        return None
+        return None, RunSettings()
     f = tbl.frame
     found: dict[str, int] = {}
     lookup = {k.lower(): k for k in S.SETTING_NAMES}
@@ -185,12 +208,12 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> PlanCalendar | N
         i = found["AsOfDate"]
         as_of = _setting_date(f["Value"].iloc[i], tbl, i, problems, False)
     if start is None:
-        return None
+        return None, RunSettings()
     cal = PlanCalendar.create(start, as_of)
     if as_of is not None and as_of < cal.start:
         problems.add(tbl.problem(found["AsOfDate"], "Value", "AsOfDate is before the plan year starts",
                                  value=as_of, expected=f"a date on or after {cal.start.isoformat()}"))
-    extras: dict = {}
+    extras: dict[str, Any] = {}
     if "LockedThrough" in found:
         i = found["LockedThrough"]
         v = f["Value"].iloc[i]
@@ -221,8 +244,7 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> PlanCalendar | N
         v = f["Value"].iloc[found[key]] if key in found else None
         if v is not None and str(v).strip():
             extras[attr] = str(v).strip()
-    tbl.frame.attrs["extras"] = extras
-    return cal
+    return cal, RunSettings(**extras)
 
 
 def _normalise_currencies(tables: dict[str, Table], problems: ProblemCollector) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 from . import models as M
 from .backtest import BacktestResult, run_backtest
 from .fiscal import month_label
+from .history import Accuracy, Movements, accuracy, calls_table, compare
 from .inputs import ForecastInputs
 from .metrics import build_units, compute_metrics
 from .pipeline import PipelineResult, compute_pipeline
@@ -42,9 +43,9 @@ class ForecastRun:
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     calls: pd.DataFrame | None = None  # Forecast Calls (history.calls_table)
-    movements: object = None  # history.Movements, or None (see movements_note)
+    movements: Movements | None = None  # None: see movements_note
     movements_note: str | None = None
-    accuracy: object = None  # history.Accuracy, or None (see accuracy_note)
+    accuracy: Accuracy | None = None  # None: see accuracy_note
     accuracy_note: str | None = None
 
 
@@ -139,7 +140,6 @@ def compute(inp: ForecastInputs, *, computed_at: str | None = None, progress=Non
               "Open deals": int((stype == "Open").sum()), "Won deals": int((stype == "Won").sum()),
               "Lost deals": int((stype == "Lost").sum())}
     say("calls, snapshots and accuracy")
-    from .history import accuracy, calls_table, compare
 
     calls = calls_table(inp)
     movements, movements_note = compare(inp)

@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -241,7 +242,7 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> Settings | None:
                                      expected=f"one row for {key} (first on row {tbl.raw.excel_row(found[key])})"))
             continue
         found[key] = i
-    values = {}
+    values: dict[str, Any] = {}  # setting -> its value, typed by its kind in S.SETTING_SPECS (_setting_value)
     for key, (kind, default, _) in S.SETTING_SPECS.items():
         if key not in found:
             if default is None:
