@@ -39,6 +39,8 @@ from .cellrefs import col_letters
 from .dates import EXCEL_ERRORS, read_date
 from .errors import Problem, ProblemCollector
 
+#: a data row's 0-based index: a Python int or a numpy one (np.flatnonzero gives those)
+RowIndex = int | np.integer
 FieldType = Literal["text", "id", "number", "money", "percent", "int", "date", "choice"]
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ class RawTable:
             return 0
         return len(self.data[self.columns[0]])
 
-    def excel_row(self, i: int) -> int:
+    def excel_row(self, i: RowIndex) -> int:
         if self.row_numbers is not None:
             return int(self.row_numbers[int(i)])
         return self.header_row + 1 + int(i)
@@ -158,7 +160,7 @@ class RawTable:
                 blank &= pd.isna(obj) | (obj == "")
             if not blank.any():
                 return self
-        for i in np.flatnonzero(blank):
+        for i in np.flatnonzero(blank).tolist():
             if any(k[1] == i for k in self.errors):
                 blank[i] = False
         if not blank.any():
@@ -173,7 +175,7 @@ class RawTable:
                         header_row=self.header_row, first_col=self.first_col, errors=errors, row_numbers=rows,
                         date1904=self.date1904, beside=self.beside, origin=self.origin, row_label=self.row_label)
 
-    def cell(self, column: str, i: int) -> str | None:
+    def cell(self, column: str, i: RowIndex) -> str | None:
         if column not in self.columns or self.origin != "workbook":
             return None
         j = self.first_col + self.columns.index(column)
@@ -188,7 +190,7 @@ class Table:
     frame: pd.DataFrame  # one column per schema field, in schema order; index = data row index
     raw: RawTable
 
-    def problem(self, i: int | None, column: str | None, message: str, *, value: Any = None,
+    def problem(self, i: RowIndex | None, column: str | None, message: str, *, value: Any = None,
                 expected: str = "", show_value: bool = True) -> Problem:
         raw = self.raw
         if raw.origin != "workbook" and "(an Excel date, not text)" in expected:
@@ -339,7 +341,7 @@ def read_tables(source, schemas: Sequence[TableSchema], problems: ProblemCollect
             tables[sch.name] = t
     return tables
 
-def cell_error(tbl: Table, i: int, f: Field, found: str) -> Problem:
+def cell_error(tbl: Table, i: RowIndex, f: Field, found: str) -> Problem:
     """The problem with a cell the door reported: an error value ('#N/A') or a formula without a saved value."""
     if found.startswith("="):
         return tbl.problem(
@@ -366,7 +368,7 @@ def _check_unique(tbl: Table, key: tuple[str, ...], problems: ProblemCollector,
     group = frame.groupby(list(key), dropna=False, sort=False).ngroup().to_numpy()
     _, first_at = np.unique(group, return_index=True)  # groups are numbered in order of first appearance
     label = " + ".join(key)
-    for i in np.flatnonzero(dup):
+    for i in np.flatnonzero(dup).tolist():
         k = ["(blank)" if pd.isna(x) else x for x in frame.iloc[i]]
         val = k[0] if len(k) == 1 else " / ".join(str(x) for x in k)
         problems.add(tbl.problem(
@@ -387,14 +389,14 @@ def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict
                 arr[i] = np.nan
         _check_range(arr, f, tbl, problems)
         if not f.blank:
-            for i in np.flatnonzero(np.isnan(arr)):
+            for i in np.flatnonzero(np.isnan(arr)).tolist():
                 if int(i) not in errs and not _bad_already(values[i]):
                     problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))
         elif f.default is not None:
             arr = np.where(np.isnan(arr), float(f.default), arr)
         if f.type == "int":
             bad = ~np.isnan(arr) & (arr != np.round(arr))
-            for i in np.flatnonzero(bad):
+            for i in np.flatnonzero(bad).tolist():
                 problems.add(tbl.problem(int(i), f.name, "not a whole number", value=float(arr[i]),
                                          expected=f.expected()))
         return arr
@@ -407,7 +409,7 @@ def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict
     conv_arr, bad_unique = _text_uniques(uniques, f, lookup)
     result = conv_arr[codes]
     if bad_unique:
-        for i in np.flatnonzero(np.isin(codes, list(bad_unique))):
+        for i in np.flatnonzero(np.isin(codes, list(bad_unique))).tolist():
             why, u = bad_unique[int(codes[i])]
             if int(i) in errs:
                 continue
@@ -439,7 +441,7 @@ def _text_uniques(uniques, f: Field, lookup: dict[str, str]) -> tuple[np.ndarray
         stripped = u.str.strip()
         special = (stripped == "") | stripped.isin(EXCEL_ERRORS)
         conv_arr[:n] = stripped.to_numpy(dtype=object)
-        for k in np.flatnonzero(special.to_numpy()):
+        for k in np.flatnonzero(special.to_numpy()).tolist():
             v, why = _text_value(uniques[k], f, lookup)
             conv_arr[k] = v
             if why:
@@ -511,7 +513,7 @@ def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: 
     num = np.isin(types, list(_NUMBER_TYPES))
     if num.any():
         arr[num] = obj[num].astype(np.float64)
-    for i in np.flatnonzero(~num):
+    for i in np.flatnonzero(~num).tolist():
         v = obj[i]
         if _is_blank(v):
             continue
@@ -564,17 +566,17 @@ def _check_range(arr: np.ndarray, f: Field, tbl: Table, problems: ProblemCollect
         tiny = ok & ~bad & (arr > 0) & (arr < 0.01)
     limit = IMPLAUSIBLE.get(f.type)
     huge = ok & np.isfinite(arr) & (np.abs(arr) > limit) if limit else np.zeros(len(arr), dtype=bool)
-    for i in np.flatnonzero(tiny):
+    for i in np.flatnonzero(tiny).tolist():
         problems.add(tbl.problem(int(i), f.name, "less than one cent", value=float(arr[i]),
                                  expected=f"{f.expected()} of at least 0.01"))
         arr[i] = np.nan
-    for i in np.flatnonzero(huge & ~bad & ~tiny):
+    for i in np.flatnonzero(huge & ~bad & ~tiny).tolist():
         problems.add(tbl.problem(int(i), f.name, "implausibly large", value=float(arr[i]),
                                  expected=f"{f.expected()} of at most {limit:,.0f} in size".replace(" of at most",
                                                                                                 " and at most", 1)
                                  if f.range_text() else f"{f.expected()} of at most {limit:,.0f} in size"))
         arr[i] = np.nan
-    for i in np.flatnonzero(bad):
+    for i in np.flatnonzero(bad).tolist():
         what = "negative" if (f.minimum == 0 and arr[i] < 0) else "out of range"
         problems.add(tbl.problem(int(i), f.name, what, value=float(arr[i]), expected=f.expected()))
         arr[i] = np.nan
@@ -600,7 +602,7 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
             conv[k] = d
     out = conv[codes]
     if bad:
-        for i in np.flatnonzero(np.isin(codes, list(bad))):
+        for i in np.flatnonzero(np.isin(codes, list(bad))).tolist():
             if int(i) in errs:
                 continue
             why, u = bad[int(codes[i])]
@@ -609,7 +611,7 @@ def _coerce_dates(values, f: Field, tbl: Table, problems: ProblemCollector, errs
         problems.add(cell_error(tbl, i, f, e))
         out[i] = np.datetime64("NaT")
     if not f.blank:
-        for i in np.flatnonzero(np.isnat(out)):
+        for i in np.flatnonzero(np.isnat(out)).tolist():
             if int(i) in errs or int(codes[i]) in bad:
                 continue
             problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .sheets import Column, ListValidation, SheetSpec, TableBlock
+from .sheets import Column, ColumnKind, ListValidation, SheetSpec, TableBlock
 from .tables import TableSchema
 
-KIND_OF_TYPE = {"text": "text", "id": "text", "choice": "text", "number": "number", "money": "money",
+KIND_OF_TYPE: dict[str, ColumnKind] = {"text": "text", "id": "text", "choice": "text", "number": "number", "money": "money",
                 "percent": "percent", "int": "int", "date": "date"}
 
 #: Fixed timestamp of the sample run, so the template is reproducible.

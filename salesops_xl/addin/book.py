@@ -278,7 +278,7 @@ class _Writer:
         return None
 
     def tables_by_name(self) -> dict[str, tuple[Any, Any]]:
-        out = {}
+        out: dict[str, tuple[Any, Any]] = {}
         for sh in self.book.sheets:
             for t in sh.tables:
                 out.setdefault(str(t.name).lower(), (sh, t))

@@ -68,7 +68,7 @@ def read_state(source) -> ApprovalState:
     """The workbook's Approvals sheet (empty when it has none)."""
     from ..money import to_cents
 
-    log = {c: [] for c in LOG_COLUMNS}
+    log: dict[str, list[str]] = {c: [] for c in LOG_COLUMNS}
     raw = source.read(LOG_TABLE)
     if raw is not None:
         n = raw.n_rows
@@ -76,7 +76,7 @@ def read_state(source) -> ApprovalState:
             vals = raw.data[c] if c in raw.columns else [None] * n
             log[c] = ["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
                       for v in vals]
-    signed = {c: [] for c in TOTALS_COLUMNS}
+    signed: dict[str, list] = {c: [] for c in TOTALS_COLUMNS}
     raw = source.read(TOTALS_TABLE)
     if raw is not None:
         for c in TOTALS_COLUMNS:

@@ -69,7 +69,7 @@ def _text(v) -> str:
 
 def read_trail(source, workbook: str = "") -> AuditTrail:
     raw = source.read(LOG_TABLE)
-    log = {c: [] for c in COLUMNS}
+    log: dict[str, list[str]] = {c: [] for c in COLUMNS}
     rows: list[int] = []
     if raw is not None:
         n = raw.n_rows
@@ -77,7 +77,7 @@ def read_trail(source, workbook: str = "") -> AuditTrail:
             vals = raw.data[c] if c in raw.columns else [None] * n
             log[c] = [_text(v) for v in vals]
         rows = [raw.excel_row(i) for i in range(n)]
-    plan = {c: [] for c in PLAN_COLUMNS}
+    plan: dict[str, list[str]] = {c: [] for c in PLAN_COLUMNS}
     raw_p = source.read(PLAN_TABLE)
     if raw_p is not None:
         for c in PLAN_COLUMNS:
@@ -118,7 +118,7 @@ def verify(trail: AuditTrail) -> None:
 
 def plan_rows(tables) -> pd.DataFrame:
     """The plan tables' rows as (Table, Key, Row) text, Row = "Column=value; ..." of every schema column."""
-    out = {c: [] for c in PLAN_COLUMNS}
+    out: dict[str, list[str]] = {c: [] for c in PLAN_COLUMNS}
     for name, key in PLAN_TABLES.items():
         if name not in tables:
             continue

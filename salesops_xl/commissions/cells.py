@@ -19,12 +19,7 @@ from ..cells import (
 )
 from ..dates import EXCEL_ERRORS
 from ..money import to_cents
-from .tiers import TierTable, TierTableError, payout_multiple, tiered_value
-
-
-def _date(v: Any, what: str, *, blank_ok: bool = False) -> np.datetime64 | None:
-    """:func:`salesops_xl.cells.date_value`, or None for a blank when ``blank_ok``."""
-    return None if blank_ok and is_blank(v) else date_value(v, what)
+from .tiers import Method, TierTable, TierTableError, payout_multiple, tiered_value
 
 
 @cell_function
@@ -35,21 +30,21 @@ def prorate(amount: Any, period_start: Any, period_end: Any, active_from: Any, a
     engine applies to quotas and target incentives. Money is rounded to the cent.
     """
     x, scalar = numbers(amount, "amount")
-    p0, p1 = _date(period_start, "period start"), _date(period_end, "period end")
-    a0 = _date(active_from, "active from", blank_ok=True) or p0
-    a1 = _date(active_to, "active to", blank_ok=True) or p1
+    p0, p1 = date_value(period_start, "period start"), date_value(period_end, "period end")
+    a0 = p0 if is_blank(active_from) else date_value(active_from, "active from")
+    a1 = p1 if is_blank(active_to) else date_value(active_to, "active to")
     if p1 < p0:
         raise CellError("the period ends before it starts")
-    days = int((p1 - p0).astype(int)) + 1
-    active = max(0, int((min(p1, a1) - max(p0, a0)).astype(int)) + 1)
+    days = int((p1 - p0) // np.timedelta64(1, "D")) + 1
+    active = max(0, int((min(p1, a1) - max(p0, a0)) // np.timedelta64(1, "D")) + 1)
     return shape_result(to_cents(x * active / days).astype(np.float64) / 100.0, scalar)
 
 
-def method_arg(v: Any, default: str = "Marginal") -> str:
+def method_arg(v: Any, default: Method = "Marginal") -> Method:
     if is_blank(v):
         return default
     s = str(v).strip().lower()
-    aliases = {"marginal": "Marginal", "cumulative": "Marginal", "m": "Marginal",
+    aliases: dict[str, Method] = {"marginal": "Marginal", "cumulative": "Marginal", "m": "Marginal",
                "retroactive": "Retroactive", "retro": "Retroactive", "flat": "Retroactive", "r": "Retroactive",
                "non-cumulative": "Retroactive"}
     if s not in aliases:
@@ -84,7 +79,7 @@ def tier_table(value: Any, what: str = "tiers") -> TierTable:
         width = 3
     froms = [number(r[0], f"{what} From (row {n})") for n, r in zip(at, rows)]
     if width == 2:
-        tos = [None] * len(rows)
+        tos: list[float | None] = [None] * len(rows)
         rates = [number(r[1], f"{what} Rate (row {n})") for n, r in zip(at, rows)]
     else:
         tos = [None if is_blank(r[1]) else number(r[1], f"{what} To (row {n})") for n, r in zip(at, rows)]

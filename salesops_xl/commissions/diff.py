@@ -158,7 +158,7 @@ def _key_diff(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> tuple[pd.
     if len(common):
         a, b = o.loc[common], n.loc[common]
         diff_mask = ~((a == b) | (a.isna() & b.isna()))
-        for idx in np.flatnonzero(diff_mask.any(axis=1).to_numpy()):
+        for idx in np.flatnonzero(diff_mask.any(axis=1).to_numpy()).tolist():
             changed.append((common[idx] if isinstance(common[idx], tuple) else (common[idx],),
                             [c for c in a.columns if diff_mask.iloc[idx][c]]))
     return added, removed, changed

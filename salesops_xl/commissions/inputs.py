@@ -22,7 +22,7 @@ from ..errors import ProblemCollector
 from ..money import to_cents
 from ..periods import PeriodType, PlanCalendar
 from ..source import TableSource
-from ..tables import Table, TableSchema, input_frames, read_table, read_tables
+from ..tables import FieldType, Table, TableSchema, input_frames, read_table, read_tables
 from ..tables import fingerprint as tables_fingerprint
 from . import schema as S
 from .tiers import Method, TierTable, TierTableError
@@ -258,7 +258,7 @@ def _normalise_currencies(tables: dict[str, Table], problems: ProblemCollector) 
             codes, uniq = pd.factorize(s)
             up = np.array([None if u is None else str(u).upper() for u in uniq] + [None], dtype=object)
             bad = {k for k, u in enumerate(up[:-1]) if u is not None and not _CCY_RE.match(u)}
-            for i in np.flatnonzero(np.isin(codes, list(bad))):
+            for i in np.flatnonzero(np.isin(codes, list(bad))).tolist():
                 problems.add(tbl.problem(int(i), c, "not a currency code", value=s.iloc[i],
                                          expected="a three-letter ISO code such as USD or EUR"))
             tbl.frame[c] = up[codes]
@@ -404,19 +404,19 @@ def _roster(tables: dict[str, Table], problems: ProblemCollector) -> None:
     plans = tables.get("Plans")
     if plans is not None:
         known = set(plans.frame["PlanID"].dropna())
-        for i in np.flatnonzero(~f["PlanID"].isin(known).to_numpy() & f["PlanID"].notna().to_numpy()):
+        for i in np.flatnonzero(~f["PlanID"].isin(known).to_numpy() & f["PlanID"].notna().to_numpy()).tolist():
             problems.add(tbl.problem(int(i), "PlanID", "unknown plan", value=f["PlanID"].iloc[i],
                                      expected="a PlanID listed in the Plans table"))
     reps = set(f["RepID"].dropna())
     mgr = f["ManagerID"]
-    for i in np.flatnonzero(mgr.notna().to_numpy() & ~mgr.isin(reps).to_numpy()):
+    for i in np.flatnonzero(mgr.notna().to_numpy() & ~mgr.isin(reps).to_numpy()).tolist():
         problems.add(tbl.problem(int(i), "ManagerID", "unknown manager", value=mgr.iloc[i],
                                  expected="blank or a RepID listed in the Roster"))
-    for i in np.flatnonzero((mgr == f["RepID"]).to_numpy()):
+    for i in np.flatnonzero((mgr == f["RepID"]).to_numpy()).tolist():
         problems.add(tbl.problem(int(i), "ManagerID", "a rep is their own manager", value=mgr.iloc[i],
                                  expected="another rep's RepID, or blank"))
     hire, term = f["HireDate"].to_numpy(), f["TermDate"].to_numpy()
-    for i in np.flatnonzero(~np.isnat(term) & ~np.isnat(hire) & (term < hire)):
+    for i in np.flatnonzero(~np.isnat(term) & ~np.isnat(hire) & (term < hire)).tolist():
         problems.add(tbl.problem(int(i), "TermDate", "termination before hire", value=term[i].item(),
                                  expected=f"a date on or after the HireDate {hire[i].item()}"))
     _effective_rows(tbl, problems)
@@ -432,7 +432,7 @@ def _effective_rows(tbl: Table, problems: ProblemCollector) -> None:
     eff_from = (f["EffectiveFrom"] if "EffectiveFrom" in f else pd.Series([pd.NaT] * n)).to_numpy() \
         .astype("datetime64[D]")
     eff_to = (f["EffectiveTo"] if "EffectiveTo" in f else pd.Series([pd.NaT] * n)).to_numpy().astype("datetime64[D]")
-    for i in np.flatnonzero(~np.isnat(eff_from) & ~np.isnat(eff_to) & (eff_to < eff_from)):
+    for i in np.flatnonzero(~np.isnat(eff_from) & ~np.isnat(eff_to) & (eff_to < eff_from)).tolist():
         problems.add(tbl.problem(int(i), "EffectiveTo", "ends before it starts", value=eff_to[i].item(),
                                  expected=f"a date on or after EffectiveFrom {eff_from[i].item()}"))
     codes, _ = pd.factorize(f["RepID"])
@@ -440,7 +440,7 @@ def _effective_rows(tbl: Table, problems: ProblemCollector) -> None:
     if not multi.any():
         return
     idx = np.flatnonzero(multi & (codes >= 0))
-    first_of = {}
+    first_of: dict[object, int] = {}
     for i in idx:
         first_of.setdefault(codes[i], i)
     for col in ("Currency", "HireDate", "TermDate"):
@@ -525,7 +525,7 @@ def _account_moves(tables: dict[str, Table], problems: ProblemCollector) -> None
     if roster is not None:
         reps = set(roster.frame["RepID"].dropna())
         for col in ("FromRep", "ToRep"):
-            for i in np.flatnonzero(~mf[col].isin(reps).to_numpy()):
+            for i in np.flatnonzero(~mf[col].isin(reps).to_numpy()).tolist():
                 problems.add(tbl.problem(int(i), col, "not in the Roster", value=mf[col].iloc[i],
                                          expected="a RepID of the Roster"))
     if deals is None or "AccountID" not in deals.frame or not len(deals.frame):
@@ -573,7 +573,7 @@ def unknown_reps(tbl: Table, rows: np.ndarray, roster: Table | None, problems: P
     values = tbl.frame["RepID"].to_numpy(dtype=object)[rows]
     blank = []
     if roster is not None:
-        blank = [roster.raw.excel_row(int(i)) for i in np.flatnonzero(roster.frame["RepID"].isna().to_numpy())]
+        blank = [roster.raw.excel_row(int(i)) for i in np.flatnonzero(roster.frame["RepID"].isna().to_numpy()).tolist()]
     hint = ""
     if blank:
         hint = (f" (the Roster's row {blank[0]} has a blank RepID: is it this rep?)" if len(blank) == 1 else
@@ -614,14 +614,14 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
     plans = tables["Plans"].frame["PlanID"] if "Plans" in tables else pd.Series([m.plan for m in measures])
     bad_plan = ros["PlanID"].isna() | ~ros["PlanID"].isin(set(plans.dropna()))
     planless = f["RepID"].isin(set(ros.loc[bad_plan, "RepID"].dropna())).to_numpy()
-    for i in np.flatnonzero(present & known_rep & (pos < 0) & ~planless):
+    for i in np.flatnonzero(present & known_rep & (pos < 0) & ~planless).tolist():
         meas, rep = f["Measure"].iloc[i], f["RepID"].iloc[i]
         why = "the rep's plan has no such measure" if meas in all_measures else "unknown measure"
         mine = sorted(rm.loc[rm["RepID"] == rep, "Measure"].unique())
         problems.add(tbl.problem(int(i), "Measure", why, value=meas,
                                  expected="a measure of the rep's plan: " + ", ".join(mine)))
     mixed = np.array([isinstance(t, str) and "/" in t for t in ptype], dtype=bool)
-    for i in np.flatnonzero(present & mixed):
+    for i in np.flatnonzero(present & mixed).tolist():
         problems.add(tbl.problem(int(i), "Measure", "the rep's plans measure this over different "
                                  f"periods ({ptype[i]})", value=f["Measure"].iloc[i],
                                  expected="one period type per measure for a rep"))
@@ -634,14 +634,14 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
         values = np.array([p if p is not None else -1 for p, _ in parsed], dtype=np.int64)
         rows = np.flatnonzero(ok)
         pidx[rows] = values[codes]
-        for k in np.flatnonzero(values[codes] < 0):
+        for k in np.flatnonzero(values[codes] < 0).tolist():
             i = int(rows[k])
             problems.add(tbl.problem(i, "Period", parsed[codes[k]][1], value=f["Period"].iloc[i],
                                      expected=cal.expected_label(ptype[i])))
     f["PeriodIndex"] = pidx
     if "EffectiveFrom" in f:
         eff = f["EffectiveFrom"].to_numpy().astype("datetime64[D]")
-        for i in np.flatnonzero((pidx >= 0) & ~np.isnat(eff)):
+        for i in np.flatnonzero((pidx >= 0) & ~np.isnat(eff)).tolist():
             first, last = cal.period_bounds(int(pidx[i]), ptype[i])
             if not (np.datetime64(first, "D") <= eff[i] <= np.datetime64(last, "D")):
                 problems.add(tbl.problem(int(i), "EffectiveFrom", "a quota change outside its period",
@@ -669,23 +669,23 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
     all_measures = {m.measure for m in measures}
     if measures:
         km = f["Measure"].isin(all_measures).to_numpy() | f["Measure"].isna().to_numpy()
-        for i in np.flatnonzero(~km):
+        for i in np.flatnonzero(~km).tolist():
             problems.add(tbl.problem(int(i), "Measure", "unknown measure", value=f["Measure"].iloc[i],
                                      expected="one of " + ", ".join(sorted(all_measures))))
     on_margin = {m.source_measure for m in measures if m.credit_base == "Margin"}
     if on_margin and "Margin" in f:
-        for i in np.flatnonzero(f["Measure"].isin(on_margin).to_numpy() & np.isnan(f["Margin"].to_numpy(float))):
+        for i in np.flatnonzero(f["Measure"].isin(on_margin).to_numpy() & np.isnan(f["Margin"].to_numpy(float))).tolist():
             problems.add(tbl.problem(int(i), "Margin", f"measure {f['Measure'].iloc[i]} credits margin "
                                      "(PlanMeasures[CreditBase] Margin) but this deal has none", show_value=False,
                                      expected="the deal's margin in its Currency"))
     # a unit measure's deals have no currency (and no FX); every other deal needs one
     unit = f["Measure"].isin(unit_measures(measures)).to_numpy()
     ccy = f["Currency"].notna().to_numpy()
-    for i in np.flatnonzero(unit & ccy):
+    for i in np.flatnonzero(unit & ccy).tolist():
         problems.add(tbl.problem(int(i), "Currency", f"a currency on a deal of the unit measure "
                                  f"{f['Measure'].iloc[i]} (its Amount is a quantity)", value=f["Currency"].iloc[i],
                                  expected="a blank Currency"))
-    for i in np.flatnonzero(~unit & ~ccy & f["Measure"].notna().to_numpy()):
+    for i in np.flatnonzero(~unit & ~ccy & f["Measure"].notna().to_numpy()).tolist():
         problems.add(tbl.problem(int(i), "Currency", "blank", show_value=False,
                                  expected="the currency of Amount (ISO code such as USD); only deals of a unit "
                                           "measure (PlanMeasures[Unit]) have none"))
@@ -694,13 +694,13 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
     cancel = f["CancelDate"].to_numpy()
     close = f["CloseDate"].to_numpy()
     cancelled = status == "Cancelled"
-    for i in np.flatnonzero(cancelled & np.isnat(cancel)):
+    for i in np.flatnonzero(cancelled & np.isnat(cancel)).tolist():
         problems.add(tbl.problem(int(i), "CancelDate", "a cancelled deal without a cancellation date",
                                  show_value=False, expected="the date the deal was cancelled"))
-    for i in np.flatnonzero(~cancelled & ~np.isnat(cancel)):
+    for i in np.flatnonzero(~cancelled & ~np.isnat(cancel)).tolist():
         problems.add(tbl.problem(int(i), "CancelDate", "a CancelDate on a deal whose Status is not Cancelled",
                                  value=cancel[i].item(), expected="Status Cancelled, or a blank CancelDate"))
-    for i in np.flatnonzero(cancelled & ~np.isnat(cancel) & ~np.isnat(close) & (cancel < close)):
+    for i in np.flatnonzero(cancelled & ~np.isnat(cancel) & ~np.isnat(close) & (cancel < close)).tolist():
         problems.add(tbl.problem(int(i), "CancelDate", "cancelled before it closed", value=cancel[i].item(),
                                  expected=f"a date on or after the CloseDate {close[i].item()}"))
     if n == 0:
@@ -724,7 +724,7 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
             same = (a == b) | (np.isnan(a) & np.isnan(b))
         else:
             same = a == b
-        for i in np.flatnonzero(~same):
+        for i in np.flatnonzero(~same).tolist():
             shown = a[i].item() if hasattr(a[i], "item") else a[i]
             other = b[i].item() if hasattr(b[i], "item") else b[i]
             problems.add(tbl.problem(int(i), col, f"the rows of deal {uniq[codes[i]]} disagree on {col}",
@@ -833,7 +833,7 @@ def _leaves(tables: dict[str, Table], problems: ProblemCollector) -> None:
     known = f["RepID"].isin(set(roster.frame["RepID"].dropna())).to_numpy() | f["RepID"].isna().to_numpy()
     unknown_reps(tbl, np.flatnonzero(~known), roster, problems)
     a, b = f["StartDate"].to_numpy(), f["EndDate"].to_numpy()
-    for i in np.flatnonzero(~np.isnat(a) & ~np.isnat(b) & (b < a)):
+    for i in np.flatnonzero(~np.isnat(a) & ~np.isnat(b) & (b < a)).tolist():
         problems.add(tbl.problem(int(i), "EndDate", "a leave that ends before it starts", value=b[i].item(),
                                  expected=f"a date on or after {a[i].item()}"))
 
@@ -847,17 +847,17 @@ def _cancellations(tables: dict[str, Table], problems: ProblemCollector) -> None
         return
     first = d.drop_duplicates("DealID").set_index("DealID")
     known = f["DealID"].isin(first.index).to_numpy()
-    for i in np.flatnonzero(~known & f["DealID"].notna().to_numpy()):
+    for i in np.flatnonzero(~known & f["DealID"].notna().to_numpy()).tolist():
         problems.add(tbl.problem(int(i), "DealID", "a cancellation of an unknown deal", value=f["DealID"].iloc[i],
                                  expected="a DealID listed in the Deals table"))
     ok = known & ~np.isnat(f["CancelDate"].to_numpy())
     close = first["CloseDate"].reindex(f["DealID"]).to_numpy()
-    for i in np.flatnonzero(ok & (f["CancelDate"].to_numpy() < close)):
+    for i in np.flatnonzero(ok & (f["CancelDate"].to_numpy() < close)).tolist():
         problems.add(tbl.problem(int(i), "CancelDate", "cancelled before the deal closed",
                                  value=f["CancelDate"].iloc[i].date(),
                                  expected=f"a date on or after the deal's CloseDate {close[i].astype('M8[D]')}"))
     status = first["Status"].reindex(f["DealID"]).to_numpy()
-    for i in np.flatnonzero(known & (status == "Cancelled")):
+    for i in np.flatnonzero(known & (status == "Cancelled")).tolist():
         problems.add(tbl.problem(int(i), "DealID", "a partial cancellation of a deal already cancelled in full "
                                  "(Status Cancelled)", value=f["DealID"].iloc[i],
                                  expected="either Status Cancelled on the deal or rows here, not both"))
@@ -892,7 +892,7 @@ def _incentives(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanC
                                          expected=f"{amount_cols[0]} or {amount_cols[1]}"))
         if name == "Spifs":
             a, b = f["StartDate"].to_numpy(), f["EndDate"].to_numpy()
-            for i in np.flatnonzero(~np.isnat(a) & ~np.isnat(b) & (b < a)):
+            for i in np.flatnonzero(~np.isnat(a) & ~np.isnat(b) & (b < a)).tolist():
                 problems.add(tbl.problem(int(i), "EndDate", "ends before it starts", value=b[i].item(),
                                          expected=f"a date on or after {a[i].item()}"))
     tbl = tables.get("Draws")
@@ -936,7 +936,7 @@ PAID_SHEET = "Paid History"
 #: Columns added to the records after workbooks with Paid History were made: absent there, read as blank.
 ADDED_PAID_COLUMNS = frozenset({"Unit", "Variance", "VarianceYTD", "HeldToDate"})
 
-_FIELD_TYPE = {"text": "text", "money": "money", "percent": "number", "rate": "number", "number": "number",
+_FIELD_TYPE: dict[str, FieldType] = {"text": "text", "money": "money", "percent": "number", "rate": "number", "number": "number",
                "multiple": "number", "int": "number", "date": "date"}
 
 
@@ -1006,16 +1006,16 @@ def check_disputes(tables: dict[str, Table], cal: PlanCalendar, problems: Proble
     raised = f["RaisedOn"].to_numpy().astype("datetime64[D]")
     resolved = f["ResolvedOn"].to_numpy().astype("datetime64[D]")
     has_amount = ~np.isnan(amount) & (amount != 0)
-    for i in np.flatnonzero((status != DISPUTE_RESOLVED) & has_amount):
+    for i in np.flatnonzero((status != DISPUTE_RESOLVED) & has_amount).tolist():
         problems.add(tbl.problem(int(i), "Amount", f"an amount on a dispute that is {status[i]}",
                                  value=float(amount[i]), expected="Status Resolved, or a blank Amount"))
-    for i in np.flatnonzero((status != DISPUTE_OPEN) & np.isnat(resolved)):
+    for i in np.flatnonzero((status != DISPUTE_OPEN) & np.isnat(resolved)).tolist():
         problems.add(tbl.problem(int(i), "ResolvedOn", f"a {status[i]} dispute without the date it was settled",
                                  show_value=False, expected="the date it was resolved or rejected"))
-    for i in np.flatnonzero((status == DISPUTE_OPEN) & ~np.isnat(resolved)):
+    for i in np.flatnonzero((status == DISPUTE_OPEN) & ~np.isnat(resolved)).tolist():
         problems.add(tbl.problem(int(i), "ResolvedOn", "a ResolvedOn on an open dispute", value=resolved[i].item(),
                                  expected="Status Resolved or Rejected, or a blank ResolvedOn"))
-    for i in np.flatnonzero(~np.isnat(resolved) & ~np.isnat(raised) & (resolved < raised)):
+    for i in np.flatnonzero(~np.isnat(resolved) & ~np.isnat(raised) & (resolved < raised)).tolist():
         problems.add(tbl.problem(int(i), "ResolvedOn", "resolved before it was raised", value=resolved[i].item(),
                                  expected=f"a date on or after RaisedOn {raised[i].item()}"))
     for i, per in enumerate(f["Period"]):
@@ -1025,7 +1025,7 @@ def check_disputes(tables: dict[str, Table], cal: PlanCalendar, problems: Proble
                 problems.add(tbl.problem(i, "Period", why, value=per, expected=cal.expected_label("Month")))
     pay = (status == DISPUTE_RESOLVED) & has_amount & ~np.isnat(resolved)
     month = cal.month_index(resolved)
-    for i in np.flatnonzero(pay & ((month < 0) | (month >= 12))):
+    for i in np.flatnonzero(pay & ((month < 0) | (month >= 12))).tolist():
         problems.add(tbl.problem(int(i), "ResolvedOn", "a resolution paid outside the plan year",
                                  value=resolved[i].item(), expected=f"a date from {cal.start} to {cal.end}"))
     f["PayMonthIndex"] = np.where(pay & (month >= 0) & (month < 12), month, -1).astype(np.int64)
@@ -1040,7 +1040,7 @@ def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCo
     if inv is not None and len(inv.frame):
         f = inv.frame
         known = f["DealID"].isin(first.index).to_numpy()
-        for i in np.flatnonzero(~known & f["DealID"].notna().to_numpy()):
+        for i in np.flatnonzero(~known & f["DealID"].notna().to_numpy()).tolist():
             problems.add(inv.problem(int(i), "DealID", "an invoice for an unknown deal", value=f["DealID"].iloc[i],
                                      expected="a DealID listed in the Deals table"))
         if "Currency" in f:
@@ -1048,7 +1048,7 @@ def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCo
             up = cur.map(lambda c: None if c is None else str(c).strip().upper())  # a handful of invoices' codes
             deal_cur = first["Currency"].reindex(f["DealID"]).to_numpy(dtype=object)
             bad = known & up.notna().to_numpy() & (up.to_numpy(dtype=object) != deal_cur)
-            for i in np.flatnonzero(bad):
+            for i in np.flatnonzero(bad).tolist():
                 problems.add(inv.problem(int(i), "Currency", f"an invoice in {up.iloc[i]} for a deal in "
                                          f"{deal_cur[i]}", value=f["Currency"].iloc[i],
                                          expected=f"the deal's currency {deal_cur[i]}, or blank"))
@@ -1057,7 +1057,7 @@ def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCo
         inv_amount = (inv.frame.drop_duplicates("InvoiceID").set_index("InvoiceID")["Amount"]
                       if inv is not None else pd.Series(dtype=np.float64))
         known = f["InvoiceID"].isin(inv_amount.index).to_numpy()
-        for i in np.flatnonzero(~known & f["InvoiceID"].notna().to_numpy()):
+        for i in np.flatnonzero(~known & f["InvoiceID"].notna().to_numpy()).tolist():
             problems.add(pay.problem(int(i), "InvoiceID", "a payment for an unknown invoice",
                                      value=f["InvoiceID"].iloc[i],
                                      expected="an InvoiceID listed in the Invoices table"))
@@ -1116,7 +1116,7 @@ def _check_hold_rows(tbl: Table, deal_ids: set, roster: Table | None, cal: PlanC
     # two holds of one deal or rep may not cover the same month: which reason would its commission be held for?
     ok = (start >= 0) & f["ID"].notna().to_numpy() & f["Scope"].notna().to_numpy()
     seen: dict[tuple, list[int]] = {}
-    for i in np.flatnonzero(ok):
+    for i in np.flatnonzero(ok).tolist():
         key = (f["Scope"].iloc[i], f["ID"].iloc[i])
         for j in seen.get(key, []):
             if start[i] < max(end[j], start[j]) and start[j] < max(end[i], start[i]):

@@ -86,7 +86,7 @@ def roster_days(inp: CommissionInputs) -> RosterDays:
     d1 = np.where(np.isnat(hi), n_days - 1, np.clip((hi - start).astype(np.int64), -1, n_days - 1))
     row_on_day = np.full((R, n_days), -1, dtype=np.int32)
     # paint each row's span (a handful of rows per rep: a loop over roster rows, not over deals or days)
-    for k in np.flatnonzero(d1 >= d0):
+    for k in np.flatnonzero(d1 >= d0).tolist():
         row_on_day[codes[k], d0[k]:d1[k] + 1] = k
     on_leave = np.zeros((R, n_days), dtype=bool)
     lv = inp.frame("Leaves") if "Leaves" in inp.tables else None
@@ -542,7 +542,7 @@ def fx_rates(inp: CommissionInputs, d: pd.DataFrame, drow: np.ndarray, to_ccy: n
         # without rates (a typo in Roster[Currency]) is one problem, not one per month
         tbl = inp.tables["Deals"]
         missing: dict[tuple, tuple[int, set]] = {}
-        for j in np.flatnonzero(need)[pos < 0]:
+        for j in np.flatnonzero(need)[pos < 0].tolist():
             k = (deal_ccy[j], to_ccy[j])
             first, months = missing.setdefault(k, (int(drow[j]), set()))
             missing[k] = (min(first, int(drow[j])), months)

@@ -103,7 +103,7 @@ class TierTable:
                 probs.append((rows[i], "To", f"a band of tier table {id!r} ends where it starts or before",
                               float(t[i]), f"To above From ({f[i]:g})"))
         if np.any(np.isnan(r)) or np.any(r < 0):
-            for i in np.flatnonzero(np.isnan(r) | (r < 0)):
+            for i in np.flatnonzero(np.isnan(r) | (r < 0)).tolist():
                 probs.append((rows[i], "Rate", "rate missing or negative", float(r[i]), "a rate of 0 or more"))
         if probs:
             raise TierTableError(probs)

@@ -221,7 +221,7 @@ def forecast_table(values: Any, horizon: Any, season_length: Any = None, method:
                              np.array(["AAA"], dtype=object))
     else:
         res = M.forecast(Y, H, mm, methods=[meth], levels=(lv,), n=n).methods[meth]
-    rows = [["Step", "Forecast", "Lower", "Upper"]]
+    rows: list[list[Any]] = [["Step", "Forecast", "Lower", "Upper"]]
     for i in range(H):
         rows.append([float(i + 1), float(res.mean[0, i]), float(res.lower[lv][0, i]), float(res.upper[lv][0, i])])
     if not all(math.isfinite(x) for r in rows[1:] for x in r[1:2]):
@@ -332,7 +332,7 @@ def _column(value: Any, what: str) -> list:
 
 def hierarchy(ids: list[str], managers: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """(parent, depth) of people given by id and manager id; CellError on an unknown manager or a cycle."""
-    pos = {}
+    pos: dict[str, int] = {}
     for i, x in enumerate(ids):
         if x in pos:
             raise CellError(f"id {x!r} is listed twice (rows {pos[x] + 1} and {i + 1})")

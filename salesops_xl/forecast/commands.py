@@ -43,7 +43,7 @@ def series_frame(frame: pd.DataFrame, id_col: str, date_col: str, value_col: str
                       ("not a number", values.isna() & frame[value_col].notna()),
                       ("blank value", frame[value_col].isna()),
                       ("blank series id", frame[id_col].isna())):
-        for i in np.flatnonzero(bad.to_numpy())[:10]:
+        for i in np.flatnonzero(bad.to_numpy()).tolist()[:10]:
             col = date_col if "date" in what else value_col if "value" in what or "number" in what else id_col
             problems.append(Problem(what, value=frame[col].iloc[i], row=int(i) + 2, column=col,
                                     expected="a date" if col == date_col else "a number" if col == value_col

@@ -281,10 +281,10 @@ def _team(tbl: Table | None, problems: ProblemCollector) -> pd.DataFrame | None:
     has = pd.notna(mgr)
     own = has & (mgr == ids)
     unknown = has & looked.isna().to_numpy() & ~own
-    for i in np.flatnonzero(own):
+    for i in np.flatnonzero(own).tolist():
         problems.add(tbl.problem(int(i), "ManagerID", "a rep is their own manager", value=mgr[i],
                                  expected="another rep's RepID, or blank"))
-    for i in np.flatnonzero(unknown):
+    for i in np.flatnonzero(unknown).tolist():
         problems.add(tbl.problem(int(i), "ManagerID", "unknown manager", value=mgr[i],
                                  expected="blank or a RepID listed in SalesTeam"))
     parent = np.where(has & ~own & ~unknown, looked.fillna(-1).to_numpy(), -1).astype(np.intp)
@@ -301,7 +301,7 @@ def _team(tbl: Table | None, problems: ProblemCollector) -> pd.DataFrame | None:
         node = nxt
     in_loop = node >= 0
     if in_loop.any():
-        for i in np.flatnonzero(in_loop)[:5]:
+        for i in np.flatnonzero(in_loop).tolist()[:5]:
             problems.add(tbl.problem(int(i), "ManagerID", "manager loop in the hierarchy", value=mgr[i],
                                      expected="a hierarchy where following managers always ends at a person with "
                                               "a blank ManagerID"))
@@ -329,19 +329,19 @@ def _stages(tbl: Table | None, problems: ProblemCollector) -> pd.DataFrame | Non
                                  expected="at least one Lost stage"))
     is_open = typ == "Open"
     order = f["Order"].to_numpy(dtype=np.float64)
-    for i in np.flatnonzero(is_open & np.isnan(order)):
+    for i in np.flatnonzero(is_open & np.isnan(order)).tolist():
         problems.add(tbl.problem(int(i), "Order", "an open stage without an Order", show_value=False,
                                  expected="its position in the process (1 = first)"))
     ok = is_open & ~np.isnan(order)
     seen: dict[float, int] = {}
-    for i in np.flatnonzero(ok):
+    for i in np.flatnonzero(ok).tolist():
         if order[i] in seen:
             problems.add(tbl.problem(int(i), "Order", "two open stages with the same Order", value=order[i],
                                      expected=f"a different Order than row {tbl.raw.excel_row(seen[order[i]])}"))
         else:
             seen[order[i]] = int(i)
     cat = f["ForecastCategory"].to_numpy()
-    for i in np.flatnonzero(is_open & (cat == "Closed")):
+    for i in np.flatnonzero(is_open & (cat == "Closed")).tolist():
         problems.add(tbl.problem(int(i), "ForecastCategory", "an open stage in category Closed", value="Closed",
                                  expected="Pipeline, Best Case, Commit or Omitted"))
     if not is_open.any():
@@ -366,14 +366,14 @@ def _opps(tbl: Table | None, team: pd.DataFrame | None, stages: pd.DataFrame | N
         # index_of: a duplicated RepID (reported by the table's key check) or an empty team must not crash here
         rep = index_of(team["RepID"], f["RepID"])
         bad = (rep < 0) & f["RepID"].notna().to_numpy()
-        for i in np.flatnonzero(bad):
+        for i in np.flatnonzero(bad).tolist():
             problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
                                      expected="a RepID listed in SalesTeam"))
         f["Rep"] = rep
     if stages is not None:
         kk = index_of(stages["Stage"], f["Stage"])
         bad = (kk < 0) & f["Stage"].notna().to_numpy()
-        for i in np.flatnonzero(bad):
+        for i in np.flatnonzero(bad).tolist():
             problems.add(tbl.problem(int(i), "Stage", "unknown stage", value=f["Stage"].iloc[i],
                                      expected="a Stage listed in PipelineStages: " + ", ".join(map(str, stages["Stage"]))))
         stype = take(stages["Type"].to_numpy(), kk)
@@ -391,28 +391,28 @@ def _opps(tbl: Table | None, team: pd.DataFrame | None, stages: pd.DataFrame | N
                               stages["Order"][stages["Type"] == "Open"].astype(float)))
         has_la = pd.notna(lost_at)
         la_order = pd.Series(lost_at).map(open_order).to_numpy(dtype=np.float64)
-        for i in np.flatnonzero(has_la & (stype != "Lost")):
+        for i in np.flatnonzero(has_la & (stype != "Lost")).tolist():
             problems.add(tbl.problem(int(i), "LostAtStage", "LostAtStage on a deal that is not lost", value=lost_at[i],
                                      expected="blank (it only applies to lost deals)"))
-        for i in np.flatnonzero(has_la & (stype == "Lost") & np.isnan(la_order)):
+        for i in np.flatnonzero(has_la & (stype == "Lost") & np.isnan(la_order)).tolist():
             problems.add(tbl.problem(int(i), "LostAtStage", "not an open stage", value=lost_at[i],
                                      expected="an open Stage of PipelineStages: " + ", ".join(map(str, open_order))))
         la_order = np.where(has_la & (stype == "Lost"), la_order, np.nan)
         f["LostOrder"] = la_order
     created = f["CreatedDate"].to_numpy().astype("datetime64[D]")
     close = f["CloseDate"].to_numpy().astype("datetime64[D]")
-    for i in np.flatnonzero(~np.isnat(created) & ~np.isnat(close) & (close < created)):
+    for i in np.flatnonzero(~np.isnat(created) & ~np.isnat(close) & (close < created)).tolist():
         problems.add(tbl.problem(int(i), "CloseDate", "closes before it was created", value=close[i].item(),
                                  expected=f"a date on or after the CreatedDate {created[i].item()}"))
     if st is not None and "StageType" in f:
         asof = np.datetime64(st.as_of, "D")
         closed = np.isin(f["StageType"].to_numpy(), ["Won", "Lost"])
-        for i in np.flatnonzero(closed & ~np.isnat(close) & (close > asof)):
+        for i in np.flatnonzero(closed & ~np.isnat(close) & (close > asof)).tolist():
             problems.add(tbl.problem(int(i), "CloseDate", "a closed deal closing after AsOfDate",
                                      value=close[i].item(),
                                      expected=f"a close date on or before AsOfDate {st.as_of} (or set AsOfDate to "
                                               f"the day of the export)"))
-        for i in np.flatnonzero(~np.isnat(created) & (created > asof)):
+        for i in np.flatnonzero(~np.isnat(created) & (created > asof)).tolist():
             problems.add(tbl.problem(int(i), "CreatedDate", "created after AsOfDate", value=created[i].item(),
                                      expected=f"a date on or before AsOfDate {st.as_of}"))
     return f
@@ -455,7 +455,7 @@ def _quotas(tbl: Table | None, team: pd.DataFrame | None, st: Settings | None,
     f = tbl.frame
     pos = index_of(team["RepID"], f["RepID"])
     rep = pd.Series(np.where(pos >= 0, pos, np.nan), index=f.index)
-    for i in np.flatnonzero(rep.isna().to_numpy() & f["RepID"].notna().to_numpy()):
+    for i in np.flatnonzero(rep.isna().to_numpy() & f["RepID"].notna().to_numpy()).tolist():
         problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
                                  expected="a RepID listed in SalesTeam"))
     per = f["Period"].to_numpy()
@@ -463,7 +463,7 @@ def _quotas(tbl: Table | None, team: pd.DataFrame | None, st: Settings | None,
     parsed = [parse_quota_period(lab, st.fy_start_month) for lab in labels]  # one parse per distinct label
     first_of = np.array([p[0] if isinstance(p, tuple) else -1 for p in parsed] + [-1], dtype=np.intp)
     len_of = np.array([p[1] if isinstance(p, tuple) else 0 for p in parsed] + [0], dtype=np.intp)
-    for i in np.flatnonzero(codes >= 0):
+    for i in np.flatnonzero(codes >= 0).tolist():
         if isinstance(parsed[codes[i]], str) and pd.notna(rep.iloc[i]):
             problems.add(tbl.problem(int(i), "Period", parsed[codes[i]], value=per[i],
                                      expected="a month (2026-03), a fiscal quarter (2026-Q1), a fiscal year (FY2026) "
@@ -545,7 +545,7 @@ def _submissions(tbl: Table | None, team: pd.DataFrame | None, st: Settings | No
     cal = calendar_of(st)
     f = tbl.frame.reset_index(drop=True)
     rep = index_of(team["RepID"], f["RepID"])
-    for i in np.flatnonzero((rep < 0) & f["RepID"].notna().to_numpy()):
+    for i in np.flatnonzero((rep < 0) & f["RepID"].notna().to_numpy()).tolist():
         problems.add(tbl.problem(int(i), "RepID", "unknown rep", value=f["RepID"].iloc[i],
                                  expected="a RepID listed in SalesTeam"))
     labels = np.full(len(f), None, dtype=object)

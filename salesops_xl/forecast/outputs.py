@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..cellrefs import col_letters
-from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
+from ..sheets import ChartSpec, Column, ColumnKind, SeriesRef, SheetSpec, TableBlock
 from . import schema as S
 from .engine import ForecastRun
 from .fiscal import month_label
@@ -222,6 +222,7 @@ CALL_DETAIL = ("ID", "Name", "Manager", "Period", "CommitSubmitted", "CommitSumB
 
 def _calls_sheet(run: ForecastRun) -> SheetSpec:
     c = run.calls
+    assert c is not None  # (forecast_sheets calls it when the run has calls)
     by = {col.name: col for col in CALL_COLUMNS}
     t = _block("ForecastCalls", [by[n] for n in CALL_MAIN], c, "A5")
     r2 = _next_row(t)
@@ -453,7 +454,7 @@ def _run_log(run: ForecastRun) -> SheetSpec:
 
 def history_sheet(pipeline: pd.DataFrame, calls: pd.DataFrame):
     """The "Forecast History" sheet: CallHistory (A) and PipelineHistory (beside it), as ``snapshot`` writes it."""
-    kind = {"date": "date", "money": "money", "percent": "percent"}
+    kind: dict[str, ColumnKind] = {"date": "date", "money": "money", "percent": "percent"}
 
     def cols(sch):
         return tuple(Column(f.name, kind.get(f.type, "text"), description=f.description) for f in sch.fields)
@@ -461,7 +462,8 @@ def history_sheet(pipeline: pd.DataFrame, calls: pd.DataFrame):
     c_cols = cols(S.CALL_HISTORY)
     c = _block(S.CALL_HISTORY.name, c_cols, calls, "A5")
     p = _block(S.PIPELINE_HISTORY.name, cols(S.PIPELINE_HISTORY), pipeline, f"{col_letters(len(c_cols) + 1)}5")
-    days = np.unique(calls["SnapshotDate"].to_numpy().astype("datetime64[D]")) if len(calls) else []
+    days = np.unique(calls["SnapshotDate"].to_numpy().astype("datetime64[D]")) if len(calls) \
+        else np.zeros(0, "datetime64[D]")
     notes = (("A1", "Forecast history: snapshots of the calls and the pipeline"),
              ("A2", "Appended by  salesops-xl forecast snapshot WORKBOOK [--date D]  (a snapshot replaces one of the "
                     "same day); recalculations keep this sheet. Old PipelineHistory rows may be deleted to keep the "

@@ -295,10 +295,10 @@ def _submissions(tables, sim, seed: int) -> pd.DataFrame:
             call = np.round(commit * (1 + bias + rng.normal(0, 0.05, len(team))) / 1000.0) * 1000.0
             best = np.round(tot["BestCase"].to_numpy() * rng.uniform(0.85, 1.0, len(team)) / 1000.0) * 1000.0
             best = np.maximum(best, call)
-            for i in np.flatnonzero(~is_mgr):
+            for i in np.flatnonzero(~is_mgr).tolist():
                 rows.append((ids[i], label, "Commit", call[i], day, None))
                 rows.append((ids[i], label, "Best Case", best[i], day, None))
-            for i in np.flatnonzero(is_mgr):  # managers adjust their team's number half of the time
+            for i in np.flatnonzero(is_mgr).tolist():  # managers adjust their team's number half of the time
                 if rng.random() < 0.5:
                     kids = (team["Parent"].to_numpy() == i)
                     below = call[kids].sum()  # their reports' calls (the VP: their managers' rows)
