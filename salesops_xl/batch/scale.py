@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..commissions.engine import CommissionResult, RunInfo, compute, run_timestamp, run_totals
@@ -82,8 +83,8 @@ class Partitioning:
             np.zeros(len(pos), dtype=np.intp)
 
 
-def components(rep_ids: Sequence, *, deal_reps: Sequence = (), deal_ids: Sequence = (),
-               edges: Sequence[tuple[Sequence, Sequence]] = ()) -> np.ndarray:
+def components(rep_ids: npt.ArrayLike, *, deal_reps: npt.ArrayLike = (), deal_ids: npt.ArrayLike = (),
+               edges: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]] = ()) -> np.ndarray:
     """Connected components of the reps: rows of one deal (``deal_ids`` beside ``deal_reps``) link their reps, each
     pair of equal-length RepID columns in ``edges`` links rep to rep. Returns the component of each rep."""
     from scipy.sparse import coo_matrix
@@ -92,18 +93,19 @@ def components(rep_ids: Sequence, *, deal_reps: Sequence = (), deal_ids: Sequenc
     idx = pd.Index(np.asarray(rep_ids, dtype=object))
     R = len(idx)
     a_parts, b_parts = [np.arange(R)], [np.arange(R)]
+    deal_ids = np.asarray(deal_ids, dtype=object)
     if len(deal_ids):
         rep = idx.get_indexer(pd.Index(np.asarray(deal_reps, dtype=object)))
-        codes, _ = pd.factorize(np.asarray(deal_ids, dtype=object))
+        codes, _ = pd.factorize(deal_ids)
         ok = (rep >= 0) & (codes >= 0)
         rep, codes = rep[ok], codes[ok]
         first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
         first[codes[::-1]] = rep[::-1]  # the deal's first rep; every other rep of the deal links to it
         a_parts.append(rep)
         b_parts.append(first[codes])
-    for a, b in edges:
-        ia = idx.get_indexer(pd.Index(np.asarray(a, dtype=object)))
-        ib = idx.get_indexer(pd.Index(np.asarray(b, dtype=object)))
+    for ea, eb in edges:
+        ia = idx.get_indexer(pd.Index(np.asarray(ea, dtype=object)))
+        ib = idx.get_indexer(pd.Index(np.asarray(eb, dtype=object)))
         ok = (ia >= 0) & (ib >= 0)
         a_parts.append(ia[ok])
         b_parts.append(ib[ok])
@@ -113,7 +115,7 @@ def components(rep_ids: Sequence, *, deal_reps: Sequence = (), deal_ids: Sequenc
     return comp.astype(np.intp)
 
 
-def team_edges(roster_reps: Sequence, roster_managers: Sequence, roster_plans: Sequence,
+def team_edges(roster_reps: npt.ArrayLike, roster_managers: npt.ArrayLike, roster_plans: npt.ArrayLike,
                team_plans: set) -> tuple[np.ndarray, np.ndarray]:
     """Reporting lines a Team roll-up runs along: (rep, manager) for every Roster row whose manager, or anyone
     above them, holds a plan with a Team measure (on any of their rows)."""
@@ -198,10 +200,18 @@ def plan_partitions(inputs: CommissionInputs, partitions: int | None = None, *, 
 
 # -- cutting the inputs -----------------------------------------------------------------------------------
 
+def _rows_of(raw: RawTable, keep: np.ndarray) -> np.ndarray:
+    """Worksheet rows of the data rows ``keep`` (positions) of ``raw``."""
+    if raw.row_numbers is not None:
+        return raw.row_numbers[keep]
+    assert raw.header_row is not None  # a source without a header row (Parquet, SQL) numbers its rows
+    return raw.header_row + 1 + keep.astype(np.int64)
+
+
 def _take(tbl: Table, keep: np.ndarray) -> Table:
     """Rows ``keep`` (positions) of a typed table; each keeps the worksheet row its problems name."""
     raw = tbl.raw
-    rows = raw.row_numbers[keep] if raw.row_numbers is not None else raw.header_row + 1 + keep.astype(np.int64)
+    rows = _rows_of(raw, keep)
     sub = RawTable(name=raw.name, columns=raw.columns, data={c: () for c in raw.columns}, sheet=raw.sheet,
                    workbook=raw.workbook, header_row=raw.header_row, first_col=raw.first_col, row_numbers=rows,
                    date1904=raw.date1904)
@@ -308,7 +318,9 @@ def _managers(inputs: CommissionInputs, summary: pd.DataFrame, all_reps: frozens
     rd = roster_days(inputs)
     bounds = _period_bounds(inputs.calendar, "Month", rd.start, rd.n_days)
     plan = _MonthPlan(rd, {"Month": np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))})
-    rows = month_rows(plan)  # the same rule as the engine's: the row in force at the end of the month
+    # the same rule as the engine's: the row in force at the end of the month (month_rows reads only the
+    # .roster and .day_period a Plan has, which _MonthPlan gives it)
+    rows = month_rows(plan)  # type: ignore[arg-type]
     last_row = np.full(len(rd.rep_ids), -1, dtype=np.intp)
     last_row[rd.row_rep] = np.arange(len(rd.row_rep))
     r = pd.Index(rd.rep_ids).get_indexer(summary["RepID"].to_numpy(dtype=object))
@@ -584,8 +596,8 @@ def _ids(values) -> np.ndarray:
 
 def _raw_take(raw: RawTable, keep: np.ndarray) -> RawTable:
     """Rows ``keep`` of a raw table, each keeping its worksheet row."""
-    rows = raw.row_numbers[keep] if raw.row_numbers is not None else raw.header_row + 1 + keep.astype(np.int64)
-    data = {c: (raw.data[c][keep] if isinstance(raw.data[c], np.ndarray) else
+    rows = _rows_of(raw, keep)
+    data = {c: (np.asarray(raw.data[c])[keep] if isinstance(raw.data[c], np.ndarray) else
                 list(np.asarray(raw.data[c], dtype=object)[keep])) for c in dict.fromkeys(raw.columns)}
     index = {int(old): new for new, old in enumerate(keep)}
     errors = {(c, index[i]): e for (c, i), e in raw.errors.items() if i in index}
@@ -635,6 +647,7 @@ def read_deals_slice(path: str | Path, rep_values: Sequence, *, workbook: str | 
         stats = md.column(rep_leaf).statistics if rep_leaf >= 0 else None
         skip = not len(wanted)
         if not skip and stats is not None and stats.has_min_max and isinstance(stats.min, str):
+            assert lo_all is not None and hi_all is not None  # `wanted` is not empty
             j = np.searchsorted(sorted_wanted, stats.min)
             skip = stats.max < lo_all or stats.min > hi_all or j == len(sorted_wanted) or sorted_wanted[j] > stats.max
         if not skip:
@@ -657,7 +670,9 @@ def read_deals_slice(path: str | Path, rep_values: Sequence, *, workbook: str | 
         else:
             data[c] = _np(col).astype(object)
     row_numbers = (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)) + 2
-    return RawTable(name="Deals", columns=list(table.column_names), data=data, sheet=None,
+    return RawTable(name="Deals", columns=list(table.column_names),
+                    data=data,  # type: ignore[arg-type]  # RawTable.data says Sequence; arrays serve
+                    sheet=None,
                     workbook=workbook or Path(path).name, header_row=1, row_numbers=row_numbers.astype(np.int64))
 
 
@@ -789,7 +804,7 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
             return first_part.reindex(pd.Index(ids)).fillna(0).to_numpy().astype(np.intp)
 
         # tables cut by deal: Cancellations, Invoices (DealID), Payments (its invoice's deal), Holds (deal or rep)
-        deal_cut = {}
+        deal_cut: dict[str, np.ndarray] = {}
         for name in ("cancellations", "invoices"):
             if name in raw:
                 deal_cut[name] = by_deal(_raw_col(raw[name], "DealID"))
@@ -809,7 +824,7 @@ def compute_from_parquet(source, deals: str | Path, *, partitions: int | None = 
         cut_names = {*deal_cut, *_RAW_BY_REP}
         shared = cluster.share({k: v for k, v in raw.items() if k not in cut_names})
         for k in range(parting.n_partitions):
-            tables = {}
+            tables: dict[str, RawTable] = {}
             for name, p in deal_cut.items():
                 tables[name] = _raw_take(raw[name], np.flatnonzero(p == k))
             for name in _RAW_BY_REP:  # the Roster stays whole: managers and account moves are checked against it

@@ -27,7 +27,7 @@ def _flat(value: Any) -> list:
 
 def _ids(value: Any, what: str) -> list:
     """A range of ids -> list of text (None for blanks); numbers as whole-number text."""
-    out = []
+    out: list[str | None] = []
     for v in _flat(value):
         if is_blank(v):
             out.append(None)
@@ -112,7 +112,7 @@ def territory_balance(owners: Any, values: Any, reps: Any = None, capacities: An
     Target = sum of all assigned values x capacity share (equal shares without capacities),
     Deviation = Total / Target - 1."""
     names, total, target, dev = _balance(owners, values, reps, capacities)
-    rows = [["Territory", "Total", "Target", "Deviation"]]
+    rows: list[list[str | float]] = [["Territory", "Total", "Target", "Deviation"]]
     for r, a, b, d in zip(names, total, target, dev):
         rows.append([r, float(a), float(b), "#N/A" if np.isnan(d) else float(np.round(d, 12))])
     return rows
@@ -223,6 +223,7 @@ def route_lead(lead: Any, reps: Any, owners: Any = None, named: Any = None, rule
         p = e.problems[0]
         where = f"{p.table}" + (f" row {p.row}" if p.row else "") + (f" {p.column}" if p.column else "")
         raise CellError(f"{where}: {p.message}")
+    assert inp is not None  # load_leads gives None only after reporting a problem, raised just above
     res = route(inp)
     a = res.assignments.iloc[0]
     return [[a["AssignedTo"], a["Rule"], a["Detail"]]]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from .optimiser import (
     initial_centres,
     solve,
 )
+
+#: A blank (None) as an object array, for np.where (numpy's typed signature takes no bare None).
+_BLANK = np.array(None, dtype=object)
 
 
 @dataclass
@@ -47,7 +51,7 @@ def _measure(inp: AlignInputs, prob: AlignProblem, assign: np.ndarray, clat, clo
     T = len(r)
     cap = r["Capacity"].to_numpy(np.float64)
     share = cap / cap.sum() if cap.sum() > 0 else np.zeros(T)
-    out = {"Units": np.bincount(assign[assign >= 0], minlength=T).astype(np.int64)}
+    out: dict[str, Any] = {"Units": np.bincount(assign[assign >= 0], minlength=T).astype(np.int64)}
     for m in MEASURES:
         v = u[m].to_numpy(np.float64)
         load = _per_territory(assign, v, T)
@@ -96,7 +100,7 @@ def compute_alignment(inp: AlignInputs, *, problem: AlignProblem | None = None,
         "UnitID": u["UnitID"].to_numpy(object), "Name": u["Name"].to_numpy(object),
         "Latitude": u["Latitude"].to_numpy(np.float64), "Longitude": u["Longitude"].to_numpy(np.float64),
         "Potential": pot, "Workload": work,
-        "CurrentOwner": np.where(cur >= 0, rep_ids[np.maximum(cur, 0)] if T else None, None).astype(object),
+        "CurrentOwner": np.where(cur >= 0, rep_ids[np.maximum(cur, 0)] if T else _BLANK, _BLANK).astype(object),
         "NewOwner": rep_ids[assign] if T else np.zeros(0, object),
         "Change": np.where(moved, "Moved", np.where(newly, "New", "Kept")).astype(object),
         "Locked": np.where(locked, "Yes", "").astype(object),
@@ -123,7 +127,7 @@ def compute_alignment(inp: AlignInputs, *, problem: AlignProblem | None = None,
         "AvgDistanceKm": after["AvgDistanceKm"],
         "CentreLatitude": sol.centre_lat, "CentreLongitude": sol.centre_lon,
         "Centre": np.where(sol.centre_unit >= 0, u["UnitID"].to_numpy(object)[np.maximum(sol.centre_unit, 0)]
-                           if N else None, "Home").astype(object),
+                           if N else _BLANK, "Home").astype(object),
         "UnitsMovedIn": moved_in_n, "PotentialMovedIn": moved_in_p,
         "UnitsMovedOut": moved_out_n, "PotentialMovedOut": moved_out_p,
         "Contiguous": (np.where(contig, "Yes", "No") if contig is not None else np.full(T, "n/a")).astype(object),

@@ -97,6 +97,7 @@ def load_alignment(source, problems: ProblemCollector) -> AlignInputs | None:
     dist_t = tables.get(S.DISTANCES.name)
     home_d, unit_d = _distances(dist_t, units, rep_index, problems)
     if settings is not None and (home_d is not None or unit_d is not None) and settings.missing_distance == "error":
+        assert dist_t is not None  # distances come only from a Distances table
         _distance_coverage(dist_t, units, reps, home_d, unit_d, settings, problems)
     warnings: list[str] = []
     if settings is not None and len(units):
@@ -111,6 +112,7 @@ def load_alignment(source, problems: ProblemCollector) -> AlignInputs | None:
                                  settings.contiguity, settings.time_limit, settings.missing_distance)
     if problems:
         return None
+    assert settings is not None  # _settings gives None only after reporting a problem
     frames = {name: t.frame for name, t in tables.items()}
     return AlignInputs(workbook=source.workbook, settings=settings, units=units, reps=reps, current=current,
                        locked=locked, edges=edges, fingerprint=fingerprint(frames), warnings=warnings,
@@ -128,6 +130,7 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> AlignSettings | 
         nonlocal ok
         ok = False
         text, row = raw[name]
+        assert tbl is not None  # the defaults are valid: only a value read from the table can be bad
         problems.add(tbl.problem(row, "Value", message, value=text, expected=expected))
 
     text = raw["BalanceOn"][0].strip().lower()
@@ -379,7 +382,7 @@ def _distance_coverage(tbl: Table, units: pd.DataFrame, reps: pd.DataFrame, home
 def read_settings(tbl: Table | None, names: dict[str, tuple[str, str]],
                   problems: ProblemCollector) -> dict[str, tuple[str, int | None]]:
     """Setting -> (text value, data row index or None for a default), unknown settings reported."""
-    out = {k: (default, None) for k, (default, _) in names.items()}
+    out: dict[str, tuple[str, int | None]] = {k: (default, None) for k, (default, _) in names.items()}
     if tbl is None:
         return out
     lookup = {k.lower(): k for k in names}

@@ -44,6 +44,9 @@ RULES = (RULE_OWNER, RULE_NAMED, RULE_TERRITORY, RULE_SEGMENT, RULE_RR, RULE_FAL
 ORIGIN_ROUTED, ORIGIN_REROUTED, ORIGIN_ASSIGNED = "Routed", "Rerouted", "Assigned"
 _KEPT_COLUMNS = ("AssignedTo", "RepName", "Rule", "Pool", "Detail", "Origin")
 
+#: A blank (None) as an object array, for np.where (numpy's typed signature takes no bare None).
+_BLANK = np.array(None, dtype=object)
+
 #: What a blank Territory/Segment of a lead is matched as: nothing a (trimmed, lower-cased) rule field can hold.
 _NO_VALUE = "\x00(blank)"
 
@@ -323,9 +326,9 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, re
         pk = {k: i for i, k in enumerate(pool_keys)}
         rk = {r: i for i, r in enumerate(rep_ids)}
         for pool_name, rep_id in kept.released:
-            i, j = pk.get(str(pool_name).strip().lower(), -1), rk.get(rep_id, -1)
-            if i >= 0 and j >= 0 and start_leads[i, j] > 0:
-                start_leads[i, j] -= 1
+            pool_i, rep_j = pk.get(str(pool_name).strip().lower(), -1), rk.get(rep_id, -1)
+            if pool_i >= 0 and rep_j >= 0 and start_leads[pool_i, rep_j] > 0:
+                start_leads[pool_i, rep_j] -= 1
         state_frame = _state_frame(pool_keys, rep_ids, start_leads, start_due)
     frames = {name: tb.frame for name, tb in tables.items() if name != S.RR_STATE.name}
     frames["(round-robin start state)"] = state_frame
@@ -344,6 +347,11 @@ def load_leads(source, problems: ProblemCollector, *, previous_lead_ids=None, re
 def _settings(tbl: Table | None, pool_of: dict[str, int], problems: ProblemCollector) -> LeadSettings | None:
     raw = read_settings(tbl, S.LEAD_SETTING_NAMES, problems)
     ok = True
+
+    def report(setting: str, message: str, value: object, expected: str) -> None:
+        assert tbl is not None  # the defaults are valid: only a value read from the table can be bad
+        problems.add(tbl.problem(raw[setting][1], "Value", message, value=value, expected=expected))
+
     queue = raw["FallbackQueue"][0] or "Unassigned"
     dp_text = raw["DefaultPool"][0].strip()
     default_pool = -1
@@ -351,18 +359,15 @@ def _settings(tbl: Table | None, pool_of: dict[str, int], problems: ProblemColle
         default_pool = pool_of.get(dp_text.lower(), -1)
         if default_pool < 0:
             ok = False
-            problems.add(tbl.problem(raw["DefaultPool"][1], "Value", "unknown pool", value=dp_text,
-                                     expected="a pool named in LeadReps[Pools], or blank"))
+            report("DefaultPool", "unknown pool", dp_text, "a pool named in LeadReps[Pools], or blank")
     mode = raw["RoundRobinState"][0].strip().lower()
     if mode not in ("continue", "reset"):
         ok = False
-        problems.add(tbl.problem(raw["RoundRobinState"][1], "Value", "not Continue or Reset",
-                                 value=raw["RoundRobinState"][0], expected="Continue or Reset"))
+        report("RoundRobinState", "not Continue or Reset", raw["RoundRobinState"][0], "Continue or Reset")
     keep = raw["KeepAssignments"][0].strip().lower()
     if keep not in ("yes", "no"):
         ok = False
-        problems.add(tbl.problem(raw["KeepAssignments"][1], "Value", "not Yes or No",
-                                 value=raw["KeepAssignments"][0], expected="Yes or No"))
+        report("KeepAssignments", "not Yes or No", raw["KeepAssignments"][0], "Yes or No")
     return LeadSettings(queue, default_pool, mode == "reset", keep == "yes") if ok else None
 
 
@@ -543,22 +548,22 @@ def _kept_leads(leads_t: Table, leads: pd.DataFrame, previous: pd.DataFrame | No
         prev = previous.set_index("LeadID")
         pos = prev.index.get_indexer(ids)
         has_prev = pos >= 0
-        p_origin = np.where(has_prev, prev["Origin"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else None,
-                            None)
+        p_origin = np.where(has_prev, prev["Origin"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else _BLANK,
+                            _BLANK)
         # Reroute = Yes routes a lead again once: a row already Rerouted is kept (--reroute moves it again)
         again = has_prev & ((by_flag & (p_origin != ORIGIN_REROUTED)) | by_cli)
         keep = has_prev & ~again
         for c in _KEPT_COLUMNS:
             vals = prev[c].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else np.full(n, None, dtype=object)
-            out.rows[c] = np.where(keep, vals, None)
+            out.rows[c] = np.where(keep, vals, _BLANK)
         o = out.rows["Origin"]  # kept rows stay as they were (a row of an older version without Origin: Routed)
         o = np.where(keep & pd.isna(o), ORIGIN_ROUTED, o)
         out.rows["Origin"] = o
         out.todo = ~keep
         out.origin = np.where(keep, o, np.where(again, ORIGIN_REROUTED, ORIGIN_ROUTED)).astype(object)
-        prev_to = np.where(has_prev, prev["AssignedTo"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else None,
-                           None)
-        out.rerouted_from = np.where(again, prev_to, None).astype(object)
+        prev_to = np.where(has_prev, prev["AssignedTo"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else _BLANK,
+                           _BLANK)
+        out.rerouted_from = np.where(again, prev_to, _BLANK).astype(object)
         p_rule = prev["Rule"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else np.full(n, None, object)
         p_pool = prev["Pool"].to_numpy(object)[np.maximum(pos, 0)] if len(prev) else np.full(n, None, object)
         out.released = [(p_pool[i], prev_to[i]) for i in np.flatnonzero(again & (p_rule == RULE_RR))
@@ -574,10 +579,10 @@ def _kept_leads(leads_t: Table, leads: pd.DataFrame, previous: pd.DataFrame | No
                                          expected=f"a RepID listed in LeadReps, the fallback queue {queue!r}, or blank"))
         out.todo = out.todo & ~has_given
         out.origin = np.where(has_given, ORIGIN_ASSIGNED, out.origin).astype(object)
-        out.rerouted_from = np.where(has_given, None, out.rerouted_from).astype(object)
+        out.rerouted_from = np.where(has_given, _BLANK, out.rerouted_from).astype(object)
         out.rows["AssignedTo"] = np.where(has_given, given, out.rows["AssignedTo"])
         out.rows["Rule"] = np.where(has_given, RULE_ASSIGNED, out.rows["Rule"])
-        out.rows["Pool"] = np.where(has_given, None, out.rows["Pool"])
+        out.rows["Pool"] = np.where(has_given, _BLANK, out.rows["Pool"])
         out.rows["Detail"] = np.where(has_given, "assigned in Leads[Assigned]", out.rows["Detail"])
         out.rows["Origin"] = np.where(has_given, ORIGIN_ASSIGNED, out.rows["Origin"])
     kept_to = pd.Series(out.rows["AssignedTo"], dtype=object)
@@ -851,8 +856,8 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
     kept = inp.kept if inp.kept is not None else KeptLeads.none(n)
     fixed = ~kept.todo
     has = assigned >= 0
-    assigned_to = np.where(has, rep_ids[np.maximum(assigned, 0)] if R else None, inp.settings.fallback_queue)
-    rep_name = np.where(has, rep_names[np.maximum(assigned, 0)] if R else None, None)
+    assigned_to = np.where(has, rep_ids[np.maximum(assigned, 0)] if R else _BLANK, inp.settings.fallback_queue)
+    rep_name = np.where(has, rep_names[np.maximum(assigned, 0)] if R else _BLANK, _BLANK)
     rule_text = np.array(RULES, dtype=object)[rule]
     pool_text = np.array(inp.pool_names + [None], dtype=object)[np.where(rr_pool >= 0, rr_pool, P)]
     # detail: what fired, preceded by the rules that could not
@@ -892,7 +897,7 @@ def _result(inp: LeadInputs, assigned, rule, notes, rr_pool, fallback_reason, du
                          + "); " + pd.Series(detail[again], dtype=object)).to_numpy(object)
     # leads not routed this run keep their rows (their rep's current name)
     assigned_to = np.where(fixed, kept.rows["AssignedTo"], assigned_to).astype(object)
-    rep_name = np.where(fixed & (kept.rep >= 0), rep_names[np.maximum(kept.rep, 0)] if R else None,
+    rep_name = np.where(fixed & (kept.rep >= 0), rep_names[np.maximum(kept.rep, 0)] if R else _BLANK,
                         np.where(fixed, kept.rows["RepName"], rep_name)).astype(object)
     rule_text = np.where(fixed, kept.rows["Rule"], rule_text).astype(object)
     pool_text = np.where(fixed, kept.rows["Pool"], pool_text).astype(object)

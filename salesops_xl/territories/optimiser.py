@@ -53,6 +53,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse.csgraph import connected_components
@@ -187,6 +188,13 @@ class AlignProblem:
                                  f", not {self.home_distance.shape}")
 
     @property
+    def unit_pairs(self) -> PairDistances | None:
+        """``unit_distance`` as __post_init__ left it: a matrix given is converted to PairDistances."""
+        pairs = self.unit_distance
+        assert not isinstance(pairs, np.ndarray)  # converted in __post_init__
+        return pairs
+
+    @property
     def has_distance_data(self) -> bool:
         return self.home_distance is not None or self.unit_distance is not None
 
@@ -274,8 +282,9 @@ def centre_distance(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray,
     if problem.home_distance is not None and home.any():
         H = problem.home_distance[idx][:, home]
         d[:, home] = np.where(np.isnan(H), d[:, home], H)
-    if (~home).any() and problem.unit_distance is not None:
-        U = problem.unit_distance.lookup(idx[:, None], cunit[~home][None, :])
+    pairs = problem.unit_pairs
+    if (~home).any() and pairs is not None:
+        U = pairs.lookup(idx[:, None], cunit[~home][None, :])
         d[:, ~home] = np.where(np.isnan(U), d[:, ~home], U)
     if (~home).any():
         d[:, ~home] = np.where(idx[:, None] == cunit[~home][None, :], 0.0, d[:, ~home])
@@ -284,12 +293,13 @@ def centre_distance(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray,
     return d
 
 
-def unit_distance(problem: AlignProblem, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def unit_distance(problem: AlignProblem, a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
     """Distances from units ``a`` to units ``b`` (broadcast), by the same rule as :func:`centre_distance`."""
     a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
     d = _great_circle(problem, problem.lat[a], problem.lon[a], problem.lat[b], problem.lon[b])
-    if problem.unit_distance is not None:
-        U = problem.unit_distance.lookup(a, b)
+    pairs = problem.unit_pairs
+    if pairs is not None:
+        U = pairs.lookup(a, b)
         d = np.where(np.isnan(U), d, U)
     d = np.where(a == b, 0.0, d)
     _missing(problem, d, "unit-to-unit")
@@ -465,6 +475,8 @@ class _Assignment:
         self.M = 10.0 * float(worst.sum()) + 10.0  # penalty per unit of normalised balance slack
         self.rows = np.argwhere(self.row_ok)  # (R, 2): (measure, territory)
         self.R = len(self.rows)
+        self.last_mu: np.ndarray | None = None  # prices of the last _large run (a start for the next)
+        self.exact_bound: float | None = None  # bound HiGHS proved for the last exact solve, if any
 
     # reduced costs and the Lagrangian bound -------------------------------------------------------
     def reduced(self, mu: np.ndarray) -> np.ndarray:
@@ -546,13 +558,15 @@ class _Assignment:
         eps = eps_rel * max(typical, 1e-9)
         Cf = np.where(np.isfinite(self.Cf), self.Cf, 1e300)
         mask = self.row_ok.ravel()
-        best = {"f": np.inf, "z": None}
+        best_f = np.inf  # the best (lowest) negated dual value evaluated so far, and where
+        best_z: np.ndarray | None = None
 
         class _OutOfTime(Exception):
             pass
 
         def negdual(z):
-            if best["z"] is not None and time.perf_counter() > min(deadline, self.deadline):
+            nonlocal best_f, best_z
+            if best_z is not None and time.perf_counter() > min(deadline, self.deadline):
                 raise _OutOfTime  # the budget: the best prices evaluated so far are kept (any gives a bound)
             lu = np.zeros(m * T)
             ll = np.zeros(m * T)
@@ -568,8 +582,8 @@ class _Assignment:
             E /= S
             load = np.stack([(E * frac[k]).sum(axis=0) for k in range(m)])
             grad = np.concatenate([(load - hi).ravel()[mask], (lo - load).ravel()[mask]])
-            if -val < best["f"]:
-                best["f"], best["z"] = -val, z.copy()
+            if -val < best_f:
+                best_f, best_z = -val, z.copy()
             return -val, -grad
 
         h = int(mask.sum())
@@ -581,7 +595,8 @@ class _Assignment:
             zx = minimize(negdual, z0, jac=True, method="L-BFGS-B",
                           bounds=[(0.0, self.M)] * (2 * h), options={"maxiter": iterations}).x
         except _OutOfTime:
-            zx = best["z"]
+            assert best_z is not None  # raised only once a point was evaluated
+            zx = best_z
         lu = np.zeros(m * T)
         ll = np.zeros(m * T)
         lu[mask], ll[mask] = zx[:h], zx[h:]
@@ -785,6 +800,7 @@ def _large(asg: _Assignment, warnings: list[str], quick: bool = False,
         assign_f[worst] = best_t[worst]
         if bad_border.any():
             cand = np.concatenate([cand, np.where(bad_border, best_t, cand[:, 0])[:, None]], axis=1)
+    assert mu is not None  # every way out of the loop above has an LP solution and its prices
     asg.last_mu = mu
     # integral part of the LP solution
     units = np.flatnonzero(border)
@@ -1052,6 +1068,7 @@ def local_search(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, *, ed
             rows = np.flatnonzero(movable)
             allowed = np.ones((len(rows), T), dtype=bool)
         else:
+            assert edges is not None and isolated is not None  # has_nb is set only with edges
             e0, e1 = edges[:, 0], edges[:, 1]
             cross = assign[e0] != assign[e1]
             cu = np.r_[e0[cross], e1[cross]]
@@ -1112,6 +1129,7 @@ def local_search(problem: AlignProblem, C: np.ndarray, assign: np.ndarray, *, ed
         new = assign.copy()
         new[units[sel]] = dst[sel]
         if has_nb is not None:
+            assert edges is not None  # has_nb is set only with edges
             broken = ~contiguity(new, edges, T, comp) & contiguity(assign, edges, T, comp)
             undo = broken[src[sel]]
             if undo.any():
@@ -1260,6 +1278,7 @@ def balanced_voronoi(problem: AlignProblem, clat: np.ndarray, clon: np.ndarray, 
         step = np.where(sg * prev < 0, step * 0.5, np.where(sg * prev > 0, step * 1.2, step))
         nu = nu + step * sg
         prev = sg
+    assert best is not None  # the first round's deviation is finite, so it sets best
     return best
 
 
@@ -1385,7 +1404,7 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
                 assign = _exact(asg, None, warnings, mip_deadline=now + 0.25 * max(0.0, deadline - now))[0]
             else:
                 assign = _large(asg, warnings, quick=True, start=mu_prev)[0]
-                mu_prev = getattr(asg, "last_mu", None)
+                mu_prev = asg.last_mu
             nlat, nlon, nunit = clat.copy(), clon.copy(), cunit.copy()
             medoids(problem, assign, movable, nlat, nlon, nunit)
             key = nunit.tobytes()
@@ -1469,7 +1488,7 @@ def solve(problem: AlignProblem, *, time_limit: float = DEFAULT_TIME_LIMIT, forc
         gap = max(0.0, obj / lb - 1.0)
     elif lb is not None and balance_met and lb <= 0:
         gap = 0.0 if obj <= 1e-9 else None
-    proven = proven and (contig is None or contig.all())
+    proven = proven and (contig is None or bool(contig.all()))
     if not balance_met:
         status = "balance tolerance not met"
     elif proven:

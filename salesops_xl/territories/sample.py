@@ -176,23 +176,23 @@ def lead_tables(seed: int = 5) -> dict[str, pd.DataFrame]:
     n = 600
     days = np.array([D(2026, 11, 23) + _dt.timedelta(days=int(k)) for k in range(5)], dtype=object)
     day = days[np.sort(rng.choice(5, n, p=[0.24, 0.22, 0.2, 0.16, 0.18]))]
-    seg = rng.choice(["SMB", "Mid-Market", "Enterprise", None], n, p=[0.55, 0.25, 0.15, 0.05])
+    seg = rng.choice(np.array(["SMB", "Mid-Market", "Enterprise", None], dtype=object), n, p=[0.55, 0.25, 0.15, 0.05])
     terr = rng.choice(["OR", "WA", "CA", "ID", "NV"], n, p=[0.4, 0.25, 0.2, 0.1, 0.05])
-    company = [f"{COMPANY_A[a]} {COMPANY_B[b]}" for a, b in zip(rng.integers(0, 20, n), rng.integers(0, 10, n))]
-    domain = np.array([c.lower().replace(" ", "") + ".com" for c in company], dtype=object)
+    company_names = [f"{COMPANY_A[a]} {COMPANY_B[b]}" for a, b in zip(rng.integers(0, 20, n), rng.integers(0, 10, n))]
+    domain = np.array([c.lower().replace(" ", "") + ".com" for c in company_names], dtype=object)
     account = np.full(n, None, dtype=object)
     existing = rng.random(n) < 0.1
     account[existing] = [f"A-{1001 + k}" for k in rng.integers(0, 40, int(existing.sum()))]
     is_named = rng.random(n) < 0.03
     pick = rng.integers(0, len(NAMED), int(is_named.sum()))
     domain[is_named] = [NAMED[k][0] for k in pick]
-    company = np.array(company, dtype=object)
+    company = np.array(company_names, dtype=object)
     company[is_named] = [NAMED[k][0].split(".")[0].replace("-", " ").title() for k in pick]
     emails = rng.random(n) < 0.3  # some leads carry an e-mail address instead of a domain
     first = np.array(FIRST, dtype=object)[rng.integers(0, len(FIRST), n)]
     domain = np.where(emails, [f"{f.lower()}@{d}" for f, d in zip(first, domain)], domain)
-    lang = rng.choice([None, "es", "vi", "ja"], n, p=[0.88, 0.08, 0.03, 0.01])
-    skills = np.where(rng.random(n) < 0.1, "Payments", None)
+    lang = rng.choice(np.array([None, "es", "vi", "ja"], dtype=object), n, p=[0.88, 0.08, 0.03, 0.01])
+    skills = np.where(rng.random(n) < 0.1, "Payments", np.array(None, dtype=object))
     leads = pd.DataFrame({
         "LeadID": [f"L-{26001 + i}" for i in range(n)], "CreatedDate": day, "Company": company,
         "AccountID": account, "Domain": domain, "Territory": terr, "Segment": seg, "Language": lang,

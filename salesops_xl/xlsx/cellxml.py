@@ -45,7 +45,7 @@ try:  # optional accelerator: ~10x faster number formatting
 
     _OPT_NUMPY = _orjson.OPT_SERIALIZE_NUMPY
 except Exception:  # pragma: no cover - depends on the environment
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]  # optional accelerator; checked before use
     _OPT_NUMPY = 0
 
 EXCEL_EPOCH_OFFSET = 25569  # serial of 1970-01-01 in the 1900 date system
@@ -323,7 +323,7 @@ def date_column(values, style: int, text_style: int, where: Where, date1904: boo
     codes = np.asarray(codes, dtype=np.intp)
     uniq_dt = np.asarray(uniq, dtype=np.int64).view(f"datetime64[{unit}]")
     nat = np.isnat(uniq_dt)
-    safe = np.where(nat, np.datetime64(0, unit), uniq_dt)
+    safe = np.where(nat, np.zeros((), dtype=uniq_dt.dtype), uniq_dt)  # NaT -> the epoch, in the column's unit
     days, rem = _serial_parts(safe)
     serial = days + EXCEL_EPOCH_OFFSET
     serial = np.where(serial < 61, serial - 1, serial)  # Excel's 1900-02-29 that never was
@@ -338,7 +338,8 @@ def date_column(values, style: int, text_style: int, where: Where, date1904: boo
                                 "1904-01-01; expected a date from 1904-01-01 on, or a workbook on the 1900 date system")
         in_range = (serial >= 1) & (serial <= MAX_SERIAL)
         serial = np.where(in_range, days + (EXCEL_EPOCH_OFFSET - DATE1904_OFFSET), -1)
-    cells, cache = [], []
+    cells: list[str] = []
+    cache: list[float | None] = []
     blank = f'<c s="{style}"/>'
     for k in range(len(uniq_dt)):
         if nat[k]:

@@ -11,6 +11,7 @@ values so viewers that do not recalculate still draw the chart.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..cellrefs import MAX_COLS, MAX_ROWS, parse_cell, quote_sheet
@@ -29,8 +30,7 @@ class _Series:
     ref: SeriesRef
     values_f: str
     values_cache: tuple[str, list, str]  # kind, values, format code
-    cat_f: str | None
-    cat_cache: tuple[str, list, str] | None
+    categories: tuple[str, tuple[str, list, str]] | None  # formula and cache, when the series has categories
 
 
 def _column(lay: SheetLayout, table: str, column: str, what: str) -> tuple[TableLayout, int]:
@@ -144,26 +144,26 @@ def chart_xml(lay: SheetLayout, ch: ChartSpec, index: int) -> bytes:
     for s in ch.series:
         t, j = _column(lay, s.table, s.values, what)
         vf, vc = _ref_and_cache(lay, t, j)
-        cf = cc = None
+        categories = None
         if s.categories:
             t2, j2 = _column(lay, s.table, s.categories, what)
-            cf, cc = _ref_and_cache(lay, t2, j2)
-        series.append(_Series(s, vf, vc, cf, cc))
+            categories = _ref_and_cache(lay, t2, j2)
+        series.append(_Series(s, vf, vc, categories))
     ax1, ax2 = 50010001 + 2 * index, 50010002 + 2 * index
     sers = []
-    for i, s in enumerate(series):
-        color = _color(s.ref.color, what)
+    for i, ser in enumerate(series):
+        color = _color(ser.ref.color, what)
         parts = [f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/>',
-                 f"<c:tx><c:v>{X.xml_text(s.ref.name)}</c:v></c:tx>"]
+                 f"<c:tx><c:v>{X.xml_text(ser.ref.name)}</c:v></c:tx>"]
         if ch.kind in ("bar", "column"):
             if color:
                 parts.append(f'<c:spPr><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></c:spPr>')
             parts.append('<c:invertIfNegative val="0"/>')
-            if s.cat_f:
-                parts.append(f"<c:cat>{_data_ref(s.cat_f, s.cat_cache, True)}</c:cat>")
-            parts.append(f"<c:val>{_data_ref(s.values_f, s.values_cache, False)}</c:val>")
+            if ser.categories:
+                parts.append(f"<c:cat>{_data_ref(*ser.categories, True)}</c:cat>")
+            parts.append(f"<c:val>{_data_ref(ser.values_f, ser.values_cache, False)}</c:val>")
         elif ch.kind == "line":
-            style = s.ref.style
+            style = ser.ref.style
             if style not in (None, "markers", "dash"):
                 raise WorkbookError(f"{what}: unknown line style {style!r} (expected markers or dash)")
             fill = f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>' if color else ""
@@ -178,9 +178,9 @@ def chart_xml(lay: SheetLayout, ch: ChartSpec, index: int) -> bytes:
                     parts.append(f'<c:spPr><a:ln w="{19050 if dash else 28575}" cap="rnd">{fill}{dash}'
                                  '<a:round/></a:ln></c:spPr>')
                 parts.append('<c:marker><c:symbol val="none"/></c:marker>')
-            if s.cat_f:
-                parts.append(f"<c:cat>{_data_ref(s.cat_f, s.cat_cache, True)}</c:cat>")
-            parts.append(f"<c:val>{_data_ref(s.values_f, s.values_cache, False)}</c:val>")
+            if ser.categories:
+                parts.append(f"<c:cat>{_data_ref(*ser.categories, True)}</c:cat>")
+            parts.append(f"<c:val>{_data_ref(ser.values_f, ser.values_cache, False)}</c:val>")
             parts.append('<c:smooth val="0"/>')
         else:  # scatter: markers only
             parts.append('<c:spPr><a:ln w="19050"><a:noFill/></a:ln></c:spPr>')
@@ -190,9 +190,9 @@ def chart_xml(lay: SheetLayout, ch: ChartSpec, index: int) -> bytes:
                              '</a:solidFill></a:ln></c:spPr></c:marker>')
             else:
                 parts.append('<c:marker><c:symbol val="circle"/><c:size val="5"/></c:marker>')
-            if s.cat_f:
-                parts.append(f"<c:xVal>{_data_ref(s.cat_f, s.cat_cache, False)}</c:xVal>")
-            parts.append(f"<c:yVal>{_data_ref(s.values_f, s.values_cache, False)}</c:yVal>")
+            if ser.categories:
+                parts.append(f"<c:xVal>{_data_ref(*ser.categories, False)}</c:xVal>")
+            parts.append(f"<c:yVal>{_data_ref(ser.values_f, ser.values_cache, False)}</c:yVal>")
             parts.append('<c:smooth val="0"/>')
         parts.append("</c:ser>")
         sers.append("".join(parts))
@@ -249,7 +249,7 @@ def _picture_anchor(pic, rid: str, shape_id: int, what: str) -> str:
             '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:oneCellAnchor>')
 
 
-def drawing_xml(lay: SheetLayout, chart_rids: list[str], picture_rids: list[str] = ()) -> bytes:
+def drawing_xml(lay: SheetLayout, chart_rids: list[str], picture_rids: Sequence[str] = ()) -> bytes:
     anchors = []
     for i, (ch, rid) in enumerate(zip(lay.spec.charts, chart_rids)):
         what = f"sheet {lay.spec.name!r}, chart {ch.title or i + 1!r}"

@@ -24,7 +24,7 @@ from ..errors import WorkbookError
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # absent on Windows; checked before use
     import msvcrt
 
 

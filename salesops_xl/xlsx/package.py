@@ -234,6 +234,7 @@ class Package:
                and not r.external]
         if not doc:
             raise WorkbookError(f"{self.label}: not a workbook (the package has no main document)")
+        assert doc[0].part is not None  # an internal relationship always resolves to a part
         wb = self._real_name(doc[0].part)
         ct = self.content_types.get(wb) or ""
         if wb.lower().endswith(".bin") or ct == X.CT_WORKBOOK_BINARY or "binary" in ct:
@@ -370,7 +371,7 @@ class Package:
         return s.part if s is not None else None
 
     def tables_of(self, sheet: SheetInfo) -> list[TableInfo]:
-        out = []
+        out: list[TableInfo] = []
         if sheet.kind != "worksheet":
             return out
         for r in self.rels(sheet.part):

@@ -138,6 +138,7 @@ def page_setup(spec, blocks, widths: dict[int, float]) -> PageSetup:
             area = _cells(chosen, where)
         elif chosen:
             only = _span(chosen, "columns", where)
+            assert only is not None  # `chosen` is not empty
             area = (0, only[0], area[2], only[1])
     rows = _span(spec.print_rows, "rows", where)
     cols = _span(spec.print_cols, "columns", where)
@@ -198,6 +199,17 @@ class _Name:
     end: int
 
 
+@dataclass
+class _ScanState:
+    """What _scan's parser callbacks have seen so far."""
+
+    dn: tuple[int, int] | None = None  # <definedNames>: start byte, index of the event after its end
+    dn_start: int = 0
+    after: int | None = None  # index of the event after the element a new <definedNames> follows
+    prefix: str = ""  # the main namespace's prefix with its colon, or ""
+    open: _Name | None = None  # the <definedName> being read
+
+
 def _scan(data: bytes) -> tuple[list[_Name], tuple[int, int] | None, int | None, str]:
     """definedName elements, the span of <definedNames>, where a new one would go, the main prefix."""
     p = expat.ParserCreate(namespace_separator="}")
@@ -205,7 +217,7 @@ def _scan(data: bytes) -> tuple[list[_Name], tuple[int, int] | None, int | None,
     events: list[int] = []
     stack: list[str] = []
     names: list[_Name] = []
-    state = {"dn": None, "dn_start": None, "after": None, "prefix": "", "open": None}
+    state = _ScanState()
 
     def split(tag: str) -> tuple[str, str, str]:
         parts = tag.split("}")
@@ -216,26 +228,26 @@ def _scan(data: bytes) -> tuple[list[_Name], tuple[int, int] | None, int | None,
         events.append(p.CurrentByteIndex)
         ns, local, prefix = split(tag)
         if len(stack) == 0:
-            state["prefix"] = (prefix + ":") if prefix else ""
+            state.prefix = (prefix + ":") if prefix else ""
         if len(stack) == 1 and ns == X.NS_MAIN and local == "definedNames":
-            state["dn_start"] = p.CurrentByteIndex
+            state.dn_start = p.CurrentByteIndex
         if len(stack) == 2 and stack[1] == "definedNames" and local == "definedName":
             local_id = attrs.get("localSheetId")
-            state["open"] = _Name(attrs.get("name", ""), int(local_id) if local_id and local_id.isdigit() else None,
+            state.open = _Name(attrs.get("name", ""), int(local_id) if local_id and local_id.isdigit() else None,
                                   p.CurrentByteIndex, -1)
         stack.append(local if ns == X.NS_MAIN else "?")
 
     def end(tag):
         events.append(p.CurrentByteIndex)
         local = stack.pop()
-        if len(stack) == 2 and stack[1] == "definedNames" and state["open"] is not None and local == "definedName":
-            names.append(state["open"])
-            state["open"].end = len(events)  # resolved below: the next event's position
-            state["open"] = None
+        if len(stack) == 2 and stack[1] == "definedNames" and state.open is not None and local == "definedName":
+            names.append(state.open)
+            state.open.end = len(events)  # resolved below: the next event's position
+            state.open = None
         if len(stack) == 1 and local == "definedNames":
-            state["dn"] = (state["dn_start"], len(events))
+            state.dn = (state.dn_start, len(events))
         if len(stack) == 1 and local in ("sheets", "functionGroups", "externalReferences"):
-            state["after"] = len(events)
+            state.after = len(events)
 
     def other(*_a):
         events.append(p.CurrentByteIndex)
@@ -258,9 +270,9 @@ def _scan(data: bytes) -> tuple[list[_Name], tuple[int, int] | None, int | None,
 
     for n in names:
         n.end = resolve(n.end)
-    dn = (state["dn"][0], resolve(state["dn"][1])) if state["dn"] else None
-    after = resolve(state["after"]) if state["after"] is not None else None
-    return names, dn, after, state["prefix"]
+    dn = (state.dn[0], resolve(state.dn[1])) if state.dn else None
+    after = resolve(state.after) if state.after is not None else None
+    return names, dn, after, state.prefix
 
 
 def set_print_names(text: str, wanted: dict[int, dict[str, str]]) -> str:
@@ -294,8 +306,8 @@ def set_print_names(text: str, wanted: dict[int, dict[str, str]]) -> str:
     if not edits:
         return text
     out = bytearray(data)
-    for a, b, new in sorted(edits, key=lambda e: e[0], reverse=True):
-        out[a:b] = new
+    for a, b, piece in sorted(edits, key=lambda e: e[0], reverse=True):
+        out[a:b] = piece
     result = bytes(out)
     if dn is not None and not any(n for n in _scan(result)[0]):  # all names gone: an empty list is invalid
         _n, dn2, _a, _p = _scan(result)

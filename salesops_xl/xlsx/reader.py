@@ -198,7 +198,10 @@ def _cells(buf, a, m, cpos, rpos, row_numbers, with_ref, col, carried, last_row,
     b2, b3 = a[vpos + 2], a[vpos + 3]
     empty_v = ((b2 == _SL) | ((b2 == _GT) & (b3 == _LT) & (a[vpos + 4] == _SL))
                | ((b2 == _SP) & ((b3 == _SL) | ((b3 == _SP) & (a[vpos + 4] == _SL)))))
-    cell_of = lambda pos: np.searchsorted(cpos, pos, side="right") - 1  # noqa: E731
+
+    def cell_of(pos: np.ndarray) -> np.ndarray:
+        return np.searchsorted(cpos, pos, side="right") - 1
+
     valued = np.zeros(len(cpos), dtype=bool)
     for pos in (vpos[~empty_v], ipos):
         k = cell_of(pos)
@@ -514,8 +517,8 @@ class XlsxSource:
             return
         part = self.pkg.sheet_part(sheet)
         info = self.pkg.sheet(sheet)
-        tables = [(t.display_name, _rect(t.ref)) for t in (self.pkg.tables_of(info) if info is not None else [])]
-        tables = [(n, r) for n, r in tables if r is not None]
+        found = [(t.display_name, _rect(t.ref)) for t in (self.pkg.tables_of(info) if info is not None else [])]
+        tables = [(n, r) for n, r in found if r is not None]
         self._rects[sheet] = [n for n, _ in tables]
         rects = [r for _, r in tables]
         box: dict = {}
@@ -580,7 +583,9 @@ class XlsxSource:
                     errs[(columns[j], i)] = lit  # '#N/A', or '=FORMULA' for a formula without a saved value
                     data[columns[j]][i] = None if blank else lit
         beside = self._beside_of(real, t.sheet, scan)
-        return RawTable(name=real, columns=columns, data=data, sheet=t.sheet, workbook=self.workbook,
+        return RawTable(name=real, columns=columns,
+                        data=data,  # type: ignore[arg-type]  # RawTable.data says Sequence; object arrays serve
+                        sheet=t.sheet, workbook=self.workbook,
                         header_row=header_row0 + 1, first_col=first_col, errors=errs, date1904=self.pkg.date1904,
                         beside=beside)
 
@@ -593,7 +598,10 @@ class XlsxSource:
             return ()
         k = names.index(table)
         info = self.pkg.table(table)
-        r0, c0, r1, c1 = _rect(info.ref)
+        assert info is not None  # `table` is one of the sheet's tables
+        rect = _rect(info.ref)
+        assert rect is not None  # only tables with a readable ref are in self._rects
+        r0, c0, r1, c1 = rect
         rows, cols = scan.beside[k]
         rows, cols = _runs(rows, r1 + 1), _runs(cols, c1 + 1)
         found = []

@@ -63,8 +63,8 @@ class TableLayout:
             if c.name == name:
                 return i
         key = name.casefold()
-        for i, c in enumerate(self.names):
-            if c.casefold() == key:
+        for i, nm in enumerate(self.names):
+            if nm.casefold() == key:
                 return i
         return None
 
@@ -219,10 +219,10 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
         t = TableLayout(tb, r0, c0, n, names, encs, sty)
         tables.append(t)
         header = "".join(text_cell(nm, header_style) for nm in names)
-        blocks.append(Block(r0, r0 + 1, c0, t.ncols, (lambda a, b, h=header: [h]), f"table {tb.name!r} header"))
+        blocks.append(Block(r0, r0 + 1, c0, t.ncols, _fixed(header), f"table {tb.name!r} header"))
         if n == 0:
             empty = "".join(f'<c s="{s}"/>' for s in sty)
-            blocks.append(Block(r0 + 1, r0 + 2, c0, t.ncols, (lambda a, b, e=empty: [e]), f"table {tb.name!r}"))
+            blocks.append(Block(r0 + 1, r0 + 2, c0, t.ncols, _fixed(empty), f"table {tb.name!r}"))
         else:
             blocks.extend(_data_blocks(t, styles, text_style, spec.name, date1904))
     for cell, text in spec.notes:
@@ -233,7 +233,7 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
             raise WorkbookError(f"sheet {spec.name!r}, note at {cell}: text exceeds Excel's 32,767 characters per cell")
         look = looks.get((r, c), 0)
         xml = text_cell(text, look) if text else (f'<c s="{look}"/>' if look else "<c/>")
-        blocks.append(Block(r, r + 1, c, 1, (lambda a, b, x=xml: [x]), f"note at {cell}"))
+        blocks.append(Block(r, r + 1, c, 1, _fixed(xml), f"note at {cell}"))
     for cell, formula in getattr(spec, "formulas", ()) or ():
         r, c = parse_cell(cell, f"sheet {spec.name!r}, formula")
         if not isinstance(formula, str) or not formula.strip():
@@ -243,14 +243,14 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
             f = f[1:]
         if len(f) > 8192:
             raise WorkbookError(f"sheet {spec.name!r}, formula at {cell}: longer than Excel's 8,192 characters")
-        look = looks.get((r, c))
-        attr = f' s="{look}"' if look else ""
+        formula_look = looks.get((r, c))
+        attr = f' s="{formula_look}"' if formula_look else ""
         value = _cached_value(cached.get((r, c)), spec.name, cell)
         if value is not None and not value[0]:
             attr += ' t="str"'
         v = f"<v>{value[1]}</v>" if value is not None else ""
         xml = f"<c{attr}><f>{_formula_text(f, spec.name, cell)}</f>{v}</c>"
-        blocks.append(Block(r, r + 1, c, 1, (lambda a, b, x=xml: [x]), f"formula at {cell}"))
+        blocks.append(Block(r, r + 1, c, 1, _fixed(xml), f"formula at {cell}"))
     for i, b1 in enumerate(blocks):
         for b2 in blocks[i + 1:]:
             if b1.overlaps(b2):
@@ -266,8 +266,8 @@ def layout_sheet(spec: SheetSpec, styles: Styles, date1904: bool = False) -> She
         if lines > 1:
             lay.heights[t.r0] = 15.0 * lines
     lay.page = page_setup(spec, blocks, widths)
-    for v in spec.validations:
-        lay.validations.append(_validation(lay, v))
+    for rule in spec.validations:
+        lay.validations.append(_validation(lay, rule))
     return lay
 
 
@@ -313,6 +313,16 @@ def _formula_text(f: str, sheet: str, cell: str) -> str:
         raise WorkbookError(f"sheet {sheet!r}, formula at {cell}: holds characters XML cannot store") from None
 
 
+def _fixed(xml: str) -> Callable[[int, int], list]:
+    """Items of a block that is one fixed piece of markup."""
+    return lambda a, b: [xml]
+
+
+def _row_items(encs: list[ColumnCells], j: int) -> Callable[[int, int], list]:
+    """Items of row ``j`` of the columns ``encs``."""
+    return lambda a, b: [x for e in encs for x in e.items(j, j + 1)]
+
+
 def _table_items(t: TableLayout, encoders: list[ColumnCells] | None = None) -> Callable[[int, int], list]:
     first = t.r0 + 1
     encoders = t.encoders if encoders is None else encoders
@@ -345,7 +355,7 @@ def _data_blocks(t: TableLayout, styles: Styles, text_style: int, sheet: str, da
             out.append(Block(first + pos, first + k, t.c0, t.ncols, _table_items(t), f"table {tb.name!r}"))
         if k < n:
             out.append(Block(first + k, first + k + 1, t.c0, t.ncols,
-                             (lambda a, b, j=j: [x for e in encs for x in e.items(j, j + 1)]), f"table {tb.name!r}"))
+                             _row_items(encs, j), f"table {tb.name!r}"))
         pos = k + 1
     return out
 

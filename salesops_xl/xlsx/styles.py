@@ -110,9 +110,9 @@ class Styles:
         self.lists: dict[str, list[tuple]] = {}
         self.has_list: dict[str, bool] = {}
         for local in ("fonts", "fills", "borders"):
-            el = root.find(X.q(X.NS_MAIN, local))
-            self.lists[local] = [_canon(c) for c in el] if el is not None else []
-            self.has_list[local] = el is not None
+            list_el = root.find(X.q(X.NS_MAIN, local))
+            self.lists[local] = [_canon(c) for c in list_el] if list_el is not None else []
+            self.has_list[local] = list_el is not None
         self.new_items: dict[str, list[str]] = {"fonts": [], "fills": [], "borders": []}
         self.new_numfmts: list[tuple[int, str]] = []
         self.new_xfs: list[str | tuple[str, str]] = []  # attributes, or (attributes, child markup)
@@ -149,9 +149,9 @@ class Styles:
             if norm == want:
                 self._cache[code] = i
                 return i
-        attrs = " ".join(f'{k}="{v}"' for k, v in want.items())
+        markup = " ".join(f'{k}="{v}"' for k, v in want.items())
         apply = ' applyNumberFormat="1"' if fid else ""
-        self.new_xfs.append(f"{attrs}{apply}")  # the attributes: the element is named where it is inserted
+        self.new_xfs.append(f"{markup}{apply}")  # the attributes: the element is named where it is inserted
         self.xfs.append(({**want, "applyNumberFormat": "1"}, False))
         self.xf_canon.append(("xf", tuple(sorted(want.items())), ()))
         idx = len(self.xfs) - 1

@@ -165,6 +165,7 @@ def _check_relationships(out: Package, source: Package, expect: Expectation, pro
                 except WorkbookError:
                     pass
             for r in missing:
+                assert r.part is not None  # `missing` holds only relationships with a target part
                 if _exists(source, r.part) or (r.id, r.target) not in before:
                     problems.append(f"{name}: relationship {r.id} points to {r.target}, which is not in the file")
         ids = _duplicates(r.id for r in rels)
@@ -186,7 +187,7 @@ def _check_unique(out: Package, source: Package, problems: list[str]) -> None:
                 + [("sheet relationship id", s.rel_id) for s in p.sheets])
 
     def table_keys(p: Package):
-        keys = []
+        keys: list[tuple[str, str | int]] = []
         for t in p.tables:
             keys += [("table name", n) for n in {t.name.casefold(), t.display_name.casefold()}]
             keys.append(("table id", t.id))

@@ -62,6 +62,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ..cellrefs import check_sheet_name
 from ..errors import InternalError, WorkbookError
@@ -276,8 +277,11 @@ class _Plan:
             self.appended.append(name)
         self.deleted.discard(name)
 
-    def _put_bytes(self, name: str, data: bytes) -> None:
-        self._put(name, lambda zw, n, d=data: zw.write_bytes(n, d))
+    def _put_bytes(self, name: str, data: bytes, *, level: int | None = None) -> None:
+        def produce(zw: ZipWriter, n: str) -> None:
+            zw.write_bytes(n, data, level=level)
+
+        self._put(name, produce)
 
     def _free_name(self, pattern: str, taken: set[str]) -> str:
         n = 1
@@ -318,13 +322,15 @@ class _Plan:
         for p in list(doomed) + sorted(our_parts):
             rp = rels_part_of(p)
             if pkg.has(rp):
-                doomed.add(pkg.zip.get(rp).name)
+                entry = pkg.zip.get(rp)
+                assert entry is not None  # pkg.has(rp)
+                doomed.add(entry.name)
         self.deleted = set(doomed)
 
         # styles
         wb_rels = list(pkg.workbook_rels)
         style_rel = next((r for r in wb_rels if r.type == X.REL_STYLES and r.part and pkg.has(r.part)), None)
-        self.styles = Styles(pkg.read(style_rel.part) if style_rel else None)
+        self.styles = Styles(pkg.read(style_rel.part) if style_rel is not None and style_rel.part else None)
 
         # lay out every sheet (validates the specs, factorises the columns); dates in the workbook's date system,
         # read once from its workbookPr (a new workbook is on the 1900 system)
@@ -504,6 +510,7 @@ class _Plan:
         if removed:
             data = _edit_sheets(data, pkg.sheets, removed_idx, [], {}, what)
             data = _shift_defined_names(data, index_map, what)
+            assert new_active is not None  # chosen above whenever sheets are removed
             if views:
                 data = _edit_view(data, index_map, new_active, n_final, what)
             removed_rids = {s.rel_id for s in removed}
@@ -537,15 +544,17 @@ class _Plan:
         ids = {ns.old.sheet_id for ns in self.new_sheets if ns.old is not None} | {s.sheet_id for s in removed}
         calc_rel = next((r for r in wb_rels if r.type == X.REL_CALC_CHAIN and r.part and pkg.has(r.part)), None)
         if calc_rel is not None and ids:
-            new_calc = _filter_calc_chain(pkg.read(calc_rel.part), ids, calc_rel.part)
+            calc_part = calc_rel.part
+            assert calc_part is not None  # calc_rel was chosen only with a part
+            new_calc = _filter_calc_chain(pkg.read(calc_part), ids, calc_part)
             if new_calc is False:
                 pass
             elif new_calc is None:
-                self.deleted.add(calc_rel.part)
+                self.deleted.add(calc_part)
                 new_rels = [r for r in new_rels if r[0] != calc_rel.id]
                 rels_changed = True
             else:
-                self._put_bytes(calc_rel.part, new_calc)
+                self._put_bytes(calc_part, new_calc)
 
         # -- styles part
         if style_rel is None:
@@ -558,6 +567,7 @@ class _Plan:
             new_rels.append((rid, X.REL_STYLES, relative_target(self.wb, self.styles_part), False))
             rels_changed = True
         else:
+            assert style_rel.part is not None  # style_rel was chosen only with a part
             self.styles_part = style_rel.part
 
         if data != orig or not utf8:
@@ -604,7 +614,7 @@ class _Plan:
             for k, (ch, c) in enumerate(zip(lay.spec.charts, ns.chart_parts)):
                 self._put_bytes(c, chart_xml(lay, ch, k))
             for pic, m in zip(lay.spec.pictures, ns.media_parts):
-                self._put(m, lambda zw, n, d=pic.png: zw.write_bytes(n, d, level=0))  # PNG is compressed already
+                self._put_bytes(m, pic.png, level=0)  # PNG is compressed already
 
     def _code_name(self, old: SheetInfo | None) -> str | None:
         """VBA code name of the sheet we replace (kept, so the VBA project still matches it)."""
@@ -808,7 +818,7 @@ def _ensure_full_calc_on_load(data: bytes, what: str) -> bytes:
     raise WorkbookError(f"{what}: cannot place the calculation settings")
 
 
-def _filter_calc_chain(data: bytes, sheet_ids: set[int], what: str) -> bytes | None | bool:
+def _filter_calc_chain(data: bytes, sheet_ids: set[int], what: str) -> bytes | Literal[False] | None:
     """calcChain without the cells of ``sheet_ids``: new bytes, None (now empty) or False (unchanged)."""
     root = X.parse_xml(data, what)
     entries = []
@@ -817,10 +827,10 @@ def _filter_calc_chain(data: bytes, sheet_ids: set[int], what: str) -> bytes | N
     for el in root:
         if el.tag != X.q(X.NS_MAIN, "c"):
             continue
-        i = el.get("i")
-        if i is not None:
+        i_attr = el.get("i")
+        if i_attr is not None:
             try:
-                cur = int(i)
+                cur = int(i_attr)
             except ValueError:
                 pass
         if cur in sheet_ids:

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 #: Streamed parts at least this large (their size bound, in bytes) are checked in a helper process.
 PARALLEL_MIN_BYTES = 32 << 20
@@ -65,12 +66,15 @@ class _Sink:
         root = str(Path(__file__).resolve().parents[2])
         self.proc = subprocess.Popen([sys.executable, "-c", _CHILD, root, name], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both opened as pipes
+        self.stdin: IO[bytes] = self.proc.stdin
+        self.stdout: IO[bytes] = self.proc.stdout
         self.q: queue.Queue = queue.Queue(maxsize=4)
         self.thread = threading.Thread(target=self._feed, name=f"xmlcheck-{name}", daemon=True)
         self.thread.start()
 
     def _feed(self) -> None:
-        out = self.proc.stdin
+        out = self.stdin
         while True:  # always drains the queue to its end, so the writer never waits on a dead helper
             block = self.q.get()
             if block is None:
@@ -98,16 +102,16 @@ class _Sink:
         self.close()
         self.thread.join()
         self.proc.wait()
-        self.proc.stdout.close()
+        self.stdout.close()
 
     def result(self) -> bool:
         """Wait for the helper: True if it parsed the whole part as well-formed XML."""
         self.thread.join()
         try:
-            out = self.proc.stdout.read()
+            out = self.stdout.read()
             code = self.proc.wait()
         finally:
-            self.proc.stdout.close()
+            self.stdout.close()
         return not self.failed and code == 0 and out == b"ok"
 
 

@@ -87,6 +87,7 @@ class Elem:
     def attrs(self, data: bytes) -> list[Attr]:
         head = data[self.start:self.head_end]
         m = _START_TAG.match(head)
+        assert m is not None  # self.start..head_end was found by matching a start tag
         out = []
         base = self.start + m.start(1)
         for am in _ATTR.finditer(m.group(1)):

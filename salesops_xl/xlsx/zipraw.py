@@ -26,9 +26,12 @@ import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import WorkbookError
+
+if TYPE_CHECKING:
+    from .xmlcheck import StreamChecks
 
 # Limits applied to the entries we decompress (never to entries we copy).
 MAX_UNCOMPRESSED = 4 << 30  # 4 GiB
@@ -99,8 +102,8 @@ class ZipReader:
             self._fd = -1
             raise
         self.by_name: dict[str, ZipEntry] = {}
-        for e in self.entries:
-            self.by_name.setdefault(e.name, e)
+        for entry in self.entries:
+            self.by_name.setdefault(entry.name, entry)
         self._lower: dict[str, str] | None = None
 
     # -- lifetime
@@ -373,7 +376,7 @@ class ZipWriter:
         self.pos = f.tell()
         self._pool: ThreadPoolExecutor | None = None
         #: a :class:`.xmlcheck.StreamChecks` that sees every block of a streamed entry (None: nobody)
-        self.stream_checks = None
+        self.stream_checks: StreamChecks | None = None  # set by the writer to check streamed parts
 
     # -- helpers
     def _register(self, name: str) -> None:
