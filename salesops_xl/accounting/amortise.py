@@ -34,7 +34,7 @@ class Schedule:
     amortised: np.ndarray
     written_off: np.ndarray
     closing: np.ndarray
-    first: np.ndarray | None = None  # intp per item: its first row (every item has at least one)
+    first: np.ndarray  # intp per item: its first row (every item has at least one)
 
     def __len__(self) -> int:
         return int(self.item.shape[0])

@@ -10,6 +10,9 @@ import pandas as pd
 from ..sheets import Column, SheetSpec, TableBlock
 from .engine import AccountingResult, account, has_policy
 
+# None as a 0-d object array: what np.where/np.append make of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
+
 ROLL_COLUMNS = (
     Column("Currency", "text"), Column("Month", "text"),
     Column("Opening", "money", description="Unamortised capitalised commissions at the start of the month."),
@@ -60,7 +63,7 @@ def block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1", total_row
     for c in columns:
         col = frame[c.name]
         if isinstance(col.dtype, pd.CategoricalDtype):  # each distinct value made text once
-            text = np.append(_text(col.cat.categories.to_numpy()), None)
+            text = np.append(_text(col.cat.categories.to_numpy()), _NONE)
             data[c.name] = text[col.cat.codes.to_numpy()]  # code -1 (blank) takes the None at the end
             continue
         v = col.to_numpy()

@@ -151,7 +151,7 @@ def build_from_commissions(commission_source: TableSource, budget_source: TableS
                                 f"add a row (Currency {c}, Rate = units of {c} per {budget_ccy})")
         return inp.fx[c]
 
-    summary = {}
+    summary: dict[str, int | float | str] = {}
     if raw is not None:
         f = pd.DataFrame({c: list(raw.data[c]) for c in ("RepID", "PayMonth", "Currency", "Total")
                           if c in raw.columns})

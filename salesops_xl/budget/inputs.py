@@ -55,7 +55,7 @@ class BudgetInputs:
     cc_nodes: np.ndarray  # QuotaNode or None
     people: pd.DataFrame  # Headcount with pay resolved: Salary, Benefits (rate), Target, Expected, cc (index)
     ramp: np.ndarray
-    rules: dict[str, str]  # category -> Plan / RunRate (listed categories)
+    rules: dict[str, str | None]  # category -> Plan / RunRate (listed categories; None: the default rule)
     plan_lines: Lines
     actuals: Lines
     bookings: np.ndarray  # (3, 12) plan, actual, forecast bookings (NaN: not given)
@@ -83,7 +83,7 @@ def load_inputs(source: TableSource) -> BudgetInputs:
     funnel = _funnel(tables.get("HiringFunnel"))
     fx = {} if "BudgetFX" not in tables else dict(zip(tables["BudgetFX"].frame["Currency"].astype(str).str.upper(),
                                                       tables["BudgetFX"].frame["Rate"].astype(float)))
-    rules = {}
+    rules: dict[str, str | None] = {}
     if "Categories" in tables:
         f = tables["Categories"].frame
         rules = {str(c): (None if r is None or pd.isna(r) else str(r)) for c, r in zip(f["Category"], f["Reforecast"])}
@@ -101,6 +101,7 @@ def load_inputs(source: TableSource) -> BudgetInputs:
                                                       expected="a CostCentres[CostCentre]"))
     problems.raise_if_any()
     assert plan is not None and cc is not None and people is not None
+    assert plan_lines is not None and actuals is not None and bookings is not None  # set with plan and cc
     f = cc.frame
     ids = f["CostCentre"].to_numpy(dtype=object)
     groups = np.where(pd.isna(f["Group"].to_numpy(dtype=object)), ids, f["Group"].to_numpy(dtype=object))
@@ -119,6 +120,7 @@ def _plan(tbl: Table | None, problems: ProblemCollector) -> dict | None:
     row = _one_row(tbl, problems)
     if row is None or pd.isna(row["PlanYearStart"]):
         return None
+    assert tbl is not None  # _one_row gives a row only from a table
     ccy = str(row["Currency"] or "").strip().upper()
     if not _CCY_RE.match(ccy):
         problems.add(tbl.problem(0, "Currency", "not a currency code", value=row["Currency"],

@@ -184,6 +184,8 @@ class QuotaResult:
     computed_at: str
     engine_version: str
     warnings: list[str] = field(default_factory=list)
+    # outputs.person_frame memoises its frame here: the sheets all read it, and it is built once per result
+    person_frame_cache: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def unit_cents(self) -> int:
@@ -338,9 +340,9 @@ def _run_rates(inp: QuotaInputs, h_ramp: np.ndarray, season: np.ndarray, fte: np
         rate[new] = np.where(np.isnan(t[new]), overall, t[new])
         source[new] = np.where(np.isnan(t[new]), "Plan average", "Team average")
         if np.isnan(overall) and (need & new).any():
-            i = int(np.flatnonzero(need & new)[0])
-            problems.add(roster.problem(i, "RepID", "no rep has enough history to set a run rate, and a rule above "
-                                        "this seat allocates by History", value=ppl.ids[i],
+            first = int(np.flatnonzero(need & new)[0])
+            problems.add(roster.problem(first, "RepID", "no rep has enough history to set a run rate, and a rule "
+                                        "above this seat allocates by History", value=ppl.ids[first],
                                         expected=f"history of at least {inp.min_history_months:g} full-productivity "
                                                  "months for some rep, or a rule without History"))
     unused = ~inp.need_history[:n] | ~leaf
@@ -457,7 +459,7 @@ def _check_groups(inp: QuotaInputs, gpar, g, kids, X, b, sums, blend, lo, hi, ex
     def amount(units):
         return f"{units * unit:,.2f} {cur}"
 
-    what = {k: w for k, w in enumerate(("even split", "History", "Potential"))}
+    what = ("even split", "History", "Potential")
     for j in np.flatnonzero((X > 0) & ~has_seat):
         bad[j] = True
         p = gpar[j]

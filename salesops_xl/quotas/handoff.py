@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..dates import serial_to_date
 from ..errors import Problem, ProblemCollector
-from ..periods import PlanCalendar
+from ..periods import PeriodType, PlanCalendar
 from ..sheets import SheetSpec
 from ..source import TableSource
 from ..tables import Table, read_table
@@ -28,6 +28,12 @@ from ..workflows import Progress, WorkflowResult
 from .engine import NM
 from .inputs import index_of
 from .workflow import plan_quotas
+
+# None as a 0-d object array: what np.where makes of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
+
+#: The period types a commission plan measures quotas by (the hand-off writes these).
+_PERIOD_TYPES: tuple[PeriodType, ...] = ("Month", "Quarter")
 
 _DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
@@ -201,7 +207,7 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
     monthly = plan.cents(plan.local_monthly[:n])  # the person's currency, cents
     rows = []
     outside: set[str] = set()
-    for pt_name in ("Month", "Quarter"):
+    for pt_name in _PERIOD_TYPES:
         sel_rows = np.flatnonzero(holds & (ptype_row == pt_name))
         people = np.flatnonzero(ptype == pt_name)
         if not len(people):
@@ -217,17 +223,17 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
         labels = np.array(cal.period_labels(pt_name), dtype=object)
         sub_need, sub_q = need[people], q[people]
         for r_, c_ in zip(*np.nonzero(sub_need & (sub_q <= 0))):
-            i = int(people[r_])
-            m = measure if leaf[i] else team_measure
-            problems.add(roster_q.problem(i, "RepID", f"no {m} quota above 0 for {labels[c_]}, in which the "
-                                          "commission Roster has this person on a plan with it", value=ppl.ids[i],
+            seat = int(people[r_])
+            meas = measure if leaf[seat] else team_measure
+            problems.add(roster_q.problem(seat, "RepID", f"no {meas} quota above 0 for {labels[c_]}, in which the "
+                                          "commission Roster has this person on a plan with it", value=ppl.ids[seat],
                                           expected="a quota above 0 in every such period (check the dates, ramp, "
                                                    "Potential and Ceiling)"))
         extra = ~sub_need & (sub_q > 0)
         outside.update(ppl.ids[people[np.any(extra, axis=1)]].tolist())
         r_idx, c_idx = np.nonzero(sub_need & (sub_q > 0))
         who = people[r_idx]
-        rows.append(pd.DataFrame({"RepID": ppl.ids[who], "Measure": np.where(leaf[who], measure, team_measure),
+        rows.append(pd.DataFrame({"RepID": ppl.ids[who], "Measure": np.where(leaf[who], measure, _NONE if team_measure is None else team_measure),
                                   "Period": labels[c_idx], "Quota": sub_q[r_idx, c_idx] / 100.0,
                                   "_o": who * NM + c_idx}))
     problems.raise_if_any()
@@ -246,8 +252,8 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
     if moves_tbl is not None and len(moves_tbl.frame):
         from .moves import apply_moves
 
-        bounds = {}
-        for pt_name in ("Month", "Quarter"):
+        bounds: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        for pt_name in _PERIOD_TYPES:
             f_, l_ = cal.period_starts_ends(pt_name)
             bounds[pt_name] = (f_, l_, cal.period_labels(pt_name))
         new, effects = apply_moves(moves_tbl, inp.tables.get("AccountPotential"), new.reset_index(drop=True),
@@ -284,6 +290,7 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
         there = commission_source.read("AccountMoves") if "accountmoves" in {
             t.lower() for t in commission_source.table_names()} else None
         with_moves = there is None or (there.sheet or "").lower() == MOVES_SHEET.lower()
+        assert moves_tbl is not None  # effects come from its moves
         sheets.append(_moves_sheet(moves_tbl.frame, effects, with_moves))
     n_people = int(new["RepID"].nunique()) if len(new) else 0
     open_seats = int((is_open & leaf).sum())
@@ -297,8 +304,10 @@ def build_handoff(quota_source: TableSource, commission_source: TableSource, *, 
                "kept": int(len(kept)), "open_seats": open_seats, "sheet": sheet, "measure": measure,
                "team_measure": team_measure}
     if effects is not None:
+        assert moves_tbl is not None  # effects come from its moves
         summary["account_moves"] = int(len(moves_tbl.frame))
-        summary["headline"] += f"; {count(len(moves_tbl.frame), 'account move')} applied (sheet 'Account Moves')"
+        summary["headline"] = (headline + f"; {count(len(moves_tbl.frame), 'account move')} applied "
+                               "(sheet 'Account Moves')")
     return WorkflowResult(sheets=sheets, summary=summary, warnings=warnings, result=table)
 
 

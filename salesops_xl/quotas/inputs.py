@@ -22,6 +22,9 @@ from ..source import TableSource
 from ..tables import Table, fingerprint, index_of, input_frames, read_tables, take  # noqa: F401  (index_of re-exported)
 from . import schema as S
 
+# None as a 0-d object array: what np.where/np.append make of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
+
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
 #: Month index standing for "no termination date".
 NEVER = 10**6
@@ -157,6 +160,9 @@ def load_inputs(source: TableSource) -> QuotaInputs:
             _check_needs(tables, people, plan, rules, need_h, need_p, rows, potential, problems)
     problems.raise_if_any()
     assert plan is not None and cap is not None and people is not None and rules is not None
+    # set together above once plan, people and rules are there
+    assert bookings is not None and rows is not None and potential is not None and psource is not None
+    assert need_h is not None and need_p is not None
     return QuotaInputs(
         workbook=source.workbook, tables=tables, fingerprint=fp, calendar=plan["calendar"],
         history_calendar=plan["history_calendar"], target=plan["target"], currency=plan["currency"],
@@ -201,6 +207,7 @@ def _plan(tbl: Table | None, problems: ProblemCollector, warnings: list[str]) ->
     row = _one_row(tbl, problems)
     if row is None:
         return None
+    assert tbl is not None  # _one_row gives a row only from a table
     start = row["PlanYearStart"]
     target, unit = float(row["Target"]), float(row["RoundingUnit"])
     ccy = str(row["Currency"] or "").strip().upper()
@@ -375,7 +382,9 @@ def _report_loops(tbl: Table, parent: np.ndarray, depth: np.ndarray, problems: P
     ids = tbl.frame["RepID"].to_numpy(dtype=object)
     reported: set[frozenset] = set()
     for start in np.flatnonzero(depth[:n] < 0):
-        path, node, seen = [], int(start), {}
+        path: list[int] = []
+        node = int(start)
+        seen: dict[int, int] = {}
         while node < n and node not in seen and depth[node] < 0:
             seen[node] = len(path)
             path.append(node)
@@ -410,7 +419,7 @@ def _rules(tbl: Table, people: People, problems: ProblemCollector, warnings: lis
     leaf_rule = (pos >= 0) & (pos < n)
     leaf_rule[leaf_rule] = people.n_children[pos[leaf_rule]] == 0
     for i in np.flatnonzero(leaf_rule):
-        warnings.append(f"AllocationRules row {tbl.raw.excel_row(i)}: {node[i]} has no direct reports, so its rule "
+        warnings.append(f"AllocationRules row {tbl.raw.excel_row(int(i))}: {node[i]} has no direct reports, so its rule "
                         "is not used")
     method = f["Method"].to_numpy(dtype=object)
     wcols = ("EvenWeight", "HistoryWeight", "PotentialWeight")
@@ -530,7 +539,7 @@ def _profile(tbl: Table | None, plan: dict, problems: ProblemCollector, warnings
 def _history(tbl: Table | None, people: People, plan: dict, problems: ProblemCollector,
              warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     n = people.n
-    book = np.zeros((n, 12))
+    book: np.ndarray = np.zeros((n, 12))
     rows = np.zeros(n, dtype=np.intp)
     if tbl is None or len(tbl.frame) == 0:
         return book, rows
@@ -587,7 +596,7 @@ def _potential(tbl: Table | None, roster: Table, people: People, problems: Probl
     n = people.n
     f = roster.frame
     pr = f["Potential"].to_numpy(dtype=np.float64) if "Potential" in f else np.full(n, np.nan)
-    acc = np.zeros(n)
+    acc: np.ndarray = np.zeros(n)
     has_acc = np.zeros(n, dtype=bool)
     if tbl is not None and len(tbl.frame):
         a = tbl.frame
@@ -618,7 +627,7 @@ def _potential(tbl: Table | None, roster: Table, people: People, problems: Probl
                         "is not used: they have reports, and a team's potential is the sum of its seats'")
     potential = np.where(~np.isnan(pr), pr, np.where(has_acc, acc, np.nan))
     potential[~leaf] = np.nan
-    source = np.where(~np.isnan(pr), "Roster", np.where(has_acc, "Accounts", None)).astype(object)
+    source = np.where(~np.isnan(pr), "Roster", np.where(has_acc, "Accounts", _NONE)).astype(object)
     source[~leaf] = None
     return potential, source
 

@@ -93,7 +93,7 @@ def apply_moves(moves: Table, accounts: Table | None, rows: pd.DataFrame, measur
         share = pot[acc] / seat_pot[h]
         holder[acc] = to
         first, last, labels = bounds[ptype[frm]]
-        for j in np.flatnonzero(last >= d):
+        for j in np.flatnonzero(last >= d).tolist():
             base = quota.get((h, int(j)))
             if base is None:
                 continue

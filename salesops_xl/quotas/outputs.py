@@ -9,6 +9,9 @@ from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
 from . import schema as S
 from .engine import BOUND_CEILING, BOUND_FLOOR, NM, QuotaResult
 
+# None as a 0-d object array: what np.where/np.append make of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
+
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B")
 OUT_TAB = "1F4E79"
 
@@ -49,12 +52,9 @@ def _join(parts: list[np.ndarray], n: int) -> np.ndarray:
 
 def person_frame(r: QuotaResult) -> pd.DataFrame:
     """One row per node (Company first, then depth-first), with everything the Allocation sheet shows."""
-    cached = getattr(r, "_person_frame", None)
-    if cached is not None:
-        return cached
-    frame = _person_frame(r)
-    r._person_frame = frame
-    return frame
+    if r.person_frame_cache is None:
+        r.person_frame_cache = _person_frame(r)
+    return r.person_frame_cache
 
 
 def _person_frame(r: QuotaResult) -> pd.DataFrame:
@@ -64,16 +64,16 @@ def _person_frame(r: QuotaResult) -> pd.DataFrame:
     cal = inp.calendar
     ids = np.append(ppl.ids, S.COMPANY).astype(object)
     names = np.append(ppl.names, f"{S.COMPANY} target").astype(object)
-    mgr = np.append(np.where(pd.isna(ppl.manager), S.COMPANY, ppl.manager), None).astype(object)
+    mgr = np.append(np.where(pd.isna(ppl.manager), S.COMPANY, ppl.manager), _NONE).astype(object)
     leaf = np.append(ppl.is_leaf, False)
-    status = np.append(ppl.status, None)
+    status = np.append(ppl.status, _NONE)
     role = np.where(leaf, np.where(status == "Open", "Open seat", "Rep"), "Manager").astype(object)
     role[n] = S.COMPANY
     rules = inp.rules
     eff = rules.effective
     has_kids = ppl.n_children > 0
-    method = np.where(has_kids & (eff >= 0), np.append(rules.method, None)[eff], None).astype(object)
-    rule_from = np.where(has_kids & (eff >= 0), np.append(rules.node, None)[eff], None).astype(object)
+    method = np.where(has_kids & (eff >= 0), np.append(rules.method, _NONE)[eff], _NONE).astype(object)
+    rule_from = np.where(has_kids & (eff >= 0), np.append(rules.node, _NONE)[eff], _NONE).astype(object)
     oa = np.where(has_kids, np.append(rules.oa, np.nan)[eff], np.nan)
     quota_c = r.cents(a.quota)
     below_c = np.where(has_kids, r.cents(a.below) / 100.0, np.nan)
@@ -81,13 +81,13 @@ def _person_frame(r: QuotaResult) -> pd.DataFrame:
     share = np.vstack([a.share, np.full((1, 3), np.nan)])
     blended = np.append(a.blended, np.nan)
     rr = np.append(r.run_rate, np.nan)
-    rsrc = np.append(r.run_source, None).astype(object)
+    rsrc = np.append(r.run_source, _NONE).astype(object)
     pot = np.append(inp.potential, np.nan)
-    psrc = np.append(inp.potential_source, None).astype(object)
+    psrc = np.append(inp.potential_source, _NONE).astype(object)
     floor = np.append(ppl.floor, np.nan)
     ceiling = np.append(ppl.ceiling, np.nan)
     bound = np.append(a.bound, 0)
-    bound_t = np.where(bound == BOUND_FLOOR, "Floor", np.where(bound == BOUND_CEILING, "Ceiling", None)).astype(object)
+    bound_t = np.where(bound == BOUND_FLOOR, "Floor", np.where(bound == BOUND_CEILING, "Ceiling", _NONE)).astype(object)
     ccy = np.append(ppl.currency, inp.currency).astype(object)
     local = r.cents(r.local) / 100.0
     # notes
@@ -103,14 +103,14 @@ def _person_frame(r: QuotaResult) -> pd.DataFrame:
     ramping0 = leaf & in_plan & (hire_mi < 0) & (hire_mi > -ramp_len)
     first_pct = np.append(r.ramp[:, 0], np.nan)
     parts = [
-        np.where(is_open, "open requisition, planned start " + hire_t, None),
-        np.where(~is_open & leaf & (hire_mi >= 0) & (hire_mi <= 11), "starts " + hire_t, None),
+        np.where(is_open, "open requisition, planned start " + hire_t, _NONE),
+        np.where(~is_open & leaf & (hire_mi >= 0) & (hire_mi <= 11), "starts " + hire_t, _NONE),
         np.where(ramping0, "still ramping: " + pd.Series(np.round(first_pct * 100)).fillna(0).astype(int)
-                 .astype(str).to_numpy(dtype=object) + f"% in {cal.month_label(0)}", None),
-        np.where(in_plan & (term_mi >= 0) & (term_mi <= 11), "leaves " + term_t, None),
-        np.where(leaf & ~in_plan & (np.arange(n + 1) < n), "not employed in the plan year: quota 0", None),
+                 .astype(str).to_numpy(dtype=object) + f"% in {cal.month_label(0)}", _NONE),
+        np.where(in_plan & (term_mi >= 0) & (term_mi <= 11), "leaves " + term_t, _NONE),
+        np.where(leaf & ~in_plan & (np.arange(n + 1) < n), "not employed in the plan year: quota 0", _NONE),
         np.where(has_kids & (a.fte <= 0) & (np.arange(n + 1) < n),
-                 "no seat employed below in the plan year", None),
+                 "no seat employed below in the plan year", _NONE),
     ]
     note = _join(parts, n + 1)
     lvl = ppl.depth.copy()
@@ -254,7 +254,7 @@ def month_lines(r: QuotaResult) -> pd.DataFrame:
         "Quarter": qlab[cols // 3],
         "TenureMonth": np.where(is_seat, tenure.astype(np.float64), np.nan),
         "Ramp": np.where(is_seat, rmp[who, cols], np.nan),
-        "Ramping": np.where(is_seat & (tenure <= ramp_len), "Yes", None).astype(object),
+        "Ramping": np.where(is_seat & (tenure <= ramp_len), "Yes", _NONE).astype(object),
         "SeasonalIndex": r.season[cols],
         "Quota": r.cents(r.monthly[who, cols]),
         "Currency": pf["Currency"].to_numpy()[rows],

@@ -99,13 +99,13 @@ def measure_ramp(inp: QuotaInputs) -> RampMeasurement:
         warnings.append(f"the history shows new hires up to tenure month {last} only: the proposal ends there "
                         f"(RampCurve means 100% after its last row)")
     # the proposal: the fit up to the last measured month, gaps filled from the next measured month
-    prop = []
+    backwards: list[float] = []
     nxt = np.nan
     for m in range(last - 1, -1, -1):
         if reps[m] > 0:
-            nxt = fitted[m]
-        prop.append(nxt)
-    prop = np.round(np.array(prop[::-1], dtype=float), 3)
+            nxt = float(fitted[m])
+        backwards.append(nxt)
+    prop = np.round(np.array(backwards[::-1], dtype=float), 3)
     full = np.flatnonzero(prop >= 1.0)
     if len(full):
         prop = prop[:full[0]]
@@ -162,9 +162,18 @@ def _read_log(source) -> list[tuple[str, str, str]]:
     raw = source.read("RampCurveLog")
     if raw is None or not {"AppliedAt", "Previous", "Applied"} <= set(raw.columns):
         return []
-    return [tuple("" if v is None else str(v) for v in row)
-            for row in zip(raw.data["AppliedAt"], raw.data["Previous"], raw.data["Applied"])
-            if row[0] is not None and str(row[0]).strip()]  # an empty log keeps one blank row
+    def text(v) -> str:
+        return "" if v is None else str(v)
+
+    return [(text(at), text(prev), text(applied))
+            for at, prev, applied in zip(raw.data["AppliedAt"], raw.data["Previous"], raw.data["Applied"])
+            if at is not None and str(at).strip()]  # an empty log keeps one blank row
+
+
+def _log_column(log: list[tuple[str, str, str]], k: int) -> np.ndarray:
+    """Field k of every log entry, or one blank row for an empty log."""
+    values: list[str | None] = [r[k] for r in log]
+    return np.array(values or [None], dtype=object)
 
 
 def ramp_sheet(inp: QuotaInputs, m: RampMeasurement, effect: pd.DataFrame, log: list[tuple[str, str, str]]):
@@ -192,9 +201,8 @@ def ramp_sheet(inp: QuotaInputs, m: RampMeasurement, effect: pd.DataFrame, log: 
         anchor="A20")
     logb = TableBlock("RampCurveLog", (Column("AppliedAt", "text", width=22), Column("Previous", "text", width=40),
                                        Column("Applied", "text", width=40)), {
-        "AppliedAt": np.array([r[0] for r in log] or [None], dtype=object),
-        "Previous": np.array([r[1] for r in log] or [None], dtype=object),
-        "Applied": np.array([r[2] for r in log] or [None], dtype=object)}, anchor="J22")
+        "AppliedAt": _log_column(log, 0), "Previous": _log_column(log, 1), "Applied": _log_column(log, 2)},
+        anchor="J22")
     chart = ChartSpec(kind="line", title="New hires' bookings by month of tenure (tenured reps = 100%)",
                       series=(SeriesRef("Measured", "RampMeasured", "Relative", "TenureMonth", color="A5A5A5"),
                               SeriesRef("Proposed", "RampMeasured", "Proposed", "TenureMonth", color="1F4E79"),

@@ -22,6 +22,9 @@ from ..cells import CellError, cell_function, frame, is_blank, number, numbers, 
 from . import schema as S
 from .engine import Rules, step_discount, strictest, tier_discount, triggered, unit_cents
 
+# None as a 0-d object array: what np.where/np.append make of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
+
 
 def _fraction(v: Any, what: str) -> float:
     x = number(v, what, blank=0.0)
@@ -142,7 +145,7 @@ def discount_approver(discount: Any, amount: Any, margin: Any, rules: Any, non_s
                      np.broadcast_to(mar.reshape(-1), (n,)), np.full(n, _flag(non_standard, "non_standard")),
                      np.full(n, _flag(below_floor, "below_floor")))
     best = strictest(rl, hits)
-    out = np.where(best >= 0, np.append(rl.approver, None)[best], S.NO_APPROVAL).astype(object)
+    out = np.where(best >= 0, np.append(rl.approver, _NONE)[best], S.NO_APPROVAL).astype(object)
     return out[0] if s1 else out.reshape(dis.shape)
 
 

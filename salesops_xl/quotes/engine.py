@@ -16,12 +16,19 @@ The rules, vectorised over whole columns (no Python loop per line or quote):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..money import round_half_away
 from . import schema as S
+
+if TYPE_CHECKING:
+    from .inputs import QuoteInputs
+
+# None as a 0-d object array: what np.where/np.append make of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
 
 #: Float noise allowed when comparing a ratio with a threshold (a discount of exactly 25% is not above 25%).
 EPS = 1e-9
@@ -130,7 +137,7 @@ def rule_text(rules: Rules, j: int) -> str:
 
 @dataclass
 class QuoteResult:
-    inputs: object
+    inputs: QuoteInputs
     lines: pd.DataFrame  # one row per QuoteLines row, in table order
     quotes: pd.DataFrame  # one row per priced quote, in Quotes order
     rules: Rules
@@ -252,7 +259,7 @@ def breaches(rules: Rules, hits: np.ndarray, disc, amount, margin, n_below, term
     return _join(parts, nq)
 
 
-def compute(inp, *, computed_at: str | None = None) -> QuoteResult:
+def compute(inp: QuoteInputs, *, computed_at: str | None = None) -> QuoteResult:
     """Price the lines, sum them per quote, check every quote against the approval matrix."""
     import datetime as _dt
 
@@ -282,7 +289,7 @@ def compute(inp, *, computed_at: str | None = None) -> QuoteResult:
     rules = Rules.from_frame(inp.frame("ApprovalRules"))
     hits = triggered(rules, disc, base_amt / 100.0, mpct, nonstd, n_below > 0)
     best = strictest(rules, hits)
-    approver = np.where(best >= 0, np.append(rules.approver, None)[best], S.NO_APPROVAL).astype(object)
+    approver = np.where(best >= 0, np.append(rules.approver, _NONE)[best], S.NO_APPROVAL).astype(object)
     level = np.where(best >= 0, np.append(rules.level, 0)[best], 0)
     stated_k = [f"{rule_text(rules, j)} (ApprovalRules row {j + 1}, level {rules.level[j]})" for j in range(len(rules))]
     stated = np.array(stated_k + [None], dtype=object)[best]

@@ -21,6 +21,9 @@ from ..source import TableSource
 from ..tables import Table, fingerprint, input_frames, read_tables
 from . import schema as S
 
+# None as a 0-d object array: what np.where/np.append make of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
+
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
 #: Row problems of one kind listed before "and N more" (the collector caps them too).
 _SHOWN = 20
@@ -139,7 +142,7 @@ def load_inputs(source: TableSource) -> QuoteInputs:
         _bad_rows(ql, qpos < 0, "QuoteID", "unknown quote", "a QuoteID of the Quotes table", problems)
         if pb is not None:
             qccy = q.frame["Currency"].to_numpy(dtype=object)
-            ccy = np.append(qccy, None)[np.where(qpos >= 0, qpos, len(qccy))]  # None: unknown quote
+            ccy = np.append(qccy, _NONE)[np.where(qpos >= 0, qpos, len(qccy))]  # None: unknown quote
             key = pd.MultiIndex.from_arrays([pb.frame["Product"].astype(object), pb.frame["Currency"].astype(object)])
             pos = key.get_indexer(pd.MultiIndex.from_arrays([f["Product"].astype(object), pd.Series(ccy, dtype=object)]))
             known_p = set(pb.frame["Product"].dropna())

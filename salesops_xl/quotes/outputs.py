@@ -8,6 +8,9 @@ from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec, TableBlock
 from . import schema as S
 from .engine import QuoteResult, line_flags
 
+# None as a 0-d object array: what np.where/np.append make of a bare None, in a form numpy's stubs accept
+_NONE = np.array(None, dtype=object)
+
 OUT_TAB = "1F4E79"
 
 
@@ -23,7 +26,7 @@ def _block(name: str, columns, frame: pd.DataFrame, anchor: str = "A1", total_ro
 
 
 def _yes(mask) -> np.ndarray:
-    return np.where(np.asarray(mask, dtype=bool), "Yes", None).astype(object)
+    return np.where(np.asarray(mask, dtype=bool), "Yes", _NONE).astype(object)
 
 
 LINE_COLUMNS = (
