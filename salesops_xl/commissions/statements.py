@@ -253,17 +253,17 @@ def statement_sheets(result: CommissionResult, rep_id: str, *, groups=None, name
     note(f"A{row}", f"Questions about this statement: {contact}.", "label")
     note(f"A{row + 1}", f"Every line of your pay, deal by deal, is on the {names[1]} sheet"
                         + (f"; your draw month by month on the {names[2]} sheet." if len(draws) else "."))
-    page = dict(print_fit_width=True)
+    fit_width = True  # every sheet of a statement prints one page wide
     sheets = [SheetSpec(name=names[0], tables=tuple(blocks), charts=tuple(charts), notes=tuple(notes),
                         looks=tuple(looks), tab_color="1F4E79", print_landscape=False, print_rows="1:2", print_area="A:I",
-                        print_cols="", **page),
-              _lines_sheet(names[1], f"{tp}Lines", lines, rep_name, rep_id, currency, **page)]
+                        print_cols="", print_fit_width=fit_width),
+              _lines_sheet(names[1], f"{tp}Lines", lines, rep_name, rep_id, currency, print_fit_width=fit_width)]
     if len(draws):
         d_frame = draws.rename(columns={v: k for k, v in _DRAW_FIELDS.items()})
         sheets.append(SheetSpec(name=names[2], tables=(_block(f"{tp}DrawBalance", DRAW_STATEMENT_COLUMNS, d_frame,
                                                               "A3"),),
                                 notes=(("A1", f"Draw: {rep_name} ({rep_id}), amounts in {currency}"),),
-                                looks=(("A1", "subtitle"),), freeze="A4", **page))
+                                looks=(("A1", "subtitle"),), freeze="A4", print_fit_width=fit_width))
     return sheets
 
 
@@ -389,7 +389,7 @@ def _attainment_by_period_type(inp, payouts: pd.DataFrame) -> list[tuple[str, pd
 
 
 def _lines_sheet(name: str, table: str, lines: pd.DataFrame, rep_name: str, rep_id: str, currency: str,
-                 **page) -> SheetSpec:
+                 *, print_fit_width: bool = True) -> SheetSpec:
     """Every line of the rep's pay, grouped by pay month; each month closed by a "Month total" row."""
     frame = lines.rename(columns={v: k for k, v in _LINE_FIELDS.items()})
     months = frame["Pay month"].to_numpy().astype(str) if len(frame) else np.zeros(0, dtype=str)
@@ -426,7 +426,7 @@ def _lines_sheet(name: str, table: str, lines: pd.DataFrame, rep_name: str, rep_
     block = TableBlock(table, STATEMENT_LINE_COLUMNS, data, anchor="A3", total_rows=tuple(int(p) for p in total_pos))
     notes = (("A1", f"Lines of pay: {rep_name} ({rep_id}), amounts in {currency}, grouped by pay month"),)
     return SheetSpec(name=name, tables=(block,), notes=notes, looks=(("A1", "subtitle"),), freeze="B4",
-                     print_landscape=True, **page)
+                     print_landscape=True, print_fit_width=print_fit_width)
 
 
 def _attainment_by_period(payouts: pd.DataFrame) -> pd.DataFrame:
