@@ -94,7 +94,7 @@ class DiffReport:
 
 def _tables(src: TableSource, label: str) -> tuple[dict[str, pd.DataFrame], str | None]:
     problems = ProblemCollector()
-    out = {}
+    out: dict[str, pd.DataFrame] = {}
     raw = src.read("PayoutSummary")
     if raw is None:
         raise WorkbookError(f"{src.workbook}: no PayoutSummary table: recalculate the workbook first")
@@ -110,6 +110,7 @@ def _tables(src: TableSource, label: str) -> tuple[dict[str, pd.DataFrame], str 
             if tt is not None:
                 out[sch.name] = tt.frame
     problems.raise_if_any()
+    assert t is not None  # read_table returns None only after adding a problem, raised just above
     f = t.frame.copy()
     for c in SUMMARY_COLUMNS:
         if c.kind == "money":
@@ -174,15 +175,15 @@ def diff(old: TableSource, new: TableSource, *, labels: tuple[str, str] | None =
     """
     old_label, new_label = labels or (old.workbook, new.workbook)
     old_name, new_name = old.workbook, new.workbook
-    (old, old_stale), (new, new_stale) = _tables(old, old_label), _tables(new, new_label)
-    so, sn = old["PayoutSummary"], new["PayoutSummary"]
+    (old_frames, old_stale), (new_frames, new_stale) = _tables(old, old_label), _tables(new, new_label)
+    so, sn = old_frames["PayoutSummary"], new_frames["PayoutSummary"]
     comps = [c for c in SUMMARY_COMPONENTS if c in so and c in sn]
     key = ["RepID", "PayMonth"]
     merged = so.set_index(key)[comps + ["Total"]].join(sn.set_index(key)[comps + ["Total"]], how="outer",
                                                       lsuffix="_old", rsuffix="_new").fillna(0)
     names = {**dict(zip(so.RepID, so.RepName)), **dict(zip(sn.RepID, sn.RepName))}
     ccy = {**dict(zip(so.RepID, so.Currency)), **dict(zip(sn.RepID, sn.Currency))}
-    causes = _causes(old, new)
+    causes = _causes(old_frames, new_frames)
     plan_changes = causes.pop("*", [])
     changes: list[RepChange] = []
     reps = sorted(set(merged.index.get_level_values(0)) | set(causes), key=str)
@@ -211,7 +212,7 @@ def _fmt_key(k: tuple) -> str:
     return " / ".join("" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)) for v in k)
 
 
-def _causes(old: dict, new: dict) -> dict[str, list[str]]:
+def _causes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
     """Input rows that changed, attributed to the reps they concern ("*": plan-wide changes)."""
     out: dict[str, list[str]] = {}
 
@@ -227,8 +228,8 @@ def _causes(old: dict, new: dict) -> dict[str, list[str]]:
     for table, key in keys.items():
         if table not in old and table not in new:
             continue
-        o = old.get(table, new.get(table).iloc[0:0])
-        n = new.get(table, old.get(table).iloc[0:0])
+        o = old[table] if table in old else new[table].iloc[0:0]
+        n = new[table] if table in new else old[table].iloc[0:0]
         key = [k for k in key if k in o.columns and k in n.columns]
         added, removed, changed = _key_diff(o, n, key)
         for label, frame in (("added", added), ("removed", removed)):
