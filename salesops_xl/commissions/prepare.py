@@ -14,16 +14,19 @@ piece off that is reversed in the period of the cancellation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ProblemCollector
-from ..periods import MONTHS_PER_PERIOD, PERIOD_TYPES, PERIODS_PER_YEAR
+from ..periods import MONTHS_PER_PERIOD, PERIOD_TYPES, PERIODS_PER_YEAR, PeriodType, PlanCalendar
 from ..words import count
 from .inputs import CommissionInputs, MeasureDef
 
 NP = 12  # period columns
+# PERIOD_TYPES typed as PeriodType (the same values in the same order, read off the Literal)
+_PERIOD_TYPES: tuple[PeriodType, ...] = get_args(PeriodType)
 NEVER = 12  # reversal period of credit that is never reversed
 
 
@@ -174,9 +177,14 @@ class Plan:
         return out
 
 
-def _period_bounds(cal, ptype: str, start: np.datetime64, n_days: int) -> np.ndarray:
+def _days_from(start: np.datetime64, day: np.datetime64) -> int:
+    """Whole days from ``start`` to ``day`` (both datetime64[D])."""
+    return int(day.astype(np.int64) - start.astype(np.int64))
+
+
+def _period_bounds(cal: PlanCalendar, ptype: PeriodType, start: np.datetime64, n_days: int) -> np.ndarray:
     """First day (day index) of each period, plus n_days."""
-    firsts = [int((np.datetime64(cal.period_bounds(p, ptype)[0], "D") - start).astype(int))
+    firsts = [_days_from(start, np.datetime64(cal.period_bounds(p, ptype)[0], "D"))
               for p in range(PERIODS_PER_YEAR[ptype])]
     return np.array(firsts + [n_days], dtype=np.intp)
 
@@ -195,13 +203,14 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
         md_by_plan.setdefault(m.plan, []).append(m)
     # slots: every (rep, measure of a plan the rep has during the year)
     pairs = sorted({(int(rd.row_rep[k]), rd.row_plan[k]) for k in np.unique(rd.row_on_day[rd.row_on_day >= 0])})
-    slot_rep, slot_md = [], []
+    slot_rep_list: list[int] = []
+    slot_md_list: list[int] = []
     for i, plan in pairs:
         for m in md_by_plan.get(plan, ()):
-            slot_rep.append(i)
-            slot_md.append(m.index)
-    slot_rep = np.asarray(slot_rep, dtype=np.intp)
-    slot_md = np.asarray(slot_md, dtype=np.intp)
+            slot_rep_list.append(i)
+            slot_md_list.append(m.index)
+    slot_rep = np.asarray(slot_rep_list, dtype=np.intp)
+    slot_md = np.asarray(slot_md_list, dtype=np.intp)
     S = len(slot_rep)
     slot_index = np.full((max(R, 1), max(len(plan_names), 1), max(len(measure_names), 1)), -1, dtype=np.intp)
     if S:
@@ -218,14 +227,14 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
 
     ptype = period_types(mdefs, slot_md)
     n_comp = np.zeros(S, dtype=np.intp)
-    for t in PERIOD_TYPES:
+    for t in _PERIOD_TYPES:
         n_comp[ptype == t] = cal.periods_computed(t)
-    bounds = {t: _period_bounds(cal, t, rd.start, D) for t in PERIOD_TYPES}
+    bounds = {t: _period_bounds(cal, t, rd.start, D) for t in _PERIOD_TYPES}
     day_period = {t: np.repeat(np.arange(len(b) - 1), np.diff(b)) for t, b in bounds.items()}
     active_days = np.zeros((S, NP))
     period_days = np.zeros((S, NP))
     ti_sum = np.zeros((S, NP))
-    for t in PERIOD_TYPES:
+    for t in _PERIOD_TYPES:
         sel = ptype == t
         if not sel.any():
             continue
@@ -271,7 +280,7 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
 
 
 def _prorated_quotas(inp, rd: RosterDays, slot_rep, slot_md, act_day, bounds, ptype, measure_names, plan_names,
-                     slot_index, period_days) -> np.ndarray:
+                     slot_index, period_days) -> tuple[np.ndarray, np.ndarray]:
     """Quota of each slot and period: each quota row x its active days / the period's days."""
     S = len(slot_rep)
     quota = np.zeros((S, NP))
@@ -493,9 +502,9 @@ def _computed_days(cal, rd: RosterDays) -> int:
     """Days of the plan year inside the computed months (and not after AsOfDate)."""
     end_month = cal.months_computed
     last = np.datetime64(cal.month_start(end_month), "D") if end_month < 12 else rd.start + rd.n_days
-    n = int((last - rd.start).astype(int))
+    n = _days_from(rd.start, last)
     if cal.as_of is not None:
-        n = min(n, int((np.datetime64(cal.as_of, "D") - rd.start).astype(int)) + 1)
+        n = min(n, _days_from(rd.start, np.datetime64(cal.as_of, "D")) + 1)
     return max(0, min(n, rd.n_days))
 
 
