@@ -600,7 +600,8 @@ def _summary(inp, plan: Plan, payouts: pd.DataFrame, extra: pd.DataFrame, lock=N
     employed_months = rows >= 0
     last_month = np.where(employed_months.any(axis=1) & ~employed_months[:, -1],
                           11 - np.argmax(employed_months[:, ::-1], axis=1), -1)
-    before_draw = sum(comp[c] for c in ("Commission", "SPIFs", "Bonuses", "Adjustments", "PriorPeriodAdjustments"))
+    before_draw = sum((comp[c] for c in ("Commission", "SPIFs", "Bonuses", "Adjustments", "PriorPeriodAdjustments")),
+                      np.zeros((R, 12), dtype=np.int64))
     if lock is not None:
         draw_lines, draw_table = draws(inp, plan, before_draw, last_month, opening=lock.opening_draw_balance,
                                        first_month=lock.first_open)
@@ -608,7 +609,7 @@ def _summary(inp, plan: Plan, payouts: pd.DataFrame, extra: pd.DataFrame, lock=N
         draw_lines, draw_table = draws(inp, plan, before_draw, last_month)
     add_lines(draw_lines)
     extra = pd.concat([extra, draw_lines], ignore_index=True) if len(draw_lines) else extra
-    total = sum(comp.values())
+    total = sum(comp.values(), np.zeros((R, 12), dtype=np.int64))
     # months in which a rep is employed or has anything to pay
     nonzero = np.zeros((R, 12), dtype=bool)
     for v in comp.values():

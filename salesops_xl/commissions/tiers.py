@@ -144,7 +144,7 @@ def payout_multiple(attainment: np.ndarray, table: TierTable, method: Method) ->
     return table.marginal(attainment) if method == "Marginal" else table.step(attainment)
 
 
-def earned(credit: np.ndarray, quota: np.ndarray, target: np.ndarray, table: TierTable, method: Method,
+def earned(credit: np.ndarray, quota: np.ndarray | float, target: np.ndarray | float, table: TierTable, method: Method,
            rate_type: Literal["Commission", "Multiple"], threshold: np.ndarray | float = 0.0,
            cap: np.ndarray | float = np.inf) -> np.ndarray:
     """Earnings for credit against quota, vectorised (all arrays broadcast together).
