@@ -29,6 +29,7 @@ def dispute_lines(inp, rep_ids: np.ndarray) -> pd.DataFrame:
     n = int(sel.sum())
     if not n:
         return empty_extras()
+    assert f is not None  # n counts rows of f: none when there is no Disputes table
     note = [f"Dispute {d}" + (f" ({deal})" if deal else "") + (f": {res}" if res else "")
             for d, deal, res in zip(f["DisputeID"], f["DealID"], f["Resolution"])]
     return object_frame({

@@ -441,11 +441,11 @@ def _effective_rows(tbl: Table, problems: ProblemCollector) -> None:
         return
     idx = np.flatnonzero(multi & (codes >= 0))
     first_of: dict[object, int] = {}
-    for i in idx:
+    for i in idx.tolist():
         first_of.setdefault(codes[i], i)
     for col in ("Currency", "HireDate", "TermDate"):
         vals = f[col].to_numpy()
-        for i in idx:
+        for i in idx.tolist():
             j = first_of[codes[i]]
             a, b = vals[i], vals[j]
             same = (a == b) or (pd.isna(a) and pd.isna(b))
@@ -605,7 +605,8 @@ def _quotas(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalen
     types = rm.groupby(["RepID", "Measure"])["PeriodType"].agg(lambda x: "/".join(sorted(set(x))))
     key = pd.MultiIndex.from_arrays([f["RepID"].to_numpy(), f["Measure"].to_numpy()])
     pos = types.index.get_indexer(key) if len(types) else np.full(n, -1)
-    ptype = np.where(pos >= 0, types.to_numpy()[np.maximum(pos, 0)] if len(types) else None, None)
+    none = np.array(None, dtype=object)
+    ptype = np.where(pos >= 0, types.to_numpy()[np.maximum(pos, 0)] if len(types) else none, none)
     known_rep = f["RepID"].isin(set(ros["RepID"].dropna())).to_numpy()
     present = f["RepID"].notna().to_numpy() & f["Measure"].notna().to_numpy() & f["Period"].notna().to_numpy()
     unknown_reps(tbl, np.flatnonzero(present & ~known_rep), roster, problems)
