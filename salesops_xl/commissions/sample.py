@@ -65,7 +65,7 @@ def _plans() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
          "NewBusiness"),
     ], columns=cols)
     # managers' own deals pay on payment (pro rata as their invoices are paid: Invoices / Payments)
-    measures["PayOn"] = np.where((measures.PlanID == "MGR") & (measures.Measure == "NewBusiness"), "Payment", None)
+    measures["PayOn"] = np.where((measures.PlanID == "MGR") & (measures.Measure == "NewBusiness"), "Payment", np.array(None, dtype=object))
     tiers = pd.DataFrame([
         ("AE-NB", "Base", 0.0, 0.5, 0.06),
         ("AE-NB", "Target", 0.5, 1.0, 0.08),
@@ -95,7 +95,7 @@ def _roster() -> pd.DataFrame:
     names = [f"{FIRST[i]} {LAST[(i * 7) % len(LAST)]}" for i in range(51)]
     cols = ["RepID", "RepName", "ManagerID", "PlanID", "Currency", "HireDate", "TermDate", "TargetIncentive",
             "EffectiveFrom", "EffectiveTo"]
-    rows = [("V01", names[50], None, "VP", "USD", D(2021, 9, 1), None, 80000.0, None, None)]
+    rows: list[tuple[object, ...]] = [("V01", names[50], None, "VP", "USD", D(2021, 9, 1), None, 80000.0, None, None)]
     regions = [("M01", "USD"), ("M02", "USD"), ("M03", "EUR"), ("M04", "GBP"), ("M05", "USD")]
     for k, (mid, ccy) in enumerate(regions):
         rows.append((mid, names[k], "V01", "MGR", ccy, D(2022, 3 + k, 1), None, 40000.0, None, None))
@@ -146,8 +146,9 @@ def _spans(roster: pd.DataFrame):
 
 
 def _quotas(roster: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
-    rows, seen = [], set()
-    nb_annual = {}
+    rows: list[tuple[str, str, str, float]] = []
+    seen: set[tuple[str, str, int, int]] = set()
+    nb_annual: dict[str, float] = {}
     for r, a, b in _spans(roster):
         scale = 0.9 if r.Currency != "USD" else 1.0
         for m in measures[measures.PlanID == r.PlanID].itertuples():
@@ -180,7 +181,7 @@ def _deals(roster: pd.DataFrame, measures: pd.DataFrame, rng) -> pd.DataFrame:
                 "Support renewal"], "Expansion": ["Seats", "Add-on"], "Pipeline": ["Qualified pipeline"]}
     ae = roster[roster.PlanID == "AE"]
     rows, did = [], 10000
-    skill = {}
+    skill: dict[str, float] = {}
     for r, a, b in _spans(roster):
         skill.setdefault(r.RepID, rng.lognormal(0.0, 0.25))
         share = ((b - a).days + 1) / 365.0

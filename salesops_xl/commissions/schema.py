@@ -464,7 +464,7 @@ INPUT_TABLES: tuple[TableSchema, ...] = (SETTINGS, ROSTER, LEAVES, PLANS, MEASUR
                                          APPROVAL_ROLES)
 
 #: Sheets written by ``recalc``; a recalculation replaces them and nothing else.
-OUTPUT_SHEETS = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Disputes Summary", "Held Commission",
+OUTPUT_SHEETS: tuple[str, ...] = ("Payouts", "Payout Summary", "Statement Lines", "Draws", "Disputes Summary", "Held Commission",
                  "Dashboard", "Run Log",
                  "Audit Log", "Checks",
                  "Paid History")

@@ -101,13 +101,13 @@ def simulate(inp: CommissionInputs, result: CommissionResult, settings: dict[str
         last_row = np.full(len(rd.rep_ids), -1)
         last_row[rd.row_rep] = np.arange(len(rd.row_rep))
         parent = rd.row_manager[last_row]
-        chain = [parent]  # chain[k][i]: the manager k+1 levels above rep i (-1: none)
+        levels = [parent]  # levels[k][i]: the manager k+1 levels above rep i (-1: none)
         for _ in range(len(rd.rep_ids)):
-            up = np.where(chain[-1] >= 0, parent[np.maximum(chain[-1], 0)], -1)
+            up = np.where(levels[-1] >= 0, parent[np.maximum(levels[-1], 0)], -1)
             if (up < 0).all():
                 break
-            chain.append(up)
-        chain = np.array(chain)
+            levels.append(up)
+        chain = np.array(levels)
         measure_of_slot = np.array([mdefs[k].measure for k in plan.slot_md], dtype=object)
         for s in team:
             m = mdefs[plan.slot_md[s]]
@@ -121,7 +121,7 @@ def simulate(inp: CommissionInputs, result: CommissionResult, settings: dict[str
         cols = np.flatnonzero(plan.slot_md == m.index)
         if not len(cols):
             continue
-        cap = np.inf
+        cap: np.ndarray | float = np.inf
         if m.cap_type == "PctOfTarget":
             cap = m.cap_value * t_year[cols]
         elif m.cap_type == "Amount":
