@@ -288,3 +288,18 @@ def test_rep_statement_script_names_the_setting_when_the_rep_is_missing(tmp_path
     assert r.returncode == 1
     assert message in r.stderr and "sheet 'Settings'" in r.stderr and "a RepID of the Roster" in r.stderr
     assert wb.read_bytes() == before
+
+
+def test_diff_when_only_one_workbook_has_an_optional_table(tmp_path: Path):
+    """A table the new workbook no longer holds (here Leaves) is its rows removed, not a crash."""
+    from salesops_xl.commissions.diff import diff
+    from salesops_xl.xlsx.writer import write_sheets
+
+    new = tmp_path / "new.xlsx"
+    shutil.copy(TEMPLATE, new)
+    write_sheets(new, new, [], remove=["Leaves"])
+    batch.recalc(new)
+    with XlsxSource(TEMPLATE) as o, XlsxSource(new) as n:
+        assert "Leaves" in o.table_names() and "Leaves" not in n.table_names()
+        report = diff(o, n)
+    assert any("Leaves:" in c and "removed" in c for rc in report.changes for c in rc.causes)
