@@ -10,7 +10,7 @@ never means editing a shared list.
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import os
 import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -81,10 +81,12 @@ def all_capabilities() -> list[Capability]:
     for mod in pkgutil.iter_modules(salesops_xl.__path__):
         if not mod.ispkg:
             continue
-        name = f"salesops_xl.{mod.name}.capability"
-        if importlib.util.find_spec(name) is None:
+        # look for capability.py without importing the package: the batch door's package (salesops_xl.batch)
+        # imports what xlwings Lite (Pyodide) does not have, and the registry runs there
+        inside = [os.path.join(p, mod.name) for p in salesops_xl.__path__]
+        if not any(m.name == "capability" for m in pkgutil.iter_modules(inside)):
             continue
-        found.append(importlib.import_module(name).CAPABILITY)
+        found.append(importlib.import_module(f"salesops_xl.{mod.name}.capability").CAPABILITY)
     return sorted(found, key=lambda c: (c.order, c.name))
 
 

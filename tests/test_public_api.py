@@ -52,3 +52,12 @@ def test_load_and_compute_through_the_flat_api_is_the_workflow_run():
     assert direct.run.totals.equals(run.result.run.totals)
     assert sx.detect(list(sample_tables())).name == "commissions"
     assert sx.get_capability("commissions").workflow is not None
+
+
+def test_the_registry_never_imports_the_batch_door():
+    """The add-in's scripts list the capabilities in xlwings Lite, where the batch door cannot be imported."""
+    code = ("import sys; from salesops_xl.capabilities import all_capabilities; "
+            "names = [c.name for c in all_capabilities()]; "
+            "print(names, sorted(m for m in sys.modules if m.startswith(('salesops_xl.batch', 'salesops_xl.xlsx'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['commissions', 'quotas', 'territories', 'forecast', 'budget', 'quotes'] []"
