@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .console import EXIT_USAGE, StageBar, fail, run_guarded
+from .console import EXIT_USAGE, StageBar, fail, print_report, run_guarded
 
 
 def _kind_names() -> list[str]:
@@ -111,12 +111,8 @@ def recalc(workbook: Path, output: Path | None, progress: bool | None, quiet: bo
     with StageBar(show and not quiet) as bar:
         rep = run_guarded(do_recalc, workbook, output, progress=bar, kind=kind, calculate=calculate, tables=specs,
                           results=results, engine=compute)
-    if quiet:
-        return
-    extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""
-    click.echo(f"{rep.output}: {rep.summary.get('headline', 'recalculated')}{extra} ({rep.seconds:.2f} s)")
-    for w in rep.warnings:
-        click.echo(f"warning: {w}", err=True)
+    if not quiet:
+        print_report(rep, amounts=amounts, headline="recalculated")
 
 
 @main.command()

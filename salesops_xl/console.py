@@ -176,3 +176,12 @@ class CountProgress:
 
     def __exit__(self, *exc):
         self._close()
+
+
+def print_report(rep, *, amounts: bool, headline: str = "") -> None:
+    """A run's report (a RecalcReport): one line on stdout, with the money totals only when ``amounts`` (logs stay
+    free of pay), then its warnings on stderr."""
+    extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""
+    click.echo(f"{rep.output}: {rep.summary.get('headline', headline)}{extra} ({rep.seconds:.2f} s)")
+    for w in rep.warnings:
+        click.echo(f"warning: {w}", err=True)

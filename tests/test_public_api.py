@@ -33,12 +33,14 @@ def test_an_unknown_name_is_an_attribute_error():
         raise AssertionError("expected AttributeError")
 
 
+def _fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter (nothing this test process imported is loaded there)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_importing_the_package_loads_nothing_heavy():
-    code = ("import sys, salesops_xl; "
-            "print(sorted(m for m in ('pandas', 'numpy', 'python_calamine', 'pyarrow', 'click', 'xlwings') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert _fresh_python("import sys, salesops_xl; print(sorted(m for m in ('pandas', 'numpy', 'python_calamine', "
+                         "'pyarrow', 'click', 'xlwings') if m in sys.modules))") == "[]"
 
 
 def test_load_and_compute_through_the_flat_api_is_the_workflow_run():
@@ -59,5 +61,4 @@ def test_the_registry_never_imports_the_batch_door():
     code = ("import sys; from salesops_xl.capabilities import all_capabilities; "
             "names = [c.name for c in all_capabilities()]; "
             "print(names, sorted(m for m in sys.modules if m.startswith(('salesops_xl.batch', 'salesops_xl.xlsx'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['commissions', 'quotas', 'territories', 'forecast', 'budget', 'quotes'] []"
+    assert _fresh_python(code) == "['commissions', 'quotas', 'territories', 'forecast', 'budget', 'quotes'] []"

@@ -145,15 +145,12 @@ def diff(old: Path, new: Path, reps: tuple[str, ...], csv_out: Path | None, amou
 def whatif(workbook: Path, output: Path | None, amounts: bool, quiet: bool) -> None:
     """Simulate next year's commission cost and compare a scenario plan (ScenarioMeasures/ScenarioTiers)."""
     from ..batch import run_workflow
+    from ..console import print_report
     from .whatif import run_whatif
 
     rep = run_guarded(run_workflow, workbook, output, workflow=run_whatif)
-    if quiet:
-        return
-    extra = f"; {rep.summary['amounts']}" if amounts and rep.summary.get("amounts") else ""
-    click.echo(f"{rep.output}: {rep.summary.get('headline', '')}{extra} ({rep.seconds:.2f} s)")
-    for w in rep.warnings:
-        click.echo(f"warning: {w}", err=True)
+    if not quiet:
+        print_report(rep, amounts=amounts)
 
 
 @click.command()
