@@ -51,10 +51,10 @@ class MemorySource:
         return [t.name for t in self._tables.values()]
 
 
-def _columns(value: Any) -> tuple[list[str], dict[str, Sequence[Any]]]:
+def _columns(value: Any) -> tuple[list[str], dict[str, Sequence[Any] | np.ndarray]]:
     if isinstance(value, pd.DataFrame):
         cols = [str(c) for c in value.columns]
-        data = {}
+        data: dict[str, Sequence[Any] | np.ndarray] = {}
         for c, src in zip(cols, value.columns):
             s = value[src]
             if s.dtype.kind == "M":
@@ -68,7 +68,7 @@ def _columns(value: Any) -> tuple[list[str], dict[str, Sequence[Any]]]:
         cols = [str(c) for c in value]
         return cols, {str(c): list(v) for c, v in value.items()}
     rows = list(value)
-    cols: list[str] = []
+    cols = []
     for r in rows:
         for c in r:
             if c not in cols:
@@ -84,6 +84,7 @@ def rows_to_raw(name: str, rows: Iterable[Sequence[Any]], *, sheet: str | None =
         return RawTable(name=name, columns=[], data={}, sheet=sheet, workbook=workbook)
     header = ["" if h is None else str(h).strip() for h in rows[0]]
     body = rows[1:]
-    data = {h: [r[j] if j < len(r) else None for r in body] for j, h in enumerate(header)}
+    data: dict[str, Sequence[Any] | np.ndarray] = {h: [r[j] if j < len(r) else None for r in body]
+                                                   for j, h in enumerate(header)}
     return RawTable(name=name, columns=header, data=data, sheet=sheet, workbook=workbook,
                     header_row=header_row, first_col=first_col)

@@ -131,6 +131,8 @@ def _sql_spec(url: str, table, query, base: Path | None, shown: str | None = Non
 def _db_name(url: str | None) -> str:
     from sqlalchemy.engine import make_url
 
+    if url is None:  # only a hand-made TableSpec; parse_spec always gives a SQL source its URL
+        return "?"
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         return Path(u.database).name if u.database and u.database != ":memory:" else "SQLite in memory"
@@ -144,6 +146,8 @@ def _db_name(url: str | None) -> str:
 def _existing_file(spec: TableSpec, name: str, kind: str) -> Path:
     """The source's path, if it is a file; else a SourceError saying what is there instead."""
     path = spec.path
+    if path is None:  # only a hand-made TableSpec; parse_spec always gives a file source its path
+        raise SourceError(f"{spec.kind} source without a path (the source of table {name})")
     if not path.exists():
         raise SourceError(f"{path}: no such file (the source of table {name})")
     if path.is_dir():
@@ -308,6 +312,8 @@ def _read_sql(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
     from sqlalchemy.exc import NoSuchModuleError, NoSuchTableError, SQLAlchemyError
 
     where = spec.describe()
+    if spec.url is None:  # only a hand-made TableSpec; parse_spec always gives a SQL source its URL
+        raise SourceError(f"{where}: no database URL (the source of table {name})")
     u = make_url(spec.url)
     if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") \
             and not u.database.startswith("file:") and not os.path.exists(u.database):
@@ -321,10 +327,12 @@ def _read_sql(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
         with engine.connect() as conn:
             if spec.query is not None:
                 res = conn.exec_driver_sql(spec.query)
-            else:
+            elif spec.table is not None:
                 sch, _, tname = spec.table.rpartition(".")
                 t = Table(tname, MetaData(), autoload_with=conn, schema=sch or None)
                 res = conn.execute(select(t))
+            else:  # only a hand-made TableSpec; parse_spec gives a SQL source a table or a query, one of them
+                raise SourceError(f"{where}: neither a table nor a query (the source of table {name})")
             header = [str(k) for k in res.keys()]
             rows = res.fetchall()
     except NoSuchTableError:
@@ -457,10 +465,10 @@ def table_specs(tables: Iterable[str] = (), sources_file: str | Path | None = No
         for name, spec in read_sources_file(sources_file).items():
             out[name.lower()] = (_input_table(name, f"{sources_file}: [tables] {name}"), spec)
     for item in tables:
-        name, eq, spec = str(item).partition("=")
-        if not eq or not name.strip() or not spec.strip():
+        name, eq, text = str(item).partition("=")
+        if not eq or not name.strip() or not text.strip():
             raise UsageError(f"--table {item}: expected NAME=SOURCE, e.g. Deals=deals.csv")
-        out[name.strip().lower()] = (_input_table(name.strip(), f"--table {item}"), parse_spec(spec))
+        out[name.strip().lower()] = (_input_table(name.strip(), f"--table {item}"), parse_spec(text))
     return {name: spec for name, spec in out.values()}
 
 

@@ -118,7 +118,8 @@ class RawTable:
 
     name: str
     columns: list[str]
-    data: dict[str, Sequence[Any]]  # header -> values, one per data row
+    #: header -> values, one per data row: a list, or an array as the readers give it (read, never changed in place)
+    data: Mapping[str, Sequence[Any] | np.ndarray]
     sheet: str | None = None
     workbook: str | None = None
     header_row: int | None = 1  # Excel row number of the header (None: a source without one, Parquet or SQL)
@@ -143,6 +144,8 @@ class RawTable:
     def excel_row(self, i: RowIndex) -> int:
         if self.row_numbers is not None:
             return int(self.row_numbers[int(i)])
+        if self.header_row is None:  # the sources that have no header row (Parquet, SQL) always give row_numbers
+            raise TypeError(f"table {self.name} has neither a header row nor row numbers")
         return self.header_row + 1 + int(i)
 
     def without_blank_rows(self) -> RawTable:
@@ -167,8 +170,10 @@ class RawTable:
             return self
         keep = np.flatnonzero(~blank)
         new_index = {int(old): new for new, old in enumerate(keep)}
-        data = {c: [self.data[c][i] for i in keep] if not isinstance(self.data[c], np.ndarray)
-                else self.data[c][keep] for c in dict.fromkeys(self.columns)}
+        data: dict[str, Sequence[Any] | np.ndarray] = {}
+        for c in dict.fromkeys(self.columns):
+            col = self.data[c]
+            data[c] = col[keep] if isinstance(col, np.ndarray) else [col[i] for i in keep.tolist()]
         rows = np.array([self.excel_row(i) for i in keep], dtype=np.int64)
         errors = {(c, new_index[i]): e for (c, i), e in self.errors.items() if i in new_index}
         return RawTable(name=self.name, columns=self.columns, data=data, sheet=self.sheet, workbook=self.workbook,
@@ -241,7 +246,7 @@ def _is_blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
 
 
-def _as_object_array(values: Sequence[Any]) -> np.ndarray:
+def _as_object_array(values: Sequence[Any] | np.ndarray) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.dtype == object:
         return values
     arr = np.empty(len(values), dtype=object)
@@ -310,6 +315,7 @@ def read_table(raw: RawTable | None, schema: TableSchema, problems: ProblemColle
     out: dict[str, Any] = {}
     for f in schema.fields:
         src = colmap[f.name]
+        values: Sequence[Any] | np.ndarray
         if src is None:
             values = np.full(n, None, dtype=object)
         else:
@@ -420,7 +426,7 @@ def _coerce(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict
     blanks = np.flatnonzero(pd.isna(result)) if n else np.zeros(0, dtype=np.int64)
     if len(blanks):
         if not f.blank:
-            for i in blanks:
+            for i in blanks.tolist():
                 if int(i) in errs or (int(codes[i]) in bad_unique):
                     continue
                 problems.add(tbl.problem(int(i), f.name, "blank cell", value=None, expected=f.expected(), show_value=False))
@@ -503,6 +509,7 @@ def _fast_float(values) -> np.ndarray | None:
 
 
 _NUMBER_TYPES = {float, int, np.float64, np.int64, np.float32, np.int32}
+_NUMBER_TYPE_ARRAY = np.array(list(_NUMBER_TYPES), dtype=object)  # for np.isin (what it would make of the list)
 
 
 def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: dict[int, str]) -> np.ndarray:
@@ -510,7 +517,7 @@ def _slow_float(values, f: Field, tbl: Table, problems: ProblemCollector, errs: 
     n = len(obj)
     arr = np.full(n, np.nan)
     types = np.frompyfunc(type, 1, 1)(obj) if n else np.zeros(0, dtype=object)
-    num = np.isin(types, list(_NUMBER_TYPES))
+    num = np.isin(types, _NUMBER_TYPE_ARRAY)
     if num.any():
         arr[num] = obj[num].astype(np.float64)
     for i in np.flatnonzero(~num).tolist():

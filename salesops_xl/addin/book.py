@@ -57,7 +57,7 @@ def book_date1904(book) -> bool:
     from ..cells import date_system
 
     if runtime_of(book) != "remote":
-        api = getattr(book, "api", None)
+        api: Any = getattr(book, "api", None)  # the app's own object (COM, AppleScript): untyped; None in a fake
         for get in (lambda: api.Date1904, lambda: api.date_1904.get()):  # Windows COM, macOS AppleScript
             try:
                 return bool(get())

@@ -111,10 +111,15 @@ def _sheet_part(files: dict[str, bytes], sheet_name: str) -> str:
     m = re.search(r'<sheet\b[^>]*\bname="%s"[^>]*>' % re.escape(sheet_name), wb)
     if not m:
         raise WorkbookError(f"xlwings' add-in template has no sheet {sheet_name!r}")
-    rid = re.search(r'\br:id="([^"]+)"', m.group(0)).group(1)
+    rid = re.search(r'\br:id="([^"]+)"', m.group(0))
+    if rid is None:
+        raise WorkbookError(f"xlwings' add-in template: sheet {sheet_name!r} has no r:id")
     rels = files["xl/_rels/workbook.xml.rels"].decode("utf-8")
-    rel = re.search(r'<Relationship\b[^>]*\bId="%s"[^>]*>' % re.escape(rid), rels)
-    target = re.search(r'\bTarget="([^"]+)"', rel.group(0)).group(1)
+    rel = re.search(r'<Relationship\b[^>]*\bId="%s"[^>]*>' % re.escape(rid.group(1)), rels)
+    found = re.search(r'\bTarget="([^"]+)"', rel.group(0)) if rel is not None else None
+    if found is None:
+        raise WorkbookError(f"xlwings' add-in template: no part for sheet {sheet_name!r} in workbook.xml.rels")
+    target = found.group(1)
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 

@@ -30,6 +30,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
@@ -194,6 +195,30 @@ def _check_template(text: str, allowed, where: Callable[[str], Problem]) -> list
     return [where(f"unknown placeholder {{{f}}}") for f in dict.fromkeys(bad)]
 
 
+_SECURITY: dict[str, Literal["starttls", "ssl", "none"]] = {"starttls": "starttls", "ssl": "ssl", "none": "none"}
+
+
+def _row_problem(tbl, i: int, value: object) -> Callable[[str, str], Problem]:
+    """A problem with the Settings row ``i`` holding ``value``: (message, expected) -> Problem."""
+    def where(msg: str, exp: str) -> Problem:
+        return tbl.problem(i, "Value", msg, value=value, expected=exp)
+    return where
+
+
+def _file_problem(key: str, value: object) -> Callable[[str, str], Problem]:
+    """A problem with the config file's ``key`` ("smtp.toml [smtp] host") holding ``value``."""
+    def where(msg: str, exp: str) -> Problem:
+        return Problem(f"{key}: {msg}", value=value, expected=exp)
+    return where
+
+
+def _expecting(where: Callable[[str, str], Problem], expected: str) -> Callable[[str], Problem]:
+    """``where`` with its expected text given: message -> Problem."""
+    def problem(msg: str) -> Problem:
+        return where(msg, expected)
+    return problem
+
+
 def delivery_settings(inputs, config: str | Path | None = None) -> DeliverySettings:
     """SMTP server and message templates: the Settings table's rows, each overridden by ``config`` (TOML).
 
@@ -205,8 +230,7 @@ def delivery_settings(inputs, config: str | Path | None = None) -> DeliverySetti
     problems: list[Problem] = []
     values: dict[str, tuple[object, Callable[[str, str], Problem]]] = {}
     for key, (value, i) in rows.items():
-        values[key] = (value, lambda msg, exp, i=i, value=value: tbl.problem(i, "Value", msg, value=value,
-                                                                               expected=exp))
+        values[key] = (value, _row_problem(tbl, i, value))
     if config is not None:
         cpath = Path(config)
         try:
@@ -235,8 +259,7 @@ def delivery_settings(inputs, config: str | Path | None = None) -> DeliverySetti
                     problems.append(Problem(f"{cpath.name}: unknown key [{section}] {k}",
                                             expected=", ".join(f"[{s}] {n}" for s, n in names)))
                     continue
-                values[name] = (v, lambda msg, exp, s=section, k=k, v=v: Problem(
-                    f"{cpath.name} [{s}] {k}: {msg}", value=v, expected=exp))
+                values[name] = (v, _file_problem(f"{cpath.name} [{section}] {k}", v))
 
     def get(name):
         return values.get(name, (None, None))
@@ -247,8 +270,8 @@ def delivery_settings(inputs, config: str | Path | None = None) -> DeliverySetti
         smtp = replace(smtp, host=str(v).strip())
     v, where = get("SmtpSecurity")
     if v is not None:
-        sec = str(v).strip().lower()
-        if sec not in ("starttls", "ssl", "none"):
+        sec = _SECURITY.get(str(v).strip().lower())
+        if sec is None:
             problems.append(where("unknown security", "STARTTLS, SSL or None"))
         else:
             smtp = replace(smtp, security=sec)
@@ -261,10 +284,12 @@ def delivery_settings(inputs, config: str | Path | None = None) -> DeliverySetti
             smtp = replace(smtp, port=port)
         except ValueError:
             problems.append(where("not a port number", "a whole number from 1 to 65535, e.g. 587"))
-    for name, attr in (("SmtpUser", "user"), ("SmtpPasswordEnv", "password_env")):
-        v, where = get(name)
-        if v is not None:
-            smtp = replace(smtp, **{attr: str(v).strip()})
+    v, where = get("SmtpUser")
+    if v is not None:
+        smtp = replace(smtp, user=str(v).strip())
+    v, where = get("SmtpPasswordEnv")
+    if v is not None:
+        smtp = replace(smtp, password_env=str(v).strip())
     v, where = get("EmailFrom")
     if v is not None:
         addr = parseaddr(str(v))[1]
@@ -274,13 +299,16 @@ def delivery_settings(inputs, config: str | Path | None = None) -> DeliverySetti
             smtp = replace(smtp, sender=str(v).strip())
     settings = DeliverySettings(smtp=smtp)
     allowed_own = set(PLACEHOLDERS) - {"team_size"}
-    for name, attr in (("EmailSubject", "subject"), ("EmailBody", "body")):
+    expected = "placeholders among " + ", ".join("{" + p + "}" for p in sorted(allowed_own))
+    for name in ("EmailSubject", "EmailBody"):
         v, where = get(name)
         if v is not None:
             text = str(v).replace("\r\n", "\n")
-            problems += _check_template(text, allowed_own, lambda m, where=where: where(
-                m, "placeholders among " + ", ".join("{" + p + "}" for p in sorted(allowed_own))))
-            settings = replace(settings, **{attr: text})
+            problems += _check_template(text, allowed_own, _expecting(where, expected))
+            if name == "EmailSubject":
+                settings = replace(settings, subject=text)
+            else:
+                settings = replace(settings, body=text)
     v, where = get("EmailManagerTeams")
     if v is not None:
         yes = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}.get(str(v).strip().lower())
@@ -459,6 +487,7 @@ def _connect(smtp: SmtpSettings, timeout: float) -> smtplib.SMTP:
             raise DeliveryError(f"SmtpUser is {smtp.user!r} but the environment variable {smtp.password_env} "
                                 f"holding its password is not set; nothing was sent")
     where = f"{smtp.host}:{smtp.port_or_default}"
+    conn: smtplib.SMTP
     try:
         if smtp.security == "ssl":
             conn = smtplib.SMTP_SSL(smtp.host, smtp.port_or_default, timeout=timeout,
@@ -467,7 +496,7 @@ def _connect(smtp: SmtpSettings, timeout: float) -> smtplib.SMTP:
             conn = smtplib.SMTP(smtp.host, smtp.port_or_default, timeout=timeout)
             if smtp.security == "starttls":
                 conn.starttls(context=ssl.create_default_context())
-        if smtp.user:
+        if smtp.user and password is not None:  # (password is set whenever user is: checked above)
             conn.login(smtp.user, password)
     except smtplib.SMTPAuthenticationError as e:
         raise DeliveryError(f"The SMTP server {where} refused the login of {smtp.user!r} ({e.smtp_code}): check "
@@ -482,7 +511,7 @@ def _connect(smtp: SmtpSettings, timeout: float) -> smtplib.SMTP:
 
 
 def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryLog, period: str, *,
-            journal: Path, resend: set[str] = frozenset(), progress=None, timeout: float = 60.0,
+            journal: Path, resend: AbstractSet[str] = frozenset(), progress=None, timeout: float = 60.0,
             now: Callable[[], str] | None = None) -> DeliveryReport:
     """Send every message not yet delivered for ``period`` (all of ``resend``'s reps again) over one connection.
 
@@ -494,7 +523,7 @@ def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryL
     now = now or (lambda: _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat())
     say = progress or (lambda done, total, who: None)
     rep = DeliveryReport(period=period, planned=outgoing)
-    todo = []
+    todo: list[tuple[Outgoing, str]] = []  # each message to send, and its address
     for o in outgoing:
         if o.address is None:
             rep.no_address.append(o)
@@ -502,16 +531,16 @@ def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryL
         elif log.delivered(period, o.rep_id, o.kind) and o.rep_id not in resend:
             rep.skipped_delivered.append(o)
         else:
-            todo.append(o)
+            todo.append((o, o.address))
     if not todo:
         return rep
     conn = _connect(settings.smtp, timeout)
     envelope_from = parseaddr(settings.smtp.sender or "")[1] or "salesops-xl@localhost"
     try:
-        for k, o in enumerate(todo):
+        for k, (o, address) in enumerate(todo):
             msg = o.compose()
             try:
-                refused = conn.send_message(msg, from_addr=envelope_from, to_addrs=[o.address])
+                refused = conn.send_message(msg, from_addr=envelope_from, to_addrs=[address])
             except smtplib.SMTPRecipientsRefused as e:
                 code, text = next(iter(e.recipients.values()))
                 detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
@@ -521,7 +550,8 @@ def deliver(outgoing: list[Outgoing], settings: DeliverySettings, log: DeliveryL
                 say(k + 1, len(todo), o.rep_id)
                 continue
             except smtplib.SMTPDataError as e:
-                detail = f"{e.smtp_code} {e.smtp_error.decode(errors='replace')}"
+                error = e.smtp_error
+                detail = f"{e.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
                 rep.refused.append((o, detail))
                 log.record(_row(o, period, REFUSED, detail, now()))
                 say(k + 1, len(todo), o.rep_id)

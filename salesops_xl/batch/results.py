@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ import pandas as pd
 from ..errors import ResultsError, UsageError
 from ..sheets import Column
 from ..workflows import RunResults
+
+if TYPE_CHECKING:
+    from sqlalchemy.types import TypeEngine
 
 RUNS_TABLE = "runs"
 
@@ -174,9 +178,9 @@ def _write_parquet(tables: list[ResultTable], runs: dict, folder: Path, run_key:
             _write_table(pq, at, tmp)
         _swap_into_place(written)
     except BaseException as e:
-        for tmp, _ in written:
+        for tmp_path, _ in written:
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                tmp_path.unlink()
         if isinstance(e, (OSError, pa.ArrowException)):
             raise ResultsError(f"{folder}: the results could not be written ({e}); no file there was changed") \
                 from None
@@ -228,7 +232,7 @@ def _sql_tables(metadata, tables: list[ResultTable]):
     for tbl in tables:
         cols = [SqlColumn("RunKey", String(255), nullable=False, index=True)]
         for c in tbl.columns:
-            typ = Numeric(18, 2) if c.kind == "money" else Date() if c.kind == "date" else \
+            typ: TypeEngine[Any] = Numeric(18, 2) if c.kind == "money" else Date() if c.kind == "date" else \
                 Float(precision=53) if tbl.data[c.name].dtype.kind == "f" else Text()
             cols.append(SqlColumn(c.name, typ))
         out[tbl.name] = Table(tbl.name, metadata, *cols)
@@ -242,9 +246,10 @@ def _columns_for_driver(t, tbl: ResultTable, run_key: str, dialect) -> dict[str,
     """Column -> the values the database driver is handed: money as Decimal (exact from the cents), NULL for a
     blank, then passed through the column type's own bind processor for this dialect (SQLite: its float for a
     NUMERIC, its text for a DATE), as SQLAlchemy would per row, here once per column."""
-    out = {"RunKey": [run_key] * tbl.n_rows}
+    out: dict[str, list[Any]] = {"RunKey": [run_key] * tbl.n_rows}
     for c in tbl.columns:
         v, null = tbl.data[c.name], tbl.nulls[c.name]
+        vals: list[Any]
         if c.kind == "money":
             vals = [None if m else Decimal(int(x)).scaleb(-2) for x, m in zip(v.tolist(), null.tolist())]
         elif c.kind == "date":
@@ -266,6 +271,7 @@ def _insert_rows(conn, t, tbl: ResultTable, run_key: str) -> None:
     handling costs ~40 us a row: minutes for millions of statement lines)."""
     compiled = t.insert().compile(dialect=conn.dialect)
     cols = _columns_for_driver(t, tbl, run_key, conn.dialect)
+    rows: list[tuple[Any, ...]] | list[dict[str, Any]]
     if compiled.positional:
         order = [cols[compiled.binds[name].key] for name in compiled.positiontup]
         rows = list(zip(*order))

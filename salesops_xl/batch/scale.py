@@ -671,7 +671,7 @@ def read_deals_slice(path: str | Path, rep_values: Sequence, *, workbook: str | 
             data[c] = _np(col).astype(object)
     row_numbers = (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)) + 2
     return RawTable(name="Deals", columns=list(table.column_names),
-                    data=data,  # type: ignore[arg-type]  # RawTable.data says Sequence; arrays serve
+                    data=data,
                     sheet=None,
                     workbook=workbook or Path(path).name, header_row=1, row_numbers=row_numbers.astype(np.int64))
 

@@ -89,8 +89,8 @@ def run_backtest(ss: SeriesSet, origins: int, horizon: int, methods=M.METHODS, p
     groups = per_series.groupby(["Level", "Method"], sort=False)
     agg = groups.agg(Series=("Key", "size"), Forecasts=("Forecasts", "sum")).reset_index()
     codes = groups.ngroup().to_numpy(np.intp)
-    for c in ("MAE", "RMSE", "MASE", "sMAPE", "Bias"):
-        agg[c] = _group_means(per_series[c].to_numpy(dtype=np.float64), codes, len(agg))
+    for col in ("MAE", "RMSE", "MASE", "sMAPE", "Bias"):
+        agg[col] = _group_means(per_series[col].to_numpy(dtype=np.float64), codes, len(agg))
     order_m = {m: i for i, m in enumerate(methods)}
     order_l = {lv: i for i, lv in enumerate(LEVELS)}
     agg["_m"] = agg["Method"].map(order_m)

@@ -184,7 +184,7 @@ def _regular(serial: np.ndarray, vals_a: np.ndarray, comp: int, agg: int) -> Pre
         raise EtsArgumentError("at least 2 points with a value are needed", "#VALUE!")
     month_units = _month_units(serial)
     monthly = month_units is not None
-    units = month_units if monthly else serial
+    units = month_units if month_units is not None else serial
     dom = None
     if monthly:
         d = np.datetime64("1899-12-30") + serial.astype(np.int64).astype("timedelta64[D]")
@@ -455,6 +455,7 @@ def at(fitted: Fitted, h: np.ndarray, which: str = "mean", level: float = 0.95) 
     if fitted.hw is not None:
         return fitted.hw.forecast(h) if which == "mean" else fitted.hw.half_width(h, level)
     res = fitted.result
+    assert res is not None  # a Fitted without hw is made by fit(), which always sets its result
     if which == "mean":
         path = np.r_[fitted.prep.y[-1], res.mean[0]]
     else:
@@ -471,6 +472,7 @@ def statistics(fitted: Fitted) -> dict[int, float]:
     if fitted.hw is not None:
         return {**fitted.hw.statistics(), 8: fitted.prep.step}
     res = fitted.result
+    assert res is not None  # a Fitted without hw is made by fit(), which always sets its result
     y = fitted.prep.y
     f = res.fitted[0, : len(y)]
     ok = np.isfinite(f)

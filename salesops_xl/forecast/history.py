@@ -257,9 +257,10 @@ def compare(inp) -> tuple[Movements | None, str | None]:
     h = inp.pipeline_history
     st = inp.settings
     days = np.unique(h["SnapshotDate"].to_numpy().astype("datetime64[D]")) if len(h) else np.zeros(0, "datetime64[D]")
-    to = np.datetime64(st.compare_to, "D") if st.compare_to else (days[-1] if len(days) else None)
+    to: np.datetime64[_dt.date] | None = np.datetime64(st.compare_to, "D") if st.compare_to else (days[-1] if len(days) else None)
     if to is None:
         return None, "no snapshot in PipelineHistory yet (run salesops-xl forecast snapshot)"
+    fr: np.datetime64[_dt.date]
     if st.compare_from:
         fr = np.datetime64(st.compare_from, "D")
     else:

@@ -51,7 +51,7 @@ SEASONAL_TEST_Z = 1.6448536269514722
 
 # -- layout -------------------------------------------------------------------------------------
 
-def left_align(series: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
+def left_align(series: Sequence[Sequence[float] | np.ndarray] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A list of 1-D series -> (S, T) left-aligned array (NaN after each end) and the lengths."""
     arrs = [np.asarray(s, dtype=np.float64).reshape(-1) for s in series]
     n = np.array([len(a) for a in arrs], dtype=np.int64)
@@ -515,10 +515,10 @@ class _Candidate:
     rows: np.ndarray  # series indices it was fitted to
     seasonal: bool
     aicc: np.ndarray  # on the data scale
-    mean: np.ndarray
+    mean: np.ndarray | None  # None in a candidate made with aicc_only (no forecasts)
     lower: dict
     upper: dict
-    fitted: np.ndarray
+    fitted: np.ndarray | None  # as mean
     name: str
     params: dict
 
@@ -595,7 +595,7 @@ def _ets_combine(cands: list[_Candidate], Y: np.ndarray, n: np.ndarray, H: int, 
     if C and seasonal is not None:
         kind = np.array([cd.seasonal for cd in cands])[:, None]
         match = kind == seasonal[None, :]
-        has_match = np.isfinite(np.where(match, aic, np.inf)).any(0)
+        has_match = np.asarray(np.isfinite(np.where(match, aic, np.inf)).any(0))  # (S,): any(0) of a 2-D array
         aic = np.where(match | ~has_match[None, :], aic, np.inf)
     has = np.isfinite(aic).any(0) if C else np.zeros(S, bool)
     best = np.argmin(aic, axis=0) if C else np.zeros(S, dtype=np.int64)
@@ -625,6 +625,8 @@ def _ets_combine(cands: list[_Candidate], Y: np.ndarray, n: np.ndarray, H: int, 
         if not use.any():
             continue
         ii, wu = idx[use], wc[use][:, None]
+        # (forecast() asks for aicc_only candidates only when it does not combine them)
+        assert cd.mean is not None and cd.fitted is not None, "an aicc_only candidate cannot be combined"
         mean[ii] += wu * cd.mean[use]
         fitted[ii] += wu * np.nan_to_num(cd.fitted[use])
         for lv in levels:
@@ -925,9 +927,9 @@ def forecast(series: Sequence[Sequence[float]] | np.ndarray, h: int, m: int = 12
             rows = seasonal[:, None]
             res.mean = np.where(rows, seas.reseason(adj.mean, n), res.mean)
             for lv in levels:
-                lo, hi = seas.reseason(adj.lower[lv], n), seas.reseason(adj.upper[lv], n)
-                res.lower[lv] = np.where(rows, np.minimum(lo, hi), res.lower[lv])
-                res.upper[lv] = np.where(rows, np.maximum(lo, hi), res.upper[lv])
+                lo_s, hi_s = seas.reseason(adj.lower[lv], n), seas.reseason(adj.upper[lv], n)
+                res.lower[lv] = np.where(rows, np.minimum(lo_s, hi_s), res.lower[lv])
+                res.upper[lv] = np.where(rows, np.maximum(lo_s, hi_s), res.upper[lv])
             res.fitted = np.where(rows, np.where(obs, seas.reseason_fitted(adj.fitted), np.nan), res.fitted)
             res.model = np.where(seasonal, np.array([f"{x} on seasonally adjusted" for x in adj.model], dtype=object),
                                  res.model)

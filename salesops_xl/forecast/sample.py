@@ -10,6 +10,7 @@ Everything is drawn from a seeded generator, so the workbook is the same on ever
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,7 +82,7 @@ def _generate(seed: int):
     stages = pd.DataFrame(STAGES, columns=["Stage", "Type", "Order", "Probability", "ForecastCategory"])
 
     # -- team ------------------------------------------------------------------------------------
-    team = [("V01", "Sam Whitfield", None, None)]
+    team: list[tuple[str, str, str | None, str | None]] = [("V01", "Sam Whitfield", None, None)]
     reps = []  # (RepID, region index, hire month index, win rate, deal median, opps per month)
     k = 0
     for r, (mid, mname, region, n_reps, median) in enumerate(REGIONS):
@@ -156,7 +157,7 @@ def _generate(seed: int):
     cat[is_open & (open_stage == 3) & (rng.random(n) < 0.35)] = "Commit"
     cat[is_open & (open_stage == 1) & (rng.random(n) < 0.15)] = "Best Case"
     cat[is_open & (rng.random(n) < 0.03)] = "Omitted"
-    lost_stage = np.where(~won & closed, np.array(OPEN_STAGES, dtype=object)[lost_at], None)
+    lost_stage = np.where(~won & closed, np.array(OPEN_STAGES, dtype=object)[lost_at], np.array(None, dtype=object))
     lost_stage[(~won & closed) & (rng.random(n) < 0.06)] = None  # a few lost deals without the stage
     orig_known = rng.random(n) < 0.9
     acct = np.array([f"{ACCOUNTS[a]} {SUFFIX[s]}" for a, s in zip(rng.integers(0, len(ACCOUNTS), n),
@@ -185,9 +186,9 @@ def _generate(seed: int):
                     continue
                 growth = 1.12 ** ((qm + 1 - _month_index(FIRST_MONTH)) / 12.0)
                 seasonal = (0.9, 1.0, 1.0, 1.2)[q]
-                months = min(3, qm + 3 - max(qm, hire))
+                months_in = min(3, qm + 3 - max(qm, hire))  # months of the quarter on the team
                 ramped = np.mean([min(1.0, (m - hire + 1) / 4.0) for m in range(max(qm, hire), qm + 3)]) \
-                    if months else 0.0
+                    if months_in else 0.0
                 quota = per_month * growth * seasonal * 3 * ramped * 1.1
                 qrows.append((rid, f"{fy}-Q{q + 1}", float(np.round(quota / 1000.0) * 1000.0)))
     quotas = pd.DataFrame(qrows, columns=["RepID", "Period", "Quota"])
@@ -281,7 +282,7 @@ def _submissions(tables, sim, seed: int) -> pd.DataFrame:
     is_mgr[team["Parent"][team["Parent"] >= 0].to_numpy()] = True
     bias = np.round(rng.normal(0.0, 0.12, len(team)), 2)
     cal = Calendar(1, "Quarter")
-    rows = []
+    rows: list[tuple[Any, str, str, Any, _dt.date, str | None]] = []  # forecast calls: who, period, kind, number, day, note
     for first in range(_month_index(_dt.date(2025, 10, 1)), _month_index(AS_OF) + 1, 3):
         start = _dt.date(first // 12, first % 12 + 1, 1)
         for week in (2, 6, 10):

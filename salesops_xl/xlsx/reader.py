@@ -584,7 +584,7 @@ class XlsxSource:
                     data[columns[j]][i] = None if blank else lit
         beside = self._beside_of(real, t.sheet, scan)
         return RawTable(name=real, columns=columns,
-                        data=data,  # type: ignore[arg-type]  # RawTable.data says Sequence; object arrays serve
+                        data=data,
                         sheet=t.sheet, workbook=self.workbook,
                         header_row=header_row0 + 1, first_col=first_col, errors=errs, date1904=self.pkg.date1904,
                         beside=beside)
