@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -108,7 +109,7 @@ class StageBar:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
+        self.bar: Any = None  # click's progress bar (its class is private to click)
 
     def __enter__(self):
         if self.enabled:
@@ -140,8 +141,8 @@ class CountProgress:
         self.enabled = enabled
         self.tty = sys.stderr.isatty() if tty is None else tty
         self.every = every
-        self.stage = None
-        self.bar = None
+        self.stage: str | None = None
+        self.bar: Any = None  # click's progress bar (its class is private to click)
         self.shown = 0
         self.last = 0.0
 

@@ -793,7 +793,7 @@ def _combine(members: list[MethodResult], levels: Sequence[float], name: str = "
                         np.full(S, "mean of " + ", ".join(mr.method for mr in members), dtype=object))
 
 
-def forecast(series: Sequence[Sequence[float]] | np.ndarray, h: int, m: int = 12, *,
+def forecast(series: Sequence[Sequence[float]] | Sequence[np.ndarray] | np.ndarray, h: int, m: int = 12, *,
              methods: Sequence[str] = ("Combo",), levels: Sequence[float] = (0.8, 0.95),
              n: np.ndarray | None = None, seasonal: np.ndarray | None = None) -> ForecastResult:
     """Forecast ``h`` periods ahead for every series with each of ``methods`` (names in :data:`METHODS`).
