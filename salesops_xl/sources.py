@@ -65,7 +65,7 @@ class TableSpec:
         """The source as error messages name it."""
         if self.kind != "sql":
             return self.path.name if self.path is not None else "?"
-        db = _db_name(self.url)
+        db = db_name(self.url)
         if self.query is not None:
             q = " ".join(self.query.split())
             return f"{db}, SQL query \"{q if len(q) <= 80 else q[:77] + '...'}\""
@@ -128,7 +128,8 @@ def _sql_spec(url: str, table, query, base: Path | None, shown: str | None = Non
     return TableSpec(kind="sql", url=u.render_as_string(hide_password=False), table=table, query=query)
 
 
-def _db_name(url: str | None) -> str:
+def db_name(url: str | None) -> str:
+    """A database URL as messages name it: a SQLite file by its name, any other without its password."""
     from sqlalchemy.engine import make_url
 
     if url is None:  # only a hand-made TableSpec; parse_spec always gives a SQL source its URL
@@ -339,7 +340,7 @@ def _read_sql(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
         raise SourceError(f"{where}: the database has no table {spec.table} (the source of table {name})") from None
     except SQLAlchemyError as e:
         what = "the query failed" if spec.query is not None else "cannot be read"
-        raise SourceError(f"{where}: {what}: {_db_error(e)}") from None
+        raise SourceError(f"{where}: {what}: {db_error(e)}") from None
     finally:
         engine.dispose()
     data = {}
@@ -351,7 +352,8 @@ def _read_sql(spec: TableSpec, name: str, schema: TableSchema | None) -> RawTabl
                     row_numbers=np.arange(1, len(rows) + 1, dtype=np.int64), origin="sql", row_label="row")
 
 
-def _db_error(e) -> str:
+def db_error(e) -> str:
+    """A database driver's exception as one line a user can act on (the server's message, not the SQL)."""
     orig = getattr(e, "orig", None)
     text = first_line(orig if orig is not None else e)
     if getattr(e, "connection_invalidated", False) or "server closed the connection" in text \

@@ -9,9 +9,9 @@ import click
 
 
 def _run(workbook: Path):
-    from ..commissions.commands import _result
+    from ..commissions.commands import commission_run
 
-    return _result(workbook)
+    return commission_run(workbook)
 
 
 def _stale_warning(workbook: Path) -> str | None:

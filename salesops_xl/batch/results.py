@@ -291,13 +291,13 @@ def _write_sql(tables: list[ResultTable], runs: dict, url: str, run_key: str) ->
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-    from ..sources import _db_error, _db_name
+    from ..sources import db_error, db_name
 
     try:
         u = make_url(url)
     except ArgumentError as e:
         raise UsageError(f"--results {url}: not a database URL ({e})") from None
-    shown = _db_name(url)
+    shown = db_name(url)
     try:
         engine = create_engine(u)
     except (NoSuchModuleError, ImportError) as e:
@@ -316,7 +316,7 @@ def _write_sql(tables: list[ResultTable], runs: dict, url: str, run_key: str) ->
                 if tbl.n_rows:
                     _insert_rows(conn, t, tbl, run_key)
     except SQLAlchemyError as e:
-        raise ResultsError(f"{shown}: the results could not be written: {_db_error(e)}; the transaction was "
+        raise ResultsError(f"{shown}: the results could not be written: {db_error(e)}; the transaction was "
                            "rolled back, nothing was changed") from None
     finally:
         engine.dispose()

@@ -313,10 +313,10 @@ def _managers(inputs: CommissionInputs, summary: pd.DataFrame, all_reps: frozens
     if not outside.any():
         return summary
     from ..commissions.engine import month_rows
-    from ..commissions.prepare import _period_bounds, roster_days
+    from ..commissions.prepare import period_day_bounds, roster_days
 
     rd = roster_days(inputs)
-    bounds = _period_bounds(inputs.calendar, "Month", rd.start, rd.n_days)
+    bounds = period_day_bounds(inputs.calendar, "Month", rd.start, rd.n_days)
     plan = _MonthPlan(rd, {"Month": np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))})
     # the same rule as the engine's: the row in force at the end of the month (month_rows reads only the
     # .roster and .day_period a Plan has, which _MonthPlan gives it)

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import ProblemCollector
 from ..money import to_cents
 from ..periods import PlanCalendar
-from ..quotas.inputs import _one_row
+from ..quotas.inputs import one_row
 from ..source import TableSource
 from ..tables import Table, fingerprint, index_of, input_frames, read_tables, take
 from . import schema as S
@@ -117,10 +117,10 @@ def load_inputs(source: TableSource) -> BudgetInputs:
 
 
 def _plan(tbl: Table | None, problems: ProblemCollector) -> dict | None:
-    row = _one_row(tbl, problems)
+    row = one_row(tbl, problems)
     if row is None or pd.isna(row["PlanYearStart"]):
         return None
-    assert tbl is not None  # _one_row gives a row only from a table
+    assert tbl is not None  # one_row gives a row only from a table
     ccy = str(row["Currency"] or "").strip().upper()
     if not _CCY_RE.match(ccy):
         problems.add(tbl.problem(0, "Currency", "not a currency code", value=row["Currency"],
@@ -145,7 +145,7 @@ def _plan(tbl: Table | None, problems: ProblemCollector) -> dict | None:
 
 
 def _ramp(tbl: Table | None, problems: ProblemCollector) -> np.ndarray:
-    from ..quotas.inputs import _ramp as quota_ramp
+    from ..quotas.inputs import read_ramp_curve as quota_ramp
 
     return quota_ramp(tbl, problems) if tbl is not None and len(tbl.frame) else np.array(S.DEFAULT_RAMP)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..cellrefs import col_letters
-from ..quotas.outputs import _block
+from ..quotas.outputs import frame_block
 from ..sheets import ChartSpec, Column, SeriesRef, SheetSpec
 from .engine import NM, BudgetResult, by_month, line_measures, rollup, with_variances
 
@@ -69,13 +69,13 @@ def month_frame(r: BudgetResult) -> pd.DataFrame:
 def _budget_sheet(r: BudgetResult) -> SheetSpec:
     inp = r.inputs
     roll = rollup(r)
-    t_roll = _block("BudgetSummary", (Column("Level", "text"), Column("Name", "text", width=30)) + FIGURES, roll,
+    t_roll = frame_block("BudgetSummary", (Column("Level", "text"), Column("Name", "text", width=30)) + FIGURES, roll,
                     anchor="A4")
     t_roll = type(t_roll)(name=t_roll.name, columns=t_roll.columns, data=t_roll.data, anchor=t_roll.anchor,
                           total_rows=(0,))
     start = 4 + len(roll) + 3
     year = by_month(r)
-    t_year = _block("BudgetByMonth", YEAR_COLUMNS, year, anchor=f"A{start}")
+    t_year = frame_block("BudgetByMonth", YEAR_COLUMNS, year, anchor=f"A{start}")
     chart_col = col_letters(len(FIGURES) + 3)
     ser = lambda name, col, color: SeriesRef(name=name, table="BudgetByMonth", values=col,  # noqa: E731
                                              categories="Month", color=color)
@@ -105,12 +105,12 @@ def _budget_sheet(r: BudgetResult) -> SheetSpec:
 
 
 def _lines_sheet(r: BudgetResult) -> SheetSpec:
-    t = _block("BudgetLines", LINE_COLUMNS, line_frame(r))
+    t = frame_block("BudgetLines", LINE_COLUMNS, line_frame(r))
     return SheetSpec(name="Budget Lines", tables=(t,), freeze="E2", tab_color=OUT_TAB)
 
 
 def _months_sheet(r: BudgetResult) -> SheetSpec:
-    t = _block("BudgetMonths", MONTH_COLUMNS, month_frame(r))
+    t = frame_block("BudgetMonths", MONTH_COLUMNS, month_frame(r))
     return SheetSpec(name="Budget Months", tables=(t,), freeze="D2", tab_color=OUT_TAB)
 
 
@@ -122,13 +122,13 @@ def _hiring_sheet(r: BudgetResult) -> SheetSpec:
                 Column("TimeToFillDays", "int", description="Sum of the funnel's stage days + NoticeDays.")) + \
         tuple(Column(s, "int", description=f"Candidates needed at stage {s}.") for s in r.stage_names) + \
         (Column("RecruitingCost", "money", description="Sourcing + fee falling inside the budget year."),)
-    t_req = _block("Requisitions", req_cols, r.reqs, anchor="A4")
+    t_req = frame_block("Requisitions", req_cols, r.reqs, anchor="A4")
     start = 4 + len(r.reqs) + 3
     hm_cols = (Column("Month", "text"), Column("Openings", "int", description="Requisitions opening."),
                Column("Starts", "int", description="New hires starting.")) + \
         tuple(Column(s, "int", description=f"Candidates entering stage {s}.") for s in r.stage_names) + \
         (Column("RecruitingCost", "money"),)
-    t_hm = _block("HiringByMonth", hm_cols, r.hiring_months, anchor=f"A{start}")
+    t_hm = frame_block("HiringByMonth", hm_cols, r.hiring_months, anchor=f"A{start}")
     ser = lambda name, col, color: SeriesRef(name=name, table="HiringByMonth", values=col,  # noqa: E731
                                              categories="Month", color=color)
     chart = ChartSpec(kind="column", title="Requisitions opening and hires starting, by month",
@@ -162,9 +162,9 @@ def _run_log(r: BudgetResult) -> SheetSpec:
         ("Year-end forecast", f"{int(m['YearEndForecast'].sum()) / 100:,.2f} {inp.currency}"),
     ]
     log = pd.DataFrame({"Item": [i for i, _ in items], "Value": [v for _, v in items]}, dtype=object)
-    t_log = _block("BudgetRunLog", (Column("Item", "text", width=30), Column("Value", "text", width=70)), log)
+    t_log = frame_block("BudgetRunLog", (Column("Item", "text", width=30), Column("Value", "text", width=70)), log)
     warn = pd.DataFrame({"Warning": r.warnings or ["(none)"]}, dtype=object)
-    t_warn = _block("BudgetRunWarnings", (Column("Warning", "text", width=110),), warn, anchor=f"A{len(log) + 4}")
+    t_warn = frame_block("BudgetRunWarnings", (Column("Warning", "text", width=110),), warn, anchor=f"A{len(log) + 4}")
     return SheetSpec(name="Budget Run Log", tables=(t_log, t_warn), tab_color="7F7F7F")
 
 

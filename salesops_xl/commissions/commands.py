@@ -14,7 +14,7 @@ def run_guarded(fn, *args, **kwargs):
     return guarded(fn, *args, **kwargs)
 
 
-def _result(workbook: Path):
+def commission_run(workbook: Path):
     """The workbook's commission run; with the run time its Run Log records when the inputs are unchanged since
     its last recalculation (so a statement's date is the Run Log's "Computed at")."""
     from ..batch import open_source
@@ -69,7 +69,7 @@ def statements(workbook: Path, out: Path, reps: tuple[str, ...], pdf: bool, jobs
     if send:
         _send(workbook, out, reps, pdf, jobs or default_jobs(), dry_run, resend, smtp_config, amounts, quiet)
         return
-    result = run_guarded(_result, workbook)
+    result = run_guarded(commission_run, workbook)
     with CountProgress(progress and not quiet) as bar:
         rep = run_guarded(write_statements, result, out, reps=list(reps) or None, jobs=jobs or default_jobs(),
                           pdf=pdf, progress=bar)

@@ -182,7 +182,7 @@ def _days_from(start: np.datetime64, day: np.datetime64) -> int:
     return int(day.astype(np.int64) - start.astype(np.int64))
 
 
-def _period_bounds(cal: PlanCalendar, ptype: PeriodType, start: np.datetime64, n_days: int) -> np.ndarray:
+def period_day_bounds(cal: PlanCalendar, ptype: PeriodType, start: np.datetime64, n_days: int) -> np.ndarray:
     """First day (day index) of each period, plus n_days."""
     firsts = [_days_from(start, np.datetime64(cal.period_bounds(p, ptype)[0], "D"))
               for p in range(PERIODS_PER_YEAR[ptype])]
@@ -229,7 +229,7 @@ def prepare(inp: CommissionInputs, problems: ProblemCollector | None = None) -> 
     n_comp = np.zeros(S, dtype=np.intp)
     for t in _PERIOD_TYPES:
         n_comp[ptype == t] = cal.periods_computed(t)
-    bounds = {t: _period_bounds(cal, t, rd.start, D) for t in _PERIOD_TYPES}
+    bounds = {t: period_day_bounds(cal, t, rd.start, D) for t in _PERIOD_TYPES}
     day_period = {t: np.repeat(np.arange(len(b) - 1), np.diff(b)) for t, b in bounds.items()}
     active_days = np.zeros((S, NP))
     period_days = np.zeros((S, NP))

@@ -146,7 +146,7 @@ def load_inputs(source: TableSource) -> QuotaInputs:
     rules = None
     if people is not None and "AllocationRules" in tables:
         rules = _rules(tables["AllocationRules"], people, problems, warnings)
-    ramp = _ramp(tables.get("RampCurve"), problems)
+    ramp = read_ramp_curve(tables.get("RampCurve"), problems)
     profile = None
     if plan is not None:
         profile = _profile(tables.get("SeasonalProfile"), plan, problems, warnings)
@@ -192,7 +192,9 @@ def _fmt(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
 
 
-def _one_row(tbl: Table | None, problems: ProblemCollector) -> pd.Series | None:
+def one_row(tbl: Table | None, problems: ProblemCollector) -> pd.Series | None:
+    """The single row of a one-row settings table (QuotaPlan, BudgetPlan...): None when it has none; a second
+    row is a problem."""
     if tbl is None or len(tbl.frame) == 0:
         return None
     if len(tbl.frame) > 1:
@@ -204,10 +206,10 @@ def _one_row(tbl: Table | None, problems: ProblemCollector) -> pd.Series | None:
 # -- QuotaPlan, CapacityPlan, FX ------------------------------------------------------------------
 
 def _plan(tbl: Table | None, problems: ProblemCollector, warnings: list[str]) -> dict | None:
-    row = _one_row(tbl, problems)
+    row = one_row(tbl, problems)
     if row is None:
         return None
-    assert tbl is not None  # _one_row gives a row only from a table
+    assert tbl is not None  # one_row gives a row only from a table
     start = row["PlanYearStart"]
     target, unit = float(row["Target"]), float(row["RoundingUnit"])
     ccy = str(row["Currency"] or "").strip().upper()
@@ -251,7 +253,7 @@ def _round_units(x: float) -> int:
 
 
 def _capacity(tbl: Table | None, plan: dict | None, problems: ProblemCollector) -> CapacityAssumptions | None:
-    row = _one_row(tbl, problems)
+    row = one_row(tbl, problems)
     if row is None or plan is None:
         return None
     vals = [row["Productivity"], row["ExpectedAttainment"], row["AttritionRate"], row["HiringLagMonths"]]
@@ -467,7 +469,8 @@ def _needs(people: People, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
 
 # -- ramp, profile -------------------------------------------------------------------------------
 
-def _ramp(tbl: Table | None, problems: ProblemCollector) -> np.ndarray:
+def read_ramp_curve(tbl: Table | None, problems: ProblemCollector) -> np.ndarray:
+    """The RampCurve table as productivity by month of tenure (docs/quotas.md, \"Ramp\"), checked."""
     if tbl is None or len(tbl.frame) == 0:
         return np.array(S.DEFAULT_RAMP, dtype=np.float64)
     f = tbl.frame

@@ -16,7 +16,8 @@ PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B")
 OUT_TAB = "1F4E79"
 
 
-def _block(name: str, columns, frame: pd.DataFrame | dict, anchor: str = "A1") -> TableBlock:
+def frame_block(name: str, columns, frame: pd.DataFrame | dict, anchor: str = "A1") -> TableBlock:
+    """A result frame (or dict of columns) as an output table of the quota and budget workbooks."""
     data = {}
     for c in columns:
         v = np.asarray(frame[c.name]) if c.name in frame else np.full(len(next(iter(frame.values()))), None,
@@ -187,9 +188,9 @@ def level_frame(r: QuotaResult) -> pd.DataFrame:
 
 def _allocation_sheet(r: QuotaResult) -> SheetSpec:
     lv = level_frame(r)
-    t_lv = _block("OverAssignmentByLevel", LEVEL_COLUMNS, lv, anchor="A4")
+    t_lv = frame_block("OverAssignmentByLevel", LEVEL_COLUMNS, lv, anchor="A4")
     start = 4 + len(lv) + 3
-    t_alloc = _block("Allocation", ALLOCATION_COLUMNS, person_frame(r), anchor=f"A{start}")
+    t_alloc = frame_block("Allocation", ALLOCATION_COLUMNS, person_frame(r), anchor=f"A{start}")
     inp = r.inputs
     notes = (("A1", f"Allocation of the {inp.currency} {inp.target:,.2f} target, {inp.calendar.start.year} plan year "
                     f"(rounded to {inp.unit_cents / 100:g} {inp.currency})"),
@@ -222,7 +223,7 @@ def _rep_quotas_sheet(r: QuotaResult) -> SheetSpec:
     cols += [Column(m, "money") for m in months] + [Column(q, "money") for q in quarters]
     cols += [Column("LocalCurrency", "text"), Column("LocalAnnual", "money")]
     cols += [Column(f"Local {q}", "money") for q in quarters]
-    t = _block("RepQuotas", cols, data, anchor="A3")
+    t = frame_block("RepQuotas", cols, data, anchor="A3")
     notes = (("A1", f"Quotas by month and quarter ({inp.currency}; Local columns in each person's currency). "
                     f"Phasing: {inp.phasing}. Months sum exactly to Annual."),)
     return SheetSpec(name="Rep Quotas", tables=(t,), notes=notes, freeze="C4", tab_color=OUT_TAB)
@@ -275,7 +276,7 @@ MONTH_COLUMNS = (
 
 
 def _months_sheet(r: QuotaResult) -> SheetSpec:
-    t = _block("QuotaMonths", MONTH_COLUMNS, month_lines(r), anchor="A1")
+    t = frame_block("QuotaMonths", MONTH_COLUMNS, month_lines(r), anchor="A1")
     return SheetSpec(name="Quota Months", tables=(t,), freeze="B2", tab_color=OUT_TAB)
 
 
@@ -293,10 +294,10 @@ SEASON_COLUMNS = (
 
 def _seasonality_sheet(r: QuotaResult) -> SheetSpec:
     inp = r.inputs
-    t = _block("SeasonalIndex", SEASON_COLUMNS, r.season_table, anchor="A4")
+    t = frame_block("SeasonalIndex", SEASON_COLUMNS, r.season_table, anchor="A4")
     curve = np.append(inp.ramp, 1.0)
     ramp = pd.DataFrame({"TenureMonth": np.arange(1, len(curve) + 1).astype(np.int64), "Ramp": curve})
-    t_ramp = _block("RampUsed", (Column("TenureMonth", "int"), Column("Ramp", "percent")), ramp,
+    t_ramp = frame_block("RampUsed", (Column("TenureMonth", "int"), Column("Ramp", "percent")), ramp,
                     anchor=f"{col_letters(len(SEASON_COLUMNS) + 1)}4")
     chart = ChartSpec(kind="column", title="Seasonal index by month (1 = an average month)",
                       series=(SeriesRef(name="Index", table="SeasonalIndex", values="Index", categories="Month",
@@ -343,12 +344,12 @@ HIRE_COLUMNS = (
 def _capacity_sheet(r: QuotaResult) -> SheetSpec:
     cp = r.capacity
     inp = r.inputs
-    t_sum = _block("CapacitySummary", (Column("Item", "text", width=30), Column("Amount", "money"),
+    t_sum = frame_block("CapacitySummary", (Column("Item", "text", width=30), Column("Amount", "money"),
                                        Column("Count", "number"), Column("Percent", "rate"),
                                        Column("Note", "text", width=58)), cp.summary, anchor="A4")
-    t_hire = _block("HiringPlan", HIRE_COLUMNS, cp.hires, anchor="G4")
+    t_hire = frame_block("HiringPlan", HIRE_COLUMNS, cp.hires, anchor="G4")
     start = 4 + len(cp.summary) + 3
-    t_month = _block("CapacityByMonth", CAP_COLUMNS, cp.monthly, anchor=f"A{start}")
+    t_month = frame_block("CapacityByMonth", CAP_COLUMNS, cp.monthly, anchor=f"A{start}")
     chart_col = col_letters(len(CAP_COLUMNS) + 1)  # right of the monthly table
     line = lambda name, col, i: SeriesRef(name=name, table="CapacityByMonth", values=col, categories="Month",  # noqa
                                           color=PALETTE[i])
@@ -404,9 +405,9 @@ def run_log_items(r: QuotaResult) -> list[tuple[str, str]]:
 def _run_log(r: QuotaResult) -> SheetSpec:
     items = run_log_items(r)
     log = pd.DataFrame({"Item": [i for i, _ in items], "Value": [v for _, v in items]}, dtype=object)
-    t_log = _block("QuotaRunLog", (Column("Item", "text", width=34), Column("Value", "text", width=70)), log)
+    t_log = frame_block("QuotaRunLog", (Column("Item", "text", width=34), Column("Value", "text", width=70)), log)
     warn = pd.DataFrame({"Warning": r.warnings or ["(none)"]}, dtype=object)
-    t_warn = _block("QuotaRunWarnings", (Column("Warning", "text", width=110),), warn, anchor=f"A{len(log) + 4}")
+    t_warn = frame_block("QuotaRunWarnings", (Column("Warning", "text", width=110),), warn, anchor=f"A{len(log) + 4}")
     return SheetSpec(name="Quota Run Log", tables=(t_log, t_warn), tab_color="7F7F7F")
 
 
