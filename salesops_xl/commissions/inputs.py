@@ -1037,6 +1037,8 @@ def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCo
     deals, roster = tables.get("Deals"), tables.get("Roster")
     inv, pay, holds = tables.get("Invoices"), tables.get("Payments"), tables.get("Holds")
     d = deals.frame if deals is not None else pd.DataFrame({"DealID": [], "Currency": []})
+    if not any(t is not None and len(t.frame) for t in (inv, pay, holds)):
+        d = d.iloc[:0]  # no rows to check against the deals: no pass over a million of them
     first = d.drop_duplicates("DealID").set_index("DealID")
     if inv is not None and len(inv.frame):
         f = inv.frame
