@@ -179,8 +179,10 @@ def diff(old: TableSource, new: TableSource, *, labels: tuple[str, str] | None =
     so, sn = old_frames["PayoutSummary"], new_frames["PayoutSummary"]
     comps = [c for c in SUMMARY_COMPONENTS if c in so and c in sn]
     key = ["RepID", "PayMonth"]
-    merged = so.set_index(key)[comps + ["Total"]].join(sn.set_index(key)[comps + ["Total"]], how="outer",
-                                                      lsuffix="_old", rsuffix="_new").fillna(0)
+    # merge, not join(lsuffix=, rsuffix=): pandas 3.1 deprecates those, and 2.x has no join(suffixes=)
+    merged = so.set_index(key)[comps + ["Total"]].merge(sn.set_index(key)[comps + ["Total"]], how="outer",
+                                                       left_index=True, right_index=True,
+                                                       suffixes=("_old", "_new")).fillna(0)
     names = {**dict(zip(so.RepID, so.RepName)), **dict(zip(sn.RepID, sn.RepName))}
     ccy = {**dict(zip(so.RepID, so.Currency)), **dict(zip(sn.RepID, sn.Currency))}
     causes = _causes(old_frames, new_frames)
