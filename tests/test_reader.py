@@ -63,3 +63,21 @@ def test_blank_rows_inside_a_table_are_skipped_and_rows_keep_their_excel_numbers
     r = subprocess.run([sys.executable, "-m", "salesops_xl.cli", "recalc", str(p)], capture_output=True, text=True)
     assert r.returncode == 1
     assert "row 5, column RepID, cell B5: unknown rep" in r.stderr
+
+
+def test_error_cells_in_single_quoted_attributes_are_found_too(broken: Path, tmp_path: Path):
+    """XML allows t='e' as well as t="e"; a writer using single quotes is rare, not wrong."""
+    import zipfile
+
+    single = tmp_path / "single.xlsx"
+    with zipfile.ZipFile(broken) as zin, zipfile.ZipFile(single, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/") and b't="e"' in data:
+                data = data.replace(b't="e"', b"t='e'")
+            zout.writestr(item, data)
+    with Package(single) as pkg:
+        part = pkg.sheet_part("Deals")
+        assert b"t='e'" in pkg.read(part)
+        for size in (7, 64, 1000, 1 << 20):  # the quote and the attribute cut apart anywhere
+            assert scan_error_cells(pkg, part, chunk=size) == {(1, 5): "#N/A", (2, 3): "#REF!"}

