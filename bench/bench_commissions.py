@@ -12,7 +12,10 @@ What it measures (whole processes timed with /usr/bin/time -v: wall time and pea
                    on the 100k-deal workbook: per rep and month a SUMIFS of credit, the YTD running
                    sum, the marginal tier formula and the YTD true-up (our Payouts table, by formulas);
                    its payables are checked against ours to the cent;
-* ``kernel``     - the engine's kernel alone (credit cube -> earnings), in process, best of 5.
+* ``kernel``     - the engine's kernel alone (credit cube -> earnings), in process, best of 5;
+* ``stages``     - where one more recalc's time goes, by the stages it reports (reading tables, computing,
+                   building sheets, writing workbook), beside python-calamine's two steps on the input (parsing
+                   the sheets, then ``to_python``).
 
 Results go to bench/out/commissions.json and are printed as a table with the ratios.
 """
@@ -119,6 +122,34 @@ n = 0
 for t in w.table_names:
     n += len(w.get_table_by_name(t).to_python())
 print(n)
+"""
+
+# where a recalc's time goes: the stages recalc reports through its progress callback, timed in one process
+STAGES = """
+import json, sys, time
+t0 = time.perf_counter()
+from salesops_xl.batch import recalc
+marks = [("python and imports", t0)]
+recalc(sys.argv[1], progress=lambda stage: marks.append((stage, time.perf_counter())))
+ends = [t for _, t in marks[1:]] + [time.perf_counter()]
+print(json.dumps({name: round(end - t, 3) for (name, t), end in zip(marks, ends)}))
+"""
+
+# python-calamine's two steps on every table: parsing the sheet (Rust, without the GIL) and handing the cells
+# to Python (with it)
+CALAMINE_SPLIT = """
+import json, sys, time
+import python_calamine as pc
+w = pc.CalamineWorkbook.from_path(sys.argv[1], load_tables=True)
+parse = convert = 0.0
+for name in w.table_names:
+    t0 = time.perf_counter()
+    t = w.get_table_by_name(name)
+    t1 = time.perf_counter()
+    t.to_python()
+    parse += t1 - t0
+    convert += time.perf_counter() - t1
+print(json.dumps({"parse": round(parse, 3), "to_python": round(convert, 3)}))
 """
 
 OPENPYXL_LOAD_SAVE = """
@@ -246,6 +277,8 @@ def main() -> None:
             r["recalc_first"] = timed(cli + ["recalc", "-q", str(work)])
             r["recalc_again"] = timed(cli + ["recalc", "-q", str(work)])
             r["kernel_seconds"] = round(kernel_seconds(work), 4)
+            r["stages"] = json.loads(timed([sys.executable, "-c", STAGES, str(work)])["stdout"].splitlines()[-1])
+            r["calamine_steps"] = json.loads(timed([sys.executable, "-c", CALAMINE_SPLIT, str(wbk)])["stdout"])
             if not args.skip_openpyxl and n <= 100_000:
                 r["openpyxl_load_save"] = timed([sys.executable, "-c", OPENPYXL_LOAD_SAVE, str(work),
                                                  str(tmp / "openpyxl_out.xlsx")])
@@ -310,6 +343,17 @@ def _report(results: dict, out: Path) -> None:
               f"{rc['seconds'] / cal['seconds']:.2f}x | {rc['cpu_seconds']:.1f} / {cal['cpu_seconds']:.1f} | "
               f"{cal['load_at_start'] or 0:.1f} / {rc['load_at_start'] or 0:.1f} | {op['seconds'] if op else '-'} | {faster(op, rc)} | "
               f"{lo['seconds'] if lo else '-'} | {faster(lo, rc)} | {r['kernel_seconds'] * 1000:.1f} |")
+    print("\nWhere a recalc's time goes (one more in-process run per size, seconds; 'reading tables' holds python-"
+          "calamine's own parse and to_python, timed apart on the input workbook, plus our typing and checks; "
+          "'writing workbook' holds the check of the written file)")
+    stages = [k for r in results["runs"].values() for k in r.get("stages", {})]
+    stages = [k for k in dict.fromkeys(stages) if k != "done"]
+    print("| deals | " + " | ".join(stages) + " | calamine parse / to_python |")
+    print("|---|" + "---|" * (len(stages) + 1))
+    for n, r in results["runs"].items():
+        st, cs = r.get("stages", {}), r.get("calamine_steps", {})
+        print(f"| {int(n):,} | " + " | ".join(f"{st[k]:.2f}" if k in st else "-" for k in stages)
+              + f" | {cs.get('parse', 0):.2f} / {cs.get('to_python', 0):.2f} |")
 
 
 if __name__ == "__main__":
