@@ -141,6 +141,16 @@ class RawTable:
             return 0
         return len(self.data[self.columns[0]])
 
+    def row_ref(self, i: RowIndex) -> str:
+        """Row ``i`` as its source's users name it: "row 12" (a sheet, SQL), "line 12" (CSV), "row index 11"
+        (Parquet)."""
+        return f"{self.row_label} {self.excel_row(i)}"
+
+    def rows_word(self) -> str:
+        """The plural of :attr:`row_label`: "rows", "lines", "row indexes"."""
+        label = self.row_label
+        return label + ("es" if label.endswith("x") else "s")
+
     def excel_row(self, i: RowIndex) -> int:
         if self.row_numbers is not None:
             return int(self.row_numbers[int(i)])
@@ -379,7 +389,7 @@ def _check_unique(tbl: Table, key: tuple[str, ...], problems: ProblemCollector,
         val = k[0] if len(k) == 1 else " / ".join(str(x) for x in k)
         problems.add(tbl.problem(
             int(i), key[0], f"duplicate {label}", value=val,
-            expected=f"each {label} once (first seen on row {tbl.raw.excel_row(int(first_at[group[i]]))})",
+            expected=f"each {label} once (first seen on {tbl.raw.row_ref(int(first_at[group[i]]))})",
         ))
 
 

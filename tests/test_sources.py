@@ -3,6 +3,7 @@ the same numbers to the cent as the workbook's own tables, errors naming the fil
 (SQL sources and results: tests/test_sources_sql.py.)"""
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -147,6 +148,26 @@ def test_csv_errors_name_the_file_its_line_and_column(exported, tmp_path):
     sd.write_csv(frame.drop(columns=["Amount"]), path)
     assert "deals.csv, table Deals: line 1: required column 'Amount' is missing" in \
         problems_of(table_specs([f"Deals={path}"]))
+
+
+def test_checks_across_rows_count_lines_in_a_csv_and_row_indexes_in_parquet(tmp_path):
+    """A deal's rows that disagree, a split that does not add up and a rep missing from the Roster are named by
+    where the user finds them: a CSV's lines (the header is line 1), a Parquet file's row indexes (from 0)."""
+    frame = sd.input_frames()["Deals"].copy()
+    frame.loc[1, "DealID"] = frame.loc[0, "DealID"]  # rows 0 and 1 are now one deal at 100% + 100%
+    frame.loc[4, "RepID"] = frame.loc[5, "RepID"] = "NOBODY"
+    csv = problems_of(table_specs([f"Deals={sd.write_csv(frame, tmp_path / 'deals.csv')}"]))
+    # rows 0, 1, 4, 5 on lines 2, 3, 6, 7
+    assert "deals.csv, table Deals: line 2, column SplitPct: the splits of deal D-10001 total 200.0000% over its " \
+           "lines 2 (100%), 3 (100%)" in csv
+    assert "the same CloseDate as line 2" in csv
+    assert "line 6, column RepID: unknown rep (also on lines 7: 2 lines in all)" in csv
+    pq_text = problems_of(table_specs([f"Deals={sd.write_parquet(frame, tmp_path / 'deals.parquet')}"]))
+    assert "over its row indexes 0 (100%), 1 (100%)" in pq_text
+    assert "unknown rep (also on row indexes 5: 2 row indexes in all)" in pq_text
+    assert "found 2026-03-24; expected the same CloseDate as line 2 (2026-01-21)" in csv  # dates as dates
+    deals_lines = [line for line in (csv + pq_text).splitlines() if "table Deals:" in line]
+    assert not [line for line in deals_lines if re.search(r"\brows? \d", line)]  # no numbered "row" left
 
 
 def test_parquet_type_mismatch_and_values_name_the_file_and_row_index(tmp_path):

@@ -160,7 +160,7 @@ def _missing_months(items, capitalise, by_term, months, r, inputs, pol, problems
             d = str(items["DealID"].iat[i])
             problems.add(deals.problem(int(first_row[d]), "DealID", "a capitalised deal has no contract term",
                                        value=d, expected=f"a DealTerms row with DealID {d}, or Months on its "
-                                                         f"CapPolicy row (row {pol.raw.excel_row(int(r[i]))})"))
+                                                         f"CapPolicy row ({pol.raw.row_ref(int(r[i]))})"))
         else:
             problems.add(pol.problem(int(r[i]), "Months", "a CustomerLife policy needs the months of benefit",
                                      value=None, expected="a whole number of months of at least 1"))

@@ -134,7 +134,7 @@ def _layout(inputs) -> tuple[tuple[str, str, str | None], ...]:
     for i, h in enumerate(f["Header"].astype(str)):
         if h in seen:
             problems.add(t.problem(i, "Header", "two payroll columns have the same header", value=h,
-                                   expected=f"a header not used on row {t.raw.excel_row(seen[h])}"))
+                                   expected=f"a header not used on {t.raw.row_ref(seen[h])}"))
         seen.setdefault(h, i)
     problems.raise_if_any()
     return tuple(zip(f["Header"].astype(str), f["Source"].astype(str), f["Value"].to_numpy(dtype=object)))

@@ -163,8 +163,8 @@ def build_from_commissions(commission_source: TableSource, budget_source: TableS
         unknown = np.flatnonzero(pos < 0)
         if len(unknown):
             i = int(unknown[0])
-            raise WorkbookError(f"{commission_source.workbook}, sheet {raw.sheet!r}, table PayoutSummary: row "
-                                f"{raw.excel_row(i)}, column RepID: rep {f['RepID'].iloc[i]!r} is not in the "
+            raise WorkbookError(f"{commission_source.workbook}, sheet {raw.sheet!r}, table PayoutSummary: "
+                                f"{raw.row_ref(i)}, column RepID: rep {f['RepID'].iloc[i]!r} is not in the "
                                 f"budget's Headcount ({len(unknown)} row(s) like it); add the person to Headcount "
                                 "with their cost centre so their pay is budgeted")
         codes, uniq = pd.factorize(f["PayMonth"].astype(str).to_numpy(dtype=object))

@@ -383,8 +383,8 @@ def _units(tbl: Table, measures: list[MeasureDef], problems: ProblemCollector) -
         if ref is None or ref.unit == m.unit:
             continue
         what = "money" if not ref.unit else repr(ref.unit)
-        problems.add(tbl.problem(m.row, "Unit", f"measure {ref.measure} counts in {what} on row "
-                                 f"{tbl.raw.excel_row(ref.row)}", value=m.unit or None, show_value=bool(m.unit),
+        problems.add(tbl.problem(m.row, "Unit", f"measure {ref.measure} counts in {what} on "
+                                 f"{tbl.raw.row_ref(ref.row)}", value=m.unit or None, show_value=bool(m.unit),
                                  expected=f"the same Unit ({ref.unit or 'blank'}) on every row of the measure "
                                           "and of Team measures rolling it up"))
 
@@ -451,9 +451,9 @@ def _effective_rows(tbl: Table, problems: ProblemCollector) -> None:
             same = (a == b) or (pd.isna(a) and pd.isna(b))
             if not same:
                 problems.add(tbl.problem(int(i), col, f"the rows of rep {f['RepID'].iloc[i]} disagree on {col}",
-                                         value=a.item() if hasattr(a, "item") else a,
-                                         expected=f"the same {col} on every row of a rep (row "
-                                                  f"{tbl.raw.excel_row(j)} has {b.item() if hasattr(b, 'item') else b})"))
+                                         value=_shown(a),
+                                         expected=f"the same {col} on every row of a rep ("
+                                                  f"{tbl.raw.row_ref(j)} has {_shown(b)})"))
     # spans: sorted by start (blank = hire), each must end before the next starts
     hire = f["HireDate"].to_numpy().astype("datetime64[D]")
     start = np.where(np.isnat(eff_from), hire, eff_from)
@@ -465,7 +465,7 @@ def _effective_rows(tbl: Table, problems: ProblemCollector) -> None:
             problems.add(tbl.problem(int(b), "EffectiveFrom", f"overlapping effective dates for rep "
                                      f"{f['RepID'].iloc[b]}", value=None if np.isnat(eff_from[b]) else
                                      eff_from[b].item(), show_value=not np.isnat(eff_from[b]),
-                                     expected=f"a start after row {tbl.raw.excel_row(a)} ends (give each row of a "
+                                     expected=f"a start after {tbl.raw.row_ref(a)} ends (give each row of a "
                                               "rep its own EffectiveFrom; EffectiveTo is optional)"))
 
 
@@ -576,14 +576,18 @@ def unknown_reps(tbl: Table, rows: np.ndarray, roster: Table | None, problems: P
         blank = [roster.raw.excel_row(int(i)) for i in np.flatnonzero(roster.frame["RepID"].isna().to_numpy()).tolist()]
     hint = ""
     if blank:
-        hint = (f" (the Roster's row {blank[0]} has a blank RepID: is it this rep?)" if len(blank) == 1 else
-                f" (the Roster's rows {', '.join(map(str, blank[:5]))} have a blank RepID: is one of them this rep?)")
+        assert roster is not None  # blank rows were found in it
+        hint = (f" (the Roster's {roster.raw.row_label} {blank[0]} has a blank RepID: is it this rep?)"
+                if len(blank) == 1 else
+                f" (the Roster's {roster.raw.rows_word()} {', '.join(map(str, blank[:5]))} have a blank RepID: "
+                "is one of them this rep?)")
     for value, at in pd.Series(rows).groupby(values, sort=False).indices.items():
         mine = rows[at]
         more = ""
         if len(mine) > 1:
             shown = ", ".join(str(tbl.raw.excel_row(int(i))) for i in mine[1:11])
-            more = f" (also on rows {shown}{' ...' if len(mine) > 11 else ''}: {len(mine)} rows in all)"
+            more = (f" (also on {tbl.raw.rows_word()} {shown}{' ...' if len(mine) > 11 else ''}: {len(mine)} "
+                    f"{tbl.raw.rows_word()} in all)")
         problems.add(tbl.problem(int(mine[0]), "RepID", "unknown rep" + more, value=value,
                                  expected="a RepID listed in the Roster" + hint))
 
@@ -726,10 +730,9 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
         else:
             same = a == b
         for i in np.flatnonzero(~same).tolist():
-            shown = a[i].item() if hasattr(a[i], "item") else a[i]
-            other = b[i].item() if hasattr(b[i], "item") else b[i]
+            shown, other = _shown(a[i]), _shown(b[i])
             problems.add(tbl.problem(int(i), col, f"the rows of deal {uniq[codes[i]]} disagree on {col}",
-                                     value=shown, expected=f"the same {col} as row {tbl.raw.excel_row(ref[i])} "
+                                     value=shown, expected=f"the same {col} as {tbl.raw.row_ref(ref[i])} "
                                                            f"({other})"))
     split = f["SplitPct"].to_numpy()
     sums = np.bincount(codes[ok], weights=np.nan_to_num(split[ok]), minlength=len(uniq))
@@ -743,7 +746,8 @@ def _deals(tables: dict[str, Table], measures: list[MeasureDef], cal: PlanCalend
             i = int(first_row[k])
             shares = [f"{tbl.raw.excel_row(int(r))} ({_pct(split[r])})" for r in rows[:SPLIT_ROWS_SHOWN]]
             more = f" and {len(rows) - SPLIT_ROWS_SHOWN} more" if len(rows) > SPLIT_ROWS_SHOWN else ""
-            where = f"row {shares[0]}" if len(rows) == 1 else f"rows {', '.join(shares)}{more}"
+            where = (f"{tbl.raw.row_label} {shares[0]}" if len(rows) == 1 else
+                     f"{tbl.raw.rows_word()} {', '.join(shares)}{more}")
             problems.add(tbl.problem(i, "SplitPct", f"the splits of deal {uniq[k]} total {sums[k]:.4%} over its "
                                      f"{where}", show_value=False,
                                      expected="SplitPct over the deal's rows to total 100%"))
@@ -1032,6 +1036,16 @@ def check_disputes(tables: dict[str, Table], cal: PlanCalendar, problems: Proble
     f["PayMonthIndex"] = np.where(pay & (month >= 0) & (month < 12), month, -1).astype(np.int64)
 
 
+def _shown(x):
+    """A typed cell as a message shows it: a date as 2026-01-21 (not 2026-01-21T00:00:00), numpy scalars as Python's."""
+    if isinstance(x, np.datetime64):
+        if np.isnat(x):
+            return None
+        day = x.astype("datetime64[D]")
+        return day.item() if day == x else x.astype("datetime64[s]").item()
+    return x.item() if hasattr(x, "item") else x
+
+
 def check_holds(tables: dict[str, Table], cal: PlanCalendar, problems: ProblemCollector) -> None:
     """Row checks of Invoices, Payments and Holds; adds Holds[FromMonth] and Holds[ReleaseMonth] (month indexes)."""
     deals, roster = tables.get("Deals"), tables.get("Roster")
@@ -1124,8 +1138,8 @@ def _check_hold_rows(tbl: Table, deal_ids: set, roster: Table | None, cal: PlanC
         for j in seen.get(key, []):
             if start[i] < max(end[j], start[j]) and start[j] < max(end[i], start[i]):
                 problems.add(tbl.problem(int(i), "HoldFrom", f"{key[0].lower()} {key[1]} is already held in "
-                                         f"{cal.month_label(int(start[i]))} by the hold on row "
-                                         f"{tbl.raw.excel_row(j)}", value=f["HoldFrom"].iloc[i],
+                                         f"{cal.month_label(int(start[i]))} by the hold on "
+                                         f"{tbl.raw.row_ref(j)}", value=f["HoldFrom"].iloc[i],
                                          expected="a hold starting after the earlier one is released"))
                 break
         seen.setdefault(key, []).append(int(i))

@@ -239,7 +239,7 @@ def _settings(tbl: Table | None, problems: ProblemCollector) -> Settings | None:
             continue
         if key in found:
             problems.add(tbl.problem(i, "Setting", "setting given twice", value=name,
-                                     expected=f"one row for {key} (first on row {tbl.raw.excel_row(found[key])})"))
+                                     expected=f"one row for {key} (first on {tbl.raw.row_ref(found[key])})"))
             continue
         found[key] = i
     values: dict[str, Any] = {}  # setting -> its value, typed by its kind in S.SETTING_SPECS (_setting_value)
@@ -337,7 +337,7 @@ def _stages(tbl: Table | None, problems: ProblemCollector) -> pd.DataFrame | Non
     for i in np.flatnonzero(ok).tolist():
         if order[i] in seen:
             problems.add(tbl.problem(int(i), "Order", "two open stages with the same Order", value=order[i],
-                                     expected=f"a different Order than row {tbl.raw.excel_row(seen[order[i]])}"))
+                                     expected=f"a different Order than {tbl.raw.row_ref(seen[order[i]])}"))
         else:
             seen[order[i]] = int(i)
     cat = f["ForecastCategory"].to_numpy()
@@ -488,7 +488,7 @@ def _quotas(tbl: Table | None, team: pd.DataFrame | None, st: Settings | None,
             reported.add(key)
             problems.add(tbl.problem(int(r.Row), "Period", f"a second quota covering {month_label(int(r.Month))} "
                                      f"for rep {team['RepID'].iloc[int(r.Rep)]}", value=f["Period"].iloc[int(r.Row)],
-                                     expected=f"periods that do not overlap row {tbl.raw.excel_row(key[1])}"))
+                                     expected=f"periods that do not overlap {tbl.raw.row_ref(key[1])}"))
     return qm
 
 

@@ -421,7 +421,7 @@ def _rules(tbl: Table, people: People, problems: ProblemCollector, warnings: lis
     leaf_rule = (pos >= 0) & (pos < n)
     leaf_rule[leaf_rule] = people.n_children[pos[leaf_rule]] == 0
     for i in np.flatnonzero(leaf_rule):
-        warnings.append(f"AllocationRules row {tbl.raw.excel_row(int(i))}: {node[i]} has no direct reports, so its rule "
+        warnings.append(f"AllocationRules {tbl.raw.row_ref(int(i))}: {node[i]} has no direct reports, so its rule "
                         "is not used")
     method = f["Method"].to_numpy(dtype=object)
     wcols = ("EvenWeight", "HistoryWeight", "PotentialWeight")

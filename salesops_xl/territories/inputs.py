@@ -250,7 +250,7 @@ def _locks(tbl: Table | None, units: pd.DataFrame, rep_index: dict[str, int],
         k, t = unit_index[u], rep_index[r]
         if locked[k] >= 0 and locked[k] != t:
             problems.add(tbl.problem(i, "RepID", f"unit {u} is locked to two reps", value=r,
-                                     expected=f"one rep per unit (row {tbl.raw.excel_row(first_row[k])} locks it "
+                                     expected=f"one rep per unit ({tbl.raw.row_ref(first_row[k])} locks it "
                                               f"to {f['RepID'].iloc[first_row[k]]})"))
             continue
         if locked[k] < 0:

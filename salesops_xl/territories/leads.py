@@ -402,8 +402,8 @@ def _routing(tbl: Table | None, leads: pd.DataFrame, rep_index, pool_of: dict[st
             first = int(np.flatnonzero(key.to_numpy() == key.iloc[i])[0])
             problems.add(tbl.problem(int(i), "Territory", "a second rule for the same Territory and Segment",
                                      value=f["Territory"].iloc[i],
-                                     expected=f"one rule per Territory and Segment (first on row "
-                                              f"{tbl.raw.excel_row(first)})"))
+                                     expected=f"one rule per Territory and Segment (first on "
+                                              f"{tbl.raw.row_ref(first)})"))
         lt = norm_key(leads["Territory"].to_numpy(object))
         ls = norm_key(leads["Segment"].to_numpy(object))
         # the three specificity levels as (territory, segment) keys; "" stands for blank
