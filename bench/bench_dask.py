@@ -3,6 +3,8 @@
     python bench/bench_dask.py                                   # 20M deals x 50,000 reps (+ 2M side by side)
     python bench/bench_dask.py --deals 2000000 --reps 5000       # smaller
     python bench/bench_dask.py --deals 200000 --reps 2000 --compare-deals 200000
+    python bench/bench_dask.py --deals 5000000 --reps 10000 --compare-deals 0 --partitions 10 --full-workers 1 \
+        --baseline                                               # memory per partition run, before/after the fix
 
 Data: bench/gen_parquet_deals.py writes the deals as Parquet (seeded, cached under bench/out/, not committed) and
 the workbook's other tables. Every configuration runs in a fresh process (its own LocalCluster):
@@ -15,7 +17,15 @@ the workbook's other tables. Every configuration runs in a fresh process (its ow
                 at ``--deals`` the statement lines are computed and counted on the workers but not sent back
                 (``lines=False``): the driver would otherwise hold them all.
 
-Reported: wall time, the driver's peak RSS, the largest worker's peak RSS, and ratios (dask-1/dask-2 = scaling from
+* ``before-1``, ``gather-1`` (``--baseline [before,gather]``, for each worker count) - the same as it ran
+                before the fix of docs/scale.md "Memory model": ``before`` collects the partitions' results all at
+                once when the last one ends (``client.gather``: a worker holds every result it has computed until
+                then) and cuts the lines it does not send back to a zero-row view (which keeps the whole lines
+                frame alive); ``gather`` only collects them all at the end.
+
+Reported: wall time, the driver's peak RSS, the largest worker's peak RSS, each worker's resident memory after each
+partition it ran (a worker plugin reads it as the task ends: the curve shows whether memory grows with the number of
+partitions a worker runs, not just the peak), and ratios (dask-1/dask-2 = scaling from
 1 to 2 workers; single/dask-2; memory per worker / single's memory). The results are checked to be identical to the
 single-process run (a hash of payouts, summary and statement lines). Results: bench/out/dask.json.
 """
@@ -35,6 +45,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from distributed.diagnostics.plugin import WorkerPlugin  # noqa: E402
+
+from salesops_xl.batch import scale  # noqa: E402
+
 AT = "2026-12-31T00:00:00+00:00"
 
 
@@ -48,10 +62,51 @@ def _digest(result) -> str:
     return h.hexdigest()
 
 
+class _RssAfterPartition(WorkerPlugin):
+    """Worker plugin: the worker's resident memory each time a partition's task ends (bytes, in order)."""
+
+    name = "rss-after-partition"
+
+    def setup(self, worker) -> None:
+        self.rss: list[int] = []
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        if start == "executing" and "_guarded" in str(key):
+            import psutil  # a dependency of distributed
+
+            self.rss.append(psutil.Process().memory_info().rss)
+
+
+def _curve(dask_worker) -> list[int]:
+    return dask_worker.plugins[_RssAfterPartition.name].rss
+
+
+_RUN_SLICE = scale._run_slice
+
+
+def _run_slice_view(job, shared):
+    """Baseline ``before``: scale._run_slice as it was, the unsent lines cut to a zero-row view of the lines."""
+    from dataclasses import replace
+
+    out = _RUN_SLICE(replace(job, keep_lines=True), shared)
+    if not job.keep_lines:
+        part = out[0] if isinstance(out, tuple) else out
+        part.lines = part.lines.iloc[:0]
+    return out
+
+
+def _gather_all(self, fn, *iterables) -> list:
+    """Baselines ``before`` and ``gather``: scale._Cluster.map as it was, every result gathered when all are done."""
+    futures = [self.client.submit(scale._guarded, fn, *a, pure=False) for a in zip(*iterables)]
+    try:
+        return self.client.gather(futures)
+    finally:
+        for f in futures:
+            f.release()
+
+
 def child(mode: str, data: Path, workers: int, partitions: int | None, lines: bool = True) -> dict:
     from gen_parquet_deals import workbook_source
-
-    from salesops_xl.batch import scale
 
     src = workbook_source(data)
     deals = data / "deals.parquet"
@@ -66,20 +121,29 @@ def child(mode: str, data: Path, workers: int, partitions: int | None, lines: bo
         tables = {k.lower(): src.read(k) for k in src.table_names()}
         inputs = load_inputs(scale._SliceSource(src.workbook, tables, str(deals), reps))
         result = compute(inputs, computed_at=AT)
-        worker_peak = 0
+        worker_peak, curves = 0, []
     else:
         from distributed import Client, LocalCluster
 
+        if mode in ("before", "gather"):
+            scale._Cluster.map = _gather_all  # type: ignore[method-assign]
+        if mode == "before":
+            scale._run_slice = _run_slice_view
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                           memory_limit=0) as cluster, Client(cluster) as client:
+            client.register_plugin(_RssAfterPartition(), name=_RssAfterPartition.name)
             t0 = time.perf_counter()  # the cluster's start-up is not the engine's time
             result = scale.compute_from_parquet(src, deals, partitions=partitions, client=client, computed_at=AT,
                                                 lines=lines)
+            seconds = time.perf_counter() - t0
             peaks = client.run(scale._peak_rss)
+            curves = list(client.run(_curve).values())
         worker_peak = max(peaks.values())
-    seconds = time.perf_counter() - t0
+    if mode == "single":
+        seconds = time.perf_counter() - t0
     return {"mode": mode, "workers": workers, "seconds": seconds, "digest": _digest(result) if lines else "",
             "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "worker_peak": worker_peak,
+            "rss_after_partition": curves,
             "deal_rows": result.run.counts["Deal rows"], "lines": result.run.counts["Statement lines"]}
 
 
@@ -111,6 +175,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--full-workers", default="1,2", help="worker counts at --deals (default 1,2)")
+    ap.add_argument("--baseline", nargs="?", const="before,gather", default="",
+                    help="also run each worker count as before the memory fix: before (as it was), gather (results "
+                         "collected at the end only); default both")
     ap.add_argument("--no-lines", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -132,14 +199,18 @@ def main() -> None:
         print(f"data {deals:,} deals x {reps:,} reps ready ({time.perf_counter() - t:.0f} s)", flush=True)
         res = {}
         counts = [1, 2] if with_single else [int(x) for x in a.full_workers.split(",")]
-        for mode, w in ([("single", 1)] if with_single else []) + [("dask", w) for w in counts]:
-            key = mode if mode == "single" else f"dask-{w}"
+        dask_modes = [(m, w) for w in counts for m in (*[b for b in a.baseline.split(",") if b], "dask")]
+        for mode, w in ([("single", 1)] if with_single else []) + dask_modes:
+            key = mode if mode == "single" else f"{mode}-{w}"
             # at the full size the statement lines stay on the workers (computed, counted, not sent back): the
             # driver would otherwise hold every line (about 1.3 GiB per million deals)
             res[key] = run(mode, data, w, a.partitions, lines=with_single)
             r = res[key]
             print(f"  {key:7} {r['seconds']:8.1f} s  driver {gib(r['driver_peak'])}  worker {gib(r['worker_peak'])}"
                   f"  ({r['deal_rows']:,} deal rows, {r['lines']:,} lines)", flush=True)
+            for i, curve in enumerate(r["rss_after_partition"]):
+                print(f"          worker {i} resident after each partition (GiB): "
+                      + " ".join(f"{b / 2**30:.2f}" for b in curve), flush=True)
         digests = {r["digest"] for r in res.values()}
         ratios = {}
         if "dask-1" in res and "dask-2" in res:
@@ -150,6 +221,13 @@ def main() -> None:
             ratios["single / dask-1 time"] = s["seconds"] / res["dask-1"]["seconds"]
             ratios["peak memory per worker (dask-2) / single process"] = res["dask-2"]["worker_peak"] / s["driver_peak"]
             ratios["driver peak (dask-2) / single process"] = res["dask-2"]["driver_peak"] / s["driver_peak"]
+        for w in counts:
+            for base in ("before", "gather"):
+                if f"{base}-{w}" in res:
+                    ratios[f"worker peak, {base} / now ({w} worker(s))"] = \
+                        res[f"{base}-{w}"]["worker_peak"] / res[f"dask-{w}"]["worker_peak"]
+                    ratios[f"time, {base} / now ({w} worker(s))"] = \
+                        res[f"{base}-{w}"]["seconds"] / res[f"dask-{w}"]["seconds"]
         for k, v in ratios.items():
             print(f"  {k}: {v:.2f}")
         if with_single:

@@ -175,6 +175,32 @@ def test_an_in_process_cluster_given_as_client(tmp_path):
     assert_same(compute(load_inputs(MemorySource(t2)), computed_at=AT), from_parquet)
 
 
+def _results_left_on_worker(_k: int) -> int:
+    """Run as partition ``_k`` on a one-thread worker: how many finished partitions' results the worker still holds,
+    after giving the driver up to 5 s to collect them."""
+    import time
+
+    from distributed import get_worker
+
+    data = get_worker().data
+    deadline = time.monotonic() + 5
+    while len(data) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return len(data)
+
+
+def test_a_worker_forgets_each_partitions_result_once_the_driver_has_it():
+    """A worker running partitions one after another does not keep the earlier ones' results (docs/scale.md, Memory
+    model): the driver collects each as it finishes. Collecting them all at the end, a worker held every result it
+    had computed until the last partition was done, and its memory grew with the number of partitions."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        left = scale._Cluster(client).map(_results_left_on_worker, range(4))
+    assert left == [0, 0, 0, 0]
+
+
 def test_a_problem_found_in_partitions_is_reported_once_with_its_row():
     """A missing FX rate surfaces while computing (not while reading): each partition's problems come back as one
     InputError. A problem summarised over many rows (the months a rate is missing for) is summarised per partition
