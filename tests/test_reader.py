@@ -15,16 +15,23 @@ from salesops_xl.xlsx.reader import XlsxSource, scan_error_cells
 from helpers import TEMPLATES
 
 
-@pytest.fixture
-def broken(tmp_path: Path) -> Path:
-    """The template with error cells typed into the Deals table (as Excel saves a broken lookup)."""
-    p = tmp_path / "broken.xlsx"
+@pytest.fixture(scope="module")
+def broken_once(tmp_path_factory) -> Path:
+    """The template with error cells typed into the Deals table (as Excel saves a broken lookup), saved by openpyxl
+    once per module (its load and save of the 1 MB sample take ~8 s)."""
+    p = tmp_path_factory.mktemp("broken") / "broken.xlsx"
     book = openpyxl.load_workbook(TEMPLATES / "commissions.xlsx")
     ws = book["Deals"]
     ws["F2"] = "#N/A"  # Amount of the first deal row
     ws["D3"] = "#REF!"  # CloseDate of the second
     book.save(p)
     return p
+
+
+@pytest.fixture
+def broken(broken_once: Path, tmp_path: Path) -> Path:
+    """Each test's own copy of that workbook."""
+    return Path(shutil.copyfile(broken_once, tmp_path / "broken.xlsx"))
 
 
 def test_error_cells_are_found_even_across_chunk_boundaries(broken: Path):

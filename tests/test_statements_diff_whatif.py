@@ -195,11 +195,12 @@ def test_a_blank_text_cell_of_a_statement_is_none_under_every_pandas(sample_resu
             assert not any(isinstance(x, float) for x in v), c.name
 
 
-def _settings_rep(src: Path, dest: Path, value) -> Path:
-    """A copy of the sample workbook with Settings[StatementRep] set to ``value`` (through openpyxl, as a user edits)."""
+def _settings_rep(src, dest: Path, value) -> Path:
+    """A copy of the sample workbook with Settings[StatementRep] set to ``value`` (through openpyxl, as a user edits);
+    ``src`` is a path or a workbook openpyxl loaded."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(src)
+    wb = openpyxl.load_workbook(src) if isinstance(src, Path) else src
     ws = wb["Settings"]
     for row in ws.iter_rows(min_row=2):
         if row[0].value == "StatementRep":
@@ -208,10 +209,38 @@ def _settings_rep(src: Path, dest: Path, value) -> Path:
     return dest
 
 
-def test_rep_statement_script_writes_that_reps_statement_into_the_workbook(tmp_path: Path, sample_result):
-    wb = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", "R003")
-    r = subprocess.run(CLI + ["run", "commissions.statement", str(wb)], capture_output=True, text=True)
+@pytest.fixture(scope="module")
+def sample_with_rep(tmp_path_factory):
+    """``sample_with_rep(dest, value)``: a copy at ``dest`` of the sample workbook with Settings[StatementRep] =
+    ``value``, edited through openpyxl once per value for the module (loading the 1 MB sample costs ~4 s, saving ~3 s)."""
+    import openpyxl
+
+    folder = tmp_path_factory.mktemp("statement-rep")
+    made: dict = {}
+    loaded: list = []
+
+    def copy(dest: Path, value) -> Path:
+        if value not in made:
+            loaded[:] = loaded or [openpyxl.load_workbook(TEMPLATE)]
+            made[value] = _settings_rep(loaded[0], folder / f"{len(made)}.xlsx", value)
+        shutil.copyfile(made[value], dest)
+        return dest
+
+    return copy
+
+
+@pytest.fixture(scope="module")
+def r003_statement_written(tmp_path_factory, sample_with_rep) -> Path:
+    """The sample with R003 chosen and its statement written by the button (commissions.statement), made once;
+    the tests only read it."""
+    first = sample_with_rep(tmp_path_factory.mktemp("r003") / "c.xlsx", "R003")
+    r = subprocess.run(CLI + ["run", "commissions.statement", str(first)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    return first
+
+
+def test_rep_statement_script_writes_that_reps_statement_into_the_workbook(sample_result, r003_statement_written):
+    wb = r003_statement_written  # R003 chosen, then its button (the script) run
     import python_calamine as pc
 
     book = pc.CalamineWorkbook.from_path(str(wb), load_tables=True)
@@ -246,12 +275,11 @@ def _statement_of(path: Path) -> tuple[str, dict]:
     return title, {row[0]: round(row[total], 2) for row in table.to_python() if row[0] != "Year total"}
 
 
-def test_recalc_refreshes_the_rep_statement_the_workbook_holds(tmp_path: Path, sample_result):
+def test_recalc_refreshes_the_rep_statement_the_workbook_holds(tmp_path: Path, sample_result,
+                                                              r003_statement_written):
     # R003's statement is written by its button; the analyst then picks R001 and recalculates:
     # the statement follows, and equals R001's Payout Summary to the cent.
-    first = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", "R003")
-    assert subprocess.run(CLI + ["run", "commissions.statement", str(first)], capture_output=True).returncode == 0
-    wb = _settings_rep(first, tmp_path / "d.xlsx", "R001")
+    wb = _settings_rep(r003_statement_written, tmp_path / "d.xlsx", "R001")
     r = subprocess.run(CLI + ["recalc", str(wb)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     title, shown = _statement_of(wb)
@@ -263,15 +291,15 @@ def test_recalc_refreshes_the_rep_statement_the_workbook_holds(tmp_path: Path, s
     assert wb.read_bytes() == once  # refreshing the statement keeps recalc idempotent
 
 
-def test_recalc_adds_no_statement_and_keeps_one_it_cannot_refresh_with_a_warning(tmp_path: Path):
+def test_recalc_adds_no_statement_and_keeps_one_it_cannot_refresh_with_a_warning(tmp_path: Path,
+                                                                                  r003_statement_written):
     import python_calamine as pc
 
     plain = tmp_path / "plain.xlsx"
     shutil.copy(TEMPLATE, plain)
     assert subprocess.run(CLI + ["recalc", "-q", str(plain)]).returncode == 0
     assert "Rep Statement" not in pc.CalamineWorkbook.from_path(str(plain)).sheet_names  # only on request
-    first = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", "R003")
-    assert subprocess.run(CLI + ["run", "commissions.statement", str(first)], capture_output=True).returncode == 0
+    first = r003_statement_written
     before = _statement_of(first)
     wb = _settings_rep(first, tmp_path / "d.xlsx", None)  # StatementRep blanked afterwards
     r = subprocess.run(CLI + ["recalc", str(wb)], capture_output=True, text=True)
@@ -281,8 +309,9 @@ def test_recalc_adds_no_statement_and_keeps_one_it_cannot_refresh_with_a_warning
 
 
 @pytest.mark.parametrize("value,message", [("NOBODY", "StatementRep is unknown rep"), (None, "StatementRep is blank")])
-def test_rep_statement_script_names_the_setting_when_the_rep_is_missing(tmp_path: Path, value, message):
-    wb = _settings_rep(TEMPLATE, tmp_path / "c.xlsx", value)
+def test_rep_statement_script_names_the_setting_when_the_rep_is_missing(tmp_path: Path, value, message,
+                                                                       sample_with_rep):
+    wb = sample_with_rep(tmp_path / "c.xlsx", value)
     before = wb.read_bytes()
     r = subprocess.run(CLI + ["run", "commissions.statement", str(wb)], capture_output=True, text=True)
     assert r.returncode == 1
